@@ -1,0 +1,247 @@
+//! Sequential content search: what an embedder that writes from the first bit leaves at the start
+//! of a stream. Recognises Starlight's `AI42` marker, magic numbers of known formats, 32-bit
+//! length prefixes, and NUL-terminated (or long unterminated) printable text, and rejects the
+//! repetitive runs that flat, transparent or dithered regions produce.
+
+use super::bitstream::ByteSource;
+use super::stats::text_quality;
+use crate::container::{trailer::kind_of, TrailerKind};
+
+/// What was recognised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HitKind {
+    /// `AI42` then payload then NUL (Starlight).
+    Ai42,
+    /// Magic number of a known file format.
+    Magic,
+    /// Big-endian 32-bit length, then that many bytes.
+    LengthPrefixed,
+    /// Printable text, NUL-terminated unless `complete` is false.
+    Text,
+}
+
+/// A recognised payload at the start of a stream.
+#[derive(Debug, Clone)]
+pub struct ContentHit {
+    pub kind: HitKind,
+    /// File type for `Magic` hits.
+    pub magic: Option<TrailerKind>,
+    /// The payload (marker, length prefix and terminator removed).
+    pub bytes: Vec<u8>,
+    /// The payload's end was found (terminator, length or container end).
+    pub complete: bool,
+    /// Byte offset of the payload in the packed stream.
+    pub offset: usize,
+    /// Evidence strength in [0, 1].
+    pub score: f32,
+}
+
+/// Minimum length of NUL-terminated text accepted without further conditions.
+const MIN_TEXT: usize = 16;
+/// Minimum length of text accepted without a terminator.
+const MIN_UNTERMINATED: usize = 32;
+
+/// Search the start of `s`. `max_payload` caps the bytes read for a payload.
+pub fn search<S: ByteSource + ?Sized>(s: &S, max_payload: usize) -> Option<ContentHit> {
+    let n = s.len();
+    if n < 8 {
+        return None;
+    }
+    let head = read(s, 0, 16);
+    if head.starts_with(b"AI42") {
+        let (bytes, complete) = read_until_nul(s, 4, max_payload);
+        let score = if complete { 0.99 } else { 0.9 };
+        return Some(ContentHit {
+            kind: HitKind::Ai42,
+            magic: None,
+            bytes,
+            complete,
+            offset: 4,
+            score,
+        });
+    }
+    if let Some(kind) = magic(&head) {
+        let (bytes, complete) = read_magic_payload(s, 0, kind, max_payload);
+        return Some(ContentHit {
+            kind: HitKind::Magic,
+            magic: Some(kind),
+            bytes,
+            complete,
+            offset: 0,
+            score: 0.95,
+        });
+    }
+    let len = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
+    if len >= 8 && len <= n - 4 && len <= max_payload {
+        let probe = read(s, 4, len.min(256));
+        let body_magic = magic(&probe);
+        if body_magic.is_some() || text_quality(&probe).is_some() {
+            let body = read(s, 4, len);
+            if body_magic.is_some() || text_quality(&body).is_some() {
+                return Some(ContentHit {
+                    kind: HitKind::LengthPrefixed,
+                    magic: body_magic,
+                    bytes: body,
+                    complete: true,
+                    offset: 4,
+                    score: 0.95,
+                });
+            }
+        }
+    }
+    text_hit(s, max_payload)
+}
+
+fn text_hit<S: ByteSource + ?Sized>(s: &S, max_payload: usize) -> Option<ContentHit> {
+    // Read until NUL, a control byte, or the cap.
+    let limit = s.len().min(max_payload);
+    let mut bytes = Vec::new();
+    let mut terminated = false;
+    for j in 0..limit {
+        let c = s.get(j);
+        if c == 0 {
+            terminated = true;
+            break;
+        }
+        if (c < 32 && !matches!(c, b'\t' | b'\n' | b'\r')) || c == 127 {
+            break;
+        }
+        bytes.push(c);
+    }
+    let valid = match std::str::from_utf8(&bytes) {
+        Ok(_) => bytes.len(),
+        Err(e) => e.valid_up_to(),
+    };
+    if valid < bytes.len() {
+        bytes.truncate(valid);
+        terminated = false;
+    }
+    let q = text_quality(&bytes)?;
+    let len = bytes.len();
+    let score = if terminated && len >= MIN_TEXT {
+        if q < 0.5 && len < 64 {
+            0.75
+        } else if len >= 32 {
+            0.99
+        } else {
+            0.97
+        }
+    } else if terminated && len >= 8 && is_wordy(&bytes) {
+        0.8
+    } else if !terminated && len >= MIN_UNTERMINATED && q >= 0.6 {
+        0.93
+    } else {
+        return None;
+    };
+    Some(ContentHit {
+        kind: HitKind::Text,
+        magic: None,
+        bytes,
+        complete: terminated,
+        offset: 0,
+        score,
+    })
+}
+
+/// Short strings pass only if they look like words: letters, digits, spaces and light
+/// punctuation, at least one space, mostly letters.
+fn is_wordy(b: &[u8]) -> bool {
+    let ok = b
+        .iter()
+        .all(|c| c.is_ascii_alphanumeric() || b" .,!?'-:".contains(c));
+    let letters = b.iter().filter(|c| c.is_ascii_alphabetic()).count();
+    ok && b.contains(&b' ') && letters * 10 >= b.len() * 7
+}
+
+/// Known file-format magic numbers of at least three bytes.
+fn magic(head: &[u8]) -> Option<TrailerKind> {
+    use TrailerKind::*;
+    match kind_of(head) {
+        k @ (Jpeg | Png | Gif | Zip | Pdf | Gzip | SevenZip | Rar | Mp4) => Some(k),
+        _ => None,
+    }
+}
+
+fn read<S: ByteSource + ?Sized>(s: &S, from: usize, n: usize) -> Vec<u8> {
+    let end = (from + n).min(s.len());
+    (from..end).map(|j| s.get(j)).collect()
+}
+
+/// Bytes from `from` up to (excluding) the first NUL, capped at `max`.
+pub fn read_until_nul<S: ByteSource + ?Sized>(s: &S, from: usize, max: usize) -> (Vec<u8>, bool) {
+    let mut out = Vec::new();
+    let end = s.len().min(from.saturating_add(max));
+    for j in from..end {
+        let c = s.get(j);
+        if c == 0 {
+            return (out, true);
+        }
+        out.push(c);
+    }
+    (out, false)
+}
+
+/// A payload that starts with a magic number: images are cut at their exact end by the container
+/// walker; other formats are read to the cap and marked incomplete.
+fn read_magic_payload<S: ByteSource + ?Sized>(
+    s: &S,
+    from: usize,
+    kind: TrailerKind,
+    max: usize,
+) -> (Vec<u8>, bool) {
+    let cap = max.min(s.len() - from);
+    let bytes = read(s, from, cap);
+    let format = match kind {
+        TrailerKind::Png => Some(crate::container::Format::Png),
+        TrailerKind::Jpeg => Some(crate::container::Format::Jpeg),
+        TrailerKind::Gif => Some(crate::container::Format::Gif),
+        _ => None,
+    };
+    if let Some(f) = format {
+        if let Ok(info) = crate::container::parse(f, &bytes, &crate::options::Limits::default()) {
+            if info.image_end <= bytes.len()
+                && !info.oddities.iter().any(|o| o.starts_with("missing"))
+            {
+                let mut b = bytes;
+                b.truncate(info.image_end);
+                return (b, true);
+            }
+        }
+    }
+    (bytes, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_ai42_text_and_length_prefix() {
+        let h = search(&b"AI42hello there\0junk"[..], 1 << 20).unwrap();
+        assert_eq!(h.kind, HitKind::Ai42);
+        assert_eq!(h.bytes, b"hello there");
+        assert!(h.complete);
+
+        let h = search(&b"The quick brown fox jumps\0\x93\x11"[..], 1 << 20).unwrap();
+        assert_eq!(h.kind, HitKind::Text);
+        assert_eq!(h.bytes, b"The quick brown fox jumps");
+
+        let mut v = 20u32.to_be_bytes().to_vec();
+        v.extend_from_slice(b"twenty bytes of text");
+        v.extend_from_slice(&[0x91, 0x13, 0x02]);
+        let h = search(&v[..], 1 << 20).unwrap();
+        assert_eq!(h.kind, HitKind::LengthPrefixed);
+        assert_eq!(h.bytes, b"twenty bytes of text");
+    }
+
+    #[test]
+    fn rejects_runs_noise_and_short_strings() {
+        assert!(search(&[0x55u8; 64][..], 1 << 20).is_none());
+        assert!(search(&[0u8; 64][..], 1 << 20).is_none());
+        assert!(search(&[0xFFu8; 64][..], 1 << 20).is_none());
+        assert!(search(&b"abc\0defghijklmnopqrstuvwxyz"[..], 1 << 20).is_none());
+        let periodic: Vec<u8> = b"I$".iter().cycle().take(64).copied().collect();
+        assert!(search(&periodic[..], 1 << 20).is_none());
+    }
+}

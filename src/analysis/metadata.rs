@@ -1,0 +1,124 @@
+//! The `exif` method: free-text metadata fields judged by field, length, charset and entropy.
+//! Cameras and editors write short, expected values (make, model, software, a caption); a long
+//! UserComment, a high-entropy blob in a text field, or an `AI42` marker is a payload.
+
+use super::stats::text_quality;
+use super::{Evidence, Method};
+use crate::container::metadata::user_comment_header;
+use crate::container::{ContainerInfo, MetadataField, MetadataSource};
+use crate::extract::{Payload, PayloadEncoding};
+
+/// Keywords that legitimately carry long machine-written values (ImageMagick profiles and
+/// signatures, XMP packets).
+fn routine_png_key(name: &str) -> bool {
+    let key = name.split_once(':').map_or(name, |(_, k)| k);
+    key.starts_with("Raw profile type")
+        || key == "XML:com.adobe.xmp"
+        || key == "signature"
+        || key.starts_with("date:")
+        || key == "icc:description"
+}
+
+/// Base64/hex-looking blob: dense charset without spaces, high entropy for its alphabet.
+fn looks_encoded(t: &str) -> bool {
+    let n = t.len();
+    n >= 64
+        && !t.contains(' ')
+        && t.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"+/=_-\r\n".contains(&c))
+        && super::stats::entropy(t.as_bytes()) > 3.9
+}
+
+fn judge(f: &MetadataField) -> Option<(f32, String)> {
+    let text = f.text.as_deref();
+    if f.bytes.windows(4).take(16).any(|w| w == b"AI42")
+        || text.is_some_and(|t| t.starts_with("AI42"))
+    {
+        return Some((0.99, "AI42 marker".into()));
+    }
+    let len = text.map_or(f.length, str::len);
+    match (f.source, f.name.as_str(), text) {
+        (MetadataSource::Exif, "UserComment", Some(t))
+            if t.len() >= 16 && text_quality(t.as_bytes()).is_some() =>
+        {
+            let s = if t.len() >= 48 { 0.97 } else { 0.85 };
+            Some((s, format!("{len} characters of text in EXIF UserComment")))
+        }
+        (MetadataSource::Exif, "UserComment", None) if f.length >= 24 && f.entropy > 4.0 => Some((
+            0.9,
+            format!("{} bytes of binary data in EXIF UserComment", f.length),
+        )),
+        (_, _, Some(t))
+            if looks_encoded(t)
+                && !(f.source == MetadataSource::PngText && routine_png_key(&f.name)) =>
+        {
+            Some((0.9, format!("{len}-character base64/hex-like blob")))
+        }
+        (MetadataSource::Exif, "Make" | "Model" | "Software" | "Artist" | "Copyright", Some(_))
+            if len >= 256 =>
+        {
+            Some((
+                0.8,
+                format!("{len} characters in a field that normally holds a short name"),
+            ))
+        }
+        (MetadataSource::Exif, _, _) if f.name.starts_with("tag0x") => Some((
+            0.6,
+            format!(
+                "unusually large value ({} bytes) in an uncommon tag",
+                f.length
+            ),
+        )),
+        (MetadataSource::Xmp, _, _) => None,
+        (MetadataSource::PngText, n, _) if routine_png_key(n) => None,
+        (_, _, Some(_)) if len >= 1024 => Some((0.6, format!("{len} characters of free text"))),
+        (_, _, None) if f.length >= 64 && f.entropy > 6.0 => Some((
+            0.85,
+            format!("{} bytes of high-entropy binary in a text field", f.length),
+        )),
+        _ => None,
+    }
+}
+
+pub fn analyse(info: &ContainerInfo, out: &mut Vec<Evidence>) {
+    for f in &info.metadata {
+        let Some((score, why)) = judge(f) else {
+            continue;
+        };
+        let channel = match f.source {
+            MetadataSource::Exif => format!("exif:{}", f.name),
+            MetadataSource::Xmp => "xmp".into(),
+            MetadataSource::PngText => format!("png:{}", f.name),
+            MetadataSource::JpegComment => "jpeg:COM".into(),
+            MetadataSource::GifComment => "gif:comment".into(),
+        };
+        let mut ev = Evidence::new(Method::Exif, score, "metadata", format!("{channel}: {why}"));
+        ev.payload = Some(Payload {
+            method: Method::Exif,
+            bytes: payload_bytes(f),
+            encoding: PayloadEncoding::Metadata,
+            file_type: None,
+            bit_order: None,
+            channel,
+            offset: 0,
+            frame: None,
+            complete: true,
+        });
+        out.push(ev);
+    }
+}
+
+/// The value as the embedder wrote it: UserComment without its 8-byte charset header, others raw.
+fn payload_bytes(f: &MetadataField) -> Vec<u8> {
+    let raw = &f.bytes;
+    if f.source == MetadataSource::Exif && f.name == "UserComment" {
+        if let Some(h) = user_comment_header(raw) {
+            if h == "UNICODE" {
+                return f.text.clone().unwrap_or_default().into_bytes();
+            }
+            return raw[8..].to_vec();
+        }
+    }
+    let body = raw.strip_prefix(b"AI42").unwrap_or(raw);
+    body.to_vec()
+}

@@ -1,0 +1,181 @@
+//! Small statistics shared by the analyses: byte entropy, printable ratio, text likeness, and the
+//! chi-square distribution.
+
+/// Shannon entropy in bits per byte (0 for empty input).
+pub fn entropy(b: &[u8]) -> f64 {
+    if b.is_empty() {
+        return 0.0;
+    }
+    let mut h = [0u32; 256];
+    for &c in b {
+        h[c as usize] += 1;
+    }
+    let n = b.len() as f64;
+    h.iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f64 / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// Fraction of bytes that are printable ASCII or common whitespace (tab, LF, CR).
+pub fn printable_ratio(b: &[u8]) -> f64 {
+    if b.is_empty() {
+        return 0.0;
+    }
+    b.iter()
+        .filter(|&&c| (32..127).contains(&c) || matches!(c, b'\t' | b'\n' | b'\r'))
+        .count() as f64
+        / b.len() as f64
+}
+
+/// How text-like a byte string is, for bytes pulled out of bit planes where noise and flat regions
+/// must not pass: valid UTF-8, almost no control characters, enough distinct characters, and no
+/// short period (the repetitive runs flat or dithered regions produce, e.g. `UUUU` or `I$I$`).
+/// Returns `None` when it is not text, else a quality in (0, 1].
+pub fn text_quality(b: &[u8]) -> Option<f64> {
+    if b.is_empty() {
+        return None;
+    }
+    let s = std::str::from_utf8(b).ok()?;
+    let mut control = 0usize;
+    let mut alnum_space = 0usize;
+    let mut chars = 0usize;
+    for c in s.chars() {
+        chars += 1;
+        if c.is_control() && !matches!(c, '\t' | '\n' | '\r') {
+            control += 1;
+        } else if c.is_alphanumeric() || c == ' ' {
+            alnum_space += 1;
+        }
+    }
+    if control * 50 > chars {
+        return None;
+    }
+    let mut seen = [false; 256];
+    let distinct = b
+        .iter()
+        .filter(|&&c| !std::mem::replace(&mut seen[c as usize], true))
+        .count();
+    if distinct < (b.len() / 2).clamp(3, 8) {
+        return None;
+    }
+    if is_periodic(b) {
+        return None;
+    }
+    Some((alnum_space as f64 / chars as f64).clamp(0.05, 1.0))
+}
+
+/// True when the string repeats with a period of at most 16 bytes (>= 80 % of positions agree).
+pub fn is_periodic(b: &[u8]) -> bool {
+    let n = b.len();
+    (1..=16.min(n / 2)).any(|p| {
+        let agree = (0..n - p).filter(|&i| b[i] == b[i + p]).count();
+        agree * 5 >= (n - p) * 4
+    })
+}
+
+/// Upper tail probability P(X >= x) of the chi-square distribution with `k` degrees of freedom.
+pub fn chi2_sf(x: f64, k: f64) -> f64 {
+    if x <= 0.0 {
+        return 1.0;
+    }
+    1.0 - gamma_p(k / 2.0, x / 2.0)
+}
+
+/// Regularised lower incomplete gamma function P(a, x) (series / continued fraction).
+fn gamma_p(a: f64, x: f64) -> f64 {
+    if x < a + 1.0 {
+        let mut sum = 1.0 / a;
+        let mut term = sum;
+        let mut ap = a;
+        for _ in 0..500 {
+            ap += 1.0;
+            term *= x / ap;
+            sum += term;
+            if term.abs() < sum.abs() * 1e-14 {
+                break;
+            }
+        }
+        (sum.ln() - x + a * x.ln() - ln_gamma(a)).exp()
+    } else {
+        // Lentz's continued fraction for Q(a, x)
+        let tiny = 1e-300;
+        let mut b = x + 1.0 - a;
+        let mut c = 1.0 / tiny;
+        let mut d = 1.0 / b;
+        let mut h = d;
+        for i in 1..500 {
+            let an = -(i as f64) * (i as f64 - a);
+            b += 2.0;
+            d = an * d + b;
+            if d.abs() < tiny {
+                d = tiny;
+            }
+            c = b + an / c;
+            if c.abs() < tiny {
+                c = tiny;
+            }
+            d = 1.0 / d;
+            let del = d * c;
+            h *= del;
+            if (del - 1.0).abs() < 1e-14 {
+                break;
+            }
+        }
+        1.0 - (-x + a * x.ln() - ln_gamma(a)).exp() * h
+    }
+}
+
+/// ln Γ(x) by the Lanczos approximation.
+fn ln_gamma(x: f64) -> f64 {
+    const G: [f64; 6] = [
+        76.180_091_729_471_46,
+        -86.505_320_329_416_77,
+        24.014_098_240_830_91,
+        -1.231_739_572_450_155,
+        0.001_208_650_973_866_179,
+        -0.000_005_395_239_384_953,
+    ];
+    let mut y = x;
+    let tmp = x + 5.5;
+    let tmp = tmp - (x + 0.5) * tmp.ln();
+    let mut ser = 1.000_000_000_190_015;
+    for g in G {
+        y += 1.0;
+        ser += g / y;
+    }
+    -tmp + (2.506_628_274_631_000_5 * ser / x).ln()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chi2_matches_known_values() {
+        // chi2(df=1) critical value 3.841 -> 0.05; df=10, 18.307 -> 0.05
+        assert!((chi2_sf(3.841, 1.0) - 0.05).abs() < 1e-3);
+        assert!((chi2_sf(18.307, 10.0) - 0.05).abs() < 1e-3);
+        assert!((chi2_sf(100.0, 127.0) - 0.9643).abs() < 2e-3);
+    }
+
+    #[test]
+    fn text_quality_rejects_runs_and_accepts_prose() {
+        assert!(text_quality(b"UUUUUUUUUUUUUUUUUUUU").is_none());
+        assert!(text_quality(b"I$I$I$I$I$I$I$I$I$I$").is_none());
+        assert!(text_quality(b"\x01\x02abc").is_none());
+        assert!(text_quality(b"Hello, world 1234").is_some());
+        assert!(text_quality("Grüße aus Köln, bis bald!".as_bytes()).is_some());
+    }
+
+    #[test]
+    fn entropy_and_printable() {
+        assert_eq!(entropy(&[7; 100]), 0.0);
+        let all: Vec<u8> = (0..=255).collect();
+        assert!((entropy(&all) - 8.0).abs() < 1e-9);
+        assert_eq!(printable_ratio(b"ab\x00\x01"), 0.5);
+    }
+}

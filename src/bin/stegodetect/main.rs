@@ -1,0 +1,221 @@
+//! `stegodetect`: the command-line face of the library (scan, embed, extract, bench).
+
+mod bench;
+mod scan;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use stegodetect::embed::{self, EmbedOptions};
+use stegodetect::{BitOrder, Detector, Format, Limits, Method, Options};
+
+#[derive(Parser)]
+#[command(
+    name = "stegodetect",
+    version,
+    about = "Detect, extract and generate image steganography"
+)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Scan files and directories (recursively); `-` reads one image from stdin.
+    ///
+    /// Exit code: 0 all clean, 1 stego found, 2 errors.
+    Scan(scan::ScanArgs),
+    /// Write a payload into a cover image with one of the five Starlight methods.
+    Embed(EmbedArgs),
+    /// Print every payload found in an image.
+    Extract(ExtractArgs),
+    /// Measure scan time against decode-only time on the same files.
+    Bench(bench::BenchArgs),
+}
+
+/// Options shared by the commands that scan.
+#[derive(Args, Clone)]
+pub struct DetectorArgs {
+    /// Decision threshold: stego when probability > threshold.
+    #[arg(long, default_value_t = 0.5)]
+    threshold: f32,
+    /// Largest file accepted, in bytes.
+    #[arg(long, default_value_t = Limits::default().max_file_bytes)]
+    max_file_size: u64,
+    /// Largest image (or frame) in pixels; larger ones are refused before decoding.
+    #[arg(long, default_value_t = Limits::default().max_pixels)]
+    max_pixels: u64,
+    /// Most frames of an animated image analysed.
+    #[arg(long, default_value_t = Limits::default().max_frames)]
+    max_frames: u32,
+    /// Do not recover payloads.
+    #[arg(long)]
+    no_extract: bool,
+}
+
+impl DetectorArgs {
+    fn detector(&self) -> Result<Detector, stegodetect::Error> {
+        let limits = Limits {
+            max_file_bytes: self.max_file_size,
+            max_pixels: self.max_pixels,
+            max_frames: self.max_frames,
+            ..Limits::default()
+        };
+        Detector::new(Options {
+            limits,
+            threshold: self.threshold,
+            extract: !self.no_extract,
+        })
+    }
+}
+
+#[derive(Args)]
+struct EmbedArgs {
+    /// Method to use.
+    #[arg(long, value_parser = parse_method)]
+    method: Method,
+    /// File whose bytes are the payload.
+    #[arg(long)]
+    payload_file: PathBuf,
+    /// Bit order for lsb.rgb and palette (alpha is always lsb-first with the AI42 prefix).
+    #[arg(long, default_value = "msb-first", value_parser = parse_bit_order)]
+    bit_order: BitOrder,
+    /// Reproduce the Starlight generator's side effects (RGB conversion, grey-scale GIF palette
+    /// output, JPEG re-encoded at quality 95, piexif layout).
+    #[arg(long)]
+    starlight_quirks: bool,
+    /// Do not write the Starlight sidecar OUT.json.
+    #[arg(long)]
+    no_sidecar: bool,
+    /// Output file; its extension picks the container when given (png, webp, gif, bmp, jpg).
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Cover image.
+    cover: PathBuf,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum TextOrJson {
+    Text,
+    Json,
+}
+
+#[derive(Args)]
+struct ExtractArgs {
+    #[arg(long, value_enum, default_value = "text")]
+    format: TextOrJson,
+    /// Write the first payload's bytes to this file.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    detector: DetectorArgs,
+    file: PathBuf,
+}
+
+fn parse_method(s: &str) -> Result<Method, String> {
+    s.parse()
+}
+fn parse_bit_order(s: &str) -> Result<BitOrder, String> {
+    s.parse()
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let r = match cli.cmd {
+        Cmd::Scan(a) => scan::run(a),
+        Cmd::Embed(a) => run_embed(a),
+        Cmd::Extract(a) => run_extract(a),
+        Cmd::Bench(a) => bench::run(a),
+    };
+    match r {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("stegodetect: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+type CmdResult = Result<u8, Box<dyn std::error::Error>>;
+
+fn run_embed(a: EmbedArgs) -> CmdResult {
+    let cover = stegodetect::read_limited(&a.cover, Limits::default().max_file_bytes)?;
+    let payload = std::fs::read(&a.payload_file)
+        .map_err(|e| format!("cannot read payload {}: {e}", a.payload_file.display()))?;
+    let output_format = a
+        .output
+        .extension()
+        .and_then(|e| e.to_str())
+        .and_then(Format::from_extension);
+    let opts = EmbedOptions {
+        method: a.method,
+        bit_order: a.bit_order,
+        starlight_quirks: a.starlight_quirks,
+        output_format,
+    };
+    let out = embed::embed(&cover, &payload, &opts)?;
+    std::fs::write(&a.output, &out.bytes)
+        .map_err(|e| format!("cannot write {}: {e}", a.output.display()))?;
+    if !a.no_sidecar {
+        let clean = a
+            .cover
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let side = embed::sidecar(a.method, a.bit_order, &clean);
+        let mut p = a.output.clone().into_os_string();
+        p.push(".json");
+        std::fs::write(&p, serde_json::to_string_pretty(&side)? + "\n")?;
+    }
+    eprintln!(
+        "wrote {} ({} {}, {} payload bytes)",
+        a.output.display(),
+        out.format,
+        a.method,
+        payload.len()
+    );
+    Ok(0)
+}
+
+fn run_extract(a: ExtractArgs) -> CmdResult {
+    let det = a.detector.detector()?;
+    let bytes = stegodetect::read_limited(&a.file, a.detector.max_file_size)?;
+    let r = det.scan_bytes(&bytes)?;
+    let payloads: Vec<_> = r
+        .findings
+        .iter()
+        .filter_map(|e| e.payload.clone())
+        .collect();
+    match a.format {
+        TextOrJson::Json => println!("{}", serde_json::to_string_pretty(&payloads)?),
+        TextOrJson::Text => {
+            if payloads.is_empty() {
+                println!("no payload found");
+            }
+            for p in &payloads {
+                let order = p
+                    .bit_order
+                    .map(|o| format!(", {}", o.as_str()))
+                    .unwrap_or_default();
+                println!(
+                    "{} payload: {} bytes in {}{order} at offset {}{}",
+                    p.method,
+                    p.bytes.len(),
+                    p.channel,
+                    p.offset,
+                    if p.complete { "" } else { " (incomplete)" }
+                );
+                match p.text() {
+                    Some(t) => println!("{t}"),
+                    None => println!("(binary, {} bytes; use -o to save)", p.bytes.len()),
+                }
+            }
+        }
+    }
+    if let (Some(out), Some(p)) = (&a.output, payloads.first()) {
+        std::fs::write(out, &p.bytes)?;
+    }
+    Ok(if payloads.is_empty() { 1 } else { 0 })
+}

@@ -1,0 +1,96 @@
+//! Data after the end of the image: statistics and a recognised type, including the trailers real
+//! phones write legitimately (MPF second images, Google/Samsung motion-photo MP4, Samsung SEF).
+
+use serde::Serialize;
+
+use super::{ContainerInfo, Format};
+use crate::analysis::stats;
+
+/// What the bytes after the image look like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrailerKind {
+    /// Only 0x00 or only 0xFF bytes.
+    Padding,
+    /// Starlight's `AI42` marker.
+    Ai42,
+    Jpeg,
+    Png,
+    Gif,
+    Zip,
+    Pdf,
+    Gzip,
+    SevenZip,
+    Rar,
+    Mp4,
+    /// Samsung SEFH/SEFT trailer.
+    SamsungSef,
+    /// Mostly printable UTF-8.
+    Text,
+    /// Anything else.
+    Binary,
+}
+
+/// Bytes found after the end of the image.
+#[derive(Debug, Clone, Serialize)]
+pub struct Trailer {
+    pub offset: usize,
+    pub length: usize,
+    pub kind: TrailerKind,
+    /// Written by cameras/phones for a known purpose (MPF image with an MPF index, motion photo
+    /// announced in XMP, Samsung SEF).
+    pub known_legit: bool,
+    pub entropy: f32,
+    pub printable_ratio: f32,
+}
+
+pub(super) fn classify(_format: Format, t: &[u8], offset: usize, info: &ContainerInfo) -> Trailer {
+    let kind = kind_of(t);
+    let known_legit = match kind {
+        TrailerKind::Jpeg => info.has_mpf,
+        TrailerKind::Mp4 => info.motion_photo,
+        TrailerKind::SamsungSef => true,
+        _ => false,
+    };
+    Trailer {
+        offset,
+        length: t.len(),
+        kind,
+        known_legit,
+        entropy: stats::entropy(t) as f32,
+        printable_ratio: stats::printable_ratio(t) as f32,
+    }
+}
+
+/// Recognise a byte string by its magic number (also used for payloads found in bit planes).
+pub fn kind_of(t: &[u8]) -> TrailerKind {
+    if t.iter().all(|&c| c == 0) || t.iter().all(|&c| c == 0xFF) {
+        TrailerKind::Padding
+    } else if t.starts_with(b"AI42") {
+        TrailerKind::Ai42
+    } else if t.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        TrailerKind::Jpeg
+    } else if t.starts_with(b"\x89PNG\r\n\x1a\n") {
+        TrailerKind::Png
+    } else if t.starts_with(b"GIF87a") || t.starts_with(b"GIF89a") {
+        TrailerKind::Gif
+    } else if t.starts_with(b"PK\x03\x04") || t.starts_with(b"PK\x05\x06") {
+        TrailerKind::Zip
+    } else if t.starts_with(b"%PDF-") {
+        TrailerKind::Pdf
+    } else if t.starts_with(&[0x1F, 0x8B, 0x08]) {
+        TrailerKind::Gzip
+    } else if t.starts_with(b"7z\xBC\xAF\x27\x1C") {
+        TrailerKind::SevenZip
+    } else if t.starts_with(b"Rar!\x1A\x07") {
+        TrailerKind::Rar
+    } else if t.len() >= 12 && &t[4..8] == b"ftyp" {
+        TrailerKind::Mp4
+    } else if t.ends_with(b"SEFT") && t.windows(4).any(|w| w == b"SEFH") {
+        TrailerKind::SamsungSef
+    } else if std::str::from_utf8(t).is_ok() && stats::printable_ratio(t) >= 0.9 {
+        TrailerKind::Text
+    } else {
+        TrailerKind::Binary
+    }
+}

@@ -1,0 +1,156 @@
+//! The detector: one entry point from bytes or a path to a [`ScanResult`]. Holds only its options,
+//! so one instance can be shared by any number of threads (it is `Send + Sync`).
+
+use std::path::Path;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::analysis::{self, appended};
+use crate::container::{self, Format};
+use crate::error::{Error, Result};
+use crate::extract::Payload;
+use crate::options::Options;
+use crate::planes;
+use crate::verdict::{self, ScanResult, Timings};
+
+/// A steganography detector. Cheap to create; `Send + Sync`.
+#[derive(Debug, Clone)]
+pub struct Detector {
+    opts: Options,
+}
+
+impl Default for Detector {
+    fn default() -> Self {
+        Detector {
+            opts: Options::default(),
+        }
+    }
+}
+
+impl Detector {
+    /// Create a detector; fails on options that cannot work (threshold outside [0, 1], zero limits).
+    pub fn new(opts: Options) -> Result<Self> {
+        if !(0.0..=1.0).contains(&opts.threshold) {
+            return Err(Error::InvalidArgument(format!(
+                "threshold {} is outside [0, 1]",
+                opts.threshold
+            )));
+        }
+        let l = &opts.limits;
+        if l.max_file_bytes == 0 || l.max_pixels == 0 || l.max_frames == 0 {
+            return Err(Error::InvalidArgument("limits must be positive".into()));
+        }
+        Ok(Detector { opts })
+    }
+
+    pub fn options(&self) -> &Options {
+        &self.opts
+    }
+
+    /// Scan a file. The size limit is checked before the file is read.
+    pub fn scan_path(&self, path: impl AsRef<Path>) -> Result<ScanResult> {
+        let bytes = read_limited(path.as_ref(), self.opts.limits.max_file_bytes)?;
+        self.scan_bytes(&bytes)
+    }
+
+    /// Scan an image held in memory; the format is detected from content.
+    pub fn scan_bytes(&self, bytes: &[u8]) -> Result<ScanResult> {
+        let t0 = Instant::now();
+        let (format, info, decoded) = self.decode(bytes)?;
+        let t1 = Instant::now();
+        let analysis = analysis::analyse(format, &info, &decoded, &self.opts);
+        let mut result = verdict::decide(
+            analysis,
+            format,
+            &info,
+            &decoded,
+            bytes.len(),
+            self.opts.threshold,
+        );
+        let max = self.opts.limits.max_payload_bytes;
+        for e in result.findings.iter_mut() {
+            appended::fill(bytes, e, max);
+        }
+        for p in result.payload.iter_mut().chain(result.payloads.iter_mut()) {
+            if p.channel == "trailer" {
+                *p = result
+                    .findings
+                    .iter()
+                    .find_map(|e| e.payload.clone().filter(|q| q.channel == "trailer"))
+                    .unwrap();
+            }
+        }
+        let t2 = Instant::now();
+        result.timings = Timings {
+            decode_us: (t1 - t0).as_micros() as u64,
+            analysis_us: (t2 - t1).as_micros() as u64,
+            total_us: (t2 - t0).as_micros() as u64,
+        };
+        Ok(result)
+    }
+
+    /// Container walk and pixel decoding only (the baseline that scan time is measured against,
+    /// and the first stage of every scan).
+    pub fn decode(
+        &self,
+        bytes: &[u8],
+    ) -> Result<(Format, container::ContainerInfo, planes::Decoded)> {
+        if bytes.len() as u64 > self.opts.limits.max_file_bytes {
+            return Err(Error::Limit(format!(
+                "input of {} bytes exceeds the limit of {} bytes",
+                bytes.len(),
+                self.opts.limits.max_file_bytes
+            )));
+        }
+        let format = Format::sniff(bytes).ok_or_else(|| {
+            Error::UnknownFormat(if bytes.is_empty() {
+                "empty input".into()
+            } else {
+                "unrecognised signature".into()
+            })
+        })?;
+        let info = container::parse(format, bytes, &self.opts.limits)?;
+        let decoded = planes::decode(format, bytes, &info, &self.opts.limits)?;
+        Ok((format, info, decoded))
+    }
+
+    /// All payloads recovered from an image (strongest evidence first).
+    pub fn extract_bytes(&self, bytes: &[u8]) -> Result<Vec<Payload>> {
+        let r = self.scan_bytes(bytes)?;
+        Ok(r.findings.into_iter().filter_map(|e| e.payload).collect())
+    }
+
+    /// Scan many in-memory images in parallel on the global rayon pool; results in input order.
+    pub fn scan_many(&self, items: &[&[u8]]) -> Vec<Result<ScanResult>> {
+        items.par_iter().map(|b| self.scan_bytes(b)).collect()
+    }
+
+    /// Scan many files in parallel; results in input order.
+    pub fn scan_paths<P: AsRef<Path> + Sync>(&self, paths: &[P]) -> Vec<Result<ScanResult>> {
+        paths.par_iter().map(|p| self.scan_path(p)).collect()
+    }
+}
+
+/// Read a file, refusing files over `max` bytes before reading them.
+pub fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>> {
+    let io = |source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if meta.is_dir() {
+        return Err(Error::InvalidArgument(format!(
+            "{} is a directory",
+            path.display()
+        )));
+    }
+    if meta.len() > max {
+        return Err(Error::Limit(format!(
+            "{} is {} bytes, over the limit of {max}",
+            path.display(),
+            meta.len()
+        )));
+    }
+    std::fs::read(path).map_err(io)
+}

@@ -1,0 +1,323 @@
+//! The generator: writes a payload with one of Starlight's five methods, in the byte layout its
+//! generators use (§3.2 of the reference), so that stego made here is what Starlight expects and
+//! what our detector and extractor must handle.
+//!
+//! By default nothing changes but the payload: palette images keep their palette and format,
+//! appended data leaves the image bytes alone, EXIF is inserted without re-encoding. With
+//! `starlight_quirks` the reference generator's side effects are reproduced (RGB conversion,
+//! grey-scale GIF output for palette stego, JPEG re-encoded at quality 95, piexif's IFD layout).
+
+mod exif;
+mod write;
+
+use serde_json::json;
+
+use crate::analysis::{BitOrder, Method};
+use crate::container::{self, Format};
+use crate::error::{Error, Result};
+use crate::options::Limits;
+use crate::planes::{self, ColorMode, PixelPlanes};
+use write::Raster;
+
+/// What to embed and how.
+#[derive(Debug, Clone)]
+pub struct EmbedOptions {
+    pub method: Method,
+    /// Bit order for `lsb.rgb` and `palette` (alpha is always LSB-first with the `AI42` prefix).
+    pub bit_order: BitOrder,
+    /// Reproduce the Starlight generator's side effects.
+    pub starlight_quirks: bool,
+    /// Output container; default: the cover's format when it can hold the method losslessly,
+    /// else PNG.
+    pub output_format: Option<Format>,
+}
+
+impl EmbedOptions {
+    pub fn new(method: Method) -> Self {
+        EmbedOptions {
+            method,
+            bit_order: BitOrder::MsbFirst,
+            starlight_quirks: false,
+            output_format: None,
+        }
+    }
+}
+
+/// A written stego image.
+#[derive(Debug, Clone)]
+pub struct Embedded {
+    pub bytes: Vec<u8>,
+    pub format: Format,
+}
+
+/// Embed `payload` into `cover` (any supported image, in memory).
+pub fn embed(cover: &[u8], payload: &[u8], opts: &EmbedOptions) -> Result<Embedded> {
+    let limits = Limits::default();
+    let format = Format::sniff(cover).ok_or_else(|| Error::UnknownFormat("cover".into()))?;
+    let info = container::parse(format, cover, &limits)?;
+    let decode = || -> Result<PixelPlanes> {
+        let mut d = planes::decode(format, cover, &info, &limits)?;
+        Ok(d.frames.swap_remove(0))
+    };
+    let out_fmt = |default: Format, allowed: &[Format]| -> Result<Format> {
+        let f = opts.output_format.unwrap_or(if allowed.contains(&format) {
+            format
+        } else {
+            default
+        });
+        if allowed.contains(&f) {
+            Ok(f)
+        } else {
+            Err(Error::Embed(format!(
+                "{} cannot carry {} stego losslessly",
+                f, opts.method
+            )))
+        }
+    };
+    let q = opts.starlight_quirks;
+    match opts.method {
+        Method::Alpha => {
+            let p = decode()?;
+            let (w, h) = (p.width, p.height);
+            let mut rgba = to_rgba(&p);
+            let mut stream = b"AI42".to_vec();
+            stream.extend_from_slice(payload);
+            stream.extend_from_slice(b" \0");
+            let bits = bits_of(&stream, BitOrder::LsbFirst);
+            check_capacity(bits.len(), p.pixels(), "alpha")?;
+            for (k, b) in bits.iter().enumerate() {
+                rgba[k * 4 + 3] = (rgba[k * 4 + 3] & !1) | b;
+            }
+            let f = out_fmt(Format::Png, &[Format::Png, Format::WebP])?;
+            let bytes = write::write(
+                f,
+                &Raster {
+                    width: w,
+                    height: h,
+                    channels: 4,
+                    samples: &rgba,
+                    palette: None,
+                },
+                95,
+            )?;
+            Ok(Embedded { bytes, format: f })
+        }
+        Method::LsbRgb => {
+            let p = decode()?;
+            let (w, h) = (p.width, p.height);
+            let keep_alpha = p.mode.has_alpha() && !q;
+            let ch = if keep_alpha { 4 } else { 3 };
+            let mut px = to_rgba(&p);
+            if !keep_alpha {
+                px = px
+                    .chunks_exact(4)
+                    .flat_map(|c| [c[0], c[1], c[2]])
+                    .collect();
+            }
+            let mut stream = payload.to_vec();
+            stream.push(0);
+            let bits = bits_of(&stream, opts.bit_order);
+            check_capacity(bits.len(), p.pixels() * 3, "RGB")?;
+            for (k, b) in bits.iter().enumerate() {
+                let i = (k / 3) * ch + k % 3;
+                px[i] = (px[i] & !1) | b;
+            }
+            let f = out_fmt(Format::Png, &[Format::Png, Format::WebP, Format::Bmp])?;
+            let bytes = write::write(
+                f,
+                &Raster {
+                    width: w,
+                    height: h,
+                    channels: ch,
+                    samples: &px,
+                    palette: None,
+                },
+                95,
+            )?;
+            Ok(Embedded { bytes, format: f })
+        }
+        Method::Palette => {
+            let p = decode()?;
+            let (w, h) = (p.width, p.height);
+            let (mut idx, mut pal) = match (&p.mode, &p.palette) {
+                (ColorMode::Palette, Some(pal)) => (p.samples.clone(), pal.clone()),
+                _ => quantize(&p),
+            };
+            // index ^ 1 must exist: pad odd palettes with a copy of the last colour
+            if pal.len() % 2 == 1 {
+                pal.push(*pal.last().unwrap());
+            }
+            let mut stream = payload.to_vec();
+            stream.push(0);
+            let bits = bits_of(&stream, opts.bit_order);
+            check_capacity(bits.len(), idx.len(), "palette-index")?;
+            for (k, b) in bits.iter().enumerate() {
+                idx[k] = (idx[k] & !1) | b;
+            }
+            let (f, palette) = if q {
+                (Format::Gif, None) // grey-scale GIF whose grey values are the indices
+            } else {
+                (
+                    out_fmt(Format::Png, &[Format::Png, Format::Gif, Format::Bmp])?,
+                    Some(&pal[..]),
+                )
+            };
+            let bytes = write::write(
+                f,
+                &Raster {
+                    width: w,
+                    height: h,
+                    channels: 1,
+                    samples: &idx,
+                    palette,
+                },
+                95,
+            )?;
+            Ok(Embedded { bytes, format: f })
+        }
+        Method::Exif => {
+            let (base, f) = if q {
+                (resave(format, cover, decode()?)?, format)
+            } else {
+                (cover.to_vec(), format)
+            };
+            let info = container::parse(f, &base, &limits)?;
+            let tiff = exif::user_comment_tiff(payload, q);
+            let mut bytes = exif::insert(f, &base[..info.image_end], &info, &tiff)?;
+            bytes.extend_from_slice(&base[info.image_end..]);
+            Ok(Embedded { bytes, format: f })
+        }
+        Method::Raw => {
+            let mut bytes = if q {
+                resave(format, cover, decode()?)?
+            } else {
+                cover.to_vec()
+            };
+            bytes.extend_from_slice(payload);
+            Ok(Embedded { bytes, format })
+        }
+    }
+}
+
+/// Starlight's sidecar for a stego file.
+pub fn sidecar(method: Method, bit_order: BitOrder, clean_file: &str) -> serde_json::Value {
+    let (category, ai42) = match method {
+        Method::Alpha | Method::Palette | Method::LsbRgb => ("pixel", method == Method::Alpha),
+        Method::Exif => ("metadata", false),
+        Method::Raw => ("eoi", false),
+    };
+    let mut emb = json!({ "category": category, "technique": method.name(), "ai42": ai42 });
+    match method {
+        Method::Alpha => emb["bit_order"] = json!("lsb-first"),
+        Method::Palette | Method::LsbRgb => emb["bit_order"] = json!(bit_order.as_str()),
+        _ => {}
+    }
+    json!({ "embedding": emb, "clean_file": clean_file })
+}
+
+/// Bits of `bytes` in the given order.
+fn bits_of(bytes: &[u8], order: BitOrder) -> Vec<u8> {
+    let mut v = Vec::with_capacity(bytes.len() * 8);
+    for &b in bytes {
+        for i in 0..8 {
+            v.push(match order {
+                BitOrder::MsbFirst => (b >> (7 - i)) & 1,
+                BitOrder::LsbFirst => (b >> i) & 1,
+            });
+        }
+    }
+    v
+}
+
+fn check_capacity(bits: usize, capacity: usize, what: &str) -> Result<()> {
+    if bits > capacity {
+        return Err(Error::Embed(format!(
+            "payload needs {bits} bits but the {what} capacity is {capacity} bits ({} bytes)",
+            capacity / 8
+        )));
+    }
+    Ok(())
+}
+
+/// RGBA8 of any plane (grey replicated, palette looked up, 16-bit reduced to the high byte,
+/// opaque alpha added when there is none).
+fn to_rgba(p: &PixelPlanes) -> Vec<u8> {
+    let mut out = Vec::with_capacity(p.pixels() * 4);
+    let s = &p.samples;
+    match p.mode {
+        ColorMode::Rgba => out.extend_from_slice(s),
+        ColorMode::Rgb => s
+            .chunks_exact(3)
+            .for_each(|c| out.extend_from_slice(&[c[0], c[1], c[2], 255])),
+        ColorMode::Grey => s
+            .iter()
+            .for_each(|&g| out.extend_from_slice(&[g, g, g, 255])),
+        ColorMode::GreyAlpha => s
+            .chunks_exact(2)
+            .for_each(|c| out.extend_from_slice(&[c[0], c[0], c[0], c[1]])),
+        ColorMode::Palette => {
+            let pal = p.palette.as_deref().unwrap_or_default();
+            s.iter().for_each(|&i| {
+                let c = pal.get(i as usize).copied().unwrap_or([0, 0, 0]);
+                out.extend_from_slice(&[c[0], c[1], c[2], 255]);
+            })
+        }
+    }
+    out
+}
+
+/// 256-colour palette for a true-colour cover (NeuQuant).
+fn quantize(p: &PixelPlanes) -> (Vec<u8>, Vec<[u8; 3]>) {
+    let rgba = to_rgba(p);
+    let nq = color_quant::NeuQuant::new(10, 256, &rgba);
+    let pal: Vec<[u8; 3]> = nq
+        .color_map_rgb()
+        .chunks_exact(3)
+        .map(|c| [c[0], c[1], c[2]])
+        .collect();
+    let idx = rgba.chunks_exact(4).map(|c| nq.index_of(c) as u8).collect();
+    (idx, pal)
+}
+
+/// Re-save a cover the way the Starlight generator does before EXIF/EOI embedding: JPEG at
+/// quality 95, GIF as grey-scale indices, PNG/WebP/BMP losslessly.
+fn resave(format: Format, _cover: &[u8], p: PixelPlanes) -> Result<Vec<u8>> {
+    let (w, h) = (p.width, p.height);
+    match (format, p.mode) {
+        (Format::Gif, ColorMode::Palette) => write::write(
+            Format::Gif,
+            &Raster {
+                width: w,
+                height: h,
+                channels: 1,
+                samples: &p.samples,
+                palette: None,
+            },
+            95,
+        ),
+        _ => {
+            let rgba = to_rgba(&p);
+            let (ch, px): (usize, Vec<u8>) = if p.mode.has_alpha() && format != Format::Jpeg {
+                (4, rgba)
+            } else {
+                (
+                    3,
+                    rgba.chunks_exact(4)
+                        .flat_map(|c| [c[0], c[1], c[2]])
+                        .collect(),
+                )
+            };
+            write::write(
+                format,
+                &Raster {
+                    width: w,
+                    height: h,
+                    channels: ch,
+                    samples: &px,
+                    palette: None,
+                },
+                95,
+            )
+        }
+    }
+}

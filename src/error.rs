@@ -1,0 +1,106 @@
+//! The one error type of the library. Every failure is typed; nothing is ever reported as "clean"
+//! because it could not be scanned.
+
+use std::fmt;
+
+/// Broad category of an [`Error`], stable across versions (used for metrics labels, C status codes
+/// and Python exception classes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// Reading a file failed.
+    Io,
+    /// The bytes are not an image of a supported format.
+    UnknownFormat,
+    /// The image is truncated or corrupt.
+    Decode,
+    /// A configured limit (file size, pixels, frames, metadata size) was exceeded.
+    Limit,
+    /// A caller passed an argument that cannot be used.
+    InvalidArgument,
+    /// The embedder could not write the payload (capacity, unsupported cover).
+    Embed,
+}
+
+impl ErrorKind {
+    /// Short stable name, e.g. `"decode"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Io => "io",
+            ErrorKind::UnknownFormat => "unknown_format",
+            ErrorKind::Decode => "decode",
+            ErrorKind::Limit => "limit",
+            ErrorKind::InvalidArgument => "invalid_argument",
+            ErrorKind::Embed => "embed",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Every error the library returns.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("not a supported image (PNG, JPEG, GIF, BMP, WebP expected): {0}")]
+    UnknownFormat(String),
+    #[error("corrupt or truncated {format}: {message}")]
+    Decode {
+        format: &'static str,
+        message: String,
+    },
+    #[error("limit exceeded: {0}")]
+    Limit(String),
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+    #[error("cannot embed: {0}")]
+    Embed(String),
+}
+
+impl Error {
+    /// The category of this error.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Io { .. } => ErrorKind::Io,
+            Error::UnknownFormat(_) => ErrorKind::UnknownFormat,
+            Error::Decode { .. } => ErrorKind::Decode,
+            Error::Limit(_) => ErrorKind::Limit,
+            Error::InvalidArgument(_) => ErrorKind::InvalidArgument,
+            Error::Embed(_) => ErrorKind::Embed,
+        }
+    }
+
+    pub(crate) fn decode(format: &'static str, message: impl Into<String>) -> Self {
+        Error::Decode {
+            format,
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn truncated(format: &'static str, what: &str) -> Self {
+        Error::Decode {
+            format,
+            message: format!("truncated in {what}"),
+        }
+    }
+
+    /// Map an `image` crate error, keeping limit errors apart from corrupt data.
+    pub(crate) fn from_image(format: &'static str, e: image::ImageError) -> Self {
+        match e {
+            image::ImageError::Limits(l) => Error::Limit(l.to_string()),
+            other => Error::decode(format, other.to_string()),
+        }
+    }
+}
+
+/// Result alias used throughout the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

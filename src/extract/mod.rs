@@ -1,0 +1,118 @@
+//! Extraction: recovered payloads. Payloads fall out of the analyses (content search over bit
+//! streams, metadata fields, bytes after the image); this module holds the payload type and the
+//! Starlight-specific finishing rules.
+
+use base64::Engine;
+use serde::Serialize;
+
+use crate::analysis::{BitOrder, HitKind, Method};
+use crate::container::TrailerKind;
+
+/// How the payload was delimited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PayloadEncoding {
+    /// `AI42` marker, payload, NUL (Starlight alpha; the generator's trailing space is removed).
+    Ai42,
+    /// NUL-terminated (or unterminated) text.
+    Text,
+    /// 32-bit big-endian length prefix.
+    LengthPrefixed,
+    /// A file recognised by its magic number.
+    Magic,
+    /// A metadata field's value (EXIF UserComment after its charset header, a text chunk, ...).
+    Metadata,
+    /// Bytes after the end of the image.
+    Appended,
+}
+
+impl From<HitKind> for PayloadEncoding {
+    fn from(k: HitKind) -> Self {
+        match k {
+            HitKind::Ai42 => PayloadEncoding::Ai42,
+            HitKind::Text => PayloadEncoding::Text,
+            HitKind::LengthPrefixed => PayloadEncoding::LengthPrefixed,
+            HitKind::Magic => PayloadEncoding::Magic,
+        }
+    }
+}
+
+/// A recovered payload.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Payload {
+    pub method: Method,
+    /// The payload bytes.
+    pub bytes: Vec<u8>,
+    pub encoding: PayloadEncoding,
+    /// File type when the payload is a recognised file.
+    pub file_type: Option<TrailerKind>,
+    /// Bit order (pixel methods).
+    pub bit_order: Option<BitOrder>,
+    /// Where it was: a bit stream (`rgb`, `r`, `alpha`, `index`, ...), a metadata field
+    /// (`exif:UserComment`, `png:tEXt:Comment`), or `trailer`.
+    pub channel: String,
+    /// Byte offset of the payload: in the packed bit stream for pixel methods, in the file for
+    /// metadata and appended data.
+    pub offset: usize,
+    /// GIF frame index for animated images.
+    pub frame: Option<u32>,
+    /// The end of the payload was found (terminator, length, container end); false when cut at
+    /// the capacity or the size cap.
+    pub complete: bool,
+}
+
+impl Payload {
+    /// The payload as UTF-8 text, if it is valid UTF-8.
+    pub fn text(&self) -> Option<&str> {
+        std::str::from_utf8(&self.bytes).ok()
+    }
+}
+
+#[derive(Serialize)]
+struct PayloadJson<'a> {
+    method: Method,
+    length: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    base64: Option<String>,
+    encoding: PayloadEncoding,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file_type: Option<TrailerKind>,
+    bit_order: Option<BitOrder>,
+    channel: &'a str,
+    offset: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    frame: Option<u32>,
+    complete: bool,
+}
+
+impl Serialize for Payload {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let text = self.text();
+        PayloadJson {
+            method: self.method,
+            length: self.bytes.len(),
+            text,
+            base64: text
+                .is_none()
+                .then(|| base64::engine::general_purpose::STANDARD.encode(&self.bytes)),
+            encoding: self.encoding,
+            file_type: self.file_type,
+            bit_order: self.bit_order,
+            channel: &self.channel,
+            offset: self.offset,
+            frame: self.frame,
+            complete: self.complete,
+        }
+        .serialize(s)
+    }
+}
+
+/// Starlight's alpha generator writes `AI42 ‖ payload ‖ ' ' ‖ NUL`; our embedder does the same, so
+/// one trailing space after an `AI42` payload is part of the format, not of the payload.
+pub(crate) fn strip_ai42_space(bytes: &mut Vec<u8>) {
+    if bytes.last() == Some(&b' ') {
+        bytes.pop();
+    }
+}

@@ -1,0 +1,39 @@
+//! # stegodetect
+//!
+//! A fast, honest steganography detector and extractor for images (PNG, JPEG, GIF, BMP, WebP),
+//! compatible with the Starlight project's five methods and formats.
+//!
+//! The pipeline, one module per stage:
+//! [`container`] (structure walk: exact end of image, metadata) → [`planes`] (pixels, palette
+//! indices kept) → [`analysis`] (per-method evidence) → [`extract`] (payloads) → [`verdict`].
+//! [`embed`] is the matching generator.
+//!
+//! ```no_run
+//! let detector = stegodetect::Detector::default();
+//! let result = detector.scan_path("image.png")?;
+//! if result.is_stego {
+//!     println!("{} ({:.2})", result.method.unwrap(), result.probability);
+//! }
+//! # Ok::<(), stegodetect::Error>(())
+//! ```
+
+pub mod analysis;
+pub mod container;
+mod detector;
+pub mod embed;
+pub mod error;
+pub mod extract;
+pub mod options;
+pub mod planes;
+pub mod verdict;
+
+pub use analysis::{BitOrder, Method};
+pub use container::Format;
+pub use detector::{read_limited, Detector};
+pub use error::{Error, ErrorKind, Result};
+pub use extract::{Payload, PayloadEncoding};
+pub use options::{Limits, Options};
+pub use verdict::{ImageInfo, MethodScores, ScanResult, Timings};
+
+/// Library version (from Cargo.toml).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

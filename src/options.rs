@@ -1,0 +1,54 @@
+//! Detector configuration: resource limits and decision settings.
+
+use serde::{Deserialize, Serialize};
+
+/// Resource limits. Inputs over a limit are refused with [`crate::Error::Limit`] before any large
+/// allocation happens (decompression bombs declare their size in the header).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Limits {
+    /// Largest input file accepted, in bytes.
+    pub max_file_bytes: u64,
+    /// Largest pixel count (width x height of the canvas or of any frame).
+    pub max_pixels: u64,
+    /// Most GIF/WebP frames decoded and analysed; later frames are counted, not analysed, and the
+    /// result says so.
+    pub max_frames: u32,
+    /// Largest decompressed size of one metadata block (PNG zTXt/iTXt).
+    pub max_metadata_bytes: u64,
+    /// Largest payload reported by extraction (longer payloads are cut and marked inexact).
+    pub max_payload_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 512 * 1024 * 1024,
+            max_pixels: 120_000_000,
+            max_frames: 256,
+            max_metadata_bytes: 16 * 1024 * 1024,
+            max_payload_bytes: 16 * 1024 * 1024,
+        }
+    }
+}
+
+/// Detector options. `Options::default()` is what the CLI uses.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Options {
+    pub limits: Limits,
+    /// `is_stego` is `probability > threshold` (strictly greater, as Starlight).
+    pub threshold: f32,
+    /// Recover payloads (on by default; costs little since it falls out of the content search).
+    pub extract: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            limits: Limits::default(),
+            threshold: 0.5,
+            extract: true,
+        }
+    }
+}

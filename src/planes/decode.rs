@@ -1,0 +1,245 @@
+//! Format-specific pixel decoding into [`PixelPlanes`]. Sizes are checked against the limits
+//! before any pixel buffer is allocated.
+
+use std::io::Cursor;
+use std::num::NonZeroU64;
+
+use super::{bmp, ColorMode, Decoded, PixelPlanes};
+use crate::container::{check_pixels, ContainerInfo, Format};
+use crate::error::{Error, Result};
+use crate::options::Limits;
+
+/// Decode the pixels of an image whose container was already walked.
+pub fn decode(
+    format: Format,
+    bytes: &[u8],
+    info: &ContainerInfo,
+    limits: &Limits,
+) -> Result<Decoded> {
+    check_pixels(info.width, info.height, limits)?;
+    match format {
+        Format::Png => Ok(single(decode_png(bytes, limits)?, info)),
+        Format::Gif => decode_gif(bytes, info, limits),
+        Format::Bmp => match bmp::decode_indexed(bytes)? {
+            Some(p) => Ok(single(p, info)),
+            None => Ok(single(decode_generic(format, bytes, limits)?, info)),
+        },
+        Format::Jpeg | Format::WebP => Ok(single(decode_generic(format, bytes, limits)?, info)),
+    }
+}
+
+fn single(p: PixelPlanes, info: &ContainerInfo) -> Decoded {
+    Decoded {
+        frames: vec![p],
+        frames_total: info.frames.max(1),
+    }
+}
+
+/// Bytes a decoder may allocate for an image at the pixel limit (8 bytes per pixel covers RGBA16).
+fn alloc_limit(limits: &Limits) -> u64 {
+    limits.max_pixels.saturating_mul(8).saturating_add(1 << 20)
+}
+
+fn decode_png(bytes: &[u8], limits: &Limits) -> Result<PixelPlanes> {
+    const F: &str = "png";
+    let png_limits = png::Limits {
+        bytes: alloc_limit(limits).min(usize::MAX as u64) as usize,
+    };
+    let mut dec = png::Decoder::new_with_limits(Cursor::new(bytes), png_limits);
+    dec.set_transformations(png::Transformations::IDENTITY);
+    let mut reader = dec.read_info().map_err(|e| png_err(e))?;
+    let (w, h) = (reader.info().width, reader.info().height);
+    check_pixels(w, h, limits)?;
+    let palette: Option<Vec<[u8; 3]>> = reader
+        .info()
+        .palette
+        .as_ref()
+        .map(|p| p.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect());
+    let (ct, depth) = reader.output_color_type();
+    let size = reader
+        .output_buffer_size()
+        .ok_or_else(|| Error::Limit("PNG output buffer too large".into()))?;
+    let mut buf = vec![0u8; size];
+    let out = reader.next_frame(&mut buf).map_err(png_err)?;
+    let line = out.line_size;
+    let mode = match ct {
+        png::ColorType::Grayscale => ColorMode::Grey,
+        png::ColorType::GrayscaleAlpha => ColorMode::GreyAlpha,
+        png::ColorType::Rgb => ColorMode::Rgb,
+        png::ColorType::Rgba => ColorMode::Rgba,
+        png::ColorType::Indexed => ColorMode::Palette,
+    };
+    let bits = depth as u8;
+    let ch = mode.channels();
+    let (w_us, h_us) = (w as usize, h as usize);
+    let (samples, low_bits) = match bits {
+        8 => {
+            if line == w_us * ch {
+                buf.truncate(w_us * h_us * ch);
+                (buf, None)
+            } else {
+                let mut s = Vec::with_capacity(w_us * h_us * ch);
+                for row in buf.chunks(line).take(h_us) {
+                    s.extend_from_slice(&row[..w_us * ch]);
+                }
+                (s, None)
+            }
+        }
+        16 => {
+            let n = w_us * h_us * ch;
+            let mut hi = Vec::with_capacity(n);
+            let mut lo = Vec::with_capacity(n);
+            for row in buf.chunks(line).take(h_us) {
+                for s in row[..w_us * ch * 2].chunks_exact(2) {
+                    hi.push(s[0]);
+                    lo.push(s[1] & 1);
+                }
+            }
+            (hi, Some(lo))
+        }
+        1 | 2 | 4 => {
+            // Grey or indexed with 1 sample per pixel: unpack, most significant bits first.
+            let per = 8 / bits as usize;
+            let mask = (1u8 << bits) - 1;
+            let mut s = Vec::with_capacity(w_us * h_us);
+            for row in buf.chunks(line).take(h_us) {
+                for x in 0..w_us {
+                    let shift = 8 - bits as usize * (x % per + 1);
+                    s.push((row[x / per] >> shift) & mask);
+                }
+            }
+            (s, None)
+        }
+        other => return Err(Error::decode(F, format!("unsupported bit depth {other}"))),
+    };
+    if mode == ColorMode::Palette && palette.is_none() {
+        return Err(Error::decode(F, "indexed image without PLTE"));
+    }
+    Ok(PixelPlanes {
+        width: w,
+        height: h,
+        mode,
+        bit_depth: bits,
+        samples,
+        low_bits,
+        palette,
+        left: 0,
+        top: 0,
+    })
+}
+
+fn png_err(e: png::DecodingError) -> Error {
+    match e {
+        png::DecodingError::LimitsExceeded => Error::Limit("PNG decoder memory limit".into()),
+        other => Error::decode("png", other.to_string()),
+    }
+}
+
+fn decode_gif(bytes: &[u8], info: &ContainerInfo, limits: &Limits) -> Result<Decoded> {
+    const F: &str = "gif";
+    let mut opts = gif::DecodeOptions::new();
+    opts.set_color_output(gif::ColorOutput::Indexed);
+    opts.set_memory_limit(gif::MemoryLimit::Bytes(
+        NonZeroU64::new(limits.max_pixels.max(1)).unwrap(),
+    ));
+    let mut dec = opts
+        .read_info(Cursor::new(bytes))
+        .map_err(|e| Error::decode(F, e.to_string()))?;
+    check_pixels(dec.width() as u32, dec.height() as u32, limits)?;
+    let global: Option<Vec<[u8; 3]>> = dec.global_palette().map(to_rgb);
+    let mut frames = Vec::new();
+    let mut budget = limits.max_pixels.saturating_mul(4);
+    while (frames.len() as u32) < limits.max_frames {
+        let Some(frame) = dec
+            .read_next_frame()
+            .map_err(|e| Error::decode(F, e.to_string()))?
+        else {
+            break;
+        };
+        let px = frame.width as u64 * frame.height as u64;
+        budget = budget.checked_sub(px).ok_or_else(|| {
+            Error::Limit(format!(
+                "GIF frames add up to more than {} pixels",
+                limits.max_pixels.saturating_mul(4)
+            ))
+        })?;
+        let palette = frame
+            .palette
+            .as_deref()
+            .map(to_rgb)
+            .or_else(|| global.clone());
+        let Some(palette) = palette else {
+            return Err(Error::decode(F, "frame without a colour table"));
+        };
+        frames.push(PixelPlanes {
+            width: frame.width as u32,
+            height: frame.height as u32,
+            mode: ColorMode::Palette,
+            bit_depth: 8,
+            samples: frame.buffer.to_vec(),
+            low_bits: None,
+            palette: Some(palette),
+            left: frame.left as u32,
+            top: frame.top as u32,
+        });
+    }
+    if frames.is_empty() {
+        return Err(Error::decode(F, "no image frames"));
+    }
+    let total = info.frames.max(frames.len() as u32);
+    Ok(Decoded {
+        frames,
+        frames_total: total,
+    })
+}
+
+fn to_rgb(p: &[u8]) -> Vec<[u8; 3]> {
+    p.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect()
+}
+
+/// JPEG, WebP and true-colour BMP through the `image` crate.
+fn decode_generic(format: Format, bytes: &[u8], limits: &Limits) -> Result<PixelPlanes> {
+    let f = format.as_str();
+    let fmt = match format {
+        Format::Jpeg => image::ImageFormat::Jpeg,
+        Format::WebP => image::ImageFormat::WebP,
+        Format::Bmp => image::ImageFormat::Bmp,
+        Format::Png => image::ImageFormat::Png,
+        Format::Gif => image::ImageFormat::Gif,
+    };
+    let mut reader = image::ImageReader::with_format(Cursor::new(bytes), fmt);
+    let mut l = image::Limits::default();
+    l.max_alloc = Some(alloc_limit(limits));
+    reader.limits(l);
+    let img = reader.decode().map_err(|e| Error::from_image(f, e))?;
+    let (w, h) = (img.width(), img.height());
+    check_pixels(w, h, limits)?;
+    let (mode, bits, samples, low_bits) = match img {
+        image::DynamicImage::ImageLuma8(b) => (ColorMode::Grey, 8, b.into_raw(), None),
+        image::DynamicImage::ImageLumaA8(b) => (ColorMode::GreyAlpha, 8, b.into_raw(), None),
+        image::DynamicImage::ImageRgb8(b) => (ColorMode::Rgb, 8, b.into_raw(), None),
+        image::DynamicImage::ImageRgba8(b) => (ColorMode::Rgba, 8, b.into_raw(), None),
+        image::DynamicImage::ImageLuma16(b) => split16(ColorMode::Grey, b.into_raw()),
+        image::DynamicImage::ImageLumaA16(b) => split16(ColorMode::GreyAlpha, b.into_raw()),
+        image::DynamicImage::ImageRgb16(b) => split16(ColorMode::Rgb, b.into_raw()),
+        image::DynamicImage::ImageRgba16(b) => split16(ColorMode::Rgba, b.into_raw()),
+        other => (ColorMode::Rgba, 8, other.to_rgba8().into_raw(), None),
+    };
+    Ok(PixelPlanes {
+        width: w,
+        height: h,
+        mode,
+        bit_depth: bits,
+        samples,
+        low_bits,
+        palette: None,
+        left: 0,
+        top: 0,
+    })
+}
+
+fn split16(mode: ColorMode, v: Vec<u16>) -> (ColorMode, u8, Vec<u8>, Option<Vec<u8>>) {
+    let hi = v.iter().map(|s| (s >> 8) as u8).collect();
+    let lo = v.iter().map(|s| (s & 1) as u8).collect();
+    (mode, 16, hi, Some(lo))
+}

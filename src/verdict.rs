@@ -1,0 +1,175 @@
+//! Verdict: per-method scores from the evidence, the decision, the reported payload, and the
+//! result type every face (CLI, C, Python, HTTP) serialises.
+
+use serde::Serialize;
+
+use crate::analysis::pixels::StructuralReport;
+use crate::analysis::{Analysis, Evidence, ImageProfile, Method};
+use crate::container::{ContainerInfo, Format, Trailer};
+use crate::extract::Payload;
+use crate::planes::Decoded;
+
+/// Per-method scores in class order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct MethodScores {
+    pub alpha: f32,
+    pub palette: f32,
+    #[serde(rename = "lsb.rgb")]
+    pub lsb_rgb: f32,
+    pub exif: f32,
+    pub raw: f32,
+}
+
+impl MethodScores {
+    pub fn get(&self, m: Method) -> f32 {
+        self.as_array()[m.id() as usize]
+    }
+    fn slot(&mut self, m: Method) -> &mut f32 {
+        match m {
+            Method::Alpha => &mut self.alpha,
+            Method::Palette => &mut self.palette,
+            Method::LsbRgb => &mut self.lsb_rgb,
+            Method::Exif => &mut self.exif,
+            Method::Raw => &mut self.raw,
+        }
+    }
+    /// Scores as an array indexed by class id.
+    pub fn as_array(&self) -> [f32; 5] {
+        [self.alpha, self.palette, self.lsb_rgb, self.exif, self.raw]
+    }
+}
+
+/// Facts about the decoded image.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImageInfo {
+    pub format: Format,
+    pub width: u32,
+    pub height: u32,
+    /// Pillow-style mode of the first frame (`L`, `LA`, `RGB`, `RGBA`, `P`).
+    pub mode: &'static str,
+    pub bit_depth: u8,
+    /// Frames in the file, and how many were analysed (all unless the frame limit was hit).
+    pub frames: u32,
+    pub frames_analysed: u32,
+    pub file_size: usize,
+}
+
+/// Container facts worth reporting.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContainerReport {
+    pub image_end: usize,
+    pub trailer: Option<Trailer>,
+    /// Metadata fields found (`source:name (length)`).
+    pub metadata: Vec<String>,
+    pub icc_bytes: Option<usize>,
+    pub oddities: Vec<String>,
+}
+
+/// Time spent per stage, in microseconds.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Timings {
+    /// Container walk plus pixel decoding.
+    pub decode_us: u64,
+    pub analysis_us: u64,
+    pub total_us: u64,
+}
+
+/// The result of scanning one image.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScanResult {
+    pub is_stego: bool,
+    /// Score in [0, 1]; `is_stego` is `probability > threshold`.
+    pub probability: f32,
+    /// Most likely method when stego, else `None`.
+    pub method: Option<Method>,
+    pub method_id: Option<u8>,
+    pub scores: MethodScores,
+    /// The payload of the deciding evidence, when one was recovered.
+    pub payload: Option<Payload>,
+    /// Every payload recovered from evidence scoring at least 0.5.
+    pub payloads: Vec<Payload>,
+    /// Why: all evidence, strongest first.
+    pub findings: Vec<Evidence>,
+    pub image: ImageInfo,
+    pub container: ContainerReport,
+    pub profile: ImageProfile,
+    pub structural: Option<StructuralReport>,
+    pub timings: Timings,
+}
+
+pub(crate) fn decide(
+    analysis: Analysis,
+    format: Format,
+    info: &ContainerInfo,
+    decoded: &Decoded,
+    file_size: usize,
+    threshold: f32,
+) -> ScanResult {
+    let Analysis {
+        mut evidence,
+        profile,
+        structural,
+    } = analysis;
+    evidence.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.method.cmp(&b.method)));
+    let mut scores = MethodScores::default();
+    for e in &evidence {
+        let s = scores.slot(e.method);
+        *s = s.max(e.score.clamp(0.0, 1.0));
+    }
+    let top = evidence.first();
+    let probability = top.map_or(0.0, |e| e.score);
+    let is_stego = probability > threshold;
+    let method = if is_stego {
+        top.map(|e| e.method)
+    } else {
+        None
+    };
+    let payload = method.and_then(|m| best_payload(&evidence, Some(m)));
+    let payloads = evidence
+        .iter()
+        .filter(|e| e.score >= 0.5)
+        .filter_map(|e| e.payload.clone())
+        .collect();
+    let first = &decoded.frames[0];
+    ScanResult {
+        is_stego,
+        probability,
+        method,
+        method_id: method.map(Method::id),
+        scores,
+        payload,
+        payloads,
+        findings: evidence,
+        image: ImageInfo {
+            format,
+            width: info.width.max(first.width),
+            height: info.height.max(first.height),
+            mode: first.mode.as_str(),
+            bit_depth: first.bit_depth,
+            frames: decoded.frames_total,
+            frames_analysed: decoded.frames.len() as u32,
+            file_size,
+        },
+        container: ContainerReport {
+            image_end: info.image_end,
+            trailer: info.trailer.clone(),
+            metadata: info
+                .metadata
+                .iter()
+                .map(|m| format!("{:?}:{} ({} bytes)", m.source, m.name, m.length))
+                .collect(),
+            icc_bytes: info.icc_bytes,
+            oddities: info.oddities.clone(),
+        },
+        profile,
+        structural,
+        timings: Timings::default(),
+    }
+}
+
+fn best_payload(evidence: &[Evidence], method: Option<Method>) -> Option<Payload> {
+    evidence
+        .iter()
+        .filter(|e| method.is_none_or(|m| e.method == m))
+        .find_map(|e| e.payload.clone())
+}
