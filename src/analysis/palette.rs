@@ -29,11 +29,13 @@ pub fn analyse(p: &PixelPlanes, frame: Option<u32>, out: &mut Vec<Evidence>) {
         }
     }
     if pairs >= 16 && twins * 4 >= pairs * 3 {
+        // Weak on its own: optimised palettes are often sorted so neighbours are similar (seen on
+        // 254 of 17,947 clean training images at 0.75), so this only explains, never decides.
         out.push(Evidence::new(
             Method::Palette,
-            0.75,
+            0.3,
             "palette",
-            format!("{twins} of {pairs} palette pairs (2k, 2k+1) are near-identical colours: a palette prepared for index-LSB hiding{frame_txt}"),
+            format!("{twins} of {pairs} palette pairs (2k, 2k+1) are near-identical colours, as in palettes prepared for index-LSB hiding{frame_txt}"),
         ));
     }
     if let Some(c) = chi_prefix(p.samples.iter().copied(), p.samples.len()) {

@@ -99,7 +99,16 @@ pub(super) fn walk(b: &[u8]) -> Result<ContainerInfo> {
             &format!("pixel data (needs {end} bytes, file has {})", b.len()),
         ));
     }
-    if h.file_size as u64 != end && h.file_size as usize != b.len() {
+    // Some writers pad the pixel array by a few zero bytes and count them in the file-size field.
+    let declared = h.file_size as u64;
+    if declared > end
+        && declared <= b.len() as u64
+        && declared - end <= 16
+        && b[end as usize..declared as usize].iter().all(|&c| c == 0)
+    {
+        end = declared;
+    }
+    if declared != end && h.file_size as usize != b.len() {
         info.oddities.push(format!(
             "file-size field {} differs from the image end {end}",
             h.file_size
