@@ -38,7 +38,7 @@ pub fn analyse(p: &PixelPlanes, frame: Option<u32>, out: &mut Vec<Evidence>) {
             format!("{twins} of {pairs} palette pairs (2k, 2k+1) are near-identical colours, as in palettes prepared for index-LSB hiding{frame_txt}"),
         ));
     }
-    if let Some(c) = chi_prefix(p.samples.iter().copied(), p.samples.len()) {
+    if let Some(c) = chi_prefix(&p.samples, 1, 1) {
         if c.p_first > 0.99 && c.p_all < 0.01 && c.sequential_fraction >= 0.02 {
             out.push(Evidence::new(
                 Method::Palette,

@@ -97,12 +97,14 @@ pub fn structural(
         ColorMode::Rgb | ColorMode::Rgba => 3,
         _ => 1,
     };
-    let ws: Vec<f32> = (0..cc)
-        .filter_map(|c| structural::ws(&p.samples, w, h, ch, c))
+    let ws: Vec<f32> = structural::ws(&p.samples, w, h, ch, cc)
+        .into_iter()
+        .flatten()
         .map(|v| v as f32)
         .collect();
-    let spa: Vec<f32> = (0..cc)
-        .filter_map(|c| structural::spa(&p.samples, w, h, ch, c))
+    let spa: Vec<f32> = structural::spa(&p.samples, w, h, ch, cc)
+        .into_iter()
+        .flatten()
         .map(|v| v as f32)
         .collect();
     if ws.len() != cc || spa.len() != cc {
@@ -111,9 +113,7 @@ pub fn structural(
     let mut both: Vec<f32> = ws.iter().zip(&spa).map(|(a, b)| a.min(*b)).collect();
     both.sort_by(|a, b| a.total_cmp(b));
     let rate = both[both.len() / 2];
-    let total = p.pixels() * cc;
-    let colour = (0..p.pixels()).flat_map(|i| p.samples[i * ch..i * ch + cc].iter().copied());
-    let chi = structural::chi_prefix(colour, total);
+    let chi = structural::chi_prefix(&p.samples, ch, cc);
     let score = 1.0 / (1.0 + (-(rate - RATE_MID) / RATE_WIDTH).exp());
     if score >= 0.05 {
         out.push(Evidence::new(

@@ -12,7 +12,7 @@ pub const TINY_PIXELS: u64 = 128 * 128;
 #[derive(Debug, Clone, Serialize)]
 pub struct ImageProfile {
     pub pixels: u64,
-    /// Distinct colours (capped at 65,536), colour modes only.
+    /// Distinct colours, counted up to 257 ("more than 256"), colour modes only.
     pub unique_colors: u32,
     /// Fraction of pixels equal to their left neighbour.
     pub flat_fraction: f32,
@@ -41,29 +41,29 @@ pub fn profile(format: Format, info: &ContainerInfo, p: &PixelPlanes) -> ImagePr
         } else {
             1
         };
-        let s = &p.samples;
-        let mut seen = vec![0u64; 1 << 18]; // 2^24 bits
-        let (mut same, mut satn) = (0u64, 0u64);
-        for i in 0..p.pixels() {
-            let o = i * ch;
-            let key = if cc == 3 {
-                (s[o] as usize) << 16 | (s[o + 1] as usize) << 8 | s[o + 2] as usize
-            } else {
-                s[o] as usize
-            };
-            let (w, b) = (key >> 6, 1u64 << (key & 63));
-            if seen[w] & b == 0 {
-                seen[w] |= b;
-                unique = unique.saturating_add(1);
+        unique = count_colors(&p.samples, ch, cc, 256);
+        let (w, s) = (p.width as usize, &p.samples);
+        // Flatness and saturation are coarse image-type measures: a row sample suffices.
+        let step = (p.pixels() >> 15).max(1);
+        let (mut same, mut satn, mut seen) = (0u64, 0u64, 0u64);
+        for row in s.chunks_exact(w * ch).step_by(step) {
+            let mut prev = u32::MAX;
+            for px in row.chunks_exact(ch) {
+                let key = if cc == 3 {
+                    px[0] as u32 | (px[1] as u32) << 8 | (px[2] as u32) << 16
+                } else {
+                    px[0] as u32
+                };
+                same += (key == prev) as u64;
+                prev = key;
+                for &v in &px[..cc] {
+                    satn += (v == 0 || v == 255) as u64;
+                }
             }
-            if i % p.width as usize != 0 && s[o..o + cc] == s[o - ch..o - ch + cc] {
-                same += 1;
-            }
-            satn += s[o..o + cc].iter().filter(|&&v| v == 0 || v == 255).count() as u64;
+            seen += w as u64;
         }
-        unique = unique.min(65_536);
-        flat = same as f32 / pixels as f32;
-        sat = satn as f32 / (pixels * cc as u64) as f32;
+        flat = same as f32 / seen as f32;
+        sat = satn as f32 / (seen * cc as u64) as f32;
     }
     let skipped = if !colour {
         Some("palette image")
@@ -91,4 +91,34 @@ pub fn profile(format: Format, info: &ContainerInfo, p: &PixelPlanes) -> ImagePr
         structural_applicable: skipped.is_none(),
         structural_skipped: skipped,
     }
+}
+
+/// Distinct colours among the first `cc` channels, counting stops at `cap + 1`.
+fn count_colors(s: &[u8], ch: usize, cc: usize, cap: u32) -> u32 {
+    const SLOTS: usize = 1024; // open addressing; at most cap + 1 < SLOTS / 2 keys
+    let mut table = [u32::MAX; SLOTS];
+    let mut n = 0u32;
+    for px in s.chunks_exact(ch) {
+        let key = if cc == 3 {
+            (px[0] as u32) << 16 | (px[1] as u32) << 8 | px[2] as u32
+        } else {
+            px[0] as u32
+        };
+        let mut i = (key.wrapping_mul(0x9E37_79B1) >> 22) as usize;
+        loop {
+            match table[i] {
+                k if k == key => break,
+                u32::MAX => {
+                    table[i] = key;
+                    n += 1;
+                    if n > cap {
+                        return n;
+                    }
+                    break;
+                }
+                _ => i = (i + 1) % SLOTS,
+            }
+        }
+    }
+    n
 }

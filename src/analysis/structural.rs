@@ -8,70 +8,92 @@ use serde::Serialize;
 
 use super::stats::chi2_sf;
 
-/// Most interior pixels visited per channel by WS/SPA (rows are subsampled beyond this).
-const MAX_VISIT: usize = 1 << 20;
+/// Most pixels visited per channel by WS/SPA: rows are subsampled beyond this, which keeps a scan
+/// close to decoding cost while leaving enough samples for rates >= ~0.1 (square-root law).
+const MAX_VISIT: usize = 1 << 15;
 
-/// Per-channel WS estimate over an interleaved 8-bit plane (`ch` samples per pixel, channel `c`).
-pub fn ws(s: &[u8], w: usize, h: usize, ch: usize, c: usize) -> Option<f64> {
+/// Per-channel WS estimates over an interleaved 8-bit plane (`ch` samples per pixel; the first
+/// `cc` channels are estimated). `None` for a channel with no usable pixels.
+///
+/// Predictor: mean of the four neighbours; weight 1/(5 + local variance); saturated samples
+/// skipped. Written with integer sums on row slices: this is the hottest loop of a scan.
+pub fn ws(s: &[u8], w: usize, h: usize, ch: usize, cc: usize) -> Vec<Option<f64>> {
     if w < 3 || h < 3 {
-        return None;
+        return vec![None; cc];
     }
     let step = ((w * h) / MAX_VISIT).max(1);
     let stride = w * ch;
-    let (mut num, mut den) = (0.0f64, 0.0f64);
+    let (mut num, mut den) = (vec![0.0f64; cc], vec![0.0f64; cc]);
     for y in (1..h - 1).step_by(step) {
-        let row = y * stride + c;
-        for x in 1..w - 1 {
-            let i = row + x * ch;
-            let v = s[i];
-            if v == 0 || v == 255 {
-                continue; // moderated: saturated samples cannot move both ways
+        let up = &s[(y - 1) * stride..y * stride];
+        let mid = &s[y * stride..(y + 1) * stride];
+        let dn = &s[(y + 1) * stride..(y + 2) * stride];
+        for c in 0..cc {
+            let (mut rn, mut rd) = (0.0f32, 0.0f32);
+            for x in 1..w - 1 {
+                let i = x * ch + c;
+                let v = mid[i] as i32;
+                let (n, so, e, we) = (
+                    up[i] as i32,
+                    dn[i] as i32,
+                    mid[i + ch] as i32,
+                    mid[i - ch] as i32,
+                );
+                let sum = n + so + e + we;
+                let q = n * n + so * so + e * e + we * we;
+                // weight = 1/(5 + var) = 16 / (80 + 4q - sum^2); residual = v - sum/4.
+                // Branch-free: saturated samples get weight 0, the sign comes from the LSB.
+                let keep = (v != 0 && v != 255) as i32 as f32;
+                let r = keep / (80 + 4 * q - sum * sum) as f32;
+                let sign = (2 * (v & 1) - 1) as f32;
+                rn += sign * (4 * v - sum) as f32 * 4.0 * r;
+                rd += 16.0 * r;
             }
-            let (n, so, e, we) = (
-                s[i - stride] as f32,
-                s[i + stride] as f32,
-                s[i + ch] as f32,
-                s[i - ch] as f32,
-            );
-            let mean = (n + so + e + we) * 0.25;
-            let var = (n * n + so * so + e * e + we * we) * 0.25 - mean * mean;
-            let wt = 1.0 / (5.0 + var.max(0.0));
-            let sign = if v & 1 == 1 { 1.0 } else { -1.0 };
-            num += (wt * sign * (v as f32 - mean)) as f64;
-            den += wt as f64;
+            num[c] += rn as f64;
+            den[c] += rd as f64;
         }
     }
-    (den > 0.0).then(|| 2.0 * num / den)
+    (0..cc)
+        .map(|c| (den[c] > 0.0).then(|| 2.0 * num[c] / den[c]))
+        .collect()
 }
 
-/// Per-channel SPA estimate (Dumitrescu-Wu-Wang) over horizontally adjacent pairs.
-pub fn spa(s: &[u8], w: usize, h: usize, ch: usize, c: usize) -> Option<f64> {
+/// Per-channel SPA estimates (Dumitrescu-Wu-Wang) over horizontally adjacent pairs.
+pub fn spa(s: &[u8], w: usize, h: usize, ch: usize, cc: usize) -> Vec<Option<f64>> {
     if w < 2 || h < 1 {
-        return None;
+        return vec![None; cc];
     }
     let step = ((w * h) / MAX_VISIT).max(1);
-    let (mut x, mut y, mut k, mut n) = (0u64, 0u64, 0u64, 0u64);
+    let stride = w * ch;
+    let (mut xs, mut ys, mut ks) = (vec![0u64; cc], vec![0u64; cc], vec![0u64; cc]);
+    let mut n = 0u64;
     for row in (0..h).step_by(step) {
-        let base = row * w * ch + c;
-        for col in 0..w - 1 {
-            let u = s[base + col * ch];
-            let v = s[base + (col + 1) * ch];
-            n += 1;
-            let v_even = v & 1 == 0;
-            if (v_even && u < v) || (!v_even && u > v) {
-                x += 1;
-            } else if u != v {
-                y += 1;
+        let r = &s[row * stride..(row + 1) * stride];
+        n += (w - 1) as u64;
+        for c in 0..cc {
+            let (mut x, mut y, mut k) = (0u32, 0u32, 0u32);
+            for col in 0..w - 1 {
+                let u = r[col * ch + c];
+                let v = r[(col + 1) * ch + c];
+                let even = v & 1 == 0;
+                let (lt, gt) = (u < v, u > v);
+                x += ((even & lt) | (!even & gt)) as u32;
+                y += ((even & gt) | (!even & lt)) as u32;
+                k += (u >> 1 == v >> 1) as u32;
             }
-            if u >> 1 == v >> 1 {
-                k += 1;
-            }
+            xs[c] += x as u64;
+            ys[c] += y as u64;
+            ks[c] += k as u64;
         }
     }
+    (0..cc).map(|c| spa_root(xs[c], ys[c], ks[c], n)).collect()
+}
+
+/// Smaller root of 0.5 k p^2 + (2x - n) p + (y - x) = 0.
+fn spa_root(x: u64, y: u64, k: u64, n: u64) -> Option<f64> {
     if k == 0 || n == 0 {
         return None;
     }
-    // 0.5 k p^2 + (2x - n) p + (y - x) = 0, smaller root
     let a = 0.5 * k as f64;
     let b = 2.0 * x as f64 - n as f64;
     let cc = y as f64 - x as f64;
@@ -95,36 +117,45 @@ pub struct ChiPrefix {
     pub sequential_fraction: f32,
 }
 
-/// Chi-square of pairs of values (2k, 2k+1) over growing prefixes of `values` (selected channel
-/// samples in stream order). `None` when too few pairs are populated for a test.
-pub fn chi_prefix(values: impl Iterator<Item = u8>, total: usize) -> Option<ChiPrefix> {
-    if total < 2000 {
+/// Chi-square of pairs of values (2k, 2k+1) over growing prefixes of the first `cc` channels of
+/// an interleaved plane, in stream order (pixels row-major, channels interleaved). `None` when too
+/// few pairs are populated for a test.
+pub fn chi_prefix(s: &[u8], ch: usize, cc: usize) -> Option<ChiPrefix> {
+    let pixels = s.len() / ch;
+    if pixels * cc < 2000 {
         return None;
     }
-    let checkpoints = 100usize;
+    const CHECKPOINTS: usize = 100;
     let mut hist = [0u64; 256];
-    let mut ps = Vec::with_capacity(checkpoints);
-    let mut next = 1usize;
-    for (i, v) in values.enumerate() {
-        hist[v as usize] += 1;
-        if (i + 1) * checkpoints >= next * total {
-            ps.push(chi_p(&hist));
-            next += 1;
+    let mut ps = Vec::with_capacity(CHECKPOINTS);
+    let mut from = 0;
+    for cp in 1..=CHECKPOINTS {
+        let to = pixels * cp / CHECKPOINTS;
+        let seg = &s[from * ch..to * ch];
+        if cc == ch {
+            for &v in seg {
+                hist[v as usize] += 1;
+            }
+        } else {
+            for px in seg.chunks_exact(ch) {
+                for &v in &px[..cc] {
+                    hist[v as usize] += 1;
+                }
+            }
         }
+        ps.push(chi_p(&hist));
+        from = to;
     }
-    let first = (*ps.first()?)?;
-    let all = (*ps.last()?)?;
-    let mut run = 0;
-    for p in &ps {
-        match p {
-            Some(p) if *p > 0.95 => run += 1,
-            _ => break,
-        }
-    }
+    let first = ps[0]?;
+    let all = ps[CHECKPOINTS - 1]?;
+    let run = ps
+        .iter()
+        .take_while(|p| p.is_some_and(|p| p > 0.95))
+        .count();
     Some(ChiPrefix {
         p_first: first as f32,
         p_all: all as f32,
-        sequential_fraction: run as f32 / ps.len() as f32,
+        sequential_fraction: run as f32 / CHECKPOINTS as f32,
     })
 }
 
