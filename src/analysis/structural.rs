@@ -212,12 +212,12 @@ mod tests {
             }
         }
         let (wc, ws_) = (
-            ws(&clean, w, h, 1, 0).unwrap(),
-            ws(&stego, w, h, 1, 0).unwrap(),
+            ws(&clean, w, h, 1, 1)[0].unwrap(),
+            ws(&stego, w, h, 1, 1)[0].unwrap(),
         );
         let (sc, ss) = (
-            spa(&clean, w, h, 1, 0).unwrap(),
-            spa(&stego, w, h, 1, 0).unwrap(),
+            spa(&clean, w, h, 1, 1)[0].unwrap(),
+            spa(&stego, w, h, 1, 1)[0].unwrap(),
         );
         assert!(
             wc.abs() < 0.1 && (ws_ - 0.4).abs() < 0.12,

@@ -19,7 +19,7 @@ pub use metadata::{MetadataField, MetadataSource};
 pub use trailer::{Trailer, TrailerKind};
 
 /// Image container formats, detected from content.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     Png,

@@ -1,0 +1,321 @@
+//! Clean fixtures decode as what they are and scan clean; truncated, bit-flipped and hostile inputs
+//! give typed errors (or a scan), never a panic, a hang or a huge allocation.
+
+mod common;
+
+use stegodetect::{Detector, ErrorKind, Format, Limits, Options};
+
+#[test]
+fn clean_fixtures_decode_and_scan_clean() {
+    let det = Detector::default();
+    let expect: &[(&str, Format, &str, u8, u32)] = &[
+        ("rgb.png", Format::Png, "RGB", 8, 1),
+        ("grey.png", Format::Png, "L", 8, 1),
+        ("grey1.png", Format::Png, "L", 1, 1),
+        ("grey16.png", Format::Png, "L", 16, 1),
+        ("grey_alpha.png", Format::Png, "LA", 8, 1),
+        ("rgba16.png", Format::Png, "RGBA", 16, 1),
+        ("palette.png", Format::Png, "P", 8, 1),
+        ("palette1.png", Format::Png, "P", 1, 1),
+        ("palette4.png", Format::Png, "P", 4, 1),
+        ("palette_trns.png", Format::Png, "P", 8, 1),
+        ("rgba_natural_alpha.png", Format::Png, "RGBA", 8, 1),
+        ("baseline.jpg", Format::Jpeg, "RGB", 8, 1),
+        ("progressive.jpg", Format::Jpeg, "RGB", 8, 1),
+        ("grey.jpg", Format::Jpeg, "L", 8, 1),
+        ("camera_exif.jpg", Format::Jpeg, "RGB", 8, 1),
+        ("static.gif", Format::Gif, "P", 8, 1),
+        ("animated.gif", Format::Gif, "P", 8, 12),
+        ("bmp1.bmp", Format::Bmp, "P", 1, 1),
+        ("bmp4.bmp", Format::Bmp, "P", 4, 1),
+        ("bmp8.bmp", Format::Bmp, "P", 8, 1),
+        ("bmp16.bmp", Format::Bmp, "RGB", 8, 1),
+        ("bmp24.bmp", Format::Bmp, "RGB", 8, 1),
+        ("lossless.webp", Format::WebP, "RGB", 8, 1),
+        ("lossy.webp", Format::WebP, "RGB", 8, 1),
+        ("lossy_alpha.webp", Format::WebP, "RGBA", 8, 1),
+    ];
+    for &(name, fmt, mode, depth, frames) in expect {
+        let r = det
+            .scan_bytes(&common::fixture(name))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(r.image.format, fmt, "{name}");
+        assert_eq!(r.image.mode, mode, "{name}");
+        assert_eq!(r.image.bit_depth, depth, "{name}");
+        assert_eq!(r.image.frames, frames, "{name}");
+        assert_eq!(
+            r.image.frames_analysed, frames,
+            "{name}: every frame analysed"
+        );
+        assert!(
+            !r.is_stego,
+            "{name}: false positive {:?}",
+            r.findings.first()
+        );
+        assert!(r.container.trailer.is_none(), "{name}: trailer");
+    }
+    // every fixture is covered by the table or is clean anyway
+    for (name, bytes) in common::clean_fixtures() {
+        if name.ends_with(".py") {
+            continue;
+        }
+        let r = det.scan_bytes(&bytes).unwrap();
+        assert!(!r.is_stego, "{name}");
+    }
+}
+
+#[test]
+fn camera_exif_is_parsed_and_not_evidence() {
+    let r = Detector::default()
+        .scan_bytes(&common::fixture("camera_exif.jpg"))
+        .unwrap();
+    assert!(
+        r.container.metadata.iter().any(|m| m.starts_with("Exif:")),
+        "{:?}",
+        r.container.metadata
+    );
+    assert_eq!(r.scores.exif, 0.0);
+}
+
+#[test]
+fn frame_limit_is_reported() {
+    let opts = Options {
+        limits: Limits {
+            max_frames: 3,
+            ..Limits::default()
+        },
+        ..Options::default()
+    };
+    let r = Detector::new(opts)
+        .unwrap()
+        .scan_bytes(&common::fixture("animated.gif"))
+        .unwrap();
+    assert_eq!(r.image.frames, 12);
+    assert_eq!(r.image.frames_analysed, 3);
+}
+
+/// Truncation at many offsets and single-bit flips: never a panic; errors are typed.
+#[test]
+fn truncated_and_bit_flipped_inputs_never_panic() {
+    let det = Detector::default();
+    for (name, bytes) in common::clean_fixtures() {
+        if name.ends_with(".py") {
+            continue;
+        }
+        let n = bytes.len();
+        let cuts: Vec<usize> = (0..n)
+            .step_by((n / 97).max(1))
+            .chain([1, 2, 7, 8, 12, 16, 33, n - 1])
+            .filter(|&c| c < n)
+            .collect();
+        for cut in cuts {
+            match det.scan_bytes(&bytes[..cut]) {
+                Ok(_) => {}
+                Err(e) => assert!(
+                    matches!(
+                        e.kind(),
+                        ErrorKind::Decode | ErrorKind::UnknownFormat | ErrorKind::Limit
+                    ),
+                    "{name} cut at {cut}: unexpected {e}"
+                ),
+            }
+        }
+        let mut s = 0x9E37_79B9u32 ^ n as u32;
+        for _ in 0..150 {
+            s ^= s << 13;
+            s ^= s >> 17;
+            s ^= s << 5;
+            let mut b = bytes.clone();
+            let pos = s as usize % n;
+            b[pos] ^= 1 << (s >> 29);
+            let _ = det.scan_bytes(&b);
+        }
+    }
+}
+
+fn png_chunk(kind: &[u8], data: &[u8]) -> Vec<u8> {
+    let mut v = (data.len() as u32).to_be_bytes().to_vec();
+    v.extend_from_slice(kind);
+    v.extend_from_slice(data);
+    let mut crc_in = kind.to_vec();
+    crc_in.extend_from_slice(data);
+    v.extend_from_slice(&crc32fast::hash(&crc_in).to_be_bytes());
+    v
+}
+
+#[test]
+fn hostile_sizes_are_refused_before_allocation() {
+    let det = Detector::default();
+    // PNG declaring 100000 x 100000
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = 100_000u32.to_be_bytes().to_vec();
+    ihdr.extend_from_slice(&100_000u32.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+    png.extend(png_chunk(b"IHDR", &ihdr));
+    png.extend(png_chunk(
+        b"IDAT",
+        &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
+    ));
+    png.extend(png_chunk(b"IEND", b""));
+    assert_eq!(det.scan_bytes(&png).unwrap_err().kind(), ErrorKind::Limit);
+
+    // GIF with a 65535 x 65535 canvas
+    let mut gif = b"GIF89a".to_vec();
+    gif.extend_from_slice(&[0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0, 0]);
+    gif.extend_from_slice(&[
+        0x2C, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x02, 0x02, 0x44, 0x01, 0x00, 0x3B,
+    ]);
+    assert_eq!(det.scan_bytes(&gif).unwrap_err().kind(), ErrorKind::Limit);
+
+    // JPEG with a segment length past the end
+    let jpg = [0xFF, 0xD8, 0xFF, 0xE1, 0xFF, 0xF0, b'E', b'x', b'i', b'f'];
+    assert_eq!(det.scan_bytes(&jpg).unwrap_err().kind(), ErrorKind::Decode);
+
+    // WebP whose RIFF size lies
+    let mut webp = common::fixture("lossless.webp");
+    webp[4..8].copy_from_slice(&0x7FFF_FFF0u32.to_le_bytes());
+    assert_eq!(det.scan_bytes(&webp).unwrap_err().kind(), ErrorKind::Decode);
+
+    // zlib bomb in a zTXt chunk: inflated size is bounded
+    let small = Options {
+        limits: Limits {
+            max_metadata_bytes: 1 << 20,
+            ..Limits::default()
+        },
+        ..Options::default()
+    };
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    std::io::Write::write_all(&mut z, &vec![b'a'; 8 << 20]).unwrap();
+    let bomb = z.finish().unwrap();
+    let rgb = common::fixture("rgb.png");
+    let mut with_bomb = rgb[..33].to_vec();
+    let mut ztxt = b"Comment\0\0".to_vec();
+    ztxt.extend_from_slice(&bomb);
+    with_bomb.extend(png_chunk(b"zTXt", &ztxt));
+    with_bomb.extend_from_slice(&rgb[33..]);
+    let r = Detector::new(small)
+        .unwrap()
+        .scan_bytes(&with_bomb)
+        .unwrap();
+    assert!(
+        r.container.oddities.iter().any(|o| o.contains("more than")),
+        "{:?}",
+        r.container.oddities
+    );
+
+    // file-size and pixel limits
+    let tight = Options {
+        limits: Limits {
+            max_file_bytes: 100,
+            ..Limits::default()
+        },
+        ..Options::default()
+    };
+    assert_eq!(
+        Detector::new(tight)
+            .unwrap()
+            .scan_bytes(&rgb)
+            .unwrap_err()
+            .kind(),
+        ErrorKind::Limit
+    );
+    let tight = Options {
+        limits: Limits {
+            max_pixels: 1000,
+            ..Limits::default()
+        },
+        ..Options::default()
+    };
+    assert_eq!(
+        Detector::new(tight)
+            .unwrap()
+            .scan_bytes(&rgb)
+            .unwrap_err()
+            .kind(),
+        ErrorKind::Limit
+    );
+}
+
+#[test]
+fn empty_and_non_image_inputs_are_errors() {
+    let det = Detector::default();
+    assert_eq!(
+        det.scan_bytes(b"").unwrap_err().kind(),
+        ErrorKind::UnknownFormat
+    );
+    assert_eq!(
+        det.scan_bytes(b"%PDF-1.4 not an image").unwrap_err().kind(),
+        ErrorKind::UnknownFormat
+    );
+    let e = det.scan_path("/nonexistent/file.png").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Io);
+    assert!(Detector::new(Options {
+        threshold: 2.0,
+        ..Options::default()
+    })
+    .is_err());
+}
+
+#[test]
+fn container_walk_finds_the_exact_end_and_known_trailers() {
+    let det = Detector::default();
+    // payload containing FF D9 and ';' and IEND: exact end still found, payload whole
+    let payload = b"x\xFF\xD9y;IEND tail bytes".to_vec();
+    for name in [
+        "baseline.jpg",
+        "static.gif",
+        "rgb.png",
+        "lossless.webp",
+        "bmp24.bmp",
+    ] {
+        let mut b = common::fixture(name);
+        let end = b.len();
+        b.extend_from_slice(&payload);
+        let r = det.scan_bytes(&b).unwrap();
+        let t = r
+            .container
+            .trailer
+            .as_ref()
+            .unwrap_or_else(|| panic!("{name}: no trailer"));
+        assert_eq!((t.offset, t.length), (end, payload.len()), "{name}");
+        assert_eq!(r.payload.unwrap().bytes, payload, "{name}");
+    }
+    // a second JPEG after EOI with an MPF index is a known, legitimate trailer
+    let jpg = common::fixture("baseline.jpg");
+    let mut mpf = jpg[..2].to_vec();
+    mpf.extend_from_slice(&[0xFF, 0xE2, 0x00, 0x08, b'M', b'P', b'F', 0, 0, 0]);
+    mpf.extend_from_slice(&jpg[2..]);
+    mpf.extend_from_slice(&jpg);
+    let r = det.scan_bytes(&mpf).unwrap();
+    assert!(r.container.trailer.as_ref().unwrap().known_legit);
+    assert!(!r.is_stego);
+}
+
+#[test]
+fn detector_is_shared_across_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Detector>();
+    let det = Detector::default();
+    let imgs: Vec<Vec<u8>> = common::clean_fixtures()
+        .into_iter()
+        .filter(|(n, _)| !n.ends_with(".py"))
+        .map(|x| x.1)
+        .collect();
+    let refs: Vec<&[u8]> = imgs.iter().map(|v| v.as_slice()).collect();
+    let serial: Vec<bool> = refs
+        .iter()
+        .map(|b| det.scan_bytes(b).unwrap().is_stego)
+        .collect();
+    std::thread::scope(|s| {
+        let hs: Vec<_> = (0..8).map(|_| s.spawn(|| det.scan_many(&refs))).collect();
+        for h in hs {
+            let par: Vec<bool> = h
+                .join()
+                .unwrap()
+                .into_iter()
+                .map(|r| r.unwrap().is_stego)
+                .collect();
+            assert_eq!(par, serial);
+        }
+    });
+}

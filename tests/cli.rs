@@ -1,0 +1,237 @@
+//! The command-line tool: exit codes, JSON fields, stdin, embed with sidecar, extract.
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_stegodetect"))
+}
+
+fn tmpdir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("stegodetect-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[test]
+fn exit_codes_follow_the_verdicts() {
+    let fx = common::root().join("tests/fixtures/clean");
+    let clean = bin()
+        .args(["scan", "--no-progress"])
+        .arg(fx.join("rgb.png"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        clean.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&clean.stdout)
+    );
+    let stego = bin()
+        .args(["scan"])
+        .arg(common::root().join("examples/images/stego-lsb.png"))
+        .output()
+        .unwrap();
+    assert_eq!(stego.status.code(), Some(1));
+    let d = tmpdir("exit");
+    std::fs::write(d.join("broken.png"), b"\x89PNG\r\n\x1a\nnope").unwrap();
+    let err = bin()
+        .args(["scan"])
+        .arg(fx.join("rgb.png"))
+        .arg(d.join("broken.png"))
+        .output()
+        .unwrap();
+    assert_eq!(err.status.code(), Some(2));
+    let out = String::from_utf8_lossy(&err.stdout);
+    assert!(out.contains("ERROR (decode)"), "{out}");
+    assert!(out.contains("2 files: 0 stego, 1 clean, 1 errors"), "{out}");
+}
+
+#[test]
+fn jsonl_and_json_records_carry_the_contract_fields() {
+    let imgs = common::root().join("examples/images");
+    let out = bin()
+        .args(["scan", "--format", "jsonl"])
+        .arg(&imgs)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let recs: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        recs.len(),
+        9,
+        "images only: sidecars are skipped in directories"
+    );
+    for r in &recs {
+        for k in [
+            "path",
+            "is_stego",
+            "probability",
+            "method",
+            "method_id",
+            "payload",
+            "error",
+        ] {
+            assert!(r.get(k).is_some(), "missing {k} in {r}");
+        }
+    }
+    let lsb = recs
+        .iter()
+        .find(|r| r["path"].as_str().unwrap().ends_with("stego-lsb.png"))
+        .unwrap();
+    assert_eq!(lsb["is_stego"], true);
+    assert_eq!(lsb["method"], "lsb.rgb");
+    assert_eq!(lsb["method_id"], 2);
+    assert_eq!(lsb["payload"]["bit_order"], "lsb-first");
+    assert_eq!(lsb["payload"]["length"], 58);
+    assert!(lsb["payload"]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("Meet at the old lighthouse"));
+    let clean = recs
+        .iter()
+        .find(|r| r["path"].as_str().unwrap().ends_with("clean-photo.png"))
+        .unwrap();
+    assert_eq!(clean["is_stego"], false);
+    assert!(clean["method"].is_null() && clean["payload"].is_null() && clean["error"].is_null());
+
+    let out = bin()
+        .args(["scan", "--format", "json"])
+        .arg(&imgs)
+        .output()
+        .unwrap();
+    let arr: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(arr.len(), 9);
+    let summary = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        summary.contains("9 files: 5 stego, 4 clean, 0 errors"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn error_records_are_errors_not_clean() {
+    let d = tmpdir("errs");
+    std::fs::write(d.join("empty.png"), b"").unwrap();
+    std::fs::write(d.join("text.jpg"), b"hello").unwrap();
+    let out = bin()
+        .args(["scan", "--format", "jsonl"])
+        .arg(&d)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    for l in String::from_utf8(out.stdout).unwrap().lines() {
+        let r: serde_json::Value = serde_json::from_str(l).unwrap();
+        assert!(r["is_stego"].is_null(), "{r}");
+        assert!(r["error"].is_string(), "{r}");
+    }
+}
+
+#[test]
+fn stdin_is_scanned() {
+    let mut child = bin()
+        .args(["scan", "--format", "jsonl", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let img = std::fs::read(common::root().join("examples/images/stego-alpha.png")).unwrap();
+    child.stdin.take().unwrap().write_all(&img).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["path"], "-");
+    assert_eq!(r["method"], "alpha");
+}
+
+#[test]
+fn embed_writes_image_and_sidecar_then_extract_recovers() {
+    let d = tmpdir("embed");
+    let payload = d.join("p.txt");
+    std::fs::write(&payload, b"The payload written by the CLI test.").unwrap();
+    let cover = common::root().join("tests/fixtures/clean/static.gif");
+    let out = d.join("out.gif");
+    let st = bin()
+        .args([
+            "embed",
+            "--method",
+            "palette",
+            "--bit-order",
+            "lsb-first",
+            "--payload-file",
+        ])
+        .arg(&payload)
+        .arg("-o")
+        .arg(&out)
+        .arg(&cover)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let side: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("out.gif.json")).unwrap()).unwrap();
+    assert_eq!(side["embedding"]["technique"], "palette");
+    assert_eq!(side["embedding"]["bit_order"], "lsb-first");
+    assert_eq!(side["clean_file"], "static.gif");
+
+    let saved = d.join("payload.bin");
+    let ex = bin()
+        .args(["extract", "-o"])
+        .arg(&saved)
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(ex.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&ex.stdout).contains("The payload written by the CLI test."));
+    assert_eq!(
+        std::fs::read(&saved).unwrap(),
+        b"The payload written by the CLI test."
+    );
+
+    let json = bin()
+        .args(["extract", "--format", "json"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v[0]["method"], "palette");
+    assert_eq!(v[0]["bit_order"], "lsb-first");
+
+    let none = bin().args(["extract"]).arg(&cover).output().unwrap();
+    assert_eq!(none.status.code(), Some(1));
+
+    // a method the cover cannot carry is a clear error, exit 2
+    let bad = bin()
+        .args(["embed", "--method", "exif", "--payload-file"])
+        .arg(&payload)
+        .arg("-o")
+        .arg(d.join("x.gif"))
+        .arg(&cover)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("EXIF"));
+}
+
+#[test]
+fn bench_reports_a_ratio() {
+    let out = bin()
+        .args(["bench", "--rounds", "1", "--json"])
+        .arg(common::root().join("tests/fixtures/clean"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["files"].as_u64().unwrap() >= 20);
+    assert!(v["ratio"].as_f64().unwrap() > 0.0);
+}

@@ -1,0 +1,43 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Clean fixtures cut from real images (tests/fixtures/make_fixtures.py).
+pub fn clean_fixtures() -> Vec<(String, Vec<u8>)> {
+    let dir = root().join("tests/fixtures/clean");
+    let mut v: Vec<_> = std::fs::read_dir(&dir)
+        .expect("tests/fixtures/clean")
+        .map(|e| e.unwrap().path())
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    assert!(v.len() >= 20, "fixtures missing");
+    v
+}
+
+pub fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(root().join("tests/fixtures/clean").join(name))
+        .unwrap_or_else(|e| panic!("fixture {name}: {e}"))
+}
+
+/// `../shared/data/starlight-sample` beside the repository (present on every developer machine and
+/// in CI). A missing directory fails the test: it must never pass by finding nothing.
+pub fn starlight_sample() -> PathBuf {
+    let p = root().join("../shared/data/starlight-sample");
+    assert!(
+        p.is_dir(),
+        "{} is missing: the Starlight sample data must sit beside the repository",
+        p.display()
+    );
+    p
+}

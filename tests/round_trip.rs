@@ -1,0 +1,193 @@
+//! embed -> scan -> extract for every method x cover format x bit order x quirks mode.
+
+mod common;
+
+use stegodetect::embed::{embed, sidecar, EmbedOptions};
+use stegodetect::{BitOrder, Detector, Format, Method};
+
+const PAYLOADS: [&[u8]; 3] = [
+    b"sixteen bytes ok",
+    b"# A seed\n\nSome markdown with a list:\n- one\n- two\n\nand an ending line.\n",
+    "Ünïcödé payload — with multibyte characters, 🚀 and more text to carry.".as_bytes(),
+];
+
+fn covers() -> Vec<(&'static str, Vec<u8>)> {
+    [
+        "rgb.png",
+        "odd_size.png",
+        "grey.png",
+        "rgba_natural_alpha.png",
+        "grey16.png",
+        "palette.png",
+        "palette_trns.png",
+        "static.gif",
+        "animated.gif",
+        "bmp8.bmp",
+        "bmp4.bmp",
+        "bmp24.bmp",
+        "lossless.webp",
+        "lossy.webp",
+        "baseline.jpg",
+        "progressive.jpg",
+        "camera_exif.jpg",
+    ]
+    .into_iter()
+    .map(|n| (n, common::fixture(n)))
+    .collect()
+}
+
+fn can_carry(m: Method, cover: &[u8], payload: &[u8]) -> bool {
+    let d = Detector::default();
+    let r = d.scan_bytes(cover).unwrap();
+    let px = (r.image.width * r.image.height) as usize;
+    let fmt = r.image.format;
+    match m {
+        Method::Alpha => (payload.len() + 6) * 8 <= px,
+        Method::LsbRgb => (payload.len() + 1) * 8 <= 3 * px,
+        Method::Palette => (payload.len() + 1) * 8 <= px,
+        Method::Exif => matches!(fmt, Format::Png | Format::Jpeg | Format::WebP),
+        Method::Raw => true,
+    }
+}
+
+#[test]
+fn every_method_format_order_round_trips() {
+    let det = Detector::default();
+    let mut done = std::collections::BTreeMap::new();
+    for (name, cover) in covers() {
+        for m in Method::ALL {
+            for payload in PAYLOADS {
+                if !can_carry(m, &cover, payload) {
+                    continue;
+                }
+                for order in BitOrder::BOTH {
+                    for quirks in [false, true] {
+                        let opts = EmbedOptions {
+                            method: m,
+                            bit_order: order,
+                            starlight_quirks: quirks,
+                            output_format: None,
+                        };
+                        let st = embed(&cover, payload, &opts).unwrap_or_else(|e| {
+                            panic!("{name} {m} {order:?} quirks={quirks}: embed failed: {e}")
+                        });
+                        let r = det.scan_bytes(&st.bytes).unwrap();
+                        let ctx = format!("{name} -> {} {m} {order:?} quirks={quirks}", st.format);
+                        assert!(r.is_stego, "{ctx}: not detected");
+                        assert_eq!(r.method, Some(m), "{ctx}: method");
+                        let p = r.payload.expect("payload");
+                        assert_eq!(p.bytes, payload, "{ctx}: payload");
+                        if matches!(m, Method::LsbRgb | Method::Palette) {
+                            assert_eq!(p.bit_order, Some(order), "{ctx}: bit order");
+                        }
+                        *done.entry((m, st.format)).or_insert(0) += 1;
+                    }
+                }
+            }
+        }
+    }
+    // every method was exercised on every container it can be written to
+    for (m, f) in [
+        (Method::Alpha, Format::Png),
+        (Method::Alpha, Format::WebP),
+        (Method::LsbRgb, Format::Png),
+        (Method::LsbRgb, Format::WebP),
+        (Method::LsbRgb, Format::Bmp),
+        (Method::Palette, Format::Png),
+        (Method::Palette, Format::Gif),
+        (Method::Palette, Format::Bmp),
+        (Method::Exif, Format::Png),
+        (Method::Exif, Format::Jpeg),
+        (Method::Exif, Format::WebP),
+        (Method::Raw, Format::Png),
+        (Method::Raw, Format::Jpeg),
+        (Method::Raw, Format::Gif),
+        (Method::Raw, Format::Bmp),
+        (Method::Raw, Format::WebP),
+    ] {
+        assert!(
+            done.get(&(m, f)).copied().unwrap_or(0) > 0,
+            "{m} in {f} never exercised"
+        );
+    }
+}
+
+#[test]
+fn default_embedding_changes_nothing_but_the_payload() {
+    let det = Detector::default();
+    // palette stego keeps the palette and format
+    let gif = common::fixture("static.gif");
+    let st = embed(
+        &gif,
+        b"a payload of some length",
+        &EmbedOptions::new(Method::Palette),
+    )
+    .unwrap();
+    assert_eq!(st.format, Format::Gif);
+    let (_, _, a) = det.decode(&gif).unwrap();
+    let (_, _, b) = det.decode(&st.bytes).unwrap();
+    assert_eq!(a.frames[0].palette, b.frames[0].palette);
+    let differ = a.frames[0]
+        .samples
+        .iter()
+        .zip(&b.frames[0].samples)
+        .filter(|(x, y)| x != y)
+        .count();
+    assert!(differ > 0 && differ <= 25 * 8);
+    assert!(a.frames[0]
+        .samples
+        .iter()
+        .zip(&b.frames[0].samples)
+        .all(|(x, y)| x >> 1 == y >> 1));
+    // appended data leaves the image bytes alone
+    let jpg = common::fixture("camera_exif.jpg");
+    let st = embed(&jpg, b"tail", &EmbedOptions::new(Method::Raw)).unwrap();
+    assert_eq!(&st.bytes[..jpg.len()], &jpg[..]);
+    // EXIF insertion does not re-encode the JPEG scan data
+    let st = embed(&jpg, b"a comment", &EmbedOptions::new(Method::Exif)).unwrap();
+    let sos = |b: &[u8]| b.windows(2).position(|w| w == [0xFF, 0xDA]).unwrap();
+    assert_eq!(&st.bytes[sos(&st.bytes)..], &jpg[sos(&jpg)..]);
+}
+
+#[test]
+fn starlight_quirks_reproduce_the_reference_generator() {
+    // palette quirk: grey-scale GIF whose palette is the identity ramp
+    let gif = common::fixture("static.gif");
+    let opts = EmbedOptions {
+        starlight_quirks: true,
+        ..EmbedOptions::new(Method::Palette)
+    };
+    let st = embed(&gif, b"payload for the quirk test", &opts).unwrap();
+    let (_, _, d) = Detector::default().decode(&st.bytes).unwrap();
+    let pal = d.frames[0].palette.as_ref().unwrap();
+    assert!(pal.iter().enumerate().all(|(i, c)| *c == [i as u8; 3]));
+    // exif quirk: piexif layout (UserComment value at offset 0x28, no next-IFD field)
+    let jpg = common::fixture("baseline.jpg");
+    let opts = EmbedOptions {
+        starlight_quirks: true,
+        ..EmbedOptions::new(Method::Exif)
+    };
+    let st = embed(&jpg, b"hello exif", &opts).unwrap();
+    let at = st.bytes.windows(6).position(|w| w == b"Exif\0\0").unwrap() + 6;
+    assert_eq!(&st.bytes[at + 0x28..at + 0x28 + 8], b"ASCII\0\0\0");
+}
+
+#[test]
+fn sidecar_matches_starlight_schema() {
+    let s = sidecar(Method::LsbRgb, BitOrder::LsbFirst, "clean-0004.png");
+    assert_eq!(s["embedding"]["technique"], "lsb.rgb");
+    assert_eq!(s["embedding"]["category"], "pixel");
+    assert_eq!(s["embedding"]["bit_order"], "lsb-first");
+    assert_eq!(s["clean_file"], "clean-0004.png");
+    let s = sidecar(Method::Raw, BitOrder::MsbFirst, "x.jpg");
+    assert_eq!(s["embedding"]["category"], "eoi");
+    assert!(s["embedding"].get("bit_order").is_none());
+}
+
+#[test]
+fn capacity_is_checked() {
+    let tiny = common::fixture("grey1.png"); // 24x24
+    let big = vec![b'x'; 10_000];
+    let e = embed(&tiny, &big, &EmbedOptions::new(Method::LsbRgb)).unwrap_err();
+    assert_eq!(e.kind(), stegodetect::ErrorKind::Embed);
+}
