@@ -73,7 +73,7 @@ fn main() {
         covers.extend(files.into_iter().step_by(step).take(per_dir));
     }
     let det = Detector::default();
-    let rows: Vec<(String, String, String, Tally, Option<String>)> = covers
+    let rows: Vec<(String, String, String, String, Tally, Option<String>)> = covers
         .par_iter()
         .enumerate()
         .flat_map_iter(|(ci, path)| {
@@ -113,6 +113,12 @@ fn main() {
                     };
                     let Ok(st) = embed(&cover, payload, &opts) else {
                         continue;
+                    };
+                    let px = base.image.width as u64 * base.image.height as u64;
+                    let cover_band = match px {
+                        0..=65_535 => "< 256x256",
+                        65_536..=1_048_575 => "< 1 MP",
+                        _ => ">= 1 MP",
                     };
                     let band = match size {
                         0..=31 => "16-31 B",
@@ -154,6 +160,7 @@ fn main() {
                         m.name().to_string(),
                         st.format.to_string(),
                         band.to_string(),
+                        cover_band.to_string(),
                         t,
                         miss,
                     ));
@@ -163,9 +170,10 @@ fn main() {
         })
         .collect();
     let mut by: BTreeMap<(String, String), Tally> = BTreeMap::new();
-    for (m, f, b, t, _) in &rows {
+    for (m, f, b, c, t, _) in &rows {
         for key in [
             (m.clone(), "all".to_string()),
+            (m.clone(), format!("cover {c}")),
             (m.clone(), format!("fmt {f}")),
             (m.clone(), format!("size {b}")),
         ] {
@@ -199,7 +207,7 @@ fn main() {
             f(t.exact)
         );
     }
-    let misses: Vec<_> = rows.iter().filter_map(|r| r.4.as_ref()).collect();
+    let misses: Vec<_> = rows.iter().filter_map(|r| r.5.as_ref()).collect();
     println!("misses ({}):", misses.len());
     for m in misses.iter().take(40) {
         println!("  {m}");
