@@ -41,8 +41,9 @@ pub struct ScanArgs {
 }
 
 const IMAGE_EXT: &[&str] = &["png", "jpg", "jpeg", "gif", "bmp", "webp"];
-/// Files scanned per parallel batch; bounds memory while keeping every core busy.
-const CHUNK: usize = 256;
+/// Files scanned per parallel batch and per thread: results (payloads included) of one batch are
+/// held until printed in input order, so this bounds memory while keeping every core busy.
+const CHUNK_PER_THREAD: usize = 16;
 
 enum Input {
     File(PathBuf),
@@ -196,7 +197,10 @@ pub fn run(a: ScanArgs) -> CmdResult {
         writeln!(out, "[")?;
     }
     while it.peek().is_some() {
-        let chunk: Vec<Input> = it.by_ref().take(CHUNK).collect();
+        let chunk: Vec<Input> = it
+            .by_ref()
+            .take(CHUNK_PER_THREAD * pool.current_num_threads())
+            .collect();
         let results: Vec<_> = pool.install(|| {
             chunk
                 .par_iter()
