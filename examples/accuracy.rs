@@ -73,17 +73,7 @@ fn main() {
         .map(|p| std::fs::read(p).unwrap())
         .collect();
     seeds.sort();
-    let mut covers = Vec::new();
-    for d in &dirs {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(d)
-            .expect("cover dir")
-            .filter_map(|e| e.ok())
-            .map(|e| e.path())
-            .collect();
-        files.sort();
-        let step = (files.len() / per_dir).max(1);
-        covers.extend(files.into_iter().step_by(step).take(per_dir));
-    }
+    let covers = list_covers(&dirs, per_dir);
     let det = Detector::default();
     let rows: Vec<(String, String, String, String, Tally, Option<String>)> = covers
         .par_iter()
@@ -236,17 +226,7 @@ fn xorshift(s: &mut u64) -> u64 {
 fn random_lsb(dirs: &[PathBuf], per_dir: usize, rates: &[f64]) {
     use image::ImageEncoder;
     let det = Detector::default();
-    let mut covers = Vec::new();
-    for d in dirs {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(d)
-            .expect("cover dir")
-            .filter_map(|e| e.ok())
-            .map(|e| e.path())
-            .collect();
-        files.sort();
-        let step = (files.len() / per_dir).max(1);
-        covers.extend(files.into_iter().step_by(step).take(per_dir));
-    }
+    let covers = list_covers(dirs, per_dir);
     // (applicable, clean flagged, [detected per rate])
     let rows: Vec<(bool, bool, Vec<bool>)> = covers
         .par_iter()
@@ -301,4 +281,20 @@ fn random_lsb(dirs: &[PathBuf], per_dir: usize, rates: &[f64]) {
             println!("  rate {rate:.2} (replaced fraction of RGB samples): detected {k}/{n} = {:.2} % [{:.1}, {:.1}]", 100.0 * k as f64 / n.max(1) as f64, lo * 100.0, hi * 100.0);
         }
     }
+}
+
+/// Up to `per_dir` files of each directory, spread evenly over its sorted listing.
+fn list_covers(dirs: &[PathBuf], per_dir: usize) -> Vec<PathBuf> {
+    let mut covers = Vec::new();
+    for d in dirs {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(d)
+            .expect("cover dir")
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .collect();
+        files.sort();
+        let step = (files.len() / per_dir).max(1);
+        covers.extend(files.into_iter().step_by(step).take(per_dir));
+    }
+    covers
 }
