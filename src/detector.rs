@@ -2,6 +2,7 @@
 //! so one instance can be shared by any number of threads (it is `Send + Sync`).
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -10,20 +11,23 @@ use crate::analysis::{self, appended};
 use crate::container::{self, Format};
 use crate::error::{Error, Result};
 use crate::extract::Payload;
-use crate::options::Options;
+use crate::model::{features, Model, ModelInfo, RunSettings};
+use crate::options::{ModelChoice, Options};
 use crate::planes;
-use crate::verdict::{self, ScanResult, Timings};
+use crate::verdict::{self, ModelRef, ScanResult, Timings};
 
-/// A steganography detector. Cheap to create; `Send + Sync`.
+/// A steganography detector. `Send + Sync`; clones share the loaded model.
 #[derive(Debug, Clone)]
 pub struct Detector {
     opts: Options,
+    model: Option<Arc<Model>>,
 }
 
 impl Default for Detector {
     fn default() -> Self {
         Detector {
             opts: Options::default(),
+            model: None,
         }
     }
 }
@@ -41,7 +45,26 @@ impl Detector {
         if l.max_file_bytes == 0 || l.max_pixels == 0 || l.max_frames == 0 {
             return Err(Error::InvalidArgument("limits must be positive".into()));
         }
-        Ok(Detector { opts })
+        let model = match &opts.model {
+            ModelChoice::Rules => None,
+            ModelChoice::Path(p) => {
+                let run = RunSettings {
+                    intra_threads: opts.model_threads.max(1),
+                    ..RunSettings::default()
+                };
+                Some(Arc::new(Model::load_file(
+                    p,
+                    opts.runtime_path.as_deref(),
+                    run,
+                )?))
+            }
+        };
+        Ok(Detector { opts, model })
+    }
+
+    /// The model that decides, if any.
+    pub fn model(&self) -> Option<&ModelInfo> {
+        self.model.as_deref().map(Model::info)
     }
 
     pub fn options(&self) -> &Options {
@@ -82,10 +105,22 @@ impl Detector {
             }
         }
         let t2 = Instant::now();
+        if let Some(m) = &self.model {
+            let row = features::extract(&result);
+            let pred = m.predict(&[row])?;
+            let info = m.info();
+            let r = ModelRef {
+                id: info.id.clone(),
+                sha256: info.sha256.clone(),
+            };
+            verdict::apply_model(&mut result, &pred[0], r, self.opts.threshold);
+        }
+        let t3 = Instant::now();
         result.timings = Timings {
             decode_us: (t1 - t0).as_micros() as u64,
             analysis_us: (t2 - t1).as_micros() as u64,
-            total_us: (t2 - t0).as_micros() as u64,
+            model_us: (t3 - t2).as_micros() as u64,
+            total_us: (t3 - t0).as_micros() as u64,
         };
         Ok(result)
     }

@@ -20,6 +20,10 @@ pub enum ErrorKind {
     InvalidArgument,
     /// The embedder could not write the payload (capacity, unsupported cover).
     Embed,
+    /// A model could not be loaded or run, or does not fit the model contract.
+    Model,
+    /// ONNX Runtime's shared library was not found or could not be loaded.
+    RuntimeNotFound,
 }
 
 impl ErrorKind {
@@ -32,6 +36,8 @@ impl ErrorKind {
             ErrorKind::Limit => "limit",
             ErrorKind::InvalidArgument => "invalid_argument",
             ErrorKind::Embed => "embed",
+            ErrorKind::Model => "model",
+            ErrorKind::RuntimeNotFound => "runtime_not_found",
         }
     }
 }
@@ -64,6 +70,10 @@ pub enum Error {
     InvalidArgument(String),
     #[error("cannot embed: {0}")]
     Embed(String),
+    #[error("model error: {0}")]
+    Model(String),
+    #[error("ONNX Runtime not available: {0}")]
+    RuntimeNotFound(String),
 }
 
 impl Error {
@@ -76,6 +86,8 @@ impl Error {
             Error::Limit(_) => ErrorKind::Limit,
             Error::InvalidArgument(_) => ErrorKind::InvalidArgument,
             Error::Embed(_) => ErrorKind::Embed,
+            Error::Model(_) => ErrorKind::Model,
+            Error::RuntimeNotFound(_) => ErrorKind::RuntimeNotFound,
         }
     }
 

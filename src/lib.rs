@@ -23,6 +23,7 @@ mod detector;
 pub mod embed;
 pub mod error;
 pub mod extract;
+pub mod model;
 pub mod options;
 pub mod planes;
 pub mod verdict;
@@ -32,7 +33,7 @@ pub use container::Format;
 pub use detector::{read_limited, Detector};
 pub use error::{Error, ErrorKind, Result};
 pub use extract::{Payload, PayloadEncoding};
-pub use options::{Limits, Options};
+pub use options::{Limits, ModelChoice, Options};
 pub use verdict::{ImageInfo, MethodScores, ScanResult, Timings};
 
 /// Library version (from Cargo.toml).

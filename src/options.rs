@@ -32,6 +32,17 @@ impl Default for Limits {
     }
 }
 
+/// Which detector decides.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelChoice {
+    /// The rule analyses decide (until the default learned model ships, this is the default).
+    #[default]
+    Rules,
+    /// An ONNX model file that follows the model contract (see [`crate::model`]).
+    Path(std::path::PathBuf),
+}
+
 /// Detector options. `Options::default()` is what the CLI uses.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -41,6 +52,12 @@ pub struct Options {
     pub threshold: f32,
     /// Recover payloads (on by default; costs little since it falls out of the content search).
     pub extract: bool,
+    /// Which detector decides.
+    pub model: ModelChoice,
+    /// ONNX Runtime library to load (default: searched, see [`crate::model::runtime`]).
+    pub runtime_path: Option<std::path::PathBuf>,
+    /// Intra-op threads per model session (default 1; scans already run in parallel).
+    pub model_threads: usize,
 }
 
 impl Default for Options {
@@ -49,6 +66,9 @@ impl Default for Options {
             limits: Limits::default(),
             threshold: 0.5,
             extract: true,
+            model: ModelChoice::Rules,
+            runtime_path: None,
+            model_threads: 1,
         }
     }
 }

@@ -62,7 +62,16 @@ pub struct ContainerReport {
     /// Metadata fields found (`source:name (length)`).
     pub metadata: Vec<String>,
     pub icc_bytes: Option<usize>,
+    /// Longest decoded text among the metadata fields, in bytes.
+    pub longest_text: usize,
     pub oddities: Vec<String>,
+}
+
+/// Identity of the model behind a verdict.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ModelRef {
+    pub id: String,
+    pub sha256: String,
 }
 
 /// Time spent per stage, in microseconds.
@@ -71,6 +80,8 @@ pub struct Timings {
     /// Container walk plus pixel decoding.
     pub decode_us: u64,
     pub analysis_us: u64,
+    /// Model inference (0 without a model).
+    pub model_us: u64,
     pub total_us: u64,
 }
 
@@ -83,7 +94,14 @@ pub struct ScanResult {
     /// Most likely method when stego, else `None`.
     pub method: Option<Method>,
     pub method_id: Option<u8>,
+    /// Per-method scores of the final verdict (the model's when one decided, else the rules').
     pub scores: MethodScores,
+    /// Per-method scores of the rule analyses (the model's inputs).
+    pub rule_scores: MethodScores,
+    /// What made the decision: `"rules"` or `"model"`.
+    pub decided_by: &'static str,
+    /// The model that decided (id and SHA-256), when one did.
+    pub model: Option<ModelRef>,
     /// The payload of the deciding evidence, when one was recovered.
     pub payload: Option<Payload>,
     /// Every payload recovered from evidence scoring at least 0.5.
@@ -137,6 +155,9 @@ pub(crate) fn decide(
         method,
         method_id: method.map(Method::id),
         scores,
+        rule_scores: scores,
+        decided_by: "rules",
+        model: None,
         payload,
         payloads,
         findings: evidence,
@@ -159,6 +180,12 @@ pub(crate) fn decide(
                 .map(|m| format!("{:?}:{} ({} bytes)", m.source, m.name, m.length))
                 .collect(),
             icc_bytes: info.icc_bytes,
+            longest_text: info
+                .metadata
+                .iter()
+                .filter_map(|m| m.text.as_ref().map(String::len))
+                .max()
+                .unwrap_or(0),
             oddities: info.oddities.clone(),
         },
         profile,
@@ -172,4 +199,44 @@ fn best_payload(evidence: &[Evidence], method: Option<Method>) -> Option<Payload
         .iter()
         .filter(|e| method.is_none_or(|m| e.method == m))
         .find_map(|e| e.payload.clone())
+}
+
+/// Let a model's prediction decide: probability, decision, method (the model's method head, else
+/// the strongest rule evidence), scores and the reported payload.
+pub(crate) fn apply_model(
+    r: &mut ScanResult,
+    p: &crate::model::Prediction,
+    m: ModelRef,
+    threshold: f32,
+) {
+    r.probability = p.stego_prob.clamp(0.0, 1.0);
+    r.is_stego = r.probability > threshold;
+    r.decided_by = "model";
+    r.model = Some(m);
+    let method = match p.method_probs {
+        Some(mp) => {
+            r.scores = MethodScores {
+                alpha: mp[0],
+                palette: mp[1],
+                lsb_rgb: mp[2],
+                exif: mp[3],
+                raw: mp[4],
+            };
+            for s in [
+                &mut r.scores.alpha,
+                &mut r.scores.palette,
+                &mut r.scores.lsb_rgb,
+                &mut r.scores.exif,
+                &mut r.scores.raw,
+            ] {
+                *s *= r.probability;
+            }
+            let best = (0..5).max_by(|&a, &b| mp[a].total_cmp(&mp[b])).unwrap();
+            Method::from_id(best as u8)
+        }
+        None => r.findings.first().map(|e| e.method),
+    };
+    r.method = if r.is_stego { method } else { None };
+    r.method_id = r.method.map(Method::id);
+    r.payload = r.method.and_then(|m| best_payload(&r.findings, Some(m)));
 }

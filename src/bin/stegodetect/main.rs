@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use stegodetect::embed::{self, EmbedOptions};
-use stegodetect::{BitOrder, Detector, Format, Limits, Method, Options};
+use stegodetect::{BitOrder, Detector, Format, Limits, Method, ModelChoice, Options};
 
 #[derive(Parser)]
 #[command(
@@ -33,6 +33,8 @@ enum Cmd {
     Extract(ExtractArgs),
     /// Measure scan time against decode-only time on the same files.
     Bench(bench::BenchArgs),
+    /// Print the model feature vector of each image (JSONL), for training and parity checks.
+    Features(scan::FeaturesArgs),
 }
 
 /// Options shared by the commands that scan.
@@ -53,6 +55,13 @@ pub struct DetectorArgs {
     /// Do not recover payloads.
     #[arg(long)]
     no_extract: bool,
+    /// ONNX model that decides (any model following the contract in the README); without it the
+    /// rule analyses decide.
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// ONNX Runtime shared library (default: ORT_DYLIB_PATH, the project's .venv, python3's onnxruntime).
+    #[arg(long)]
+    runtime: Option<PathBuf>,
 }
 
 impl DetectorArgs {
@@ -67,6 +76,12 @@ impl DetectorArgs {
             limits,
             threshold: self.threshold,
             extract: !self.no_extract,
+            model: self
+                .model
+                .clone()
+                .map_or(ModelChoice::Rules, ModelChoice::Path),
+            runtime_path: self.runtime.clone(),
+            model_threads: 1,
         })
     }
 }
@@ -128,6 +143,7 @@ fn main() -> ExitCode {
         Cmd::Embed(a) => run_embed(a),
         Cmd::Extract(a) => run_extract(a),
         Cmd::Bench(a) => bench::run(a),
+        Cmd::Features(a) => scan::features(a),
     };
     match r {
         Ok(code) => ExitCode::from(code),

@@ -259,3 +259,49 @@ pub fn run(a: ScanArgs) -> CmdResult {
         0
     })
 }
+
+#[derive(Args)]
+pub struct FeaturesArgs {
+    /// Files or directories (searched recursively).
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// In directories, take every file, not only image extensions.
+    #[arg(long)]
+    all_files: bool,
+    #[command(flatten)]
+    detector: DetectorArgs,
+}
+
+/// One JSONL record per file: the feature vector and, when a model is given, its probability.
+pub fn features(a: FeaturesArgs) -> CmdResult {
+    use stegodetect::model::features::{extract, FEATURES_VERSION, FEATURE_NAMES};
+    let det = a.detector.detector()?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    writeln!(
+        out,
+        "{}",
+        json!({"features_version": FEATURES_VERSION, "names": FEATURE_NAMES})
+    )?;
+    let mut it = inputs(&a.paths, a.all_files).peekable();
+    let mut errors = 0;
+    while it.peek().is_some() {
+        let chunk: Vec<Input> = it.by_ref().take(64).collect();
+        let rows: Vec<Value> = chunk
+            .par_iter()
+            .map(|i| match scan_one(&det, i, a.detector.max_file_size) {
+                Ok(r) => {
+                    json!({"path": i.name(), "features": extract(&r), "probability": r.probability,
+                                "decided_by": r.decided_by, "error": null})
+                }
+                Err(e) => json!({"path": i.name(), "features": null, "error": e.to_string()}),
+            })
+            .collect();
+        for r in rows {
+            errors += r["error"].is_string() as u32;
+            writeln!(out, "{r}")?;
+        }
+    }
+    out.flush()?;
+    Ok(if errors > 0 { 2 } else { 0 })
+}

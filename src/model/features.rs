@@ -1,0 +1,109 @@
+//! The documented, versioned feature vector (`features` [N, K]) that learned models read. It is
+//! computed from the rule analyses of one image (the evidence, image profile, structural estimates
+//! and container facts of a [`ScanResult`]), never from the file name, and deliberately carries no
+//! format or colour-mode flags, so a model cannot learn "GIF means palette stego".
+
+use crate::container::TrailerKind;
+use crate::extract::PayloadEncoding;
+use crate::verdict::ScanResult;
+
+/// Version of the feature layout; a model trained on another version is refused.
+pub const FEATURES_VERSION: u32 = 1;
+
+/// Names of the features, in order (`K = FEATURE_NAMES.len()`).
+pub const FEATURE_NAMES: [&str; 32] = [
+    // rule scores per method (Starlight class order)
+    "score_alpha",
+    "score_palette",
+    "score_lsb_rgb",
+    "score_exif",
+    "score_raw",
+    // content search (best hit over all streams)
+    "content_score",
+    "content_log2_len",
+    "content_complete",
+    "content_ai42",
+    "content_text",
+    "content_length_prefixed",
+    "content_magic",
+    "content_streams_hit",
+    // alpha plane and palette structure
+    "alpha_plane_score",
+    "palette_structure_score",
+    // structural estimators (0 when they do not apply)
+    "structural_applicable",
+    "structural_rate",
+    "ws_max",
+    "spa_max",
+    "chi_p_first",
+    "chi_sequential_fraction",
+    // metadata
+    "metadata_score",
+    "metadata_log2_longest_text",
+    // data after the image
+    "trailer_log2_len",
+    "trailer_entropy",
+    "trailer_printable",
+    "trailer_known_legit",
+    "trailer_padding",
+    // image type (context for the estimators, not a label)
+    "log2_pixels",
+    "flat_fraction",
+    "saturated_fraction",
+    "many_colors",
+];
+
+/// Number of features.
+pub const N_FEATURES: usize = FEATURE_NAMES.len();
+
+fn log2p(x: usize) -> f32 {
+    (1.0 + x as f32).log2()
+}
+
+/// The feature vector of one scanned image.
+pub fn extract(r: &ScanResult) -> [f32; N_FEATURES] {
+    let mut f = [0f32; N_FEATURES];
+    f[..5].copy_from_slice(&r.rule_scores.as_array()); // class order of Method::ALL
+    let by = |analysis: &'static str| r.findings.iter().filter(move |e| e.analysis == analysis);
+    if let Some(best) = by("content").max_by(|a, b| a.score.total_cmp(&b.score)) {
+        f[5] = best.score;
+        if let Some(p) = &best.payload {
+            f[6] = log2p(p.bytes.len());
+            f[7] = p.complete as u8 as f32;
+            let slot = match p.encoding {
+                PayloadEncoding::Ai42 => 8,
+                PayloadEncoding::Text => 9,
+                PayloadEncoding::LengthPrefixed => 10,
+                _ => 11,
+            };
+            f[slot] = 1.0;
+        }
+    }
+    f[12] = by("content").count() as f32;
+    f[13] = by("alpha-plane").map(|e| e.score).fold(0.0, f32::max);
+    f[14] = by("palette").map(|e| e.score).fold(0.0, f32::max);
+    if let Some(s) = &r.structural {
+        f[15] = 1.0;
+        f[16] = s.rate;
+        f[17] = s.ws.iter().copied().fold(f32::MIN, f32::max).max(-1.0);
+        f[18] = s.spa.iter().copied().fold(f32::MIN, f32::max).max(-1.0);
+        if let Some(c) = &s.chi_square {
+            f[19] = c.p_first;
+            f[20] = c.sequential_fraction;
+        }
+    }
+    f[21] = by("metadata").map(|e| e.score).fold(0.0, f32::max);
+    f[22] = log2p(r.container.longest_text);
+    if let Some(t) = &r.container.trailer {
+        f[23] = log2p(t.length);
+        f[24] = t.entropy;
+        f[25] = t.printable_ratio;
+        f[26] = t.known_legit as u8 as f32;
+        f[27] = (t.kind == TrailerKind::Padding) as u8 as f32;
+    }
+    f[28] = (r.profile.pixels.max(1) as f32).log2();
+    f[29] = r.profile.flat_fraction;
+    f[30] = r.profile.saturated_fraction;
+    f[31] = (r.profile.unique_colors > 256) as u8 as f32;
+    f
+}

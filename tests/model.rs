@@ -1,0 +1,153 @@
+//! The model contract through ONNX Runtime: models made here with the `onnx` helper API (by
+//! tests/models/make_test_models.py in the project's .venv) run end to end; wrong inputs, shapes,
+//! outputs and a missing runtime give the documented errors.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::OnceLock;
+
+use stegodetect::model::features::N_FEATURES;
+use stegodetect::{Detector, ErrorKind, Method, ModelChoice, Options};
+
+/// Build the test models once per test binary.
+fn models() -> &'static PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let py = common::root().join(".venv/bin/python");
+        assert!(
+            py.exists(),
+            "{} missing: run `make setup` (make test does) to create the Python environment",
+            py.display()
+        );
+        let dir =
+            std::env::temp_dir().join(format!("stegodetect-test-models-{}", std::process::id()));
+        let st = Command::new(py)
+            .arg(common::root().join("tests/models/make_test_models.py"))
+            .arg(&dir)
+            .arg(N_FEATURES.to_string())
+            .status()
+            .unwrap();
+        assert!(st.success(), "make_test_models.py failed");
+        dir
+    })
+}
+
+fn detector(model: &str) -> stegodetect::Result<Detector> {
+    Detector::new(Options {
+        model: ModelChoice::Path(models().join(model)),
+        ..Options::default()
+    })
+}
+
+#[test]
+fn a_conforming_model_decides_and_is_reported() {
+    let det = detector("follow_rules.onnx").unwrap();
+    assert_eq!(det.model().unwrap().id, "test-follow-rules");
+    assert_eq!(det.model().unwrap().sha256.len(), 64);
+    let stego = std::fs::read(common::root().join("examples/images/stego-palette.gif")).unwrap();
+    let r = det.scan_bytes(&stego).unwrap();
+    assert_eq!(r.decided_by, "model");
+    assert!(r.is_stego);
+    assert_eq!(
+        r.method,
+        Some(Method::Palette),
+        "method from the model's method head"
+    );
+    assert!((r.probability - r.rule_scores.palette).abs() < 1e-6);
+    assert_eq!(r.model.as_ref().unwrap().id, "test-follow-rules");
+    assert_eq!(r.payload.as_ref().unwrap().method, Method::Palette);
+    let clean = det.scan_bytes(&common::fixture("rgb.png")).unwrap();
+    assert!(!clean.is_stego && clean.method.is_none());
+}
+
+#[test]
+fn logits_are_turned_into_probabilities_and_method_falls_back_to_evidence() {
+    let det = detector("logits_only.onnx").unwrap();
+    let r = det
+        .scan_bytes(&std::fs::read(common::root().join("examples/images/stego-exif.jpg")).unwrap())
+        .unwrap();
+    assert!(
+        (r.probability - r.rule_scores.exif).abs() < 1e-3,
+        "{} vs {}",
+        r.probability,
+        r.rule_scores.exif
+    );
+    assert_eq!(r.method, Some(Method::Exif));
+}
+
+#[test]
+fn an_always_clean_model_really_answers_clean() {
+    // The model decides: a model that never flags makes every verdict clean (eval must catch it).
+    let det = detector("always_clean.onnx").unwrap();
+    let r = det
+        .scan_bytes(&std::fs::read(common::root().join("examples/images/stego-lsb.png")).unwrap())
+        .unwrap();
+    assert!(!r.is_stego);
+    assert_eq!(r.probability, 0.0);
+    assert!(
+        r.rule_scores.lsb_rgb > 0.9,
+        "the rule evidence is still reported"
+    );
+}
+
+#[test]
+fn contract_violations_are_clear_errors() {
+    for (model, needle) in [
+        ("wrong_name.onnx", "'feats'"),
+        ("wrong_shape.onnx", "[N, 32]"),
+        ("no_stego_output.onnx", "stego_prob"),
+        ("v4_signature.onnx", "'pixel_tensor'"),
+    ] {
+        let e = detector(model).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Model, "{model}");
+        assert!(e.to_string().contains(needle), "{model}: {e}");
+    }
+    let e = Detector::new(Options {
+        model: ModelChoice::Path("/no/such/model.onnx".into()),
+        ..Options::default()
+    })
+    .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Model);
+    assert!(e.to_string().contains("/no/such/model.onnx"));
+}
+
+#[test]
+fn a_missing_runtime_is_an_actionable_error() {
+    // In a separate process: ONNX Runtime is process-global once loaded.
+    let out = Command::new(env!("CARGO_BIN_EXE_stegodetect"))
+        .args(["scan", "--runtime", "/no/such/libonnxruntime.so", "--model"])
+        .arg(models().join("follow_rules.onnx"))
+        .arg(common::root().join("examples/images"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("ONNX Runtime not available") && err.contains("make setup"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty(), "nothing may be reported as scanned");
+}
+
+#[test]
+fn cli_scan_with_a_model_reports_it() {
+    let out = Command::new(env!("CARGO_BIN_EXE_stegodetect"))
+        .args(["scan", "--format", "jsonl", "--model"])
+        .arg(models().join("follow_rules.onnx"))
+        .arg(common::root().join("examples/images"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let n = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .inspect(|r| {
+            assert_eq!(r["decided_by"], "model");
+            assert_eq!(r["model"]["id"], "test-follow-rules");
+        })
+        .count();
+    assert_eq!(n, 9);
+}
