@@ -93,6 +93,9 @@ pub struct ContainerInfo {
     /// Raw TIFF bytes of the EXIF block (without the `Exif\0\0` header), if any.
     #[serde(skip)]
     pub exif: Option<Vec<u8>>,
+    /// Whether the stored EXIF block began with `Exif\0\0` (WebP stores it either way).
+    #[serde(skip)]
+    pub exif_prefixed: bool,
     /// Size of the embedded ICC profile in bytes.
     pub icc_bytes: Option<usize>,
     /// Frames counted by the structure walk (GIF images, WebP ANMF; 1 otherwise).

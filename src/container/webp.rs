@@ -62,6 +62,7 @@ pub(super) fn walk(b: &[u8]) -> Result<ContainerInfo> {
             }
             b"EXIF" => {
                 let tiff = data.strip_prefix(b"Exif\0\0").unwrap_or(data);
+                info.exif_prefixed = tiff.len() != data.len();
                 info.exif = Some(tiff.to_vec());
             }
             b"XMP " => info.metadata.push(MetadataField::new(

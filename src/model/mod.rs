@@ -10,6 +10,7 @@
 
 pub mod features;
 pub mod runtime;
+pub mod starlight_v4;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
