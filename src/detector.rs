@@ -11,7 +11,7 @@ use crate::analysis::{self, appended};
 use crate::container::{self, Format};
 use crate::error::{Error, Result};
 use crate::extract::Payload;
-use crate::model::{features, Model, ModelInfo, RunSettings};
+use crate::model::{features, starlight_v4, Model, ModelFeed, ModelInfo, RunSettings};
 use crate::options::{ModelChoice, Options};
 use crate::planes;
 use crate::verdict::{self, ModelRef, ScanResult, Timings};
@@ -106,8 +106,13 @@ impl Detector {
         }
         let t2 = Instant::now();
         if let Some(m) = &self.model {
-            let row = features::extract(&result);
-            let pred = m.predict(&[row])?;
+            let feed = ModelFeed {
+                features: m.needs_features().then(|| features::extract(&result)),
+                v4: m
+                    .needs_v4()
+                    .then(|| starlight_v4::tensors(format, bytes, &info, &decoded.frames[0])),
+            };
+            let pred = m.predict(&[feed])?;
             let info = m.info();
             let r = ModelRef {
                 id: info.id.clone(),

@@ -98,7 +98,10 @@ fn contract_violations_are_clear_errors() {
         ("wrong_name.onnx", "'feats'"),
         ("wrong_shape.onnx", "[N, 32]"),
         ("no_stego_output.onnx", "stego_prob"),
-        ("v4_signature.onnx", "'pixel_tensor'"),
+        (
+            "wrong_v4_shape.onnx",
+            "'lsb' must be float32 [N, 3, 256, 256]",
+        ),
     ] {
         let e = detector(model).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Model, "{model}");
@@ -111,6 +114,45 @@ fn contract_violations_are_clear_errors() {
     .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Model);
     assert!(e.to_string().contains("/no/such/model.onnx"));
+}
+
+#[test]
+fn a_model_with_starlight_v4_signature_runs_unchanged() {
+    // The test model's logit is the sum of the means of the eight inputs: recompute it from the
+    // tensors the library feeds, so a wrong tensor fails the test.
+    let det = detector("v4_signature.onnx").unwrap();
+    for name in [
+        "reference-stego/sample__november_alpha_001.png",
+        "clean/clean-0001.gif",
+        "clean/clean-0004.png",
+    ] {
+        let bytes = std::fs::read(common::starlight_sample().join(name)).unwrap();
+        let r = det.scan_bytes(&bytes).unwrap();
+        let (format, info, decoded) = Detector::default().decode(&bytes).unwrap();
+        let t =
+            stegodetect::model::starlight_v4::tensors(format, &bytes, &info, &decoded.frames[0]);
+        let mean = |v: &[f32]| v.iter().map(|&x| x as f64).sum::<f64>() / v.len() as f64;
+        let logit = [
+            &t.pixel_tensor,
+            &t.meta,
+            &t.alpha,
+            &t.lsb,
+            &t.palette,
+            &t.palette_lsb,
+            &t.format_features,
+            &t.content_features,
+        ]
+        .iter()
+        .map(|v| mean(v))
+        .sum::<f64>();
+        let p = 1.0 / (1.0 + (-logit).exp());
+        assert!(
+            (r.probability as f64 - p).abs() < 1e-4,
+            "{name}: {} vs {p}",
+            r.probability
+        );
+        assert_eq!(r.decided_by, "model");
+    }
 }
 
 #[test]

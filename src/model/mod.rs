@@ -1,7 +1,10 @@
 //! Learned models run natively through `ort` (ONNX Runtime). A model declares named inputs; the
 //! detector computes only the streams a model asks for and refuses, by name, any it cannot provide.
 //!
-//! Streams: `features` [N, K] ([`features::FEATURE_NAMES`], version [`features::FEATURES_VERSION`]).
+//! Streams: `features` [N, K] ([`features::FEATURE_NAMES`], version [`features::FEATURES_VERSION`]),
+//! and the eight Starlight V4 tensors (`pixel_tensor`, `meta`, `alpha`, `lsb`, `palette`,
+//! `palette_lsb`, `format_features`, `content_features`; see [`starlight_v4`]) plus the legacy
+//! `bit_order` input, supplied as Starlight's scanner did.
 //! Outputs recognised by name: `stego_prob` or `stego_logits` ([N] or [N, 1]), optionally
 //! `method_probs` or `method_logits` ([N, 5], class order alpha, palette, lsb.rgb, exif, raw).
 //!
@@ -61,11 +64,26 @@ enum StegoOut {
     Logits,
 }
 
+/// Per-image inputs a model may read; only the streams the model declared are computed.
+#[derive(Debug, Clone, Default)]
+pub struct ModelFeed {
+    pub features: Option<[f32; N_FEATURES]>,
+    pub v4: Option<starlight_v4::V4Tensors>,
+}
+
+/// A declared input and the shape of one image's slice of it.
+#[derive(Debug, Clone)]
+struct InputSpec {
+    name: String,
+    dims: Vec<i64>,
+}
+
 /// A loaded model with its session pool.
 pub struct Model {
     sessions: Vec<Mutex<Session>>,
     next: AtomicUsize,
     info: ModelInfo,
+    inputs: Vec<InputSpec>,
     stego: (String, StegoOut),
     method: Option<(String, bool)>,
 }
@@ -138,40 +156,48 @@ impl Model {
         let s = sessions[0].get_mut().unwrap();
         let inputs: Vec<String> = s.inputs().iter().map(|o| o.name().to_string()).collect();
         let outputs: Vec<String> = s.outputs().iter().map(|o| o.name().to_string()).collect();
-        // Inputs: only streams we can compute.
-        let unknown: Vec<&String> = inputs.iter().filter(|n| *n != "features").collect();
-        if !unknown.is_empty() {
-            let v4 = unknown
-                .iter()
-                .filter(|n| STARLIGHT_V4_INPUTS.contains(&n.as_str()))
-                .count();
-            let note = if v4 > 0 {
-                " (Starlight V4 tensors are not computed by this version yet)"
-            } else {
-                ""
-            };
-            return Err(Error::Model(format!(
-                "model {name} asks for input(s) {} that stegodetect cannot provide{note}; available: features",
-                unknown.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", ")
-            )));
-        }
         if inputs.is_empty() {
             return Err(Error::Model(format!("model {name} has no inputs")));
         }
-        let feat = &s.inputs()[0];
-        let shape = feat
-            .dtype()
-            .tensor_shape()
-            .map(|s| s.to_vec())
-            .unwrap_or_default();
-        if feat.dtype().tensor_type() != Some(ort::value::TensorElementType::Float32)
-            || shape.len() != 2
-            || (shape[1] != N_FEATURES as i64 && shape[1] != -1)
-        {
+        // Inputs: only streams we can compute, with the shapes we produce.
+        let unknown: Vec<String> = inputs
+            .iter()
+            .filter(|n| stream_dims(n).is_none())
+            .map(|n| format!("'{n}'"))
+            .collect();
+        if !unknown.is_empty() {
             return Err(Error::Model(format!(
-                "model {name}: input 'features' must be float32 [N, {N_FEATURES}], found {:?} {shape:?}",
-                feat.dtype().tensor_type()
+                "model {name} asks for input(s) {} that stegodetect cannot provide; available: features, {}, bit_order",
+                unknown.join(", "),
+                STARLIGHT_V4_INPUTS.join(", ")
             )));
+        }
+        let mut specs = Vec::new();
+        for o in s.inputs() {
+            let dims = stream_dims(o.name()).unwrap();
+            let shape = o
+                .dtype()
+                .tensor_shape()
+                .map(|s| s.to_vec())
+                .unwrap_or_default();
+            let fits = shape.len() == dims.len() + 1
+                && shape[1..].iter().zip(&dims).all(|(&m, &d)| m == d || m < 0)
+                && o.dtype().tensor_type() == Some(ort::value::TensorElementType::Float32);
+            if !fits {
+                return Err(Error::Model(format!(
+                    "model {name}: input '{}' must be float32 [N, {}], found {:?} {shape:?}",
+                    o.name(),
+                    dims.iter()
+                        .map(i64::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    o.dtype().tensor_type()
+                )));
+            }
+            specs.push(InputSpec {
+                name: o.name().to_string(),
+                dims,
+            });
         }
         let meta = s.metadata().map_err(model_err("model metadata"))?;
         if let Some(v) = meta.custom("features_version") {
@@ -213,6 +239,7 @@ impl Model {
                 inputs,
                 outputs,
             },
+            inputs: specs,
             stego,
             method,
         })
@@ -222,20 +249,48 @@ impl Model {
         &self.info
     }
 
-    /// Run the model on a batch of feature rows.
-    pub fn predict(&self, rows: &[[f32; N_FEATURES]]) -> Result<Vec<Prediction>> {
-        if rows.is_empty() {
+    /// Whether the model reads the `features` stream.
+    pub fn needs_features(&self) -> bool {
+        self.inputs.iter().any(|i| i.name == "features")
+    }
+
+    /// Whether the model reads any Starlight V4 tensor.
+    pub fn needs_v4(&self) -> bool {
+        self.inputs.iter().any(|i| i.name != "features")
+    }
+
+    /// Run the model on a batch of images.
+    pub fn predict(&self, feeds: &[ModelFeed]) -> Result<Vec<Prediction>> {
+        if feeds.is_empty() {
             return Ok(Vec::new());
         }
-        let n = rows.len();
-        let data: Vec<f32> = rows.iter().flatten().copied().collect();
-        let input = Tensor::from_array((vec![n as i64, N_FEATURES as i64], data))
-            .map_err(model_err("input tensor"))?;
+        let n = feeds.len();
+        let mut values = Vec::with_capacity(self.inputs.len());
+        for spec in &self.inputs {
+            let per: usize = spec.dims.iter().product::<i64>() as usize;
+            let mut data = Vec::with_capacity(per * n);
+            for f in feeds {
+                let slice: &[f32] = if spec.name == "features" {
+                    f.features.as_ref().map(|r| &r[..])
+                } else {
+                    f.v4.as_ref()
+                        .and_then(|t| t.get(&spec.name))
+                        .map(|(d, _)| d)
+                }
+                .ok_or_else(|| Error::Model(format!("input '{}' was not computed", spec.name)))?;
+                data.extend_from_slice(slice);
+            }
+            let mut shape = vec![n as i64];
+            shape.extend_from_slice(&spec.dims);
+            let t = Tensor::from_array((shape, data)).map_err(model_err("input tensor"))?;
+            values.push((
+                std::borrow::Cow::from(spec.name.clone()),
+                ort::session::SessionInputValue::from(t),
+            ));
+        }
         let i = self.next.fetch_add(1, Ordering::Relaxed) % self.sessions.len();
         let mut session = self.sessions[i].lock().unwrap_or_else(|e| e.into_inner());
-        let out = session
-            .run(ort::inputs!["features" => input])
-            .map_err(model_err("inference"))?;
+        let out = session.run(values).map_err(model_err("inference"))?;
         let (_, stego) = out[self.stego.0.as_str()]
             .try_extract_tensor::<f32>()
             .map_err(model_err("stego output"))?;
@@ -303,4 +358,21 @@ fn softmax(v: &mut [f32; 5]) {
     for x in v.iter_mut() {
         *x /= sum;
     }
+}
+
+/// Shape (without the batch dimension) of a stream we can compute.
+fn stream_dims(name: &str) -> Option<Vec<i64>> {
+    if name == "features" {
+        return Some(vec![N_FEATURES as i64]);
+    }
+    Some(match name {
+        "pixel_tensor" | "pixel" | "lsb" => vec![3, 256, 256],
+        "alpha" => vec![2, 256, 256],
+        "palette_lsb" => vec![1, 256, 256],
+        "meta" | "metadata" => vec![2048],
+        "palette" => vec![768],
+        "format_features" | "content_features" => vec![6],
+        "bit_order" => vec![3],
+        _ => return None,
+    })
 }

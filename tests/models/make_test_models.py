@@ -8,7 +8,8 @@ always_clean.onnx   features[N,K] -> stego_prob = 0 (an eval must catch this mod
 wrong_name.onnx     input 'feats' instead of 'features'
 wrong_shape.onnx    features[N,7]
 no_stego_output.onnx  output named 'score'
-v4_signature.onnx   Starlight V4's eight inputs and five outputs
+v4_signature.onnx   Starlight V4's eight inputs and five outputs (logit = sum of the inputs' means)
+wrong_v4_shape.onnx 'lsb' declared HWC [N,256,256,3]
 """
 import os, sys
 import numpy as np
@@ -100,4 +101,10 @@ save("v4_signature.onnx", nodes, inputs,
       helper.make_tensor_value_info("method_probs", TensorProto.FLOAT, ["batch", 5]),
       helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["batch", 64])],
      [five, emb_idx])
+# V4 signature with a wrong lsb shape (HWC instead of CHW)
+bad = [(n, [256, 256, 3] if n == "lsb" else s) for n, s in v4_in]
+save("wrong_v4_shape.onnx",
+     [helper.make_node("Flatten", ["lsb"], ["f"], axis=1), helper.make_node("ReduceMean", ["f"], ["stego_logits"], keepdims=1)],
+     [helper.make_tensor_value_info("lsb", TensorProto.FLOAT, ["batch", 256, 256, 3])],
+     [helper.make_tensor_value_info("stego_logits", TensorProto.FLOAT, ["batch", 1])])
 print("ok")
