@@ -235,3 +235,49 @@ fn bench_reports_a_ratio() {
     assert!(v["files"].as_u64().unwrap() >= 20);
     assert!(v["ratio"].as_f64().unwrap() > 0.0);
 }
+
+#[test]
+fn starlight_json_keeps_the_reference_result_shape() {
+    let d = tmpdir("starlight");
+    std::fs::write(d.join("bad.png"), b"\x89PNG\r\n\x1a\n").unwrap();
+    let out = bin()
+        .args(["scan", "--starlight-json"])
+        .arg(common::root().join("examples/images"))
+        .arg(d.join("bad.png"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let arr: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(arr.len(), 10);
+    for r in &arr {
+        if r.get("error").is_some() {
+            assert!(r["file_path"].as_str().unwrap().ends_with("bad.png"));
+            assert!(r.get("is_stego").is_none());
+            continue;
+        }
+        for k in ["file_path", "is_stego", "stego_probability", "method_id"] {
+            assert!(r.get(k).is_some(), "{k} missing in {r}");
+        }
+        if r["is_stego"] == true {
+            assert!(
+                r["stego_type"].is_string()
+                    && r["confidence"].is_number()
+                    && r["extracted_message"].is_string()
+            );
+        } else {
+            assert!(r.get("stego_type").is_none());
+        }
+    }
+    let pal = arr
+        .iter()
+        .find(|r| {
+            r["file_path"]
+                .as_str()
+                .unwrap()
+                .ends_with("stego-palette.gif")
+        })
+        .unwrap();
+    assert_eq!(pal["stego_type"], "palette");
+    assert_eq!(pal["method_id"], 1);
+    assert_eq!(pal["bit_order"], "msb-first");
+}

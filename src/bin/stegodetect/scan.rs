@@ -36,6 +36,11 @@ pub struct ScanArgs {
     /// Never show the progress bar.
     #[arg(long)]
     no_progress: bool,
+    /// Print Starlight's scanner result shape (a JSON array of `file_path`, `is_stego`,
+    /// `stego_probability`, `method_id`, `stego_type`, `confidence`, `extracted_message`,
+    /// `image_format`, `bit_order`, or `error`) so existing consumers keep working.
+    #[arg(long, conflicts_with = "format")]
+    starlight_json: bool,
     #[command(flatten)]
     detector: DetectorArgs,
 }
@@ -166,7 +171,59 @@ fn text_line(path: &str, r: &stegodetect::Result<ScanResult>) -> String {
     }
 }
 
+/// A record in Starlight's scanner shape (reference §2.5).
+pub fn starlight_record(path: &str, r: &stegodetect::Result<ScanResult>) -> Value {
+    let r = match r {
+        Ok(r) => r,
+        Err(e) => {
+            return json!({"file_path": path, "error": format!("Could not process {path}: {e}")})
+        }
+    };
+    // method_id is always present in Starlight's output: the most likely method even when clean
+    let scores = r.scores.as_array();
+    let best = (0..5)
+        .rev()
+        .max_by(|&a, &b| scores[a].total_cmp(&scores[b]))
+        .unwrap_or(0); // first of equals
+    let method_id = r.method_id.map_or(best as u8, |m| m);
+    let mut v = json!({
+        "file_path": path,
+        "is_stego": r.is_stego,
+        "stego_probability": r.probability,
+        "method_id": method_id,
+        "image_format": r.image.format.as_str(),
+    });
+    if r.is_stego {
+        let total: f32 = scores.iter().sum();
+        v["stego_type"] = json!(r.method.map(|m| m.name()));
+        v["confidence"] = json!(if total > 0.0 {
+            scores[method_id as usize] / total
+        } else {
+            0.0
+        });
+        match &r.payload {
+            Some(p) => {
+                v["extracted_message"] = json!(p
+                    .text()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| hex(&p.bytes)));
+                v["bit_order"] = json!(p.bit_order.map_or("none", |o| o.as_str()));
+            }
+            None => v["extraction_error"] = json!("no payload recovered"),
+        }
+    }
+    v
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|c| format!("{c:02x}")).collect()
+}
+
 pub fn run(a: ScanArgs) -> CmdResult {
+    let mut a = a;
+    if a.starlight_json {
+        a.format = OutFormat::Json;
+    }
     let det = a.detector.detector()?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(a.jobs.unwrap_or(0))
@@ -220,6 +277,7 @@ pub fn run(a: ScanArgs) -> CmdResult {
             }
             let line = match a.format {
                 OutFormat::Text => text_line(&name, r),
+                _ if a.starlight_json => serde_json::to_string(&starlight_record(&name, r))?,
                 _ => serde_json::to_string(&record(&name, r))?,
             };
             if a.format == OutFormat::Json && files > 0 {
