@@ -22,6 +22,7 @@ pub mod container;
 mod detector;
 pub mod embed;
 pub mod error;
+pub mod eval;
 pub mod extract;
 pub mod model;
 pub mod options;

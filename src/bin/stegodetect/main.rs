@@ -1,6 +1,7 @@
 //! `stegodetect`: the command-line face of the library (scan, embed, extract, bench).
 
 mod bench;
+mod eval;
 mod scan;
 
 use std::path::PathBuf;
@@ -35,6 +36,10 @@ enum Cmd {
     Bench(bench::BenchArgs),
     /// Print the model feature vector of each image (JSONL), for training and parity checks.
     Features(scan::FeaturesArgs),
+    /// Evaluate on labelled images: FPR, detection per method, confusion, extraction, ROC AUC.
+    ///
+    /// Exit code: 0 when the report passes its gates, 1 when it fails, 2 on a usage error.
+    Eval(eval::EvalArgs),
 }
 
 /// Options shared by the commands that scan.
@@ -144,6 +149,7 @@ fn main() -> ExitCode {
         Cmd::Extract(a) => run_extract(a),
         Cmd::Bench(a) => bench::run(a),
         Cmd::Features(a) => scan::features(a),
+        Cmd::Eval(a) => eval::run(a),
     };
     match r {
         Ok(code) => ExitCode::from(code),

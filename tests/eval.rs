@@ -1,0 +1,149 @@
+//! `eval` on a small generated set: counts that can be checked by hand, errors counted apart, and
+//! reports that fail when they could not measure (an always-clean model, an erroring input).
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use stegodetect::embed::{embed, EmbedOptions};
+use stegodetect::eval::{self, Gates};
+use stegodetect::{Detector, Method, Options};
+
+/// 4 clean fixtures, 5 stego (one per method) with payload files, and a manifest (CSV).
+fn make_set(tag: &str, with_broken: bool) -> PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "stegodetect-eval-{}-{with_broken}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    let mut csv = String::from("path,label,method,payload_file,source\n");
+    for c in ["rgb.png", "static.gif", "baseline.jpg", "lossless.webp"] {
+        std::fs::write(d.join(c), common::fixture(c)).unwrap();
+        csv += &format!("{c},clean,,,fixtures\n");
+    }
+    let payload = b"A payload for the evaluation test, long enough to be found.";
+    std::fs::write(d.join("payload.txt"), payload).unwrap();
+    for (m, cover, out) in [
+        (Method::Alpha, "rgb.png", "s-alpha.png"),
+        (Method::Palette, "static.gif", "s-palette.gif"),
+        (Method::LsbRgb, "rgb.png", "s-lsb.png"),
+        (Method::Exif, "baseline.jpg", "s-exif.jpg"),
+        (Method::Raw, "lossless.webp", "s-raw.webp"),
+    ] {
+        let st = embed(&common::fixture(cover), payload, &EmbedOptions::new(m)).unwrap();
+        std::fs::write(d.join(out), st.bytes).unwrap();
+        csv += &format!("{out},stego,{},payload.txt,generated\n", m.name());
+    }
+    if with_broken {
+        std::fs::write(d.join("broken.png"), b"\x89PNG\r\n\x1a\n\0\0").unwrap();
+        csv += "broken.png,clean,,,fixtures\n";
+    }
+    std::fs::write(d.join("manifest.csv"), csv).unwrap();
+    d
+}
+
+#[test]
+fn counts_match_the_set() {
+    let d = make_set("counts", false);
+    let items = eval::load_manifest(&d.join("manifest.csv")).unwrap();
+    assert_eq!(items.len(), 9);
+    let (_, r) = eval::evaluate(&Detector::default(), &items, Gates::default());
+    assert_eq!((r.fpr.k, r.fpr.n), (0, 4));
+    assert_eq!((r.detection.k, r.detection.n), (5, 5));
+    assert_eq!((r.extraction_exact.k, r.extraction_exact.n), (5, 5));
+    for m in ["alpha", "palette", "lsb.rgb", "exif", "raw"] {
+        assert_eq!(r.detection_by_method[m].n, 1);
+        assert_eq!(r.confusion[m][m], 1, "{m}");
+    }
+    assert_eq!(r.roc_auc, Some(1.0));
+    assert!(r.passed, "{:?}", r.failures);
+}
+
+#[test]
+fn errors_are_counted_apart_and_fail_the_report() {
+    let d = make_set("errors", true);
+    let items = eval::load_manifest(&d.join("manifest.csv")).unwrap();
+    let (results, r) = eval::evaluate(&Detector::default(), &items, Gates::default());
+    assert_eq!(r.errors.k, 1);
+    assert_eq!(r.fpr.n, 4, "the broken file is not a negative");
+    assert!(!r.passed);
+    assert!(r.failures[0].contains("could not be scanned"));
+    assert!(results
+        .iter()
+        .any(|i| i.error.is_some() && i.flagged.is_none()));
+}
+
+#[test]
+fn an_always_clean_model_fails_the_report() {
+    let d = make_set("always-clean", false);
+    let models =
+        std::env::temp_dir().join(format!("stegodetect-eval-models-{}", std::process::id()));
+    let py = common::root().join(".venv/bin/python");
+    assert!(py.exists(), "run `make setup`");
+    let n = stegodetect::model::features::N_FEATURES.to_string();
+    assert!(Command::new(py)
+        .arg(common::root().join("tests/models/make_test_models.py"))
+        .arg(&models)
+        .arg(n)
+        .status()
+        .unwrap()
+        .success());
+    let det = Detector::new(Options {
+        model: stegodetect::ModelChoice::Path(models.join("always_clean.onnx")),
+        ..Options::default()
+    })
+    .unwrap();
+    let items = eval::load_manifest(&d.join("manifest.csv")).unwrap();
+    let (_, r) = eval::evaluate(&det, &items, Gates::default());
+    assert_eq!(r.detection.k, 0);
+    assert!(!r.passed);
+    assert!(
+        r.failures.iter().any(|f| f.contains("flagged no stego")),
+        "{:?}",
+        r.failures
+    );
+    assert_eq!(r.model.as_deref(), Some("test-always-clean"));
+
+    // the CLI exits non-zero and writes both reports
+    let out_dir = d.join("report");
+    let st = Command::new(env!("CARGO_BIN_EXE_stegodetect"))
+        .args(["eval", "--manifest"])
+        .arg(d.join("manifest.csv"))
+        .arg("--model")
+        .arg(models.join("always_clean.onnx"))
+        .arg("--report-dir")
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert_eq!(st.status.code(), Some(1));
+    let md = std::fs::read_to_string(out_dir.join("report.md")).unwrap();
+    assert!(md.contains("FAILED"));
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out_dir.join("report.json")).unwrap()).unwrap();
+    assert_eq!(json["passed"], false);
+}
+
+#[test]
+fn an_empty_set_fails() {
+    let r = eval::report(&[], None, 0.5, 0.0, Gates::default());
+    assert!(!r.passed);
+    assert!(
+        r.failures.iter().any(|f| f.contains("no clean"))
+            && r.failures.iter().any(|f| f.contains("no stego"))
+    );
+}
+
+#[test]
+fn starlight_dataset_layout_is_read_from_sidecars() {
+    let items =
+        eval::load_sidecar_dir(&common::starlight_sample().join("reference-stego")).unwrap();
+    let stego = items.iter().filter(|i| i.stego).count();
+    let clean = items.iter().filter(|i| !i.stego).count();
+    assert_eq!(
+        (stego, clean),
+        (48, 8),
+        "48 stego and the 8 covers their sidecars name"
+    );
+}
