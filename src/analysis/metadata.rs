@@ -5,7 +5,8 @@
 use super::stats::text_quality;
 use super::{Evidence, Method};
 use crate::container::metadata::user_comment_header;
-use crate::container::{ContainerInfo, MetadataField, MetadataSource};
+use crate::container::trailer::kind_of;
+use crate::container::{ContainerInfo, MetadataField, MetadataSource, TrailerKind};
 use crate::extract::{Payload, PayloadEncoding};
 
 /// Keywords that legitimately carry long machine-written values (ImageMagick profiles and
@@ -37,9 +38,30 @@ fn judge(f: &MetadataField) -> Option<(f32, String)> {
         return Some((0.99, "AI42 marker".into()));
     }
     let len = text.map_or(f.length, str::len);
+    // A file hidden in a field: its magic number at the start of the value (after a charset header).
+    let body = user_comment_header(&f.bytes).map_or(&f.bytes[..], |_| &f.bytes[8..]);
+    if let k @ (TrailerKind::Zip
+    | TrailerKind::Png
+    | TrailerKind::Jpeg
+    | TrailerKind::Gif
+    | TrailerKind::Gzip
+    | TrailerKind::Pdf
+    | TrailerKind::SevenZip
+    | TrailerKind::Rar) = kind_of(body)
+    {
+        return Some((
+            0.95,
+            format!("a {k:?} file inside the field").to_lowercase(),
+        ));
+    }
+    // UserComment value length as written (cameras leave it empty, blank-padded or short).
+    let written = body
+        .iter()
+        .rposition(|&c| c != 0 && c != b' ')
+        .map_or(0, |e| e + 1);
     match (f.source, f.name.as_str(), text) {
         (MetadataSource::Exif, "UserComment", Some(t))
-            if t.len() >= 16 && text_quality(t.as_bytes()).is_some() =>
+            if written >= 16 && t.len() >= 8 && text_quality(t.as_bytes()).is_some() =>
         {
             let s = if t.len() >= 48 { 0.97 } else { 0.85 };
             Some((s, format!("{len} characters of text in EXIF UserComment")))

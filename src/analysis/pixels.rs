@@ -127,13 +127,26 @@ pub fn structural(
         ));
     }
     if let Some(c) = &chi {
-        if c.p_first > 0.99 && c.p_all < 0.05 && c.sequential_fraction >= 0.02 && rate > 0.01 {
+        // Smooth noisy images (gradients) also equalise pairs locally; sequential embedding must
+        // also show in WS over the rows the prefix covers.
+        let prefix_ws = if c.p_first > 0.99 && c.p_all < 0.05 && c.sequential_fraction >= 0.02 {
+            let rows = ((c.sequential_fraction as f64 * h as f64).ceil() as usize).clamp(3, h);
+            let mut v: Vec<f64> = structural::ws(&p.samples[..rows * w * ch], w, rows, ch, cc)
+                .into_iter()
+                .flatten()
+                .collect();
+            v.sort_by(f64::total_cmp);
+            v.get(v.len() / 2).copied()
+        } else {
+            None
+        };
+        if let Some(pw) = prefix_ws.filter(|&pw| pw >= 0.25) {
             out.push(Evidence::new(
                 Method::LsbRgb,
                 0.85,
                 "structural",
                 format!(
-                    "chi-square: LSB pairs equalised over the first {:.0} % of the samples, not after (sequential embedding)",
+                    "chi-square: LSB pairs equalised over the first {:.0} % of the samples, not after, and WS estimates {pw:.2} there (sequential embedding)",
                     c.sequential_fraction * 100.0
                 ),
             ));

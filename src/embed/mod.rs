@@ -199,6 +199,16 @@ pub fn embed(cover: &[u8], payload: &[u8], opts: &EmbedOptions) -> Result<Embedd
     }
 }
 
+/// Put a raw TIFF/EXIF block into a PNG, JPEG or WebP file (replacing any existing EXIF block)
+/// without re-encoding: used for hard negatives with legitimate camera EXIF.
+pub fn with_exif_block(file: &[u8], tiff: &[u8]) -> Result<Vec<u8>> {
+    let format = Format::sniff(file).ok_or_else(|| Error::UnknownFormat("file".into()))?;
+    let info = container::parse(format, file, &Limits::default())?;
+    let mut out = exif::insert(format, &file[..info.image_end], &info, tiff)?;
+    out.extend_from_slice(&file[info.image_end..]);
+    Ok(out)
+}
+
 /// Starlight's sidecar for a stego file.
 pub fn sidecar(method: Method, bit_order: BitOrder, clean_file: &str) -> serde_json::Value {
     let (category, ai42) = match method {
