@@ -4,7 +4,7 @@
 CARGO ?= cargo
 BIN   := target/release/stegodetect
 
-.PHONY: setup build demo test bench accuracy corpus demo-images fmt clean
+.PHONY: setup build demo test bench accuracy corpus demo-images model fmt clean
 
 # Rust toolchain check, then the project's Python environment (.venv): ONNX Runtime's shared
 # library (loaded by the core through `ort`) and the onnx package for test models.
@@ -40,6 +40,18 @@ accuracy: build corpus
 	$(CARGO) run --release --example accuracy -- --seeds ../shared/data/starlight-sample/seeds \
 	    --per-dir 150 ../shared/data/starlight-sample/clean data/corpus/*
 	$(BIN) scan --format jsonl data/corpus ../shared/data/starlight-sample/clean > data/clean-scan.jsonl || true
+
+# Rebuild the default model from scratch: fetch the training sources, generate stego and hard
+# negatives with `embed`, extract features with the CLI, train (fixed seeds) with held-out
+# leave-one-source-out evaluation, export to ONNX, check Rust/ORT vs Python parity.
+# Writes models/stegodetect-default.onnx, models/heldout-report.{md,json}, models/training.json.
+model: build corpus
+	bash scripts/setup-python.sh --train
+	$(CARGO) run --release --example make_dataset -- --out data/dataset \
+	    --seeds ../shared/data/starlight-sample/seeds --per-source 600 \
+	    ../shared/data/starlight-sample/clean data/corpus/*/
+	.venv/bin/python scripts/train_model.py --dataset data/dataset --work data/model --out models
+	$(CARGO) build --release --workspace
 
 demo-images: build
 	bash examples/make-demo-images.sh

@@ -74,7 +74,8 @@ fn main() {
         .collect();
     seeds.sort();
     let covers = list_covers(&dirs, per_dir);
-    let det = Detector::default();
+    let det =
+        Detector::new(stegodetect::Options::default()).expect("default model (run `make setup`)");
     let rows: Vec<(String, String, String, String, Tally, Option<String>)> = covers
         .par_iter()
         .enumerate()
@@ -225,7 +226,8 @@ fn xorshift(s: &mut u64) -> u64 {
 
 fn random_lsb(dirs: &[PathBuf], per_dir: usize, rates: &[f64]) {
     use image::ImageEncoder;
-    let det = Detector::default();
+    let det =
+        Detector::new(stegodetect::Options::default()).expect("default model (run `make setup`)");
     let covers = list_covers(dirs, per_dir);
     // (applicable, clean flagged, [detected per rate])
     let rows: Vec<(bool, bool, Vec<bool>)> = covers

@@ -11,7 +11,10 @@ use crate::analysis::{self, appended};
 use crate::container::{self, Format};
 use crate::error::{Error, Result};
 use crate::extract::Payload;
-use crate::model::{features, starlight_v4, Model, ModelFeed, ModelInfo, RunSettings};
+use crate::model::{
+    features, starlight_v4, Model, ModelFeed, ModelInfo, RunSettings, DEFAULT_MODEL,
+    DEFAULT_MODEL_NAME,
+};
 use crate::options::{ModelChoice, Options};
 use crate::planes;
 use crate::verdict::{self, ModelRef, ScanResult, Timings};
@@ -45,21 +48,34 @@ impl Detector {
         if l.max_file_bytes == 0 || l.max_pixels == 0 || l.max_frames == 0 {
             return Err(Error::InvalidArgument("limits must be positive".into()));
         }
+        let run = RunSettings {
+            intra_threads: opts.model_threads.max(1),
+            ..RunSettings::default()
+        };
+        let rt = opts.runtime_path.as_deref();
         let model = match &opts.model {
             ModelChoice::Rules => None,
-            ModelChoice::Path(p) => {
-                let run = RunSettings {
-                    intra_threads: opts.model_threads.max(1),
-                    ..RunSettings::default()
-                };
-                Some(Arc::new(Model::load_file(
-                    p,
-                    opts.runtime_path.as_deref(),
-                    run,
-                )?))
-            }
+            ModelChoice::Default => Some(Arc::new(Model::load_bytes(
+                DEFAULT_MODEL,
+                DEFAULT_MODEL_NAME,
+                rt,
+                run,
+            )?)),
+            ModelChoice::Path(p) => Some(Arc::new(Model::load_file(p, rt, run)?)),
         };
         Ok(Detector { opts, model })
+    }
+
+    /// A detector whose rule analyses decide, without any model (needs no ONNX Runtime), with
+    /// default limits and threshold.
+    pub fn rules_only() -> Self {
+        Detector {
+            opts: Options {
+                model: ModelChoice::Rules,
+                ..Options::default()
+            },
+            model: None,
+        }
     }
 
     /// The model that decides, if any.

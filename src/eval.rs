@@ -29,6 +29,8 @@ pub struct LabeledItem {
     pub payload: Option<Vec<u8>>,
     /// Where the image comes from (a source name, for per-source rates).
     pub source: Option<String>,
+    /// Free grouping label (e.g. payload kind or hard-negative kind) for per-kind rates.
+    pub kind: Option<String>,
 }
 
 fn bad(msg: String) -> Error {
@@ -109,6 +111,7 @@ pub fn load_manifest(path: &Path) -> Result<Vec<LabeledItem>> {
                 method: parse_method(get("method"))?,
                 payload,
                 source: get("source").map(str::to_string),
+                kind: get("kind").map(str::to_string),
             })
         })
         .collect()
@@ -156,6 +159,7 @@ pub fn load_sidecar_dir(dir: &Path) -> Result<Vec<LabeledItem>> {
                         method: parse_method(Some(tech))?,
                         payload: None,
                         source: None,
+                        kind: None,
                     },
                 );
                 if let Some(c) = side["clean_file"].as_str() {
@@ -169,6 +173,7 @@ pub fn load_sidecar_dir(dir: &Path) -> Result<Vec<LabeledItem>> {
                             method: None,
                             payload: None,
                             source: None,
+                            kind: None,
                         });
                     }
                 }
@@ -179,6 +184,7 @@ pub fn load_sidecar_dir(dir: &Path) -> Result<Vec<LabeledItem>> {
                     method: None,
                     payload: None,
                     source: None,
+                    kind: None,
                 });
             }
         }
@@ -191,6 +197,8 @@ pub fn load_sidecar_dir(dir: &Path) -> Result<Vec<LabeledItem>> {
 pub struct ItemResult {
     pub path: PathBuf,
     pub source: String,
+    #[serde(default)]
+    pub kind: Option<String>,
     pub stego: bool,
     pub method: Option<Method>,
     pub format: Option<String>,
@@ -218,6 +226,7 @@ pub fn run(det: &Detector, items: &[LabeledItem]) -> Vec<ItemResult> {
             let mut r = ItemResult {
                 path: it.path.clone(),
                 source,
+                kind: it.kind.clone(),
                 stego: it.stego,
                 method: it.method,
                 format: None,
@@ -316,6 +325,10 @@ pub struct Report {
     pub detection_by_method: BTreeMap<String, Rate>,
     pub method_correct_by_method: BTreeMap<String, Rate>,
     pub detection_by_size: BTreeMap<String, Rate>,
+    /// Detection per (method, kind) when the manifest gives kinds (e.g. `lsb.rgb/seed-text`).
+    pub detection_by_kind: BTreeMap<String, Rate>,
+    /// False positives per kind of clean image (e.g. hard-negative kinds).
+    pub fpr_by_kind: BTreeMap<String, Rate>,
     /// True method -> predicted (`clean` or a method) -> count.
     pub confusion: BTreeMap<String, BTreeMap<String, u64>>,
     pub extraction_exact: Rate,
@@ -382,6 +395,8 @@ pub fn report(
     gates: Gates,
 ) -> Report {
     let (mut fs, mut ff, mut fz, mut ds, mut dm, mut mm, mut dz) = Default::default();
+    let (mut dk, mut fk): (BTreeMap<String, (u64, u64)>, BTreeMap<String, (u64, u64)>) =
+        Default::default();
     let mut confusion: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
     let (mut pos, mut neg) = (Vec::new(), Vec::new());
     let (mut fp, mut clean_n, mut tp, mut stego_n, mut err, mut ex_k, mut ex_n) =
@@ -407,6 +422,9 @@ pub fn report(
             tally(&mut dm, m.clone(), flag);
             tally(&mut mm, m.clone(), flag && it.predicted_method == it.method);
             tally(&mut dz, size_band(it.pixels), flag);
+            if let Some(k) = &it.kind {
+                tally(&mut dk, format!("{m}/{k}"), flag);
+            }
             let pred = if flag {
                 it.predicted_method.map_or("unknown", |m| m.name())
             } else {
@@ -424,6 +442,9 @@ pub fn report(
             tally(&mut fs, it.source.clone(), flag);
             tally(&mut ff, it.format.clone().unwrap_or_default(), flag);
             tally(&mut fz, size_band(it.pixels), flag);
+            if let Some(k) = &it.kind {
+                tally(&mut fk, k.clone(), flag);
+            }
         }
     }
     let n = items.len() as u64;
@@ -469,6 +490,8 @@ pub fn report(
         detection_by_method: rates(dm),
         method_correct_by_method: rates(mm),
         detection_by_size: rates(dz),
+        detection_by_kind: rates(dk),
+        fpr_by_kind: rates(fk),
         confusion,
         extraction_exact: Rate::new(ex_k, ex_n),
         roc_auc: auc(&pos, &neg),
@@ -557,10 +580,20 @@ pub fn markdown(r: &Report) -> String {
         &r.method_correct_by_method,
     );
     table(&mut s, "Detection by size", &r.detection_by_size);
+    table(
+        &mut s,
+        "Detection by method and payload kind",
+        &r.detection_by_kind,
+    );
     table(&mut s, "Detection by source", &r.detection_by_source);
     table(&mut s, "False positives by source", &r.fpr_by_source);
     table(&mut s, "False positives by format", &r.fpr_by_format);
     table(&mut s, "False positives by size", &r.fpr_by_size);
+    table(
+        &mut s,
+        "False positives by kind of clean image",
+        &r.fpr_by_kind,
+    );
     if !r.confusion.is_empty() {
         let cols = ["clean", "alpha", "palette", "lsb.rgb", "exif", "raw"];
         s += "## Method confusion (rows: true method)\n\n| true \\ predicted | ";

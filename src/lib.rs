@@ -9,7 +9,8 @@
 //! [`embed`] is the matching generator.
 //!
 //! ```no_run
-//! let detector = stegodetect::Detector::default();
+//! // the default learned model; `Detector::rules_only()` scans without one
+//! let detector = stegodetect::Detector::new(stegodetect::Options::default())?;
 //! let result = detector.scan_path("image.png")?;
 //! if result.is_stego {
 //!     println!("{} ({:.2})", result.method.unwrap(), result.probability);

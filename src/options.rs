@@ -36,8 +36,10 @@ impl Default for Limits {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ModelChoice {
-    /// The rule analyses decide (until the default learned model ships, this is the default).
+    /// The default model shipped inside the library (`models/stegodetect-default.onnx`).
     #[default]
+    Default,
+    /// The rule analyses decide, without a model; only when asked for explicitly.
     Rules,
     /// An ONNX model file that follows the model contract (see [`crate::model`]).
     Path(std::path::PathBuf),
@@ -66,7 +68,7 @@ impl Default for Options {
             limits: Limits::default(),
             threshold: 0.5,
             extract: true,
-            model: ModelChoice::Rules,
+            model: ModelChoice::Default,
             runtime_path: None,
             model_threads: 1,
         }

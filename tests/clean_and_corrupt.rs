@@ -7,7 +7,7 @@ use stegodetect::{Detector, ErrorKind, Format, Limits, Options};
 
 #[test]
 fn clean_fixtures_decode_and_scan_clean() {
-    let det = Detector::default();
+    let det = common::detector();
     let expect: &[(&str, Format, &str, u8, u32)] = &[
         ("rgb.png", Format::Png, "RGB", 8, 1),
         ("grey.png", Format::Png, "L", 8, 1),
@@ -66,7 +66,7 @@ fn clean_fixtures_decode_and_scan_clean() {
 
 #[test]
 fn camera_exif_is_parsed_and_not_evidence() {
-    let r = Detector::default()
+    let r = common::detector()
         .scan_bytes(&common::fixture("camera_exif.jpg"))
         .unwrap();
     assert!(
@@ -74,7 +74,8 @@ fn camera_exif_is_parsed_and_not_evidence() {
         "{:?}",
         r.container.metadata
     );
-    assert_eq!(r.scores.exif, 0.0);
+    assert_eq!(r.rule_scores.exif, 0.0);
+    assert!(!r.is_stego);
 }
 
 #[test]
@@ -97,7 +98,7 @@ fn frame_limit_is_reported() {
 /// Truncation at many offsets and single-bit flips: never a panic; errors are typed.
 #[test]
 fn truncated_and_bit_flipped_inputs_never_panic() {
-    let det = Detector::default();
+    let det = common::detector();
     for (name, bytes) in common::clean_fixtures() {
         if name.ends_with(".py") {
             continue;
@@ -145,7 +146,7 @@ fn png_chunk(kind: &[u8], data: &[u8]) -> Vec<u8> {
 
 #[test]
 fn hostile_sizes_are_refused_before_allocation() {
-    let det = Detector::default();
+    let det = common::detector();
     // PNG declaring 100000 x 100000
     let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
     let mut ihdr = 100_000u32.to_be_bytes().to_vec();
@@ -238,7 +239,7 @@ fn hostile_sizes_are_refused_before_allocation() {
 
 #[test]
 fn empty_and_non_image_inputs_are_errors() {
-    let det = Detector::default();
+    let det = common::detector();
     assert_eq!(
         det.scan_bytes(b"").unwrap_err().kind(),
         ErrorKind::UnknownFormat
@@ -258,7 +259,7 @@ fn empty_and_non_image_inputs_are_errors() {
 
 #[test]
 fn container_walk_finds_the_exact_end_and_known_trailers() {
-    let det = Detector::default();
+    let det = common::detector();
     // payload containing FF D9 and ';' and IEND: exact end still found, payload whole
     let payload = b"x\xFF\xD9y;IEND tail bytes".to_vec();
     for name in [
@@ -295,7 +296,7 @@ fn container_walk_finds_the_exact_end_and_known_trailers() {
 fn detector_is_shared_across_threads() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Detector>();
-    let det = Detector::default();
+    let det = common::detector();
     let imgs: Vec<Vec<u8>> = common::clean_fixtures()
         .into_iter()
         .filter(|(n, _)| !n.ends_with(".py"))

@@ -281,3 +281,21 @@ fn starlight_json_keeps_the_reference_result_shape() {
     assert_eq!(pal["method_id"], 1);
     assert_eq!(pal["bit_order"], "msb-first");
 }
+
+#[test]
+fn the_default_model_decides_unless_rules_only_is_asked_for() {
+    let img = common::root().join("examples/images/stego-exif.jpg");
+    let run = |extra: &[&str]| -> serde_json::Value {
+        let out = bin().args(["scan", "--format", "jsonl"]).args(extra).arg(&img).output().unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let r = run(&[]);
+    assert_eq!(r["decided_by"], "model");
+    assert_eq!(r["model"]["id"], "stegodetect-default-1");
+    assert_eq!(r["model"]["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(r["method"], "exif");
+    let r = run(&["--rules-only"]);
+    assert_eq!(r["decided_by"], "rules");
+    assert!(r["model"].is_null());
+}

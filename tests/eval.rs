@@ -49,7 +49,7 @@ fn counts_match_the_set() {
     let d = make_set("counts", false);
     let items = eval::load_manifest(&d.join("manifest.csv")).unwrap();
     assert_eq!(items.len(), 9);
-    let (_, r) = eval::evaluate(&Detector::default(), &items, Gates::default());
+    let (_, r) = eval::evaluate(&common::detector(), &items, Gates::default());
     assert_eq!((r.fpr.k, r.fpr.n), (0, 4));
     assert_eq!((r.detection.k, r.detection.n), (5, 5));
     assert_eq!((r.extraction_exact.k, r.extraction_exact.n), (5, 5));
@@ -65,7 +65,7 @@ fn counts_match_the_set() {
 fn errors_are_counted_apart_and_fail_the_report() {
     let d = make_set("errors", true);
     let items = eval::load_manifest(&d.join("manifest.csv")).unwrap();
-    let (results, r) = eval::evaluate(&Detector::default(), &items, Gates::default());
+    let (results, r) = eval::evaluate(&common::detector(), &items, Gates::default());
     assert_eq!(r.errors.k, 1);
     assert_eq!(r.fpr.n, 4, "the broken file is not a negative");
     assert!(!r.passed);

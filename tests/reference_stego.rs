@@ -9,7 +9,7 @@ use stegodetect::{Detector, Method};
 fn reference_generator_output_is_detected_and_extracted_exactly() {
     let dir = common::starlight_sample().join("reference-stego");
     let seeds = common::starlight_sample().join("seeds");
-    let det = Detector::default();
+    let det = common::detector();
     let mut checked = 0;
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
@@ -58,7 +58,7 @@ fn reference_generator_output_is_detected_and_extracted_exactly() {
 
 #[test]
 fn starlight_clean_covers_are_clean() {
-    let det = Detector::default();
+    let det = common::detector();
     let dir = common::starlight_sample().join("clean");
     let mut n = 0;
     let mut flagged = Vec::new();

@@ -37,7 +37,7 @@ fn covers() -> Vec<(&'static str, Vec<u8>)> {
 }
 
 fn can_carry(m: Method, cover: &[u8], payload: &[u8]) -> bool {
-    let d = Detector::default();
+    let d = common::detector();
     let r = d.scan_bytes(cover).unwrap();
     let px = (r.image.width * r.image.height) as usize;
     let fmt = r.image.format;
@@ -52,7 +52,7 @@ fn can_carry(m: Method, cover: &[u8], payload: &[u8]) -> bool {
 
 #[test]
 fn every_method_format_order_round_trips() {
-    let det = Detector::default();
+    let det = common::detector();
     let mut done = std::collections::BTreeMap::new();
     for (name, cover) in covers() {
         for m in Method::ALL {
@@ -114,7 +114,7 @@ fn every_method_format_order_round_trips() {
 
 #[test]
 fn default_embedding_changes_nothing_but_the_payload() {
-    let det = Detector::default();
+    let det = common::detector();
     // palette stego keeps the palette and format
     let gif = common::fixture("static.gif");
     let st = embed(
@@ -158,7 +158,7 @@ fn starlight_quirks_reproduce_the_reference_generator() {
         ..EmbedOptions::new(Method::Palette)
     };
     let st = embed(&gif, b"payload for the quirk test", &opts).unwrap();
-    let (_, _, d) = Detector::default().decode(&st.bytes).unwrap();
+    let (_, _, d) = common::detector().decode(&st.bytes).unwrap();
     let pal = d.frames[0].palette.as_ref().unwrap();
     assert!(pal.iter().enumerate().all(|(i, c)| *c == [i as u8; 3]));
     // exif quirk: piexif layout (UserComment value at offset 0x28, no next-IFD field)

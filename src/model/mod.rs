@@ -27,6 +27,12 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, Result};
 use features::{FEATURES_VERSION, N_FEATURES};
 
+/// The default model, built into the library (`make model` regenerates it; see models/README.md).
+pub static DEFAULT_MODEL: &[u8] = include_bytes!("../../models/stegodetect-default.onnx");
+
+/// File name the default model is reported under when its metadata has no id.
+pub const DEFAULT_MODEL_NAME: &str = "stegodetect-default.onnx";
+
 /// Input names of Starlight's V4 model (`detector_balanced.onnx`).
 pub const STARLIGHT_V4_INPUTS: [&str; 8] = [
     "pixel_tensor",

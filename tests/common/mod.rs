@@ -2,6 +2,16 @@
 #![allow(dead_code)]
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use stegodetect::{Detector, Options};
+
+/// The product as shipped: default options, default model (ONNX Runtime from the project's .venv).
+pub fn detector() -> Detector {
+    static D: OnceLock<Detector> = OnceLock::new();
+    D.get_or_init(|| Detector::new(Options::default()).expect("default model: run `make setup`"))
+        .clone()
+}
 
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -1,11 +1,13 @@
 //! `stegodetect bench`: scan time against decode-only time (container walk + pixel decoding) of
-//! the same files, interleaved in one run so machine noise hits both alike.
+//! the same files, and the model's share (scan with the model against the rules alone), all
+//! interleaved in one run so machine noise hits every variant alike.
 
 use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::Args;
 use serde_json::json;
+use stegodetect::Detector;
 
 use crate::{CmdResult, DetectorArgs};
 
@@ -14,7 +16,7 @@ pub struct BenchArgs {
     /// Image files or directories.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
-    /// Rounds; each round times decode-only and scan over every file once.
+    /// Rounds; each round times every variant over every file once.
     #[arg(long, default_value_t = 5)]
     rounds: usize,
     /// Print JSON instead of text.
@@ -26,6 +28,7 @@ pub struct BenchArgs {
 
 pub fn run(a: BenchArgs) -> CmdResult {
     let det = a.detector.detector()?;
+    let rules = Detector::rules_only();
     let mut files = Vec::new();
     for p in &a.paths {
         for e in walkdir::WalkDir::new(p).sort_by_file_name() {
@@ -42,39 +45,43 @@ pub fn run(a: BenchArgs) -> CmdResult {
     if files.is_empty() {
         return Err("no decodable images to benchmark".into());
     }
-    let (mut dec, mut scan) = (Vec::new(), Vec::new());
+    let with_model = det.model().is_some();
+    let variants = if with_model { 3 } else { 2 };
+    let mut times = vec![Vec::new(); variants];
     for round in 0..a.rounds.max(1) {
-        // alternate which runs first to cancel warm-up and drift
-        for pass in 0..2 {
-            let decode_first = (round + pass) % 2 == 0;
+        // rotate the order of the variants to cancel warm-up and drift
+        for k in 0..variants {
+            let v = (round + k) % variants;
             let t = Instant::now();
             for b in &files {
-                if decode_first {
-                    std::hint::black_box(det.decode(b)?);
-                } else {
-                    std::hint::black_box(det.scan_bytes(b)?);
+                match v {
+                    0 => drop(std::hint::black_box(det.decode(b)?)),
+                    1 => drop(std::hint::black_box(rules.scan_bytes(b)?)),
+                    _ => drop(std::hint::black_box(det.scan_bytes(b)?)),
                 }
             }
-            let s = t.elapsed().as_secs_f64();
-            if decode_first {
-                dec.push(s)
-            } else {
-                scan.push(s)
-            }
+            times[v].push(t.elapsed().as_secs_f64());
         }
     }
-    let med = |v: &mut Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
-    let (d, s) = (med(&mut dec), med(&mut scan));
+    let med: Vec<f64> = times
+        .iter_mut()
+        .map(|v| {
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        })
+        .collect();
     let n = files.len() as f64;
     let bytes: usize = files.iter().map(Vec::len).sum();
+    let (d, r) = (med[0], med[1]);
+    let m = if with_model { Some(med[2]) } else { None };
+    let scan = m.unwrap_or(r);
     if a.json {
         println!(
             "{}",
-            json!({"files": files.len(), "bytes": bytes, "rounds": a.rounds, "decode_s": d, "scan_s": s,
-                   "decode_ms_per_image": d / n * 1e3, "scan_ms_per_image": s / n * 1e3, "ratio": s / d})
+            json!({"files": files.len(), "bytes": bytes, "rounds": a.rounds, "decode_s": d, "rules_scan_s": r,
+                   "model_scan_s": m, "model": det.model().map(|i| i.id.clone()),
+                   "decode_ms_per_image": d / n * 1e3, "scan_ms_per_image": scan / n * 1e3,
+                   "ratio": scan / d, "model_overhead": m.map(|m| m / r)})
         );
     } else {
         println!(
@@ -83,9 +90,29 @@ pub fn run(a: BenchArgs) -> CmdResult {
             bytes as f64 / 1e6,
             a.rounds
         );
-        println!("  decode only: {:.3} s ({:.3} ms/image)", d, d / n * 1e3);
-        println!("  full scan:   {:.3} s ({:.3} ms/image)", s, s / n * 1e3);
-        println!("  scan / decode = {:.2}x", s / d);
+        println!(
+            "  decode only:        {:.3} s ({:.3} ms/image)",
+            d,
+            d / n * 1e3
+        );
+        println!(
+            "  scan, rules only:   {:.3} s ({:.3} ms/image)",
+            r,
+            r / n * 1e3
+        );
+        if let (Some(m), Some(info)) = (m, det.model()) {
+            println!(
+                "  scan with model:    {:.3} s ({:.3} ms/image), model {}",
+                m,
+                m / n * 1e3,
+                info.id
+            );
+            println!(
+                "  model adds {:.1} % to the rules-only scan",
+                (m / r - 1.0) * 100.0
+            );
+        }
+        println!("  scan / decode = {:.2}x", scan / d);
     }
     Ok(0)
 }

@@ -60,10 +60,14 @@ pub struct DetectorArgs {
     /// Do not recover payloads.
     #[arg(long)]
     no_extract: bool,
-    /// ONNX model that decides (any model following the contract in the README); without it the
-    /// rule analyses decide.
-    #[arg(long)]
+    /// ONNX model that decides (any model following the contract in the README); default: the
+    /// model built into the library.
+    #[arg(long, conflicts_with = "rules_only")]
     model: Option<PathBuf>,
+    /// Let the rule analyses decide, without any model (explicit: nothing falls back to rules
+    /// silently).
+    #[arg(long)]
+    rules_only: bool,
     /// ONNX Runtime shared library (default: ORT_DYLIB_PATH, the project's .venv, python3's onnxruntime).
     #[arg(long)]
     runtime: Option<PathBuf>,
@@ -81,10 +85,11 @@ impl DetectorArgs {
             limits,
             threshold: self.threshold,
             extract: !self.no_extract,
-            model: self
-                .model
-                .clone()
-                .map_or(ModelChoice::Rules, ModelChoice::Path),
+            model: match (&self.model, self.rules_only) {
+                (Some(p), _) => ModelChoice::Path(p.clone()),
+                (None, true) => ModelChoice::Rules,
+                (None, false) => ModelChoice::Default,
+            },
             runtime_path: self.runtime.clone(),
             model_threads: 1,
         })
