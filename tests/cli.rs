@@ -286,7 +286,12 @@ fn starlight_json_keeps_the_reference_result_shape() {
 fn the_default_model_decides_unless_rules_only_is_asked_for() {
     let img = common::root().join("examples/images/stego-exif.jpg");
     let run = |extra: &[&str]| -> serde_json::Value {
-        let out = bin().args(["scan", "--format", "jsonl"]).args(extra).arg(&img).output().unwrap();
+        let out = bin()
+            .args(["scan", "--format", "jsonl"])
+            .args(extra)
+            .arg(&img)
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(1));
         serde_json::from_slice(&out.stdout).unwrap()
     };
