@@ -19,6 +19,7 @@ use std::path::PathBuf;
 
 use rayon::prelude::*;
 use stegodetect::embed::{embed, EmbedOptions};
+use stegodetect::eval::wilson;
 use stegodetect::{BitOrder, Detector, Format, Method};
 
 #[derive(Default, Clone, Copy)]
@@ -27,18 +28,6 @@ struct Tally {
     detected: u64,
     method_ok: u64,
     exact: u64,
-}
-
-fn wilson(k: u64, n: u64) -> (f64, f64) {
-    if n == 0 {
-        return (0.0, 0.0);
-    }
-    let (k, n, z) = (k as f64, n as f64, 1.96f64);
-    let p = k / n;
-    let d = 1.0 + z * z / n;
-    let c = (p + z * z / (2.0 * n)) / d;
-    let h = z * ((p * (1.0 - p) / n) + z * z / (4.0 * n * n)).sqrt() / d;
-    ((c - h).max(0.0), (c + h).min(1.0))
 }
 
 fn main() {
