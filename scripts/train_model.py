@@ -28,7 +28,9 @@ import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
 from skl2onnx import convert_sklearn
 from skl2onnx.common.data_types import FloatTensorType
-from sklearn.ensemble import GradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 METHODS = ["alpha", "palette", "lsb.rgb", "exif", "raw"]
 MODEL_ID = "stegodetect-default-1"
@@ -53,19 +55,21 @@ def features(binary, dataset):
     return header, rows
 
 
-# Chosen among six configurations (depth 2/3, min_samples_leaf 1/40, clean weight 1/10) by the
-# leave-one-source-out false-positive rate, which makes the held-out figures slightly optimistic.
+# Chosen by the leave-one-source-out false-positive rate among gradient-boosted trees (six
+# configurations) and this logistic regression, which makes the held-out figures slightly
+# optimistic. The trees matched it on held-out sources but are not monotone: one flagged a natural
+# photo tile at p = 0.66 on a rule score of 0.055 (a region with 9 training samples); the
+# logistic regression is smooth in every feature and flagged none of 1,921 such tiles.
 CLEAN_WEIGHT = 10.0
 
 
 def classifier():
-    return GradientBoostingClassifier(n_estimators=150, max_depth=3, learning_rate=0.1, subsample=0.8,
-                                      min_samples_leaf=40, random_state=0)
+    return make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=2000))
 
 
 def export(clf, k, path, meta):
     onx = convert_sklearn(clf, initial_types=[("features", FloatTensorType([None, k]))],
-                          options={id(clf): {"zipmap": False}}, target_opset={"": 17, "ai.onnx.ml": 3})
+                          options={LogisticRegression: {"zipmap": False}}, target_opset={"": 17, "ai.onnx.ml": 3})
     g = onx.graph
     probs = [o.name for o in g.output if o.name != "label"][0]
     inits = [numpy_helper.from_array(np.array(v, dtype=np.int64), n) for n, v in
@@ -94,9 +98,9 @@ def export(clf, k, path, meta):
 
 def fit(X, y):
     clf = classifier()
-    clf.fit(X, y, sample_weight=np.where(y == 0, CLEAN_WEIGHT, 1.0))
-    if list(clf.classes_) != list(range(6)):
-        raise SystemExit(f"training fold lacks classes: {clf.classes_}")
+    clf.fit(X, y, logisticregression__sample_weight=np.where(y == 0, CLEAN_WEIGHT, 1.0))
+    if list(clf[-1].classes_) != list(range(6)):
+        raise SystemExit(f"training fold lacks classes: {clf[-1].classes_}")
     return clf
 
 
@@ -161,7 +165,8 @@ def main():
     info = {"model_id": MODEL_ID, "sha256": sha, "bytes": os.path.getsize(path), "features_version": header["features_version"],
             "feature_names": header["names"], "images": int(len(y)), "class_counts": np.bincount(y).tolist(),
             "sources": sorted(set(sources)), "estimator": repr(classifier()), "clean_weight": CLEAN_WEIGHT, "parity": parity,
-            "feature_importances": dict(sorted(zip(header["names"], map(float, clf.feature_importances_)), key=lambda x: -x[1]))}
+            "coefficients": {c: dict(zip(header["names"], map(float, row))) for c, row in
+                             zip(["clean"] + METHODS, clf[-1].coef_)}}
     json.dump(info, open(os.path.join(a.work, "training.json"), "w"), indent=2)
     # the held-out report and the training record ship beside the model
     for src, dst in [("heldout/report.md", "heldout-report.md"), ("heldout/report.json", "heldout-report.json"),

@@ -12,10 +12,7 @@ use stegodetect::{Detector, Method, Options};
 
 /// 4 clean fixtures, 5 stego (one per method) with payload files, and a manifest (CSV).
 fn make_set(tag: &str, with_broken: bool) -> PathBuf {
-    let d = std::env::temp_dir().join(format!(
-        "stegodetect-eval-{}-{tag}",
-        std::process::id()
-    ));
+    let d = std::env::temp_dir().join(format!("stegodetect-eval-{}-{tag}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     let mut csv = String::from("path,label,method,payload_file,source\n");

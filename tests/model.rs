@@ -96,7 +96,7 @@ fn an_always_clean_model_really_answers_clean() {
 fn contract_violations_are_clear_errors() {
     for (model, needle) in [
         ("wrong_name.onnx", "'feats'"),
-        ("wrong_shape.onnx", "[N, 27]"),
+        ("wrong_shape.onnx", "[N, 21]"),
         ("no_stego_output.onnx", "stego_prob"),
         (
             "wrong_v4_shape.onnx",

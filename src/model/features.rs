@@ -2,9 +2,11 @@
 //! computed from the rule analyses of one image (the evidence, image profile, structural estimates
 //! and container facts of a [`ScanResult`]), never from the file name. It deliberately carries only
 //! evidence, no context: no format or colour-mode flags, no image size, flatness or colour count,
-//! no raw metadata lengths. With those, a model trained leave-one-source-out learned which kinds of
-//! image carried stego in the training data and flagged 1.2 % of held-out clean images (95 of
-//! 7,878); with evidence only, 0.025 % (2 of 7,878). See models/README.md.
+//! no raw metadata lengths, and no raw structural statistics (WS/SPA/chi-square values): the rules'
+//! structural score carries that evidence, gated by image type. With context features, a model
+//! trained leave-one-source-out learned which kinds of image carried stego in the training data and
+//! flagged 1.2 % of held-out clean images (95 of 7,878); with the raw structural statistics it
+//! turned weak, natural WS/SPA elevations on photos into stego verdicts. See models/README.md.
 
 use crate::container::TrailerKind;
 use crate::extract::PayloadEncoding;
@@ -14,7 +16,7 @@ use crate::verdict::ScanResult;
 pub const FEATURES_VERSION: u32 = 1;
 
 /// Names of the features, in order (`K = FEATURE_NAMES.len()`).
-pub const FEATURE_NAMES: [&str; 27] = [
+pub const FEATURE_NAMES: [&str; 21] = [
     // rule scores per method (Starlight class order)
     "score_alpha",
     "score_palette",
@@ -33,13 +35,6 @@ pub const FEATURE_NAMES: [&str; 27] = [
     // alpha plane and palette structure
     "alpha_plane_score",
     "palette_structure_score",
-    // structural estimators (0 when they do not apply)
-    "structural_applicable",
-    "structural_rate",
-    "ws_max",
-    "spa_max",
-    "chi_p_first",
-    "chi_sequential_fraction",
     // metadata
     "metadata_score",
     // data after the image
@@ -79,23 +74,13 @@ pub fn extract(r: &ScanResult) -> [f32; N_FEATURES] {
     f[12] = by("content").count() as f32;
     f[13] = by("alpha-plane").map(|e| e.score).fold(0.0, f32::max);
     f[14] = by("palette").map(|e| e.score).fold(0.0, f32::max);
-    if let Some(s) = &r.structural {
-        f[15] = 1.0;
-        f[16] = s.rate;
-        f[17] = s.ws.iter().copied().fold(f32::MIN, f32::max).max(-1.0);
-        f[18] = s.spa.iter().copied().fold(f32::MIN, f32::max).max(-1.0);
-        if let Some(c) = &s.chi_square {
-            f[19] = c.p_first;
-            f[20] = c.sequential_fraction;
-        }
-    }
-    f[21] = by("metadata").map(|e| e.score).fold(0.0, f32::max);
+    f[15] = by("metadata").map(|e| e.score).fold(0.0, f32::max);
     if let Some(t) = &r.container.trailer {
-        f[22] = log2p(t.length);
-        f[23] = t.entropy;
-        f[24] = t.printable_ratio;
-        f[25] = t.known_legit as u8 as f32;
-        f[26] = (t.kind == TrailerKind::Padding) as u8 as f32;
+        f[16] = log2p(t.length);
+        f[17] = t.entropy;
+        f[18] = t.printable_ratio;
+        f[19] = t.known_legit as u8 as f32;
+        f[20] = (t.kind == TrailerKind::Padding) as u8 as f32;
     }
     f
 }
