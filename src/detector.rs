@@ -7,12 +7,12 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::analysis::{self, appended};
+use crate::analysis;
 use crate::container::{self, Format};
 use crate::error::{Error, Result};
 use crate::extract::Payload;
 use crate::model::{
-    features, starlight_v4, Model, ModelFeed, ModelInfo, RunSettings, DEFAULT_MODEL,
+    features, starlight_v4, Model, ModelFeed, ModelInfo, Prediction, RunSettings, DEFAULT_MODEL,
     DEFAULT_MODEL_NAME,
 };
 use crate::options::{ModelChoice, Options};
@@ -95,10 +95,21 @@ impl Detector {
 
     /// Scan an image held in memory; the format is detected from content.
     pub fn scan_bytes(&self, bytes: &[u8]) -> Result<ScanResult> {
+        let (mut result, feed) = self.prepare(bytes)?;
+        if let (Some(m), Some(feed)) = (&self.model, feed) {
+            let t = Instant::now();
+            let pred = m.predict(&[feed])?;
+            self.apply(m, &mut result, &pred[0], t.elapsed().as_micros() as u64);
+        }
+        Ok(result)
+    }
+
+    /// Everything but the model: decode, analyses, the rules' verdict, and the model's inputs.
+    fn prepare(&self, bytes: &[u8]) -> Result<(ScanResult, Option<ModelFeed>)> {
         let t0 = Instant::now();
         let (format, info, decoded) = self.decode(bytes)?;
         let t1 = Instant::now();
-        let analysis = analysis::analyse(format, &info, &decoded, &self.opts);
+        let analysis = analysis::analyse(format, bytes, &info, &decoded, &self.opts);
         let mut result = verdict::decide(
             analysis,
             format,
@@ -107,43 +118,31 @@ impl Detector {
             bytes.len(),
             self.opts.threshold,
         );
-        let max = self.opts.limits.max_payload_bytes;
-        for e in result.findings.iter_mut() {
-            appended::fill(bytes, e, max);
-        }
-        for p in result.payload.iter_mut().chain(result.payloads.iter_mut()) {
-            if p.channel == "trailer" {
-                *p = result
-                    .findings
-                    .iter()
-                    .find_map(|e| e.payload.clone().filter(|q| q.channel == "trailer"))
-                    .unwrap();
-            }
-        }
+        let feed = self.model.as_ref().map(|m| ModelFeed {
+            features: m.needs_features().then(|| features::extract(&result)),
+            v4: m
+                .needs_v4()
+                .then(|| starlight_v4::tensors(format, bytes, &info, &decoded.frames[0])),
+        });
         let t2 = Instant::now();
-        if let Some(m) = &self.model {
-            let feed = ModelFeed {
-                features: m.needs_features().then(|| features::extract(&result)),
-                v4: m
-                    .needs_v4()
-                    .then(|| starlight_v4::tensors(format, bytes, &info, &decoded.frames[0])),
-            };
-            let pred = m.predict(&[feed])?;
-            let info = m.info();
-            let r = ModelRef {
-                id: info.id.clone(),
-                sha256: info.sha256.clone(),
-            };
-            verdict::apply_model(&mut result, &pred[0], r, self.opts.threshold);
-        }
-        let t3 = Instant::now();
         result.timings = Timings {
             decode_us: (t1 - t0).as_micros() as u64,
             analysis_us: (t2 - t1).as_micros() as u64,
-            model_us: (t3 - t2).as_micros() as u64,
-            total_us: (t3 - t0).as_micros() as u64,
+            model_us: 0,
+            total_us: (t2 - t0).as_micros() as u64,
         };
-        Ok(result)
+        Ok((result, feed))
+    }
+
+    fn apply(&self, m: &Model, result: &mut ScanResult, pred: &Prediction, model_us: u64) {
+        let info = m.info();
+        let r = ModelRef {
+            id: info.id.clone(),
+            sha256: info.sha256.clone(),
+        };
+        verdict::apply_model(result, pred, r, self.opts.threshold);
+        result.timings.model_us = model_us;
+        result.timings.total_us += model_us;
     }
 
     /// Container walk and pixel decoding only (the baseline that scan time is measured against,
@@ -171,6 +170,9 @@ impl Detector {
         Ok((format, info, decoded))
     }
 
+    /// Images per model call in [`Detector::scan_many`].
+    const BATCH: usize = 256;
+
     /// All payloads recovered from an image (strongest evidence first).
     pub fn extract_bytes(&self, bytes: &[u8]) -> Result<Vec<Payload>> {
         let r = self.scan_bytes(bytes)?;
@@ -178,13 +180,69 @@ impl Detector {
     }
 
     /// Scan many in-memory images in parallel on the global rayon pool; results in input order.
+    /// The model runs once per batch of images rather than once per image.
     pub fn scan_many(&self, items: &[&[u8]]) -> Vec<Result<ScanResult>> {
-        items.par_iter().map(|b| self.scan_bytes(b)).collect()
+        let prepared: Vec<_> = items.par_iter().map(|b| self.prepare(b)).collect();
+        self.finish_batch(prepared)
     }
 
-    /// Scan many files in parallel; results in input order.
+    /// Scan many files in parallel; results in input order (batched model calls as
+    /// [`Detector::scan_many`]).
     pub fn scan_paths<P: AsRef<Path> + Sync>(&self, paths: &[P]) -> Vec<Result<ScanResult>> {
-        paths.par_iter().map(|p| self.scan_path(p)).collect()
+        let max = self.opts.limits.max_file_bytes;
+        let prepared: Vec<_> = paths
+            .par_iter()
+            .map(|p| read_limited(p.as_ref(), max).and_then(|b| self.prepare(&b)))
+            .collect();
+        self.finish_batch(prepared)
+    }
+
+    fn finish_batch(
+        &self,
+        prepared: Vec<Result<(ScanResult, Option<ModelFeed>)>>,
+    ) -> Vec<Result<ScanResult>> {
+        let Some(m) = &self.model else {
+            return prepared
+                .into_iter()
+                .map(|r| r.map(|(res, _)| res))
+                .collect();
+        };
+        let mut out: Vec<Result<ScanResult>> = Vec::with_capacity(prepared.len());
+        let mut pending: Vec<(usize, ModelFeed)> = Vec::new();
+        for (i, r) in prepared.into_iter().enumerate() {
+            match r {
+                Ok((res, Some(feed))) => {
+                    pending.push((i, feed));
+                    out.push(Ok(res));
+                }
+                Ok((res, None)) => out.push(Ok(res)),
+                Err(e) => out.push(Err(e)),
+            }
+        }
+        for chunk in pending.chunks(Self::BATCH) {
+            let feeds: Vec<ModelFeed> = chunk.iter().map(|(_, f)| f.clone()).collect();
+            let t = Instant::now();
+            let preds = m.predict(&feeds);
+            let per = t.elapsed().as_micros() as u64 / chunk.len() as u64;
+            for (k, (i, _)) in chunk.iter().enumerate() {
+                match &preds {
+                    Ok(p) => {
+                        if let Ok(res) = &mut out[*i] {
+                            self.apply(m, res, &p[k], per);
+                        }
+                    }
+                    // a failed inference is an error for every image of the batch, never "clean"
+                    Err(e) => {
+                        out[*i] = Err(Error::Model(
+                            e.to_string()
+                                .trim_start_matches("model error: ")
+                                .to_string(),
+                        ))
+                    }
+                }
+            }
+        }
+        out
     }
 }
 

@@ -320,3 +320,43 @@ fn detector_is_shared_across_threads() {
         }
     });
 }
+
+#[test]
+fn batched_scans_equal_single_scans_with_the_model() {
+    let det = common::detector();
+    let mut imgs: Vec<Vec<u8>> = common::clean_fixtures()
+        .into_iter()
+        .filter(|(n, _)| !n.ends_with(".py"))
+        .map(|x| x.1)
+        .collect();
+    for f in [
+        "stego-alpha.png",
+        "stego-exif.jpg",
+        "stego-lsb.png",
+        "stego-palette.gif",
+        "stego-raw.webp",
+    ] {
+        imgs.push(std::fs::read(common::root().join("examples/images").join(f)).unwrap());
+    }
+    imgs.push(b"not an image".to_vec());
+    let refs: Vec<&[u8]> = imgs.iter().map(|v| v.as_slice()).collect();
+    let batch = det.scan_many(&refs);
+    for (b, r) in refs.iter().zip(&batch) {
+        match (det.scan_bytes(b), r) {
+            (Ok(one), Ok(many)) => {
+                assert_eq!(one.decided_by, "model");
+                assert_eq!((one.is_stego, one.method), (many.is_stego, many.method));
+                assert!((one.probability - many.probability).abs() < 1e-6);
+            }
+            (Err(a), Err(b)) => assert_eq!(a.kind(), b.kind()),
+            (a, b) => panic!("single {:?} vs batch {:?}", a.is_ok(), b.is_ok()),
+        }
+    }
+    assert_eq!(
+        batch
+            .iter()
+            .filter(|r| r.as_ref().is_ok_and(|r| r.is_stego))
+            .count(),
+        5
+    );
+}

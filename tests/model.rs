@@ -193,3 +193,18 @@ fn cli_scan_with_a_model_reports_it() {
         .count();
     assert_eq!(n, 9);
 }
+
+#[test]
+fn a_model_that_answers_wrongly_shaped_makes_errors_not_verdicts() {
+    let det = detector("batch_collapse.onnx").unwrap();
+    let imgs: Vec<Vec<u8>> = ["stego-lsb.png", "clean-photo.png", "stego-raw.webp"]
+        .iter()
+        .map(|f| std::fs::read(common::root().join("examples/images").join(f)).unwrap())
+        .collect();
+    let refs: Vec<&[u8]> = imgs.iter().map(|v| v.as_slice()).collect();
+    for r in det.scan_many(&refs) {
+        let e = r.expect_err("a broken inference must be an error, never a verdict");
+        assert_eq!(e.kind(), ErrorKind::Model);
+        assert!(e.to_string().contains("1 values for 3 images"), "{e}");
+    }
+}

@@ -3,7 +3,7 @@
 
 mod common;
 
-use stegodetect::{Detector, Method};
+use stegodetect::Method;
 
 #[test]
 fn reference_generator_output_is_detected_and_extracted_exactly() {

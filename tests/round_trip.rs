@@ -3,7 +3,7 @@
 mod common;
 
 use stegodetect::embed::{embed, sidecar, EmbedOptions};
-use stegodetect::{BitOrder, Detector, Format, Method};
+use stegodetect::{BitOrder, Format, Method};
 
 const PAYLOADS: [&[u8]; 3] = [
     b"sixteen bytes ok",

@@ -4,7 +4,7 @@ use super::{Evidence, Method};
 use crate::container::{ContainerInfo, TrailerKind};
 use crate::extract::{Payload, PayloadEncoding};
 
-pub fn analyse(info: &ContainerInfo, out: &mut Vec<Evidence>) {
+pub fn analyse(info: &ContainerInfo, bytes: &[u8], max_payload: usize, out: &mut Vec<Evidence>) {
     let Some(t) = &info.trailer else { return };
     let (score, what) = match t.kind {
         _ if t.known_legit => (
@@ -29,15 +29,28 @@ pub fn analyse(info: &ContainerInfo, out: &mut Vec<Evidence>) {
         t.printable_ratio * 100.0
     );
     let mut ev = Evidence::new(Method::Raw, score, "appended", detail);
-    ev.payload = Some(payload(info, t.kind));
+    ev.payload = Some(payload(bytes, t.offset, t.kind, max_payload));
     out.push(ev);
 }
 
-fn payload(info: &ContainerInfo, kind: TrailerKind) -> Payload {
-    let t = info.trailer.as_ref().unwrap();
+/// The trailer as a payload: Starlight's `AI42` marker and NUL terminator removed when present,
+/// capped at `max` bytes.
+fn payload(bytes: &[u8], offset: usize, kind: TrailerKind, max: usize) -> Payload {
+    let tail = &bytes[offset.min(bytes.len())..];
+    let (mut data, mut complete) = if kind == TrailerKind::Ai42 {
+        let body = &tail[4..];
+        let end = body.iter().position(|&c| c == 0);
+        (body[..end.unwrap_or(body.len())].to_vec(), end.is_some())
+    } else {
+        (tail.to_vec(), true)
+    };
+    if data.len() > max {
+        data.truncate(max);
+        complete = false;
+    }
     Payload {
         method: Method::Raw,
-        bytes: Vec::new(), // filled by the caller, who holds the file bytes
+        bytes: data,
         encoding: if kind == TrailerKind::Ai42 {
             PayloadEncoding::Ai42
         } else {
@@ -50,31 +63,8 @@ fn payload(info: &ContainerInfo, kind: TrailerKind) -> Payload {
         .then_some(kind),
         bit_order: None,
         channel: "trailer".into(),
-        offset: t.offset,
+        offset,
         frame: None,
-        complete: true,
+        complete,
     }
-}
-
-/// Fill the payload bytes of the appended-data evidence from the file (kept out of
-/// [`ContainerInfo`] so large trailers are not copied unless reported).
-pub(crate) fn fill(bytes: &[u8], ev: &mut Evidence, max: usize) {
-    let Some(p) = ev.payload.as_mut() else { return };
-    if p.channel != "trailer" {
-        return;
-    }
-    let tail = &bytes[p.offset.min(bytes.len())..];
-    let mut data = if p.encoding == PayloadEncoding::Ai42 {
-        let body = &tail[4..];
-        let end = body.iter().position(|&c| c == 0);
-        p.complete = end.is_some();
-        body[..end.unwrap_or(body.len())].to_vec()
-    } else {
-        tail.to_vec()
-    };
-    if data.len() > max {
-        data.truncate(max);
-        p.complete = false;
-    }
-    p.bytes = data;
 }

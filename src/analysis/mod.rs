@@ -142,9 +142,10 @@ pub struct Analysis {
     pub structural: Option<pixels::StructuralReport>,
 }
 
-/// Run every analysis on a walked container and its decoded planes.
+/// Run every analysis on a walked container, its decoded planes and the file bytes.
 pub fn analyse(
     format: Format,
+    bytes: &[u8],
     info: &ContainerInfo,
     decoded: &Decoded,
     opts: &Options,
@@ -161,7 +162,7 @@ pub fn analyse(
     }
     let structural = pixels::structural(first, &profile, &mut evidence);
     metadata::analyse(info, &mut evidence);
-    appended::analyse(info, &mut evidence);
+    appended::analyse(info, bytes, opts.limits.max_payload_bytes, &mut evidence);
     Analysis {
         evidence,
         profile,

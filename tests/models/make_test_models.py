@@ -39,7 +39,7 @@ meta = {"model_id": "test-follow-rules", "features_version": "1"}
 
 save("follow_rules.onnx",
      [helper.make_node("Gather", ["features", "scores_idx"], ["scores"], axis=1),
-      helper.make_node("ReduceMax", ["scores"], ["stego_prob"], keepdims=1),
+      helper.make_node("ReduceMax", ["scores"], ["stego_prob"], axes=[1], keepdims=1),
       helper.make_node("Mul", ["scores", "twenty"], ["method_logits"])],
      [feat],
      [helper.make_tensor_value_info("stego_prob", TensorProto.FLOAT, ["N", 1]),
@@ -51,7 +51,7 @@ eps = numpy_helper.from_array(np.array(1e-6, dtype=np.float32), "eps")
 one = numpy_helper.from_array(np.array(1.0, dtype=np.float32), "one")
 save("logits_only.onnx",
      [helper.make_node("Gather", ["features", "scores_idx"], ["scores"], axis=1),
-      helper.make_node("ReduceMax", ["scores"], ["p0"], keepdims=1),
+      helper.make_node("ReduceMax", ["scores"], ["p0"], axes=[1], keepdims=1),
       helper.make_node("Max", ["p0", "eps"], ["p1"]),
       helper.make_node("Sub", ["one", "p1"], ["q0"]),
       helper.make_node("Max", ["q0", "eps"], ["q1"]),
@@ -62,7 +62,7 @@ save("logits_only.onnx",
 
 zero = numpy_helper.from_array(np.array(0.0, dtype=np.float32), "zero")
 save("always_clean.onnx",
-     [helper.make_node("ReduceMax", ["features"], ["m"], keepdims=1),
+     [helper.make_node("ReduceMax", ["features"], ["m"], axes=[1], keepdims=1),
       helper.make_node("Mul", ["m", "zero"], ["stego_prob"])],
      [feat], [helper.make_tensor_value_info("stego_prob", TensorProto.FLOAT, ["N", 1])], [zero],
      {"model_id": "test-always-clean"})
@@ -84,15 +84,16 @@ nodes, parts = [], []
 for n, s in v4_in:
     nodes.append(helper.make_node("ReduceMean", [n], [n + "_m"], keepdims=0, axes=None) if False else
                  helper.make_node("Flatten", [n], [n + "_f"], axis=1))
-    nodes.append(helper.make_node("ReduceMean", [n + "_f"], [n + "_m"], keepdims=1))
+    nodes.append(helper.make_node("ReduceMean", [n + "_f"], [n + "_m"], axes=[1], keepdims=1))
     parts.append(n + "_m")
 nodes += [helper.make_node("Concat", parts, ["cat"], axis=1),
-          helper.make_node("ReduceSum", ["cat"], ["stego_logits"], keepdims=1),
+          helper.make_node("ReduceSum", ["cat", "ax1"], ["stego_logits"], keepdims=1),
           helper.make_node("Gather", ["cat", "five"], ["method_logits"], axis=1),
           helper.make_node("Softmax", ["method_logits"], ["method_probs"], axis=1),
           helper.make_node("ArgMax", ["method_probs"], ["method_id"], axis=1, keepdims=0),
           helper.make_node("Gather", ["cat", "emb_idx"], ["embedding"], axis=1)]
 five = numpy_helper.from_array(np.arange(5, dtype=np.int64), "five")
+ax1 = numpy_helper.from_array(np.array([1], dtype=np.int64), "ax1")
 emb_idx = numpy_helper.from_array(np.zeros(64, dtype=np.int64), "emb_idx")
 save("v4_signature.onnx", nodes, inputs,
      [helper.make_tensor_value_info("stego_logits", TensorProto.FLOAT, ["batch", 1]),
@@ -100,11 +101,14 @@ save("v4_signature.onnx", nodes, inputs,
       helper.make_tensor_value_info("method_id", TensorProto.INT64, ["batch"]),
       helper.make_tensor_value_info("method_probs", TensorProto.FLOAT, ["batch", 5]),
       helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["batch", 64])],
-     [five, emb_idx])
+     [five, emb_idx, ax1])
 # V4 signature with a wrong lsb shape (HWC instead of CHW)
 bad = [(n, [256, 256, 3] if n == "lsb" else s) for n, s in v4_in]
 save("wrong_v4_shape.onnx",
      [helper.make_node("Flatten", ["lsb"], ["f"], axis=1), helper.make_node("ReduceMean", ["f"], ["stego_logits"], keepdims=1)],
      [helper.make_tensor_value_info("lsb", TensorProto.FLOAT, ["batch", 256, 256, 3])],
      [helper.make_tensor_value_info("stego_logits", TensorProto.FLOAT, ["batch", 1])])
+# a broken model: reduces over the whole batch (one value for N images)
+save("batch_collapse.onnx", [helper.make_node("ReduceMax", ["features"], ["stego_prob"], keepdims=1)],
+     [feat], [helper.make_tensor_value_info("stego_prob", TensorProto.FLOAT, [1, 1])])
 print("ok")

@@ -258,16 +258,22 @@ pub fn run(a: ScanArgs) -> CmdResult {
             .by_ref()
             .take(CHUNK_PER_THREAD * pool.current_num_threads())
             .collect();
+        let paths: Vec<&PathBuf> = chunk
+            .iter()
+            .filter_map(|i| match i {
+                Input::File(p) => Some(p),
+                Input::Stdin => None,
+            })
+            .collect();
         let results: Vec<_> = pool.install(|| {
-            chunk
-                .par_iter()
-                .map(|i| {
-                    let r = scan_one(&det, i, max);
-                    bar.inc(1);
-                    r
-                })
-                .collect()
+            if paths.len() == chunk.len() {
+                // files only: batched model calls
+                det.scan_paths(&paths)
+            } else {
+                chunk.par_iter().map(|i| scan_one(&det, i, max)).collect()
+            }
         });
+        bar.inc(chunk.len() as u64);
         for (input, r) in chunk.iter().zip(&results) {
             let name = input.name();
             match r {
