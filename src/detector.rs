@@ -105,7 +105,21 @@ impl Detector {
     }
 
     /// Everything but the model: decode, analyses, the rules' verdict, and the model's inputs.
+    /// A panic in a third-party decoder (or a bug of ours) on hostile input becomes an
+    /// [`Error::Internal`] for this input instead of taking the caller (or a whole batch) down.
     fn prepare(&self, bytes: &[u8]) -> Result<(ScanResult, Option<ModelFeed>)> {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.prepare_inner(bytes)))
+            .unwrap_or_else(|p| {
+                let msg = p
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| p.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "panic".into());
+                Err(Error::Internal(msg))
+            })
+    }
+
+    fn prepare_inner(&self, bytes: &[u8]) -> Result<(ScanResult, Option<ModelFeed>)> {
         let t0 = Instant::now();
         let (format, info, decoded) = self.decode(bytes)?;
         let t1 = Instant::now();

@@ -24,6 +24,8 @@ pub enum ErrorKind {
     Model,
     /// ONNX Runtime's shared library was not found or could not be loaded.
     RuntimeNotFound,
+    /// A bug: a decoder or analysis panicked on this input (caught; the input is not scanned).
+    Internal,
 }
 
 impl ErrorKind {
@@ -38,6 +40,7 @@ impl ErrorKind {
             ErrorKind::Embed => "embed",
             ErrorKind::Model => "model",
             ErrorKind::RuntimeNotFound => "runtime_not_found",
+            ErrorKind::Internal => "internal",
         }
     }
 }
@@ -74,6 +77,8 @@ pub enum Error {
     Model(String),
     #[error("ONNX Runtime not available: {0}")]
     RuntimeNotFound(String),
+    #[error("internal error (please report with the input): {0}")]
+    Internal(String),
 }
 
 impl Error {
@@ -88,6 +93,7 @@ impl Error {
             Error::Embed(_) => ErrorKind::Embed,
             Error::Model(_) => ErrorKind::Model,
             Error::RuntimeNotFound(_) => ErrorKind::RuntimeNotFound,
+            Error::Internal(_) => ErrorKind::Internal,
         }
     }
 

@@ -3,7 +3,7 @@
 
 mod common;
 
-use stegodetect::{Detector, ErrorKind, Format, Limits, Options};
+use stegodetect::{Detector, ErrorKind, Format, Limits, Method, Options};
 
 #[test]
 fn clean_fixtures_decode_and_scan_clean() {
@@ -359,4 +359,51 @@ fn batched_scans_equal_single_scans_with_the_model() {
             .count(),
         5
     );
+}
+
+/// Findings of a review of the parsers (each one a hostile input that used to cost memory or
+/// panic): a file full of small zlib bombs, malformed WebP covers given to the embedder, a WebP
+/// shorter than its header given to the public container API, a BMP whose sizes overflow.
+#[test]
+fn review_findings_stay_fixed() {
+    use stegodetect::container::{self, Format};
+    use stegodetect::embed::{embed, with_exif_block, EmbedOptions};
+    // 40 zTXt chunks of 1 MiB each against a 4 MiB budget for the whole file
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    std::io::Write::write_all(&mut z, &vec![b'a'; 1 << 20]).unwrap();
+    let bomb = z.finish().unwrap();
+    let rgb = common::fixture("rgb.png");
+    let mut png = rgb[..33].to_vec();
+    for _ in 0..40 {
+        let mut d = b"k\0\0".to_vec();
+        d.extend_from_slice(&bomb);
+        png.extend(png_chunk(b"zTXt", &d));
+    }
+    png.extend_from_slice(&rgb[33..]);
+    let limits = Limits {
+        max_metadata_bytes: 4 << 20,
+        ..Limits::default()
+    };
+    let info = container::parse(Format::Png, &png, &limits).unwrap();
+    let total: usize = info.metadata.iter().map(|m| m.length).sum();
+    assert!(total <= 4 << 20, "{total} bytes of decompressed text kept");
+    assert!(info.oddities.iter().any(|o| o.contains("budget")));
+
+    // malformed WebP covers: errors, not panics
+    let mut empty_vp8x = b"RIFF\x0c\0\0\0WEBPVP8X\0\0\0\0".to_vec();
+    assert!(with_exif_block(&empty_vp8x, b"MM\0*").is_err());
+    empty_vp8x.truncate(12);
+    empty_vp8x[4] = 4;
+    assert!(embed(&empty_vp8x, b"x", &EmbedOptions::new(Method::Exif)).is_err());
+    assert!(container::parse(Format::WebP, b"RIFF", &Limits::default()).is_err());
+
+    // BMP with sizes whose product overflows: refused, no panic
+    let mut bmp = vec![0u8; 54];
+    bmp[..2].copy_from_slice(b"BM");
+    bmp[10] = 54;
+    bmp[14] = 40;
+    bmp[18..22].copy_from_slice(&0x7FFF_FFFFu32.to_le_bytes());
+    bmp[22..26].copy_from_slice(&0x7FFF_FFFFu32.to_le_bytes());
+    bmp[28..30].copy_from_slice(&64u16.to_le_bytes());
+    assert!(common::detector().scan_bytes(&bmp).is_err());
 }

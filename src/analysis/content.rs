@@ -200,7 +200,12 @@ fn read_magic_payload<S: ByteSource + ?Sized>(
         _ => None,
     };
     if let Some(f) = format {
-        if let Ok(info) = crate::container::parse(f, &bytes, &crate::options::Limits::default()) {
+        // only the exact end is needed: no metadata inflating inside a nested image
+        let limits = crate::options::Limits {
+            max_metadata_bytes: 0,
+            ..Default::default()
+        };
+        if let Ok(info) = crate::container::parse(f, &bytes, &limits) {
             if info.image_end <= bytes.len()
                 && !info.oddities.iter().any(|o| o.starts_with("missing"))
             {

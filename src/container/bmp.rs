@@ -80,10 +80,10 @@ pub(super) fn walk(b: &[u8]) -> Result<ContainerInfo> {
         frames: 1,
         ..Default::default()
     };
-    let stride = ((h.bpp as u64 * h.width as u64 + 31) / 32) * 4;
+    let stride = (h.bpp as u64 * h.width as u64).div_ceil(32) * 4;
     let pixel_bytes = match h.compression {
         1 | 2 | 4 | 5 => h.image_size as u64, // RLE8, RLE4, JPEG, PNG: size field is authoritative
-        _ => stride * h.height as u64,
+        _ => stride.saturating_mul(h.height as u64),
     };
     let mut end = (h.data_offset as u64).saturating_add(pixel_bytes);
     // V5 header with an embedded profile: the profile may sit after the pixels.

@@ -85,11 +85,13 @@ fn trim_padding(b: &[u8]) -> &[u8] {
 /// Inflate a zlib stream, refusing more than `limit` bytes of output.
 pub(crate) fn inflate_limited(z: &[u8], limit: u64) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
-    let mut dec = flate2::read::ZlibDecoder::new(z).take(limit + 1);
+    let mut dec = flate2::read::ZlibDecoder::new(z).take(limit.saturating_add(1));
     dec.read_to_end(&mut out)
         .map_err(|e| format!("bad zlib data: {e}"))?;
     if out.len() as u64 > limit {
-        return Err(format!("decompresses to more than {limit} bytes"));
+        return Err(format!(
+            "decompresses to more than {limit} bytes (metadata budget left)"
+        ));
     }
     Ok(out)
 }

@@ -14,6 +14,7 @@ pub(super) fn walk(b: &[u8], limits: &Limits) -> Result<ContainerInfo> {
     };
     let mut pos = 8;
     let mut seen_ihdr = false;
+    let mut text_bytes = 0u64;
     loop {
         if pos + 8 > b.len() {
             return Err(Error::truncated(F, "chunk header (no IEND)"));
@@ -49,7 +50,11 @@ pub(super) fn walk(b: &[u8], limits: &Limits) -> Result<ContainerInfo> {
                 break;
             }
             b"tEXt" | b"zTXt" | b"iTXt" => {
-                if let Some(field) = text_chunk(kind, data, limits, &mut info.oddities) {
+                // One budget for all text chunks of the file, so many small zlib bombs cannot
+                // add up to gigabytes.
+                let left = limits.max_metadata_bytes.saturating_sub(text_bytes);
+                if let Some(field) = text_chunk(kind, data, left, &mut info.oddities) {
+                    text_bytes += field.length as u64;
                     info.metadata.push(field);
                 }
             }
@@ -90,7 +95,7 @@ pub(super) fn walk(b: &[u8], limits: &Limits) -> Result<ContainerInfo> {
 fn text_chunk(
     kind: &[u8],
     data: &[u8],
-    limits: &Limits,
+    budget: u64,
     odd: &mut Vec<String>,
 ) -> Option<MetadataField> {
     let nul = data.iter().position(|&c| c == 0)?;
@@ -101,7 +106,7 @@ fn text_chunk(
         b"zTXt" => {
             // compression method byte, then zlib stream
             let z = rest.get(1..)?;
-            match metadata::inflate_limited(z, limits.max_metadata_bytes) {
+            match metadata::inflate_limited(z, budget) {
                 Ok(t) => ("zTXt", t),
                 Err(e) => {
                     odd.push(format!("zTXt {keyword}: {e}"));
@@ -118,7 +123,7 @@ fn text_chunk(
                 r = &r[n + 1..];
             }
             if flag == 1 {
-                match metadata::inflate_limited(r, limits.max_metadata_bytes) {
+                match metadata::inflate_limited(r, budget) {
                     Ok(t) => ("iTXt", t),
                     Err(e) => {
                         odd.push(format!("iTXt {keyword}: {e}"));

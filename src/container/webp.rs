@@ -8,6 +8,9 @@ use crate::error::{Error, Result};
 const F: &str = "webp";
 
 pub(super) fn walk(b: &[u8]) -> Result<ContainerInfo> {
+    if b.len() < 12 {
+        return Err(Error::truncated(F, "RIFF header"));
+    }
     let mut info = ContainerInfo {
         frames: 1,
         ..Default::default()

@@ -136,7 +136,13 @@ fn webp(file: &[u8], info: &ContainerInfo, tiff: &[u8]) -> Result<Vec<u8>> {
             body.push(0);
         }
     };
+    if chunks.iter().any(|(id, d)| *id == b"VP8X" && d.len() < 10) {
+        return Err(Error::Embed("malformed VP8X chunk".into()));
+    }
     if chunks.first().map(|c| c.0) != Some(b"VP8X") {
+        if info.width == 0 || info.height == 0 {
+            return Err(Error::Embed("WebP without a readable canvas size".into()));
+        }
         let has_alpha = chunks
             .iter()
             .any(|(id, d)| *id == b"VP8L" && d.len() >= 5 && le32(d, 1) >> 28 & 1 == 1);

@@ -23,9 +23,11 @@ pub(super) fn decode_indexed(b: &[u8]) -> Result<Option<PixelPlanes>> {
     };
     let pal_start = 14 + h.header_size as usize;
     let pal_end = pal_start + n_colors * entry;
-    if pal_end > b.len() || pal_end > h.data_offset.max(pal_end) {
+    if pal_end > b.len() {
         return Err(Error::truncated(F, "palette"));
     }
+    // a palette that runs into the pixel data is cut where the pixels start
+    let pal_end = pal_end.min(h.data_offset.max(pal_start + 2 * entry));
     let palette: Vec<[u8; 3]> = b[pal_start..pal_end]
         .chunks_exact(entry)
         .map(|c| [c[2], c[1], c[0]])
