@@ -83,6 +83,7 @@ impl Detector {
         self.model.as_deref().map(Model::info)
     }
 
+    /// The options this detector was made with.
     pub fn options(&self) -> &Options {
         &self.opts
     }

@@ -54,29 +54,42 @@ impl fmt::Display for ErrorKind {
 /// Every error the library returns.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// Reading a file failed.
     #[error("cannot read {path}: {source}")]
     Io {
+        /// The file.
         path: String,
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },
+    /// The bytes are no supported image.
     #[error("not a supported image (PNG, JPEG, GIF, BMP, WebP expected): {0}")]
     UnknownFormat(String),
+    /// The image is truncated or corrupt.
     #[error("corrupt or truncated {format}: {message}")]
     Decode {
+        /// Format being decoded.
         format: &'static str,
+        /// What is wrong.
         message: String,
     },
+    /// A configured limit was exceeded.
     #[error("limit exceeded: {0}")]
     Limit(String),
+    /// An argument cannot be used.
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
+    /// The embedder cannot write this payload into this cover.
     #[error("cannot embed: {0}")]
     Embed(String),
+    /// A model could not be loaded or run, or breaks the model contract.
     #[error("model error: {0}")]
     Model(String),
+    /// ONNX Runtime's library was not found or failed to load.
     #[error("ONNX Runtime not available: {0}")]
     RuntimeNotFound(String),
+    /// A panic was caught while scanning this input.
     #[error("internal error (please report with the input): {0}")]
     Internal(String),
 }

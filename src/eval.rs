@@ -21,8 +21,11 @@ use crate::error::{Error, Result};
 /// One labelled image.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct LabeledItem {
+    /// The image file.
     pub path: PathBuf,
+    /// True label: stego or clean.
     pub stego: bool,
+    /// True method, for stego images.
     pub method: Option<Method>,
     /// Expected payload, for the extraction check.
     #[serde(skip)]
@@ -195,19 +198,30 @@ pub fn load_sidecar_dir(dir: &Path) -> Result<Vec<LabeledItem>> {
 /// What the detector said about one item.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ItemResult {
+    /// The image file.
     pub path: PathBuf,
+    /// Source name (manifest `source`, else the parent folder).
     pub source: String,
+    /// Grouping label from the manifest.
     #[serde(default)]
     pub kind: Option<String>,
+    /// True label: stego or clean.
     pub stego: bool,
+    /// True method, for stego images.
     pub method: Option<Method>,
+    /// Detected format, when scanned.
     pub format: Option<String>,
+    /// Pixel count, when scanned.
     pub pixels: Option<u64>,
+    /// The detector's probability, when scanned.
     pub probability: Option<f32>,
+    /// The verdict; `None` when the image could not be scanned.
     pub flagged: Option<bool>,
+    /// The method the detector named.
     pub predicted_method: Option<Method>,
     /// Expected payload recovered byte-exact (when an expected payload was given).
     pub exact: Option<bool>,
+    /// Why the image could not be scanned.
     pub error: Option<String>,
 }
 
@@ -259,14 +273,20 @@ pub fn run(det: &Detector, items: &[LabeledItem]) -> Vec<ItemResult> {
 /// A proportion with its Wilson 95 % interval.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
 pub struct Rate {
+    /// Successes.
     pub k: u64,
+    /// Trials.
     pub n: u64,
+    /// k / n (0 when n is 0).
     pub rate: f64,
+    /// Lower bound of the Wilson 95 % interval.
     pub lo: f64,
+    /// Upper bound of the Wilson 95 % interval.
     pub hi: f64,
 }
 
 impl Rate {
+    /// A rate with its interval.
     pub fn new(k: u64, n: u64) -> Rate {
         let (lo, hi) = wilson(k, n);
         Rate {
@@ -295,7 +315,9 @@ pub fn wilson(k: u64, n: u64) -> (f64, f64) {
 /// Thresholds a report must meet to pass.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct Gates {
+    /// Highest false-positive rate that passes.
     pub max_fpr: f64,
+    /// Lowest detection rate that passes.
     pub min_detection: f64,
 }
 
@@ -311,19 +333,33 @@ impl Default for Gates {
 /// The evaluation report.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
+    /// Model id (or the merged fold models), `None` for the rules.
     pub model: Option<String>,
+    /// Model SHA-256.
     pub model_sha256: Option<String>,
+    /// Decision threshold used.
     pub threshold: f32,
+    /// Images in the set.
     pub images: u64,
+    /// Images that could not be scanned (never counted as clean).
     pub errors: Rate,
+    /// Clean images flagged.
     pub fpr: Rate,
+    /// Stego images flagged.
     pub detection: Rate,
+    /// False-positive rate per source.
     pub fpr_by_source: BTreeMap<String, Rate>,
+    /// False-positive rate per format.
     pub fpr_by_format: BTreeMap<String, Rate>,
+    /// False-positive rate per size band.
     pub fpr_by_size: BTreeMap<String, Rate>,
+    /// Detection rate per source.
     pub detection_by_source: BTreeMap<String, Rate>,
+    /// Detection rate per true method.
     pub detection_by_method: BTreeMap<String, Rate>,
+    /// Detected with the right method, per true method.
     pub method_correct_by_method: BTreeMap<String, Rate>,
+    /// Detection rate per size band.
     pub detection_by_size: BTreeMap<String, Rate>,
     /// Detection per (method, kind) when the manifest gives kinds (e.g. `lsb.rgb/seed-text`).
     pub detection_by_kind: BTreeMap<String, Rate>,
@@ -331,11 +367,17 @@ pub struct Report {
     pub fpr_by_kind: BTreeMap<String, Rate>,
     /// True method -> predicted (`clean` or a method) -> count.
     pub confusion: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Expected payloads recovered byte-exact.
     pub extraction_exact: Rate,
+    /// Area under the ROC curve of the probabilities.
     pub roc_auc: Option<f64>,
+    /// Wall time of the scans.
     pub seconds: f64,
+    /// Scanned images per second of wall time.
     pub images_per_second: f64,
+    /// Whether every gate passed and everything could be measured.
     pub passed: bool,
+    /// Why the report failed.
     pub failures: Vec<String>,
 }
 

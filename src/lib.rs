@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! # stegodetect
 //!
 //! A fast, honest steganography detector and extractor for images (PNG, JPEG, GIF, BMP, WebP),

@@ -49,6 +49,7 @@ pub enum ModelChoice {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Options {
+    /// Resource limits.
     pub limits: Limits,
     /// `is_stego` is `probability > threshold` (strictly greater, as Starlight).
     pub threshold: f32,

@@ -12,15 +12,21 @@ use crate::planes::Decoded;
 /// Per-method scores in class order.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct MethodScores {
+    /// Score of the alpha method.
     pub alpha: f32,
+    /// Score of the palette method.
     pub palette: f32,
+    /// Score of the lsb.rgb method.
     #[serde(rename = "lsb.rgb")]
     pub lsb_rgb: f32,
+    /// Score of the exif method.
     pub exif: f32,
+    /// Score of the raw method.
     pub raw: f32,
 }
 
 impl MethodScores {
+    /// Score of one method.
     pub fn get(&self, m: Method) -> f32 {
         self.as_array()[m.id() as usize]
     }
@@ -42,35 +48,47 @@ impl MethodScores {
 /// Facts about the decoded image.
 #[derive(Debug, Clone, Serialize)]
 pub struct ImageInfo {
+    /// Container format, from content.
     pub format: Format,
+    /// Canvas width.
     pub width: u32,
+    /// Canvas height.
     pub height: u32,
     /// Pillow-style mode of the first frame (`L`, `LA`, `RGB`, `RGBA`, `P`).
     pub mode: &'static str,
+    /// Bit depth of the first frame's samples.
     pub bit_depth: u8,
     /// Frames in the file, and how many were analysed (all unless the frame limit was hit).
     pub frames: u32,
+    /// Frames analysed.
     pub frames_analysed: u32,
+    /// Input size in bytes.
     pub file_size: usize,
 }
 
 /// Container facts worth reporting.
 #[derive(Debug, Clone, Serialize)]
 pub struct ContainerReport {
+    /// Offset one past the image proper.
     pub image_end: usize,
+    /// Data after the image, if any.
     pub trailer: Option<Trailer>,
     /// Metadata fields found (`source:name (length)`).
     pub metadata: Vec<String>,
+    /// Size of the ICC profile.
     pub icc_bytes: Option<usize>,
     /// Longest decoded text among the metadata fields, in bytes.
     pub longest_text: usize,
+    /// Structural oddities.
     pub oddities: Vec<String>,
 }
 
 /// Identity of the model behind a verdict.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct ModelRef {
+    /// Model id.
     pub id: String,
+    /// SHA-256 of the model file.
     pub sha256: String,
 }
 
@@ -79,20 +97,24 @@ pub struct ModelRef {
 pub struct Timings {
     /// Container walk plus pixel decoding.
     pub decode_us: u64,
+    /// All analyses.
     pub analysis_us: u64,
     /// Model inference (0 without a model).
     pub model_us: u64,
+    /// Everything.
     pub total_us: u64,
 }
 
 /// The result of scanning one image.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScanResult {
+    /// The verdict.
     pub is_stego: bool,
     /// Score in [0, 1]; `is_stego` is `probability > threshold`.
     pub probability: f32,
     /// Most likely method when stego, else `None`.
     pub method: Option<Method>,
+    /// Starlight class id of `method`.
     pub method_id: Option<u8>,
     /// Per-method scores of the final verdict (the model's when one decided, else the rules').
     pub scores: MethodScores,
@@ -108,10 +130,15 @@ pub struct ScanResult {
     pub payloads: Vec<Payload>,
     /// Why: all evidence, strongest first.
     pub findings: Vec<Evidence>,
+    /// Facts about the image.
     pub image: ImageInfo,
+    /// What the container walk found.
     pub container: ContainerReport,
+    /// Image type.
     pub profile: ImageProfile,
+    /// Structural estimates, when they applied.
     pub structural: Option<StructuralReport>,
+    /// Time per stage.
     pub timings: Timings,
 }
 

@@ -4,6 +4,7 @@ use super::{Evidence, Method};
 use crate::container::{ContainerInfo, TrailerKind};
 use crate::extract::{Payload, PayloadEncoding};
 
+/// Add `raw`-method evidence for the bytes after the image (payload capped at `max_payload`).
 pub fn analyse(info: &ContainerInfo, bytes: &[u8], max_payload: usize, out: &mut Vec<Evidence>) {
     let Some(t) = &info.trailer else { return };
     let (score, what) = match t.kind {

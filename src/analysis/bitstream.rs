@@ -19,12 +19,14 @@ pub enum BitOrder {
 }
 
 impl BitOrder {
+    /// Starlight's name (`msb-first`, `lsb-first`).
     pub fn as_str(self) -> &'static str {
         match self {
             BitOrder::MsbFirst => "msb-first",
             BitOrder::LsbFirst => "lsb-first",
         }
     }
+    /// Both orders, MSB-first first.
     pub const BOTH: [BitOrder; 2] = [BitOrder::MsbFirst, BitOrder::LsbFirst];
 }
 

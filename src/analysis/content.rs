@@ -24,6 +24,7 @@ pub enum HitKind {
 /// A recognised payload at the start of a stream.
 #[derive(Debug, Clone)]
 pub struct ContentHit {
+    /// What was recognised.
     pub kind: HitKind,
     /// File type for `Magic` hits.
     pub magic: Option<TrailerKind>,

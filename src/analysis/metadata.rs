@@ -102,6 +102,7 @@ fn judge(f: &MetadataField) -> Option<(f32, String)> {
     }
 }
 
+/// Add `exif`-method evidence for every suspicious metadata field.
 pub fn analyse(info: &ContainerInfo, out: &mut Vec<Evidence>) {
     for f in &info.metadata {
         let Some((score, why)) = judge(f) else {

@@ -109,6 +109,7 @@ impl std::str::FromStr for Method {
 /// One piece of evidence.
 #[derive(Debug, Clone, Serialize)]
 pub struct Evidence {
+    /// The method this evidence speaks for.
     pub method: Method,
     /// Strength in [0, 1].
     pub score: f32,
@@ -117,6 +118,7 @@ pub struct Evidence {
     pub analysis: &'static str,
     /// Human-readable explanation.
     pub detail: String,
+    /// The payload recovered with this evidence, if any.
     #[serde(skip)]
     pub payload: Option<Payload>,
 }
@@ -136,7 +138,9 @@ impl Evidence {
 /// Everything the analyses found.
 #[derive(Debug, Clone, Serialize)]
 pub struct Analysis {
+    /// Every piece of evidence, unordered.
     pub evidence: Vec<Evidence>,
+    /// Image type of the first frame.
     pub profile: ImageProfile,
     /// Structural estimates when they applied.
     pub structural: Option<pixels::StructuralReport>,

@@ -6,6 +6,7 @@ use super::structural::chi_prefix;
 use super::{Evidence, Method};
 use crate::planes::{ColorMode, PixelPlanes};
 
+/// Add palette-structure evidence for one frame.
 pub fn analyse(p: &PixelPlanes, frame: Option<u32>, out: &mut Vec<Evidence>) {
     if p.mode != ColorMode::Palette {
         return;

@@ -9,8 +9,10 @@ use crate::planes::{ColorMode, PixelPlanes};
 /// Below this many pixels no statistical test beats chance at small rates (square-root law).
 pub const TINY_PIXELS: u64 = 128 * 128;
 
+/// Image-type measures of the first frame and whether structural estimators are trusted on it.
 #[derive(Debug, Clone, Serialize)]
 pub struct ImageProfile {
+    /// Pixels in the frame.
     pub pixels: u64,
     /// Distinct colours, counted up to 257 ("more than 256"), colour modes only.
     pub unique_colors: u32,
@@ -22,10 +24,12 @@ pub struct ImageProfile {
     pub lossy: bool,
     /// Whether WS/SPA estimates are trusted on this image, and if not why.
     pub structural_applicable: bool,
+    /// Why structural estimators were skipped, when they were.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub structural_skipped: Option<&'static str>,
 }
 
+/// Measure the image type of a frame.
 pub fn profile(format: Format, info: &ContainerInfo, p: &PixelPlanes) -> ImageProfile {
     let pixels = p.pixels() as u64;
     let lossy = format == Format::Jpeg || info.lossy;

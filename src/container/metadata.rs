@@ -11,16 +11,22 @@ use crate::analysis::stats;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MetadataSource {
+    /// A field of the EXIF/TIFF block.
     Exif,
+    /// An XMP packet.
     Xmp,
+    /// A PNG tEXt, zTXt or iTXt chunk.
     PngText,
+    /// A JPEG COM segment.
     JpegComment,
+    /// A GIF comment extension.
     GifComment,
 }
 
 /// One metadata field.
 #[derive(Debug, Clone, Serialize)]
 pub struct MetadataField {
+    /// Which block the field comes from.
     pub source: MetadataSource,
     /// Tag or keyword, e.g. `UserComment`, `tEXt:Comment`, `COM`.
     pub name: String,
@@ -39,6 +45,7 @@ pub struct MetadataField {
 }
 
 impl MetadataField {
+    /// A field from its raw value; text and statistics are derived.
     pub fn new(source: MetadataSource, name: String, bytes: Vec<u8>) -> Self {
         let text = text_of(&bytes);
         Self::with_text(source, name, bytes, text)

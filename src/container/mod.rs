@@ -22,10 +22,15 @@ pub use trailer::{Trailer, TrailerKind};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
+    /// PNG (all bit depths and colour types).
     Png,
+    /// JPEG (baseline and progressive).
     Jpeg,
+    /// GIF (every frame).
     Gif,
+    /// BMP (1-32 bit).
     Bmp,
+    /// WebP (lossy, lossless, with alpha).
     WebP,
 }
 
@@ -85,6 +90,7 @@ pub struct ContainerInfo {
     pub image_end: usize,
     /// Declared canvas size from the header.
     pub width: u32,
+    /// Declared canvas height.
     pub height: u32,
     /// Data after the end of the image, if any.
     pub trailer: Option<Trailer>,

@@ -14,14 +14,23 @@ pub enum TrailerKind {
     Padding,
     /// Starlight's `AI42` marker.
     Ai42,
+    /// Another JPEG image.
     Jpeg,
+    /// A PNG image.
     Png,
+    /// A GIF image.
     Gif,
+    /// A ZIP archive.
     Zip,
+    /// A PDF document.
     Pdf,
+    /// A gzip stream.
     Gzip,
+    /// A 7-Zip archive.
     SevenZip,
+    /// A RAR archive.
     Rar,
+    /// An MP4/ISO-BMFF video (motion photos).
     Mp4,
     /// Samsung SEFH/SEFT trailer.
     SamsungSef,
@@ -34,13 +43,18 @@ pub enum TrailerKind {
 /// Bytes found after the end of the image.
 #[derive(Debug, Clone, Serialize)]
 pub struct Trailer {
+    /// Offset of the first byte after the image.
     pub offset: usize,
+    /// Number of bytes after the image.
     pub length: usize,
+    /// What the bytes look like.
     pub kind: TrailerKind,
     /// Written by cameras/phones for a known purpose (MPF image with an MPF index, motion photo
     /// announced in XMP, Samsung SEF).
     pub known_legit: bool,
+    /// Shannon entropy, bits per byte.
     pub entropy: f32,
+    /// Fraction of printable bytes.
     pub printable_ratio: f32,
 }
 

@@ -22,6 +22,7 @@ use write::Raster;
 /// What to embed and how.
 #[derive(Debug, Clone)]
 pub struct EmbedOptions {
+    /// Method to embed with.
     pub method: Method,
     /// Bit order for `lsb.rgb` and `palette` (alpha is always LSB-first with the `AI42` prefix).
     pub bit_order: BitOrder,
@@ -33,6 +34,7 @@ pub struct EmbedOptions {
 }
 
 impl EmbedOptions {
+    /// Defaults for a method: MSB-first, no quirks, the cover's container.
     pub fn new(method: Method) -> Self {
         EmbedOptions {
             method,
@@ -46,7 +48,9 @@ impl EmbedOptions {
 /// A written stego image.
 #[derive(Debug, Clone)]
 pub struct Embedded {
+    /// The stego file.
     pub bytes: Vec<u8>,
+    /// Its container format.
     pub format: Format,
 }
 

@@ -40,9 +40,11 @@ impl From<HitKind> for PayloadEncoding {
 /// A recovered payload.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Payload {
+    /// Method the payload was hidden with.
     pub method: Method,
     /// The payload bytes.
     pub bytes: Vec<u8>,
+    /// How the payload was delimited.
     pub encoding: PayloadEncoding,
     /// File type when the payload is a recognised file.
     pub file_type: Option<TrailerKind>,

@@ -52,13 +52,16 @@ pub struct ModelInfo {
     pub id: String,
     /// SHA-256 of the model file, hex.
     pub sha256: String,
+    /// Input names the model declares.
     pub inputs: Vec<String>,
+    /// Output names the model declares.
     pub outputs: Vec<String>,
 }
 
 /// What a model said about one image.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Prediction {
+    /// Probability that the image carries a payload.
     pub stego_prob: f32,
     /// Method probabilities (class order), when the model has a method head.
     pub method_probs: Option<[f32; 5]>,
@@ -73,7 +76,9 @@ enum StegoOut {
 /// Per-image inputs a model may read; only the streams the model declared are computed.
 #[derive(Debug, Clone, Default)]
 pub struct ModelFeed {
+    /// The feature vector, when the model reads `features`.
     pub features: Option<[f32; N_FEATURES]>,
+    /// The Starlight V4 tensors, when the model reads any.
     pub v4: Option<starlight_v4::V4Tensors>,
 }
 
@@ -251,6 +256,7 @@ impl Model {
         })
     }
 
+    /// Identity of the model.
     pub fn info(&self) -> &ModelInfo {
         &self.info
     }

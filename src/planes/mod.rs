@@ -18,8 +18,10 @@ pub enum ColorMode {
     /// Grey then alpha.
     #[serde(rename = "LA")]
     GreyAlpha,
+    /// Red, green, blue.
     #[serde(rename = "RGB")]
     Rgb,
+    /// Red, green, blue, alpha.
     #[serde(rename = "RGBA")]
     Rgba,
     /// One palette index per pixel; colours in [`PixelPlanes::palette`].
@@ -49,6 +51,7 @@ impl ColorMode {
         }
     }
 
+    /// Whether the mode has an alpha channel.
     pub fn has_alpha(self) -> bool {
         matches!(self, ColorMode::GreyAlpha | ColorMode::Rgba)
     }
@@ -57,8 +60,11 @@ impl ColorMode {
 /// One decoded image (or GIF frame).
 #[derive(Debug, Clone)]
 pub struct PixelPlanes {
+    /// Width in pixels.
     pub width: u32,
+    /// Height in pixels.
     pub height: u32,
+    /// Layout of the samples.
     pub mode: ColorMode,
     /// Bit depth of the source samples (1, 2, 4, 8 or 16).
     pub bit_depth: u8,
@@ -71,6 +77,7 @@ pub struct PixelPlanes {
     pub palette: Option<Vec<[u8; 3]>>,
     /// Offset of this plane on the canvas (GIF frames).
     pub left: u32,
+    /// Top offset on the canvas (GIF frames).
     pub top: u32,
 }
 
@@ -103,6 +110,7 @@ impl PixelPlanes {
 /// All frames of an image, plus how many there were.
 #[derive(Debug, Clone)]
 pub struct Decoded {
+    /// The frames decoded (all, unless the frame limit cut them).
     pub frames: Vec<PixelPlanes>,
     /// Frames in the file (may exceed `frames.len()` when the frame limit cut decoding short).
     pub frames_total: u32,
