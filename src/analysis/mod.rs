@@ -1,4 +1,4 @@
-//! Per-method analyses. Each produces [`Evidence`] (a score in [0,1], a human-readable detail and,
+//! Per-method analyses. Each produces [`Evidence`] (a score in 0..=1, a human-readable detail and,
 //! where one was recovered, a payload) for one of Starlight's five methods, in its class order:
 //! 0 `alpha`, 1 `palette`, 2 `lsb.rgb`, 3 `exif`, 4 `raw`.
 //!

@@ -5,7 +5,7 @@
 //! and the eight Starlight V4 tensors (`pixel_tensor`, `meta`, `alpha`, `lsb`, `palette`,
 //! `palette_lsb`, `format_features`, `content_features`; see [`starlight_v4`]) plus the legacy
 //! `bit_order` input, supplied as Starlight's scanner did.
-//! Outputs recognised by name: `stego_prob` or `stego_logits` ([N] or [N, 1]), optionally
+//! Outputs recognised by name: `stego_prob` or `stego_logits` (`[N]` or `[N, 1]`), optionally
 //! `method_probs` or `method_logits` ([N, 5], class order alpha, palette, lsb.rgb, exif, raw).
 //!
 //! Sessions are kept in a small pool, each behind a mutex (`Session::run` needs `&mut`), so one

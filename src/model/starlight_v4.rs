@@ -20,21 +20,21 @@ const PLANE: usize = CROP * CROP;
 /// The V4 tensors of one image, each flattened in C order without the batch dimension.
 #[derive(Debug, Clone)]
 pub struct V4Tensors {
-    /// [3, 256, 256]
+    /// `[3, 256, 256]`
     pub pixel_tensor: Vec<f32>,
-    /// [2048]
+    /// `[2048]`
     pub meta: Vec<f32>,
-    /// [2, 256, 256]
+    /// `[2, 256, 256]`
     pub alpha: Vec<f32>,
     /// [3, 256, 256] (CHW, as the scanner feeds it)
     pub lsb: Vec<f32>,
-    /// [768]
+    /// `[768]`
     pub palette: Vec<f32>,
-    /// [1, 256, 256]
+    /// `[1, 256, 256]`
     pub palette_lsb: Vec<f32>,
-    /// [6]
+    /// `[6]`
     pub format_features: Vec<f32>,
-    /// [6]
+    /// `[6]`
     pub content_features: Vec<f32>,
 }
 
