@@ -20,19 +20,14 @@ use crate::planes;
 use crate::verdict::{self, ModelRef, ScanResult, Timings};
 
 /// A steganography detector. `Send + Sync`; clones share the loaded model.
+///
+/// `Detector::new(Options::default())` runs the default learned model (ONNX Runtime must be
+/// installed); [`Detector::rules_only`] is the explicit way to scan without a model. There is no
+/// `Default`: a detector without its model must never be had by accident.
 #[derive(Debug, Clone)]
 pub struct Detector {
     opts: Options,
     model: Option<Arc<Model>>,
-}
-
-impl Default for Detector {
-    fn default() -> Self {
-        Detector {
-            opts: Options::default(),
-            model: None,
-        }
-    }
 }
 
 impl Detector {
@@ -234,7 +229,7 @@ impl Detector {
                 Err(e) => out.push(Err(e)),
             }
         }
-        for chunk in pending.chunks(Self::BATCH) {
+        for chunk in pending.chunks(Self::BATCH.min(m.max_batch())) {
             let feeds: Vec<ModelFeed> = chunk.iter().map(|(_, f)| f.clone()).collect();
             let t = Instant::now();
             let preds = m.predict(&feeds);

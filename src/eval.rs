@@ -98,7 +98,11 @@ pub fn load_manifest(path: &Path) -> Result<Vec<LabeledItem>> {
     }
     rows.into_iter()
         .map(|row| {
-            let get = |k: &str| row.get(k).map(String::as_str);
+            let get = |k: &str| {
+                row.get(k)
+                    .map(String::as_str)
+                    .filter(|v| !v.trim().is_empty())
+            };
             let p =
                 get("path").ok_or_else(|| bad(format!("{}: a row has no path", path.display())))?;
             let payload = match get("payload_file").filter(|s| !s.is_empty()) {
@@ -153,7 +157,7 @@ pub fn load_sidecar_dir(dir: &Path) -> Result<Vec<LabeledItem>> {
                 let Some(tech) = side["embedding"]["technique"].as_str() else {
                     continue;
                 };
-                let stego = d.join(img);
+                let stego = canonical(&d.join(img));
                 items.insert(
                     stego.clone(),
                     LabeledItem {
@@ -168,7 +172,8 @@ pub fn load_sidecar_dir(dir: &Path) -> Result<Vec<LabeledItem>> {
                 if let Some(c) = side["clean_file"].as_str() {
                     let clean = [d.join("../clean").join(c), d.join(c)]
                         .into_iter()
-                        .find(|q| q.is_file());
+                        .find(|q| q.is_file())
+                        .map(|q| canonical(&q));
                     if let Some(clean) = clean {
                         items.entry(clean.clone()).or_insert(LabeledItem {
                             path: clean,
@@ -181,6 +186,7 @@ pub fn load_sidecar_dir(dir: &Path) -> Result<Vec<LabeledItem>> {
                     }
                 }
             } else if d.file_name().is_some_and(|n| n == "clean") {
+                let p = canonical(&p);
                 items.entry(p.clone()).or_insert(LabeledItem {
                     path: p,
                     stego: false,
@@ -193,6 +199,11 @@ pub fn load_sidecar_dir(dir: &Path) -> Result<Vec<LabeledItem>> {
         }
     }
     Ok(items.into_values().collect())
+}
+
+/// The same file under one name (`stego/../clean/x` and `clean/x` must not count twice).
+fn canonical(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
 /// What the detector said about one item.
@@ -417,7 +428,7 @@ fn auc(pos: &[f32], neg: &[f32]) -> Option<f64> {
     let (mut rank_sum, mut i) = (0.0f64, 0usize);
     while i < all.len() {
         let mut j = i;
-        while j < all.len() && all[j].0 == all[i].0 {
+        while j < all.len() && all[j].0.total_cmp(&all[i].0).is_eq() {
             j += 1;
         }
         let avg = (i + j + 1) as f64 / 2.0; // ranks i+1..=j

@@ -144,3 +144,11 @@ fn starlight_dataset_layout_is_read_from_sidecars() {
         "48 stego and the 8 covers their sidecars name"
     );
 }
+
+#[test]
+fn starlight_layout_counts_each_cover_once() {
+    // stego sidecars name covers as ../clean/x; the clean/ walk finds the same files
+    let items = eval::load_sidecar_dir(&common::starlight_sample()).unwrap();
+    assert_eq!(items.iter().filter(|i| i.stego).count(), 48);
+    assert_eq!(items.iter().filter(|i| !i.stego).count(), 311);
+}

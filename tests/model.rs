@@ -208,3 +208,27 @@ fn a_model_that_answers_wrongly_shaped_makes_errors_not_verdicts() {
         assert!(e.to_string().contains("1 values for 3 images"), "{e}");
     }
 }
+
+#[test]
+fn non_finite_outputs_are_errors_and_fixed_batch_models_are_fed_one_by_one() {
+    let bytes = std::fs::read(common::root().join("examples/images/stego-lsb.png")).unwrap();
+    let e = detector("nan.onnx")
+        .unwrap()
+        .scan_bytes(&bytes)
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Model);
+    assert!(e.to_string().contains("not a finite number"), "{e}");
+    let det = detector("fixed_batch.onnx").unwrap();
+    assert_eq!(det.model().map(|_| ()), Some(()));
+    let imgs: Vec<Vec<u8>> = ["stego-lsb.png", "clean-photo.png", "stego-raw.webp"]
+        .iter()
+        .map(|f| std::fs::read(common::root().join("examples/images").join(f)).unwrap())
+        .collect();
+    let refs: Vec<&[u8]> = imgs.iter().map(|v| v.as_slice()).collect();
+    let flags: Vec<bool> = det
+        .scan_many(&refs)
+        .into_iter()
+        .map(|r| r.unwrap().is_stego)
+        .collect();
+    assert_eq!(flags, [true, false, true]);
+}

@@ -135,3 +135,66 @@ fn tail_rules_keep_the_reference_quirks() {
     let t = v4(&dir.join("sample__november_eoi_004.jpg"));
     assert_eq!((t.meta[0] * 255.0).round() as u8, seed[0]);
 }
+
+#[test]
+fn pillow_modes_for_sub_byte_grey_grey_bmp_and_gif_screens() {
+    // 1-bit grey PNG: Pillow scales to 0/255 (a 2-pixel image written here: white, black)
+    let mut png = Vec::new();
+    {
+        let mut e = png::Encoder::new(&mut png, 2, 1);
+        e.set_color(png::ColorType::Grayscale);
+        e.set_depth(png::BitDepth::One);
+        let mut w = e.write_header().unwrap();
+        w.write_image_data(&[0b1000_0000]).unwrap();
+    }
+    let (format, info, decoded) = Detector::rules_only().decode(&png).unwrap();
+    let t = tensors(format, &png, &info, &decoded.frames[0]);
+    // the 2x1 image sits at row 127, columns 127..129 of the padded crop
+    assert_eq!(
+        (
+            t.pixel_tensor[127 * 256 + 127],
+            t.pixel_tensor[127 * 256 + 128]
+        ),
+        (1.0, 0.0)
+    );
+    // 8-bit BMP with the identity grey palette: Pillow opens it as L (no palette streams)
+    let mut bmp = Vec::new();
+    let grey: Vec<u8> = (0..64 * 64).map(|i| (i % 251) as u8).collect();
+    image::codecs::bmp::BmpEncoder::new(&mut bmp)
+        .encode(&grey, 64, 64, image::ExtendedColorType::L8)
+        .unwrap();
+    let (format, info, decoded) = Detector::rules_only().decode(&bmp).unwrap();
+    assert_eq!(
+        decoded.frames[0].mode.as_str(),
+        "P",
+        "our planes keep the indices"
+    );
+    let t = tensors(format, &bmp, &info, &decoded.frames[0]);
+    assert_eq!(t.format_features[2], 0.0);
+    assert_eq!(sum(&t.palette) + sum(&t.palette_lsb), 0.0);
+    // GIF whose first frame is smaller than the logical screen: the screen is what Pillow sizes
+    let mut gif = Vec::new();
+    {
+        let mut enc = gif::Encoder::new(&mut gif, 32, 32, &[0, 0, 0, 255, 255, 255]).unwrap();
+        let frame = gif::Frame {
+            left: 4,
+            top: 4,
+            width: 8,
+            height: 8,
+            buffer: std::borrow::Cow::Owned(vec![1u8; 64]),
+            ..Default::default()
+        };
+        enc.write_frame(&frame).unwrap();
+    }
+    let (format, info, decoded) = Detector::rules_only().decode(&gif).unwrap();
+    let t = tensors(format, &gif, &info, &decoded.frames[0]);
+    assert_eq!(&t.format_features[4..], &[32.0 / 256.0, 32.0 / 256.0]);
+    // the 8x8 white frame sits at (4,4) of the 32x32 screen, centred in the 256 crop at 112
+    let plane = 256 * 256;
+    let at = |y: usize, x: usize| t.pixel_tensor[(112 + y) * 256 + 112 + x];
+    assert_eq!(
+        (at(4, 4), at(3, 3), at(11, 11), at(12, 12)),
+        (1.0, 0.0, 1.0, 0.0)
+    );
+    assert_eq!(sum(&t.pixel_tensor[..plane]), 64.0);
+}

@@ -95,6 +95,8 @@ pub struct Model {
     next: AtomicUsize,
     info: ModelInfo,
     inputs: Vec<InputSpec>,
+    /// Largest batch the model accepts (a fixed first dimension, e.g. an export without dynamic axes).
+    max_batch: usize,
     stego: (String, StegoOut),
     method: Option<(String, bool)>,
 }
@@ -184,6 +186,7 @@ impl Model {
             )));
         }
         let mut specs = Vec::new();
+        let mut max_batch = usize::MAX;
         for o in s.inputs() {
             let dims = stream_dims(o.name()).unwrap();
             let shape = o
@@ -204,6 +207,9 @@ impl Model {
                         .join(", "),
                     o.dtype().tensor_type()
                 )));
+            }
+            if shape.first().is_some_and(|&b| b > 0) {
+                max_batch = max_batch.min(shape[0] as usize);
             }
             specs.push(InputSpec {
                 name: o.name().to_string(),
@@ -251,6 +257,7 @@ impl Model {
                 outputs,
             },
             inputs: specs,
+            max_batch,
             stego,
             method,
         })
@@ -259,6 +266,11 @@ impl Model {
     /// Identity of the model.
     pub fn info(&self) -> &ModelInfo {
         &self.info
+    }
+
+    /// Largest number of images one call may carry.
+    pub fn max_batch(&self) -> usize {
+        self.max_batch
     }
 
     /// Whether the model reads the `features` stream.
@@ -328,6 +340,12 @@ impl Model {
             }
             None => None,
         };
+        if stego.iter().any(|p| !p.is_finite()) {
+            return Err(Error::Model(format!(
+                "model output '{}' is not a finite number",
+                self.stego.0
+            )));
+        }
         Ok((0..n)
             .map(|k| {
                 let p = match self.stego.1 {

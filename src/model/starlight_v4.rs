@@ -86,6 +86,8 @@ struct PillowView<'a> {
     mode: ColorMode,
     /// Palette as Pillow returns it for mode P (identity ramp for grey GIFs).
     palette: Vec<[u8; 3]>,
+    /// Factor that brings sub-byte grey samples to 8 bits.
+    grey_scale: u8,
 }
 
 impl PillowView<'_> {
@@ -94,7 +96,8 @@ impl PillowView<'_> {
         match self.p.mode {
             ColorMode::Rgb => [s[i * 3], s[i * 3 + 1], s[i * 3 + 2]],
             ColorMode::Rgba => [s[i * 4], s[i * 4 + 1], s[i * 4 + 2]],
-            ColorMode::Grey => [s[i]; 3],
+            // Pillow scales sub-byte grey to 8 bits (1-bit x255, 2-bit x85, 4-bit x17)
+            ColorMode::Grey => [s[i].saturating_mul(self.grey_scale); 3],
             ColorMode::GreyAlpha => [s[i * 2]; 3],
             ColorMode::Palette => self
                 .p
@@ -113,21 +116,42 @@ fn is_identity_ramp(p: &[[u8; 3]]) -> bool {
 
 /// Compute the eight tensors for the first frame of an image.
 pub fn tensors(format: Format, bytes: &[u8], info: &ContainerInfo, p: &PixelPlanes) -> V4Tensors {
+    // Pillow's GIF size is the logical screen, the first frame pasted at its offset on index 0.
+    let canvas;
+    let p = if format == Format::Gif
+        && (p.width, p.height, p.left, p.top) != (info.width, info.height, 0, 0)
+    {
+        canvas = gif_canvas(p, info.width.max(1), info.height.max(1));
+        &canvas
+    } else {
+        p
+    };
     let (w, h) = (p.width as usize, p.height as usize);
+    let grey_scale = match (p.mode, p.bit_depth) {
+        (ColorMode::Grey, 1) => 255,
+        (ColorMode::Grey, 2) => 85,
+        (ColorMode::Grey, 4) => 17,
+        _ => 1,
+    };
     let mut view = PillowView {
         p,
         mode: p.mode,
         palette: Vec::new(),
+        grey_scale,
     };
     if p.mode == ColorMode::Palette {
         let pal = p.palette.clone().unwrap_or_default();
-        // Pillow opens such a GIF as L; Starlight converts it back to P with the full identity
-        // palette (768 values).
-        view.palette = if format == Format::Gif && is_identity_ramp(&pal) {
-            (0..=255u8).map(|v| [v; 3]).collect()
+        let black_white = pal.len() == 2 && pal[0] == [0; 3] && pal[1] == [255; 3];
+        if format == Format::Gif && is_identity_ramp(&pal) {
+            // Pillow opens such a GIF as L; Starlight converts it back to P with the full identity
+            // palette (768 values).
+            view.palette = (0..=255u8).map(|v| [v; 3]).collect();
+        } else if format == Format::Bmp && (is_identity_ramp(&pal) || black_white) {
+            // Pillow's BMP reader drops such palettes: mode L (or 1), no palette streams.
+            view.mode = ColorMode::Grey;
         } else {
-            pal
-        };
+            view.palette = pal;
+        }
     }
     let (my, mx) = (axis_map(h), axis_map(w));
     let mut pixel = vec![0f32; 3 * PLANE];
@@ -203,6 +227,25 @@ pub fn tensors(format: Format, bytes: &[u8], info: &ContainerInfo, p: &PixelPlan
         palette_lsb,
         format_features,
         content_features,
+    }
+}
+
+/// The first GIF frame pasted on a canvas of the logical screen filled with index 0.
+fn gif_canvas(f: &PixelPlanes, w: u32, h: u32) -> PixelPlanes {
+    let mut samples = vec![0u8; w as usize * h as usize];
+    for y in 0..f.height.min(h.saturating_sub(f.top)) {
+        for x in 0..f.width.min(w.saturating_sub(f.left)) {
+            samples[((y + f.top) * w + x + f.left) as usize] =
+                f.samples[(y * f.width + x) as usize];
+        }
+    }
+    PixelPlanes {
+        width: w,
+        height: h,
+        samples,
+        left: 0,
+        top: 0,
+        ..f.clone()
     }
 }
 

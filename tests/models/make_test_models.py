@@ -108,6 +108,16 @@ save("wrong_v4_shape.onnx",
      [helper.make_node("Flatten", ["lsb"], ["f"], axis=1), helper.make_node("ReduceMean", ["f"], ["stego_logits"], keepdims=1)],
      [helper.make_tensor_value_info("lsb", TensorProto.FLOAT, ["batch", 256, 256, 3])],
      [helper.make_tensor_value_info("stego_logits", TensorProto.FLOAT, ["batch", 1])])
+# NaN output (0/0) and a model exported with a fixed batch of 1
+save("nan.onnx", [helper.make_node("Mul", ["features", "zero"], ["z"]),
+                  helper.make_node("Div", ["z", "z"], ["q"]),
+                  helper.make_node("ReduceMax", ["q"], ["stego_prob"], axes=[1], keepdims=1)],
+     [feat], [helper.make_tensor_value_info("stego_prob", TensorProto.FLOAT, ["N", 1])], [zero])
+save("fixed_batch.onnx",
+     [helper.make_node("Gather", ["features", "scores_idx"], ["scores"], axis=1),
+      helper.make_node("ReduceMax", ["scores"], ["stego_prob"], axes=[1], keepdims=1)],
+     [helper.make_tensor_value_info("features", TensorProto.FLOAT, [1, K])],
+     [helper.make_tensor_value_info("stego_prob", TensorProto.FLOAT, [1, 1])], [scores_idx])
 # a broken model: reduces over the whole batch (one value for N images)
 save("batch_collapse.onnx", [helper.make_node("ReduceMax", ["features"], ["stego_prob"], keepdims=1)],
      [feat], [helper.make_tensor_value_info("stego_prob", TensorProto.FLOAT, [1, 1])])

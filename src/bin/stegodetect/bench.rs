@@ -7,7 +7,6 @@ use std::time::Instant;
 
 use clap::Args;
 use serde_json::json;
-use stegodetect::Detector;
 
 use crate::{CmdResult, DetectorArgs};
 
@@ -28,7 +27,11 @@ pub struct BenchArgs {
 
 pub fn run(a: BenchArgs) -> CmdResult {
     let det = a.detector.detector()?;
-    let rules = Detector::rules_only();
+    // the same options, only without a model, so the model's share is all that differs
+    let rules = stegodetect::Detector::new(stegodetect::Options {
+        model: stegodetect::ModelChoice::Rules,
+        ..det.options().clone()
+    })?;
     let mut files = Vec::new();
     for p in &a.paths {
         for e in walkdir::WalkDir::new(p).sort_by_file_name() {

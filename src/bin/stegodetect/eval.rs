@@ -41,7 +41,7 @@ pub fn run(a: EvalArgs) -> CmdResult {
     };
     let (items, report) = if !a.from_items.is_empty() {
         let mut items: Vec<ItemResult> = Vec::new();
-        let (mut models, mut secs) = (Vec::<(String, String)>::new(), 0.0);
+        let (mut models, mut secs, mut threshold) = (Vec::<(String, String)>::new(), 0.0, None);
         for f in &a.from_items {
             let text = std::fs::read_to_string(f).map_err(|e| format!("{}: {e}", f.display()))?;
             for (i, line) in text.lines().enumerate() {
@@ -54,9 +54,11 @@ pub fn run(a: EvalArgs) -> CmdResult {
             if let Ok(r) = std::fs::read(&rep) {
                 let r: eval::Report = serde_json::from_slice(&r)?;
                 secs += r.seconds;
+                threshold.get_or_insert(r.threshold);
                 models.extend(r.model.zip(r.model_sha256));
             }
         }
+        models.sort();
         models.dedup();
         // several fold models (leave-one-source-out) are named as such, not as the last one
         let model = match models.len() {
@@ -75,7 +77,14 @@ pub fn run(a: EvalArgs) -> CmdResult {
             )),
         };
         let m = model.as_ref().map(|(a, b)| (a.as_str(), b.as_str()));
-        let rep = eval::report(&items, m, a.detector.threshold, secs, gates);
+        // the threshold the items were scanned at, not this command's flag
+        let rep = eval::report(
+            &items,
+            m,
+            threshold.unwrap_or(a.detector.threshold),
+            secs,
+            gates,
+        );
         (items, rep)
     } else {
         let labelled = match (&a.manifest, &a.dataset) {

@@ -53,12 +53,14 @@ const CHUNK_PER_THREAD: usize = 16;
 enum Input {
     File(PathBuf),
     Stdin,
+    /// A directory entry that could not be read: reported as an error record, never skipped.
+    Unreadable(PathBuf, String),
 }
 
 impl Input {
     fn name(&self) -> String {
         match self {
-            Input::File(p) => p.display().to_string(),
+            Input::File(p) | Input::Unreadable(p, _) => p.display().to_string(),
             Input::Stdin => "-".into(),
         }
     }
@@ -77,16 +79,16 @@ fn inputs<'a>(paths: &'a [PathBuf], all_files: bool) -> impl Iterator<Item = Inp
                         .sort_by_file_name()
                         .into_iter()
                         .filter_map(move |e| match e {
-                            Ok(e) if e.file_type().is_file() => Some(Input::File(e.into_path())),
+                            Ok(e) if e.file_type().is_file() => {
+                                let f = e.into_path();
+                                (all_files || has_image_ext(&f)).then_some(Input::File(f))
+                            }
                             Ok(_) => None,
                             // unreadable directory entries become error records, not silence
-                            Err(e) => Some(Input::File(
+                            Err(e) => Some(Input::Unreadable(
                                 e.path().map(Path::to_path_buf).unwrap_or_default(),
+                                e.to_string(),
                             )),
-                        })
-                        .filter(move |i| match i {
-                            Input::File(f) => all_files || has_image_ext(f),
-                            Input::Stdin => true,
                         }),
                 )
             } else {
@@ -104,6 +106,10 @@ fn has_image_ext(p: &Path) -> bool {
 fn scan_one(det: &Detector, input: &Input, max: u64) -> stegodetect::Result<ScanResult> {
     match input {
         Input::File(p) => det.scan_path(p),
+        Input::Unreadable(p, msg) => Err(stegodetect::Error::Io {
+            path: p.display().to_string(),
+            source: std::io::Error::other(msg.clone()),
+        }),
         Input::Stdin => {
             let mut buf = Vec::new();
             std::io::stdin()
@@ -262,7 +268,7 @@ pub fn run(a: ScanArgs) -> CmdResult {
             .iter()
             .filter_map(|i| match i {
                 Input::File(p) => Some(p),
-                Input::Stdin => None,
+                Input::Stdin | Input::Unreadable(..) => None,
             })
             .collect();
         let results: Vec<_> = pool.install(|| {
