@@ -124,6 +124,9 @@ pub struct ScanResult {
     pub decided_by: &'static str,
     /// The model that decided (id and SHA-256), when one did.
     pub model: Option<ModelRef>,
+    /// The model's method probabilities (class order), when it has a method head; Starlight's
+    /// `method_id` and `confidence` come from these.
+    pub method_probs: Option<[f32; 5]>,
     /// The payload of the deciding evidence, when one was recovered.
     pub payload: Option<Payload>,
     /// Every payload recovered from evidence scoring at least 0.5.
@@ -185,6 +188,7 @@ pub(crate) fn decide(
         rule_scores: scores,
         decided_by: "rules",
         model: None,
+        method_probs: None,
         payload,
         payloads,
         findings: evidence,
@@ -240,6 +244,7 @@ pub(crate) fn apply_model(
     r.is_stego = r.probability > threshold;
     r.decided_by = "model";
     r.model = Some(m);
+    r.method_probs = p.method_probs;
     let method = match p.method_probs {
         Some(mp) => {
             r.scores = MethodScores {

@@ -185,13 +185,14 @@ pub fn starlight_record(path: &str, r: &stegodetect::Result<ScanResult>) -> Valu
             return json!({"file_path": path, "error": format!("Could not process {path}: {e}")})
         }
     };
-    // method_id is always present in Starlight's output: the most likely method even when clean
-    let scores = r.scores.as_array();
+    // method_id is always present in Starlight's output: the argmax of the method probabilities
+    // (the model's when it has a method head, else the per-method scores), clean or not
+    let probs = r.method_probs.unwrap_or_else(|| r.scores.as_array());
     let best = (0..5)
         .rev()
-        .max_by(|&a, &b| scores[a].total_cmp(&scores[b]))
+        .max_by(|&a, &b| probs[a].total_cmp(&probs[b]))
         .unwrap_or(0); // first of equals
-    let method_id = r.method_id.map_or(best as u8, |m| m);
+    let method_id = r.method_id.unwrap_or(best as u8);
     let mut v = json!({
         "file_path": path,
         "is_stego": r.is_stego,
@@ -200,10 +201,10 @@ pub fn starlight_record(path: &str, r: &stegodetect::Result<ScanResult>) -> Valu
         "image_format": r.image.format.as_str(),
     });
     if r.is_stego {
-        let total: f32 = scores.iter().sum();
+        let total: f32 = probs.iter().sum();
         v["stego_type"] = json!(r.method.map(|m| m.name()));
         v["confidence"] = json!(if total > 0.0 {
-            scores[method_id as usize] / total
+            probs[method_id as usize] / total
         } else {
             0.0
         });
