@@ -26,6 +26,7 @@ pub mod embed;
 pub mod error;
 pub mod eval;
 pub mod extract;
+pub mod metrics;
 pub mod model;
 pub mod options;
 pub mod planes;

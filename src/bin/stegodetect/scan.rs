@@ -254,6 +254,7 @@ pub fn run(a: ScanArgs) -> CmdResult {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let (mut files, mut stego, mut errors) = (0u64, 0u64, 0u64);
+    let metrics = stegodetect::metrics::Metrics::new();
     let start = Instant::now();
     let mut it = inputs(&a.paths, a.all_files).peekable();
     let max = a.detector.max_file_size;
@@ -283,6 +284,7 @@ pub fn run(a: ScanArgs) -> CmdResult {
         bar.inc(chunk.len() as u64);
         for (input, r) in chunk.iter().zip(&results) {
             let name = input.name();
+            metrics.record(r);
             match r {
                 Ok(r) if r.is_stego => stego += 1,
                 Ok(_) => {}
@@ -310,10 +312,13 @@ pub fn run(a: ScanArgs) -> CmdResult {
     }
     bar.finish_and_clear();
     let secs = start.elapsed().as_secs_f64();
+    let lat = &metrics.snapshot().latency["total"];
     let summary = format!(
-        "{files} files: {stego} stego, {} clean, {errors} errors in {secs:.2} s ({:.1} images/s)",
+        "{files} files: {stego} stego, {} clean, {errors} errors in {secs:.2} s ({:.1} images/s; per image p50 {:.2} ms, p95 {:.2} ms)",
         files - stego - errors,
-        files as f64 / secs.max(1e-9)
+        files as f64 / secs.max(1e-9),
+        lat.p50_us as f64 / 1e3,
+        lat.p95_us as f64 / 1e3
     );
     if a.format == OutFormat::Text {
         writeln!(out, "{summary}")?;

@@ -1,0 +1,374 @@
+//! Metrics registry shared by every face (CLI, HTTP service, C, Python): scans by verdict, method
+//! and format; errors by kind (never counted as clean); latency histograms per stage (decode,
+//! analysis, model, total) with percentiles; bytes and pixels scanned; the model in use; and
+//! ground truth recorded against scan ids, giving false-positive and detection rates with Wilson
+//! intervals. Prometheus text exposition uses bounded label sets only (no paths, no ids).
+//!
+//! This is the core of the monitoring issue; windows, the JSONL log, alerts and the service build
+//! on it.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::fmt::Write as _;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use hdrhistogram::Histogram;
+use serde::Serialize;
+
+use crate::analysis::Method;
+use crate::error::{Error, ErrorKind, Result};
+use crate::eval::Rate;
+use crate::verdict::{ModelRef, ScanResult};
+
+/// Stages whose latency is recorded.
+pub const STAGES: [&str; 4] = ["decode", "analysis", "model", "total"];
+/// Scans remembered for ground truth (oldest forgotten first).
+const TRUTH_MEMORY: usize = 100_000;
+
+struct Inner {
+    started: Instant,
+    next_id: u64,
+    clean: u64,
+    stego: u64,
+    by_method: [u64; 5],
+    by_format: BTreeMap<&'static str, u64>,
+    errors: BTreeMap<&'static str, u64>,
+    bytes: u64,
+    pixels: u64,
+    latency: Vec<Histogram<u64>>,
+    model: Option<ModelRef>,
+    /// scan id -> (flagged, predicted method), for ground truth
+    recent: HashMap<u64, (bool, Option<Method>)>,
+    order: VecDeque<u64>,
+    truth: Truth,
+}
+
+#[derive(Default, Clone, Copy)]
+struct Truth {
+    fp: u64,
+    clean: u64,
+    detected: [u64; 5],
+    stego: [u64; 5],
+    right_method: [u64; 5],
+}
+
+/// A thread-safe metrics registry. Recording takes one short lock per scan.
+pub struct Metrics {
+    inner: Mutex<Inner>,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn histogram() -> Histogram<u64> {
+    // 1 µs .. 1 h, 3 significant digits
+    Histogram::new_with_bounds(1, 3_600_000_000, 3).expect("valid histogram bounds")
+}
+
+/// Latency percentiles of one stage, in microseconds.
+#[derive(Debug, Clone, Serialize)]
+pub struct Latency {
+    /// Samples recorded.
+    pub count: u64,
+    /// Median.
+    pub p50_us: u64,
+    /// 95th percentile.
+    pub p95_us: u64,
+    /// 99th percentile.
+    pub p99_us: u64,
+    /// Largest.
+    pub max_us: u64,
+}
+
+/// A point-in-time copy of the registry.
+#[derive(Debug, Clone, Serialize)]
+pub struct Snapshot {
+    /// Seconds since the registry was created or reset.
+    pub uptime_s: f64,
+    /// Images scanned successfully.
+    pub scans: u64,
+    /// Of those, verdict clean.
+    pub clean: u64,
+    /// Of those, verdict stego.
+    pub stego: u64,
+    /// Stego verdicts per method.
+    pub stego_by_method: BTreeMap<&'static str, u64>,
+    /// Scans per image format.
+    pub scans_by_format: BTreeMap<&'static str, u64>,
+    /// Inputs that could not be scanned, per error kind.
+    pub errors_by_kind: BTreeMap<&'static str, u64>,
+    /// Bytes of input scanned.
+    pub bytes: u64,
+    /// Pixels scanned.
+    pub pixels: u64,
+    /// Latency per stage.
+    pub latency: BTreeMap<&'static str, Latency>,
+    /// Model behind the verdicts (the latest seen).
+    pub model: Option<ModelRef>,
+    /// Clean images (by ground truth) flagged stego.
+    pub fpr: Rate,
+    /// Stego images (by ground truth) detected, per true method.
+    pub detection_by_method: BTreeMap<&'static str, Rate>,
+    /// Detected with the right method, per true method.
+    pub method_correct_by_method: BTreeMap<&'static str, Rate>,
+}
+
+impl Metrics {
+    /// An empty registry.
+    pub fn new() -> Self {
+        Metrics {
+            inner: Mutex::new(Inner::new()),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Record one scan outcome; returns the scan id (for [`Metrics::record_truth`]) of a
+    /// successful scan. Errors are counted by kind, never as clean.
+    pub fn record(&self, outcome: &Result<ScanResult>) -> Option<u64> {
+        let mut g = self.lock();
+        match outcome {
+            Err(e) => {
+                *g.errors.entry(e.kind().as_str()).or_default() += 1;
+                None
+            }
+            Ok(r) => {
+                if r.is_stego {
+                    g.stego += 1;
+                    if let Some(m) = r.method {
+                        g.by_method[m.id() as usize] += 1;
+                    }
+                } else {
+                    g.clean += 1;
+                }
+                *g.by_format.entry(r.image.format.as_str()).or_default() += 1;
+                g.bytes += r.image.file_size as u64;
+                g.pixels += r.image.width as u64 * r.image.height as u64;
+                let t = r.timings;
+                for (h, us) in
+                    g.latency
+                        .iter_mut()
+                        .zip([t.decode_us, t.analysis_us, t.model_us, t.total_us])
+                {
+                    h.saturating_record(us.max(1));
+                }
+                if r.model.is_some() {
+                    g.model = r.model.clone();
+                }
+                let id = g.next_id;
+                g.next_id += 1;
+                g.recent.insert(id, (r.is_stego, r.method));
+                g.order.push_back(id);
+                if g.order.len() > TRUTH_MEMORY {
+                    if let Some(old) = g.order.pop_front() {
+                        g.recent.remove(&old);
+                    }
+                }
+                Some(id)
+            }
+        }
+    }
+
+    /// Record the true label of a scanned image. Each scan id counts once.
+    pub fn record_truth(&self, scan_id: u64, stego: bool, method: Option<Method>) -> Result<()> {
+        let mut g = self.lock();
+        let (flagged, predicted) = g.recent.remove(&scan_id).ok_or_else(|| {
+            Error::InvalidArgument(format!("unknown or already labelled scan id {scan_id}"))
+        })?;
+        if stego {
+            let m = method
+                .ok_or_else(|| Error::InvalidArgument("a stego label needs its method".into()))?;
+            let i = m.id() as usize;
+            g.truth.stego[i] += 1;
+            g.truth.detected[i] += flagged as u64;
+            g.truth.right_method[i] += (flagged && predicted == Some(m)) as u64;
+        } else {
+            g.truth.clean += 1;
+            g.truth.fp += flagged as u64;
+        }
+        Ok(())
+    }
+
+    /// Forget everything.
+    pub fn reset(&self) {
+        *self.lock() = Inner::new();
+    }
+
+    /// A copy of the current values.
+    pub fn snapshot(&self) -> Snapshot {
+        let g = self.lock();
+        let per_method = |f: &dyn Fn(usize) -> Rate| {
+            Method::ALL
+                .iter()
+                .map(|m| (m.name(), f(m.id() as usize)))
+                .collect()
+        };
+        Snapshot {
+            uptime_s: g.started.elapsed().as_secs_f64(),
+            scans: g.clean + g.stego,
+            clean: g.clean,
+            stego: g.stego,
+            stego_by_method: Method::ALL
+                .iter()
+                .map(|m| (m.name(), g.by_method[m.id() as usize]))
+                .collect(),
+            scans_by_format: g.by_format.clone(),
+            errors_by_kind: g.errors.clone(),
+            bytes: g.bytes,
+            pixels: g.pixels,
+            latency: STAGES
+                .iter()
+                .zip(&g.latency)
+                .map(|(s, h)| {
+                    let q = |p: f64| {
+                        if h.is_empty() {
+                            0
+                        } else {
+                            h.value_at_quantile(p)
+                        }
+                    };
+                    (
+                        *s,
+                        Latency {
+                            count: h.len(),
+                            p50_us: q(0.5),
+                            p95_us: q(0.95),
+                            p99_us: q(0.99),
+                            max_us: h.max(),
+                        },
+                    )
+                })
+                .collect(),
+            model: g.model.clone(),
+            fpr: Rate::new(g.truth.fp, g.truth.clean),
+            detection_by_method: per_method(&|i| Rate::new(g.truth.detected[i], g.truth.stego[i])),
+            method_correct_by_method: per_method(&|i| {
+                Rate::new(g.truth.right_method[i], g.truth.stego[i])
+            }),
+        }
+    }
+
+    /// Prometheus text exposition (content type `text/plain; version=0.0.4`).
+    pub fn prometheus(&self) -> String {
+        let s = self.snapshot();
+        let mut o = String::new();
+        let mut metric = |name: &str, kind: &str, help: &str, rows: Vec<(String, f64)>| {
+            let _ = writeln!(o, "# HELP {name} {help}\n# TYPE {name} {kind}");
+            for (labels, v) in rows {
+                let _ = writeln!(o, "{name}{labels} {v}");
+            }
+        };
+        metric(
+            "stegodetect_scans_total",
+            "counter",
+            "Images scanned, by verdict.",
+            vec![
+                ("{verdict=\"clean\"}".into(), s.clean as f64),
+                ("{verdict=\"stego\"}".into(), s.stego as f64),
+            ],
+        );
+        metric(
+            "stegodetect_stego_total",
+            "counter",
+            "Stego verdicts by method.",
+            s.stego_by_method
+                .iter()
+                .map(|(m, v)| (format!("{{method=\"{m}\"}}"), *v as f64))
+                .collect(),
+        );
+        metric(
+            "stegodetect_scans_by_format_total",
+            "counter",
+            "Images scanned, by format.",
+            s.scans_by_format
+                .iter()
+                .map(|(f, v)| (format!("{{format=\"{f}\"}}"), *v as f64))
+                .collect(),
+        );
+        let kinds = [
+            ErrorKind::Io,
+            ErrorKind::UnknownFormat,
+            ErrorKind::Decode,
+            ErrorKind::Limit,
+            ErrorKind::InvalidArgument,
+            ErrorKind::Embed,
+            ErrorKind::Model,
+            ErrorKind::RuntimeNotFound,
+            ErrorKind::Internal,
+        ];
+        metric(
+            "stegodetect_errors_total",
+            "counter",
+            "Inputs that could not be scanned, by error kind (never counted as clean).",
+            kinds
+                .iter()
+                .map(|k| {
+                    (
+                        format!("{{kind=\"{k}\"}}"),
+                        s.errors_by_kind.get(k.as_str()).copied().unwrap_or(0) as f64,
+                    )
+                })
+                .collect(),
+        );
+        metric(
+            "stegodetect_bytes_total",
+            "counter",
+            "Bytes of input scanned.",
+            vec![(String::new(), s.bytes as f64)],
+        );
+        metric(
+            "stegodetect_pixels_total",
+            "counter",
+            "Pixels scanned.",
+            vec![(String::new(), s.pixels as f64)],
+        );
+        let mut rows = Vec::new();
+        for (stage, l) in &s.latency {
+            for (q, v) in [("0.5", l.p50_us), ("0.95", l.p95_us), ("0.99", l.p99_us)] {
+                rows.push((
+                    format!("{{stage=\"{stage}\",quantile=\"{q}\"}}"),
+                    v as f64 / 1e6,
+                ));
+            }
+        }
+        metric(
+            "stegodetect_latency_seconds",
+            "summary",
+            "Scan latency per stage.",
+            rows,
+        );
+        metric(
+            "stegodetect_ground_truth_fpr",
+            "gauge",
+            "False-positive rate over images labelled clean.",
+            vec![(String::new(), s.fpr.rate)],
+        );
+        o
+    }
+}
+
+impl Inner {
+    fn new() -> Self {
+        Inner {
+            started: Instant::now(),
+            next_id: 1,
+            clean: 0,
+            stego: 0,
+            by_method: [0; 5],
+            by_format: BTreeMap::new(),
+            errors: BTreeMap::new(),
+            bytes: 0,
+            pixels: 0,
+            latency: (0..STAGES.len()).map(|_| histogram()).collect(),
+            model: None,
+            recent: HashMap::new(),
+            order: VecDeque::new(),
+            truth: Truth::default(),
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! The metrics registry: counts, errors apart, ground truth with intervals, Prometheus text with
+//! bounded labels, exact counts under concurrent recording.
+
+mod common;
+
+use stegodetect::metrics::Metrics;
+use stegodetect::Method;
+
+fn examples() -> Vec<(String, Vec<u8>)> {
+    let dir = common::root().join("examples/images");
+    let mut v: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e != "json"))
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn counts_errors_truth_and_exposition() {
+    let det = common::detector();
+    let m = Metrics::new();
+    let mut ids = Vec::new();
+    for (name, bytes) in examples() {
+        let id = m.record(&det.scan_bytes(&bytes)).expect("scanned");
+        ids.push((name, id));
+    }
+    assert!(m.record(&det.scan_bytes(b"garbage")).is_none());
+    assert!(m.record(&det.scan_bytes(b"\x89PNG\r\n\x1a\n")).is_none());
+    let s = m.snapshot();
+    assert_eq!((s.scans, s.clean, s.stego), (9, 4, 5));
+    assert_eq!(
+        s.errors_by_kind["unknown_format"] + s.errors_by_kind["decode"],
+        2
+    );
+    assert_eq!(s.stego_by_method["palette"], 1);
+    assert_eq!(s.latency["total"].count, 9);
+    assert!(s.latency["total"].p95_us >= s.latency["total"].p50_us);
+    assert_eq!(s.model.as_ref().unwrap().id, "stegodetect-default-1");
+
+    for (name, id) in &ids {
+        let method = name
+            .strip_prefix("stego-")
+            .map(|n| match n.split('.').next().unwrap() {
+                "alpha" => Method::Alpha,
+                "palette" => Method::Palette,
+                "lsb" => Method::LsbRgb,
+                "exif" => Method::Exif,
+                _ => Method::Raw,
+            });
+        m.record_truth(*id, method.is_some(), method).unwrap();
+    }
+    assert!(
+        m.record_truth(ids[0].1, false, None).is_err(),
+        "each scan id counts once"
+    );
+    assert!(m.record_truth(999_999, false, None).is_err());
+    let s = m.snapshot();
+    assert_eq!((s.fpr.k, s.fpr.n), (0, 4));
+    for method in ["alpha", "palette", "lsb.rgb", "exif", "raw"] {
+        assert_eq!(
+            (
+                s.detection_by_method[method].k,
+                s.detection_by_method[method].n
+            ),
+            (1, 1),
+            "{method}"
+        );
+        assert_eq!(s.method_correct_by_method[method].k, 1);
+    }
+
+    let text = m.prometheus();
+    assert!(text.contains("stegodetect_scans_total{verdict=\"stego\"} 5"));
+    assert!(text.contains("stegodetect_scans_total{verdict=\"clean\"} 4"));
+    assert!(text.contains("stegodetect_stego_total{method=\"lsb.rgb\"} 1"));
+    assert!(text.contains("# TYPE stegodetect_latency_seconds summary"));
+    assert!(
+        !text.contains("examples/") && !text.contains(".png"),
+        "no paths as labels"
+    );
+    m.reset();
+    assert_eq!(m.snapshot().scans, 0);
+}
+
+#[test]
+fn concurrent_recording_adds_up_exactly() {
+    let det = common::detector();
+    let m = Metrics::new();
+    let stego = det
+        .scan_bytes(&std::fs::read(common::root().join("examples/images/stego-raw.webp")).unwrap());
+    let clean = det.scan_bytes(
+        &std::fs::read(common::root().join("examples/images/clean-photo.png")).unwrap(),
+    );
+    let err = det.scan_bytes(b"nope");
+    std::thread::scope(|s| {
+        for _ in 0..8 {
+            s.spawn(|| {
+                for i in 0..1000 {
+                    m.record(match i % 3 {
+                        0 => &stego,
+                        1 => &clean,
+                        _ => &err,
+                    });
+                }
+            });
+        }
+    });
+    let s = m.snapshot();
+    assert_eq!(s.stego, 8 * 334);
+    assert_eq!(s.clean, 8 * 333);
+    assert_eq!(s.errors_by_kind["unknown_format"], 8 * 333);
+    assert_eq!(s.latency["total"].count, 8 * 667);
+}
