@@ -234,6 +234,9 @@ pub struct ItemResult {
     pub exact: Option<bool>,
     /// Why the image could not be scanned.
     pub error: Option<String>,
+    /// Scan time of this image in microseconds (decode to verdict), when scanned.
+    #[serde(default)]
+    pub total_us: Option<u64>,
 }
 
 /// Scan every item in parallel.
@@ -261,6 +264,7 @@ pub fn run(det: &Detector, items: &[LabeledItem]) -> Vec<ItemResult> {
                 predicted_method: None,
                 exact: None,
                 error: None,
+                total_us: None,
             };
             match read_limited(&it.path, max).and_then(|b| det.scan_bytes(&b)) {
                 Ok(s) => {
@@ -273,6 +277,7 @@ pub fn run(det: &Detector, items: &[LabeledItem]) -> Vec<ItemResult> {
                         .payload
                         .as_ref()
                         .map(|want| s.payloads.iter().any(|p| &p.bytes == want));
+                    r.total_us = Some(s.timings.total_us);
                 }
                 Err(e) => r.error = Some(e.to_string()),
             }
@@ -384,6 +389,9 @@ pub struct Report {
     pub roc_auc: Option<f64>,
     /// Wall time of the scans.
     pub seconds: f64,
+    /// Per-image scan latency (`latency.total.p50_us` / `p95_us` / `p99_us`), read by the
+    /// regression gate.
+    pub latency: BTreeMap<String, BTreeMap<String, u64>>,
     /// Scanned images per second of wall time.
     pub images_per_second: f64,
     /// Whether every gate passed and everything could be measured.
@@ -437,6 +445,19 @@ fn auc(pos: &[f32], neg: &[f32]) -> Option<f64> {
     }
     let (np, nn) = (pos.len() as f64, neg.len() as f64);
     Some((rank_sum - np * (np + 1.0) / 2.0) / (np * nn))
+}
+
+/// Percentiles of the per-image scan times (nearest rank).
+fn latency(items: &[ItemResult]) -> BTreeMap<String, BTreeMap<String, u64>> {
+    let mut t: Vec<u64> = items.iter().filter_map(|i| i.total_us).collect();
+    if t.is_empty() {
+        return BTreeMap::new();
+    }
+    t.sort_unstable();
+    let q = |p: f64| t[((p * t.len() as f64).ceil() as usize).clamp(1, t.len()) - 1];
+    let row = [("p50_us", q(0.5)), ("p95_us", q(0.95)), ("p99_us", q(0.99))]
+        .map(|(k, v)| (k.to_string(), v));
+    BTreeMap::from([("total".to_string(), BTreeMap::from(row))])
 }
 
 /// Compute the report from item results.
@@ -549,6 +570,7 @@ pub fn report(
         extraction_exact: Rate::new(ex_k, ex_n),
         roc_auc: auc(&pos, &neg),
         seconds,
+        latency: latency(items),
         images_per_second: if seconds > 0.0 {
             (n - err) as f64 / seconds
         } else {
@@ -606,9 +628,18 @@ pub fn markdown(r: &Report) -> String {
     );
     s += &format!("- exact extraction: {}\n", pct(&r.extraction_exact));
     s += &format!(
-        "- ROC AUC: {}\n\n",
+        "- ROC AUC: {}\n",
         r.roc_auc.map_or("-".into(), |a| format!("{a:.4}"))
     );
+    if let Some(t) = r.latency.get("total") {
+        s += &format!(
+            "- per-image scan time: p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms\n",
+            t["p50_us"] as f64 / 1e3,
+            t["p95_us"] as f64 / 1e3,
+            t["p99_us"] as f64 / 1e3
+        );
+    }
+    s += "\n";
     let table = |s: &mut String, title: &str, m: &BTreeMap<String, Rate>| {
         if m.is_empty() {
             return;

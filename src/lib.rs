@@ -30,6 +30,7 @@ pub mod metrics;
 pub mod model;
 pub mod options;
 pub mod planes;
+pub mod regress;
 pub mod verdict;
 
 pub use analysis::{BitOrder, Method};

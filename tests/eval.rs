@@ -152,3 +152,61 @@ fn starlight_layout_counts_each_cover_once() {
     assert_eq!(items.iter().filter(|i| i.stego).count(), 48);
     assert_eq!(items.iter().filter(|i| !i.stego).count(), 311);
 }
+
+#[test]
+fn regress_gate_passes_fails_and_refuses() {
+    let d = make_set("regress", false);
+    let bin = env!("CARGO_BIN_EXE_stegodetect");
+    let st = Command::new(bin)
+        .args(["eval", "--manifest"])
+        .arg(d.join("manifest.csv"))
+        .arg("--report-dir")
+        .arg(d.join("base"))
+        .output()
+        .unwrap();
+    assert_eq!(st.status.code(), Some(0));
+    let base = d.join("base/report.json");
+    // wall-clock latency is not under test here (a loaded CI machine); the rules file lifts that bar
+    let rules = d.join("rules.json");
+    std::fs::write(&rules, r#"{"max_p95_ms": 1e9, "p95_factor": 1e9}"#).unwrap();
+    let regress = |current: &PathBuf| {
+        Command::new(bin)
+            .args(["regress", "--baseline"])
+            .arg(&base)
+            .arg("--current")
+            .arg(current)
+            .arg("--rules")
+            .arg(&rules)
+            .output()
+            .unwrap()
+    };
+    let same = regress(&base);
+    assert_eq!(
+        same.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&same.stdout)
+    );
+    // a current run that lost the palette detections
+    let mut worse: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&base).unwrap()).unwrap();
+    worse["detection_by_method"]["palette"] =
+        serde_json::json!({"k": 0, "n": 1, "rate": 0.0, "lo": 0.0, "hi": 0.79});
+    let worse_path = d.join("worse.json");
+    std::fs::write(&worse_path, worse.to_string()).unwrap();
+    let out = regress(&worse_path);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("detection palette (relative)"));
+    // the reference's baseline format has no per-method rates we can use: refused, exit 2
+    let v3 = d.join("v3.json");
+    std::fs::write(&v3, r#"{"fpr": 0.32, "detection_rates": {"lsb": 95.0}}"#).unwrap();
+    let out = Command::new(bin)
+        .args(["regress", "--baseline"])
+        .arg(&v3)
+        .arg("--current")
+        .arg(&base)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("detection_by_method"));
+}

@@ -2,6 +2,7 @@
 
 mod bench;
 mod eval;
+mod regress;
 mod scan;
 
 use std::path::PathBuf;
@@ -40,6 +41,10 @@ enum Cmd {
     ///
     /// Exit code: 0 when the report passes its gates, 1 when it fails, 2 on a usage error.
     Eval(eval::EvalArgs),
+    /// Regression gate: compare a current eval report or metrics snapshot with a baseline.
+    ///
+    /// Exit code: 0 all rules pass, 1 a rule is breached, 2 an input cannot be used.
+    Regress(regress::RegressArgs),
 }
 
 /// Options shared by the commands that scan.
@@ -155,6 +160,7 @@ fn main() -> ExitCode {
         Cmd::Bench(a) => bench::run(a),
         Cmd::Features(a) => scan::features(a),
         Cmd::Eval(a) => eval::run(a),
+        Cmd::Regress(a) => regress::run(a),
     };
     match r {
         Ok(code) => ExitCode::from(code),
