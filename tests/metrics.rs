@@ -81,6 +81,8 @@ fn counts_errors_truth_and_exposition() {
     assert!(text.contains("stegodetect_scans_total{verdict=\"clean\"} 4"));
     assert!(text.contains("stegodetect_stego_total{method=\"lsb.rgb\"} 1"));
     assert!(text.contains("# TYPE stegodetect_latency_seconds summary"));
+    assert!(text.contains("stegodetect_throughput_per_second{window=\"1m\"}"));
+    assert!(s.throughput_per_s["1m"] > 0.0);
     assert!(
         !text.contains("examples/") && !text.contains(".png"),
         "no paths as labels"

@@ -24,6 +24,8 @@ use crate::verdict::{ModelRef, ScanResult};
 pub const STAGES: [&str; 4] = ["decode", "analysis", "model", "total"];
 /// Scans remembered for ground truth (oldest forgotten first).
 const TRUTH_MEMORY: usize = 100_000;
+/// Throughput windows, in seconds.
+pub const WINDOWS: [(&str, u64); 4] = [("1m", 60), ("5m", 300), ("1h", 3600), ("24h", 86_400)];
 
 struct Inner {
     started: Instant,
@@ -41,6 +43,8 @@ struct Inner {
     recent: HashMap<u64, (bool, Option<Method>)>,
     order: VecDeque<u64>,
     truth: Truth,
+    /// (second since start, scans finished in it), at most the longest window
+    per_second: VecDeque<(u64, u64)>,
 }
 
 #[derive(Default, Clone, Copy)]
@@ -100,6 +104,9 @@ pub struct Snapshot {
     pub scans_by_format: BTreeMap<&'static str, u64>,
     /// Inputs that could not be scanned, per error kind.
     pub errors_by_kind: BTreeMap<&'static str, u64>,
+    /// Scans (successful or not) per second over the last minute, 5 minutes, hour and day (over
+    /// the uptime while it is shorter than the window).
+    pub throughput_per_s: BTreeMap<&'static str, f64>,
     /// Bytes of input scanned.
     pub bytes: u64,
     /// Pixels scanned.
@@ -132,6 +139,8 @@ impl Metrics {
     /// successful scan. Errors are counted by kind, never as clean.
     pub fn record(&self, outcome: &Result<ScanResult>) -> Option<u64> {
         let mut g = self.lock();
+        let sec = g.started.elapsed().as_secs();
+        g.tick(sec);
         match outcome {
             Err(e) => {
                 *g.errors.entry(e.kind().as_str()).or_default() += 1;
@@ -202,6 +211,7 @@ impl Metrics {
     /// A copy of the current values.
     pub fn snapshot(&self) -> Snapshot {
         let g = self.lock();
+        let now = g.started.elapsed();
         let per_method = |f: &dyn Fn(usize) -> Rate| {
             Method::ALL
                 .iter()
@@ -219,6 +229,7 @@ impl Metrics {
                 .collect(),
             scans_by_format: g.by_format.clone(),
             errors_by_kind: g.errors.clone(),
+            throughput_per_s: g.throughput(now.as_secs_f64()),
             bytes: g.bytes,
             pixels: g.pixels,
             latency: STAGES
@@ -316,6 +327,15 @@ impl Metrics {
                 .collect(),
         );
         metric(
+            "stegodetect_throughput_per_second",
+            "gauge",
+            "Scans per second over a trailing window.",
+            s.throughput_per_s
+                .iter()
+                .map(|(w, v)| (format!("{{window=\"{w}\"}}"), *v))
+                .collect(),
+        );
+        metric(
             "stegodetect_bytes_total",
             "counter",
             "Bytes of input scanned.",
@@ -369,6 +389,65 @@ impl Inner {
             recent: HashMap::new(),
             order: VecDeque::new(),
             truth: Truth::default(),
+            per_second: VecDeque::new(),
         }
+    }
+
+    /// Count one scan finished in second `sec` since start; drop seconds older than a day.
+    fn tick(&mut self, sec: u64) {
+        match self.per_second.back_mut() {
+            Some((s, n)) if *s == sec => *n += 1,
+            _ => self.per_second.push_back((sec, 1)),
+        }
+        while self
+            .per_second
+            .front()
+            .is_some_and(|&(s, _)| s + WINDOWS[3].1 <= sec)
+        {
+            self.per_second.pop_front();
+        }
+    }
+
+    /// Scans per second over each window ending at `now` (seconds since start).
+    fn throughput(&self, now: f64) -> BTreeMap<&'static str, f64> {
+        WINDOWS
+            .iter()
+            .map(|&(name, w)| {
+                let from = now - w as f64;
+                let n: u64 = self
+                    .per_second
+                    .iter()
+                    .filter(|&&(s, _)| s as f64 >= from.floor())
+                    .map(|&(_, n)| n)
+                    .sum();
+                (name, n as f64 / now.clamp(1.0, w as f64))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn throughput_windows_count_the_right_seconds() {
+        let mut g = Inner::new();
+        // 120 scans in second 0, then one per second up to second 3599
+        for _ in 0..120 {
+            g.tick(0);
+        }
+        for s in 1..3600 {
+            g.tick(s);
+        }
+        let t = g.throughput(3600.0);
+        assert_eq!(t["1m"], 60.0 / 60.0);
+        assert_eq!(t["5m"], 300.0 / 300.0);
+        assert!((t["1h"] - (3599.0 + 120.0) / 3600.0).abs() < 1e-9);
+        // the day window divides by the uptime while it is shorter than a day
+        assert!((t["24h"] - (3599.0 + 120.0) / 3600.0).abs() < 1e-9);
+        // a day later the old seconds are gone
+        g.tick(3600 + 86_400);
+        assert_eq!(g.per_second.len(), 1);
     }
 }
