@@ -218,37 +218,35 @@ impl Detector {
                 .collect();
         };
         let mut out: Vec<Result<ScanResult>> = Vec::with_capacity(prepared.len());
-        let mut pending: Vec<(usize, ModelFeed)> = Vec::new();
+        // indices and feeds side by side, so batches are slices of the feeds (V4 tensors are large:
+        // never copied)
+        let (mut idx, mut feeds): (Vec<usize>, Vec<ModelFeed>) = (Vec::new(), Vec::new());
         for (i, r) in prepared.into_iter().enumerate() {
             match r {
                 Ok((res, Some(feed))) => {
-                    pending.push((i, feed));
+                    idx.push(i);
+                    feeds.push(feed);
                     out.push(Ok(res));
                 }
                 Ok((res, None)) => out.push(Ok(res)),
                 Err(e) => out.push(Err(e)),
             }
         }
-        for chunk in pending.chunks(Self::BATCH.min(m.max_batch())) {
-            let feeds: Vec<ModelFeed> = chunk.iter().map(|(_, f)| f.clone()).collect();
+        let batch = Self::BATCH.min(m.max_batch());
+        for (ids, chunk) in idx.chunks(batch).zip(feeds.chunks(batch)) {
             let t = Instant::now();
-            let preds = m.predict(&feeds);
+            let preds = m.predict(chunk);
             let per = t.elapsed().as_micros() as u64 / chunk.len() as u64;
-            for (k, (i, _)) in chunk.iter().enumerate() {
+            for (k, &i) in ids.iter().enumerate() {
                 match &preds {
                     Ok(p) => {
-                        if let Ok(res) = &mut out[*i] {
+                        if let Ok(res) = &mut out[i] {
                             self.apply(m, res, &p[k], per);
                         }
                     }
                     // a failed inference is an error for every image of the batch, never "clean"
-                    Err(e) => {
-                        out[*i] = Err(Error::Model(
-                            e.to_string()
-                                .trim_start_matches("model error: ")
-                                .to_string(),
-                        ))
-                    }
+                    Err(Error::Model(msg)) => out[i] = Err(Error::Model(msg.clone())),
+                    Err(e) => out[i] = Err(Error::Model(e.to_string())),
                 }
             }
         }
