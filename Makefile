@@ -4,7 +4,7 @@
 CARGO ?= cargo
 BIN   := target/release/stegodetect
 
-.PHONY: setup build demo test bench accuracy corpus demo-images model fmt clean
+.PHONY: setup build demo test bench accuracy corpus heldout demo-images model fmt clean
 
 # Rust toolchain check, then the project's Python environment (.venv): ONNX Runtime's shared
 # library (loaded by the core through `ort`) and the onnx package for test models.
@@ -34,6 +34,10 @@ bench: build
 # Clean training-source images from Debian packages into data/corpus (git-ignored).
 corpus:
 	bash scripts/fetch-corpus.sh data/corpus
+
+# Held-out photos and renders (never used for training or tuning) into data/heldout.
+heldout:
+	PKGS="ukui-wallpapers lomiri-wallpapers-20.04 plasma-workspace-wallpapers" bash scripts/fetch-corpus.sh data/heldout
 
 # Detection / extraction accuracy on stego made from the corpus, and false positives on it.
 accuracy: build corpus

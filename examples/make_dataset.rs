@@ -148,6 +148,16 @@ const CAMERAS: [(&str, &str, &str); 5] = [
     ("OLYMPUS IMAGING CORP.", "E-M10", "Version 1.0"),
 ];
 
+/// Photo captions of the kind photo managers write into UserComment.
+const CAPTIONS: [&str; 6] = [
+    "Colorful cups. Aarhus, Denmark.",
+    "Sunset over the harbour, late August.",
+    "Grandma's 80th birthday party in the garden",
+    "Morning fog on the lake",
+    "View from the summit, looking north towards the glacier.",
+    "Street market, Saturday",
+];
+
 /// One hard negative (clean) of the kind picked by `k`.
 fn hard_negative(
     k: u64,
@@ -176,13 +186,21 @@ fn hard_negative(
                 let n = (40 + rng.below(160) as usize).min(s.len());
                 String::from_utf8_lossy(&s[..n]).replace('\n', " ")
             });
-            let comment: &[u8] = if rng.below(3) == 0 {
-                b"Screenshot"
-            } else {
-                b""
+            // UserComment: empty, a short tag, or a photo manager's one-line caption
+            let comment: Vec<u8> = match rng.below(3) {
+                0 => b"Screenshot".to_vec(),
+                1 => format!(
+                    "{} Shot on {} {}. Processed in {}.",
+                    CAPTIONS[rng.below(CAPTIONS.len() as u64) as usize],
+                    cam.0,
+                    cam.1,
+                    cam.2
+                )
+                .into_bytes(),
+                _ => Vec::new(),
             };
             let jpg = encode(px, *w, *h, image::ImageFormat::Jpeg, 90);
-            let tiff = camera_tiff(cam.0, cam.1, cam.2, caption.as_deref(), comment);
+            let tiff = camera_tiff(cam.0, cam.1, cam.2, caption.as_deref(), &comment);
             Some(("camera-exif", with_exif_block(&jpg, &tiff).ok()?, "jpg"))
         }
         2 => {

@@ -1,7 +1,7 @@
 //! Scattered (random-position) LSB replacement on never-compressed covers of at least 0.25 MP.
 //!
 //! ```text
-//! cargo run --release --example scattered_lsb -- --bpp 0.05,0.1,0.2 DIR...
+//! cargo run --release --example scattered_lsb -- --bpp 0.05,0.1,0.2 [--lsb-rate-midpoint M] [--dump OUT] DIR...
 //! ```
 //! Covers: 512x512 tiles (up to 4 per image) of lossless natural images where the structural
 //! estimators apply, and of JPEG photos downscaled 4x by area averaging (which removes the JPEG
@@ -85,7 +85,8 @@ fn embed_scattered(img: &RgbImage, bpp: f64, seed: u64) -> RgbImage {
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let (mut rates, mut dirs) = (vec![0.1f64], Vec::new());
+    let (mut rates, mut dirs, mut dump) = (vec![0.1f64], Vec::new(), None::<PathBuf>);
+    let mut midpoint = stegodetect::options::DEFAULT_LSB_RATE_MIDPOINT;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--bpp" => {
@@ -96,10 +97,16 @@ fn main() {
                     .map(|r| r.parse().unwrap())
                     .collect()
             }
+            "--dump" => dump = args.next().map(PathBuf::from),
+            "--lsb-rate-midpoint" => midpoint = args.next().unwrap().parse().unwrap(),
             _ => dirs.push(PathBuf::from(a)),
         }
     }
-    let det = Detector::new(Options::default()).expect("default model (run `make setup`)");
+    let det = Detector::new(Options {
+        lsb_rate_midpoint: midpoint,
+        ..Options::default()
+    })
+    .expect("default model (run `make setup`)");
     let rules = Detector::rules_only();
     let mut files: Vec<PathBuf> = dirs
         .iter()
@@ -146,6 +153,12 @@ fn main() {
         covers.len(),
         (TILE * TILE) as f64 / 1e6
     );
+    if let Some(d) = &dump {
+        std::fs::create_dir_all(d).unwrap();
+        for (name, img) in &covers {
+            std::fs::write(d.join(format!("{}.png", name.replace('#', "_"))), png(img)).unwrap();
+        }
+    }
     // per cover: clean probability, then per rate the stego probability; plus rule rates
     let rows: Vec<(f32, f32, Vec<(f32, f32)>)> = covers
         .par_iter()

@@ -31,12 +31,19 @@ pub struct Detector {
 }
 
 impl Detector {
-    /// Create a detector; fails on options that cannot work (threshold outside [0, 1], zero limits).
+    /// Create a detector; fails on options that cannot work (threshold outside [0, 1], LSB
+    /// midpoint outside (0, 1], zero limits).
     pub fn new(opts: Options) -> Result<Self> {
         if !(0.0..=1.0).contains(&opts.threshold) {
             return Err(Error::InvalidArgument(format!(
                 "threshold {} is outside [0, 1]",
                 opts.threshold
+            )));
+        }
+        if !(opts.lsb_rate_midpoint > 0.0 && opts.lsb_rate_midpoint <= 1.0) {
+            return Err(Error::InvalidArgument(format!(
+                "lsb_rate_midpoint {} is outside (0, 1]",
+                opts.lsb_rate_midpoint
             )));
         }
         let l = &opts.limits;

@@ -78,6 +78,87 @@ fn camera_exif_is_parsed_and_not_evidence() {
     assert!(!r.is_stego);
 }
 
+/// Routine metadata seen on held-out photos (KDE Plasma wallpapers): a photo manager's one-line
+/// caption in a camera's UserComment, and an XMP packet copied into a JPEG COM segment. Neither is
+/// a payload; the caption in an EXIF block of its own (Starlight's layout) and a multi-line text
+/// (every Starlight seed is one) still are.
+#[test]
+fn captions_and_xmp_in_comments_are_not_payloads() {
+    use stegodetect::embed::{embed, with_exif_block, EmbedOptions};
+    let det = common::detector();
+    let cover = common::fixture("baseline.jpg");
+    let caption = b"Colorful cups. Aarhus, Denmark. SONY NEX-3N, SONY E 16-50mm f/3.5-5.6 PZ OSS SELP1650. Processed in digiKam with 01 preset.";
+    let camera_tiff = |comment: &[u8]| {
+        // little-endian TIFF: IFD0 {Make, ExifIFD pointer}, Exif IFD {UserComment}
+        let mut t = b"II*\0\x08\0\0\0".to_vec();
+        let make = b"SONY\0";
+        t.extend_from_slice(&2u16.to_le_bytes());
+        t.extend_from_slice(&[0x0F, 0x01, 2, 0]);
+        t.extend_from_slice(&(make.len() as u32).to_le_bytes());
+        t.extend_from_slice(&38u32.to_le_bytes()); // Make value after IFD0 (8 + 2 + 24 + 4)
+        t.extend_from_slice(&[0x69, 0x87, 4, 0, 1, 0, 0, 0]);
+        t.extend_from_slice(&44u32.to_le_bytes()); // Exif IFD after the Make value (+ pad)
+        t.extend_from_slice(&0u32.to_le_bytes());
+        t.extend_from_slice(make);
+        t.push(0);
+        let uc_len = 8 + comment.len();
+        t.extend_from_slice(&1u16.to_le_bytes());
+        t.extend_from_slice(&[0x86, 0x92, 7, 0]);
+        t.extend_from_slice(&(uc_len as u32).to_le_bytes());
+        t.extend_from_slice(&62u32.to_le_bytes()); // value after the Exif IFD (44 + 2 + 12 + 4)
+        t.extend_from_slice(&0u32.to_le_bytes());
+        t.extend_from_slice(b"ASCII\0\0\0");
+        t.extend_from_slice(comment);
+        t
+    };
+    let captioned = with_exif_block(&cover, &camera_tiff(caption)).unwrap();
+    let r = det.scan_bytes(&captioned).unwrap();
+    assert!(
+        r.container.metadata.iter().any(|m| m.contains("Make")),
+        "{:?}",
+        r.container.metadata
+    );
+    assert!(!r.is_stego, "{:?}", r.findings);
+    assert!(r.rule_scores.exif < 0.5, "{:?}", r.rule_scores);
+    // the same caption in a Starlight-style EXIF block (UserComment alone): a payload
+    let alone = embed(&cover, caption, &EmbedOptions::new(Method::Exif)).unwrap();
+    let r = det.scan_bytes(&alone.bytes).unwrap();
+    assert!(
+        r.is_stego && r.method == Some(Method::Exif),
+        "{:?}",
+        r.findings
+    );
+    // a multi-line text next to camera fields: a payload
+    let seed = b"# Colorful cups\n\nAarhus, Denmark. SONY NEX-3N, SONY E 16-50mm f/3.5-5.6 PZ OSS SELP1650.";
+    let multi = with_exif_block(&cover, &camera_tiff(seed)).unwrap();
+    let r = det.scan_bytes(&multi).unwrap();
+    assert!(
+        r.is_stego && r.method == Some(Method::Exif),
+        "{:?}",
+        r.findings
+    );
+
+    // JPEG COM segment holding a 15 kB XMP packet, inserted after SOI
+    let mut xmp = b"XML:com.adobe.xmp: <?xpacket begin=\"\xef\xbb\xbf\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">".to_vec();
+    while xmp.len() < 15_000 {
+        xmp.extend_from_slice(b"\n      <rdf:li stEvt:action=\"saved\" stEvt:softwareAgent=\"Adobe Photoshop CC 2017 (Windows)\"/>");
+    }
+    xmp.extend_from_slice(b"</x:xmpmeta><?xpacket end=\"w\"?>");
+    let mut jpeg = cover[..2].to_vec();
+    jpeg.extend_from_slice(&[0xFF, 0xFE]);
+    jpeg.extend_from_slice(&((xmp.len() + 2) as u16).to_be_bytes());
+    jpeg.extend_from_slice(&xmp);
+    jpeg.extend_from_slice(&cover[2..]);
+    let r = det.scan_bytes(&jpeg).unwrap();
+    assert!(
+        r.container.metadata.iter().any(|m| m.contains("COM")),
+        "{:?}",
+        r.container.metadata
+    );
+    assert!(!r.is_stego, "{:?}", r.findings);
+    assert_eq!(r.rule_scores.exif, 0.0, "{:?}", r.findings);
+}
+
 #[test]
 fn frame_limit_is_reported() {
     let opts = Options {

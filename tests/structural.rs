@@ -67,8 +67,13 @@ fn random_lsb_replacement_is_detected_structurally() {
         );
         assert_eq!(st.method, Some(Method::LsbRgb));
         assert!(st.findings[0].analysis == "structural");
-        let rate = st.structural.as_ref().unwrap().rate;
-        assert!((0.3..0.7).contains(&rate), "{name}: rate estimate {rate}");
+        // WS is the detection statistic (it reads up to ~2x high on some covers); SPA estimates the
+        // rate itself
+        let s = st.structural.as_ref().unwrap();
+        assert!(s.rate >= 0.3, "{name}: WS statistic {}", s.rate);
+        for spa in &s.spa {
+            assert!((0.4..0.6).contains(spa), "{name}: SPA estimate {spa}");
+        }
     }
     assert!(
         tried >= 4,

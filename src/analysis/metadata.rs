@@ -20,6 +20,23 @@ fn routine_png_key(name: &str) -> bool {
         || key == "icc:description"
 }
 
+/// An XMP packet, wherever it was stored (ImageMagick copies PNG `XML:com.adobe.xmp` text into a
+/// JPEG COM segment): structured metadata written by editors, not free text.
+fn is_xmp_packet(t: &str) -> bool {
+    let head = &t.as_bytes()[..t.len().min(512)];
+    head.windows(9).any(|w| w == b"<?xpacket") || head.windows(10).any(|w| w == b"<x:xmpmeta")
+}
+
+/// A caption as photo managers write it into a camera's EXIF (digiKam: "Colorful cups. Aarhus,
+/// Denmark. SONY NEX-3N, ..."): one line of prose under 256 characters. It only counts as a
+/// caption next to camera fields (Make/Model): Starlight's generator writes an EXIF block that
+/// holds the UserComment alone, and a one-line secret note looks the same as a caption otherwise.
+fn caption_like(t: &str) -> bool {
+    let t = t.trim_end_matches(['\0', ' ', '\n', '\r']);
+    let letters = t.chars().filter(|c| c.is_alphabetic() || *c == ' ').count();
+    t.len() < 256 && !t.contains('\n') && t.contains(' ') && letters * 10 >= t.chars().count() * 7
+}
+
 /// Base64/hex-looking blob: dense charset without spaces, high entropy for its alphabet.
 fn looks_encoded(t: &str) -> bool {
     let n = t.len();
@@ -30,7 +47,7 @@ fn looks_encoded(t: &str) -> bool {
         && super::stats::entropy(t.as_bytes()) > 3.9
 }
 
-fn judge(f: &MetadataField) -> Option<(f32, String)> {
+fn judge(f: &MetadataField, camera: bool) -> Option<(f32, String)> {
     let text = f.text.as_deref();
     if f.bytes.windows(4).take(16).any(|w| w == b"AI42")
         || text.is_some_and(|t| t.starts_with("AI42"))
@@ -63,9 +80,17 @@ fn judge(f: &MetadataField) -> Option<(f32, String)> {
         (MetadataSource::Exif, "UserComment", Some(t))
             if written >= 16 && t.len() >= 8 && text_quality(t.as_bytes()).is_some() =>
         {
+            if camera && caption_like(t) {
+                // Below the verdict threshold on its own; the model may still weigh it.
+                return Some((
+                    0.3,
+                    format!("{len}-character one-line caption in a camera's EXIF UserComment"),
+                ));
+            }
             let s = if t.len() >= 48 { 0.97 } else { 0.85 };
             Some((s, format!("{len} characters of text in EXIF UserComment")))
         }
+        (_, _, Some(t)) if is_xmp_packet(t) => None,
         (MetadataSource::Exif, "UserComment", None) if f.length >= 24 && f.entropy > 4.0 => Some((
             0.9,
             format!("{} bytes of binary data in EXIF UserComment", f.length),
@@ -104,8 +129,13 @@ fn judge(f: &MetadataField) -> Option<(f32, String)> {
 
 /// Add `exif`-method evidence for every suspicious metadata field.
 pub fn analyse(info: &ContainerInfo, out: &mut Vec<Evidence>) {
+    let camera = info.metadata.iter().any(|m| {
+        m.source == MetadataSource::Exif
+            && matches!(m.name.as_str(), "Make" | "Model")
+            && m.text.as_deref().is_some_and(|t| !t.trim().is_empty())
+    });
     for f in &info.metadata {
-        let Some((score, why)) = judge(f) else {
+        let Some((score, why)) = judge(f, camera) else {
             continue;
         };
         let channel = match f.source {

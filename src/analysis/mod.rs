@@ -164,7 +164,7 @@ pub fn analyse(
         alpha::analyse(frame, frame_no, &mut evidence);
         palette::analyse(frame, frame_no, &mut evidence);
     }
-    let structural = pixels::structural(first, &profile, &mut evidence);
+    let structural = pixels::structural(first, &profile, opts.lsb_rate_midpoint, &mut evidence);
     metadata::analyse(info, &mut evidence);
     appended::analyse(info, bytes, opts.limits.max_payload_bytes, &mut evidence);
     Analysis {

@@ -73,20 +73,29 @@ pub struct StructuralReport {
     pub ws: Vec<f32>,
     /// SPA estimate per colour channel.
     pub spa: Vec<f32>,
-    /// Combined embedding-rate estimate (median over channels of the smaller of WS and SPA).
+    /// Combined WS statistic: the smallest of the mean and the median over the colour channels and
+    /// the lowest channel + 0.05.
     pub rate: f32,
     /// Chi-square over growing prefixes of the colour samples.
     pub chi_square: Option<ChiPrefix>,
 }
 
-/// Rate at which the structural score reaches 0.5, and the width of its logistic ramp.
-const RATE_MID: f32 = 0.08;
-const RATE_WIDTH: f32 = 0.012;
+/// Image size at which the structural midpoint is the configured one. Noise in the WS statistic
+/// shrinks like 1/sqrt(pixels), so smaller images need a higher midpoint (up to `SMALL_MID`) and
+/// larger ones keep the configured floor, which is set by cover bias, not noise. The logistic
+/// ramp is 15 % of the midpoint wide.
+const REF_PIXELS: f32 = 262_144.0;
+const SMALL_MID: f32 = 0.08;
+
+fn rate_midpoint(pixels: u64, floor: f32) -> f32 {
+    (floor * (REF_PIXELS / pixels.max(1) as f32).sqrt()).clamp(floor, floor.max(SMALL_MID))
+}
 
 /// WS/SPA/chi-square on the colour channels, trusted only when the profile allows.
 pub fn structural(
     p: &PixelPlanes,
     profile: &ImageProfile,
+    midpoint: f32,
     out: &mut Vec<Evidence>,
 ) -> Option<StructuralReport> {
     if !profile.structural_applicable {
@@ -110,11 +119,20 @@ pub fn structural(
     if ws.len() != cc || spa.len() != cc {
         return None;
     }
-    let mut both: Vec<f32> = ws.iter().zip(&spa).map(|(a, b)| a.min(*b)).collect();
-    both.sort_by(|a, b| a.total_cmp(b));
-    let rate = both[both.len() / 2];
+    // Scattered embedding raises all colour channels alike; one channel's outlier (a synthetic
+    // gradient, a dithered plane, a sprite sheet) must not: the smallest of the channels' mean,
+    // their median, and the lowest channel plus a margin.
+    let rate = if ws.len() == 1 {
+        ws[0]
+    } else {
+        let mut sorted = ws.clone();
+        sorted.sort_by(|a, b| a.total_cmp(b));
+        let mean = ws.iter().sum::<f32>() / ws.len() as f32;
+        mean.min(sorted[sorted.len() / 2]).min(sorted[0] + 0.05)
+    };
     let chi = structural::chi_prefix(&p.samples, ch, cc);
-    let score = 1.0 / (1.0 + (-(rate - RATE_MID) / RATE_WIDTH).exp());
+    let mid = rate_midpoint(profile.pixels, midpoint);
+    let score = 1.0 / (1.0 + (-(rate - mid) / (0.15 * mid)).exp());
     if score >= 0.05 {
         out.push(Evidence::new(
             Method::LsbRgb,

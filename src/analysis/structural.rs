@@ -8,29 +8,40 @@ use serde::Serialize;
 
 use super::stats::chi2_sf;
 
-/// Most pixels visited per channel by WS/SPA: rows are subsampled beyond this, which keeps a scan
-/// close to decoding cost while leaving enough samples for rates >= ~0.1 (square-root law).
-const MAX_VISIT: usize = 1 << 15;
+/// Most pixels visited by WS/SPA: rows are subsampled beyond this, which keeps a scan close to
+/// decoding cost. 2^18 covers a 512x512 image in full: scattered embedding at 0.1 bits per pixel
+/// needs every sample of such an image (square-root law), while larger images have samples to spare.
+const MAX_VISIT: usize = 1 << 18;
 
 /// Per-channel WS estimates over an interleaved 8-bit plane (`ch` samples per pixel; the first
 /// `cc` channels are estimated). `None` for a channel with no usable pixels.
 ///
-/// Predictor: mean of the four neighbours; weight 1/(5 + local variance); saturated samples
-/// skipped. Written with integer sums on row slices: this is the hottest loop of a scan.
+/// Cover predictor: the Ker-Boehme 3x3 kernel `[-1 2 -1; 2 0 2; -1 2 -1] / 4`; for colour
+/// (`cc == 3`) the residual is further predicted from the other two channels' residuals at the
+/// same pixel (natural images' channels share their texture, so `e_c = r_c - (r_a + r_b) / 2`
+/// is far smaller than `r_c` while the LSB flips of the three channels stay independent).
+/// Weight 1/(5 + variance of the four neighbours), saturated samples skipped. Integer sums on
+/// row slices: this is the hottest loop of a scan.
 pub fn ws(s: &[u8], w: usize, h: usize, ch: usize, cc: usize) -> Vec<Option<f64>> {
-    if w < 3 || h < 3 {
+    if w < 3 || h < 3 || cc == 0 || cc > ch {
         return vec![None; cc];
     }
     let step = ((w * h) / MAX_VISIT).max(1);
     let stride = w * ch;
+    let cross = cc == 3;
     let (mut num, mut den) = (vec![0.0f64; cc], vec![0.0f64; cc]);
+    let (mut rn, mut rd) = ([0.0f32; 4], [0.0f32; 4]);
     for y in (1..h - 1).step_by(step) {
         let up = &s[(y - 1) * stride..y * stride];
         let mid = &s[y * stride..(y + 1) * stride];
         let dn = &s[(y + 1) * stride..(y + 2) * stride];
-        for c in 0..cc {
-            let (mut rn, mut rd) = (0.0f32, 0.0f32);
-            for x in 1..w - 1 {
+        rn.fill(0.0);
+        rd.fill(0.0);
+        for x in 1..w - 1 {
+            // 4 x the Ker-Boehme residual per channel, and the 4-neighbour sums for the weight
+            let mut r4 = [0i32; 4];
+            let mut wt = [0.0f32; 4];
+            for c in 0..cc {
                 let i = x * ch + c;
                 let v = mid[i] as i32;
                 let (n, so, e, we) = (
@@ -39,18 +50,31 @@ pub fn ws(s: &[u8], w: usize, h: usize, ch: usize, cc: usize) -> Vec<Option<f64>
                     mid[i + ch] as i32,
                     mid[i - ch] as i32,
                 );
+                let diag =
+                    up[i - ch] as i32 + up[i + ch] as i32 + dn[i - ch] as i32 + dn[i + ch] as i32;
                 let sum = n + so + e + we;
+                r4[c] = 4 * v - (2 * sum - diag);
                 let q = n * n + so * so + e * e + we * we;
-                // weight = 1/(5 + var) = 16 / (80 + 4q - sum^2); residual = v - sum/4.
-                // Branch-free: saturated samples get weight 0, the sign comes from the LSB.
+                // weight = 1/(5 + var) = 16 / (80 + 4q - sum^2); saturated samples weigh 0
                 let keep = (v != 0 && v != 255) as i32 as f32;
-                let r = keep / (80 + 4 * q - sum * sum) as f32;
-                let sign = (2 * (v & 1) - 1) as f32;
-                rn += sign * (4 * v - sum) as f32 * 4.0 * r;
-                rd += 16.0 * r;
+                wt[c] = 16.0 * keep / (80 + 4 * q - sum * sum) as f32;
             }
-            num[c] += rn as f64;
-            den[c] += rd as f64;
+            let total: i32 = r4[..cc].iter().sum();
+            for c in 0..cc {
+                // residual in units of 1/8: r_c - (r_a + r_b)/2 = (3 r_c - total) / 2 for colour
+                let e8 = if cross {
+                    (3 * r4[c] - total) as f32
+                } else {
+                    2.0 * r4[c] as f32
+                };
+                let sign = (2 * (mid[x * ch + c] & 1) as i32 - 1) as f32;
+                rn[c] += sign * e8 * 0.125 * wt[c];
+                rd[c] += wt[c];
+            }
+        }
+        for c in 0..cc {
+            num[c] += rn[c] as f64;
+            den[c] += rd[c] as f64;
         }
     }
     (0..cc)

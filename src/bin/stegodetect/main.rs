@@ -76,6 +76,11 @@ pub struct DetectorArgs {
     /// ONNX Runtime shared library (default: ORT_DYLIB_PATH, the project's .venv, python3's onnxruntime).
     #[arg(long)]
     runtime: Option<PathBuf>,
+    /// Operating point of the scattered-LSB analysis (WS statistic giving evidence 0.5 on images
+    /// of 512x512 or more): 0.08 keeps false positives near zero; 0.03 detects random-position
+    /// LSB replacement from ~0.1 bits per pixel on natural photos at ~1 % false positives.
+    #[arg(long, default_value_t = stegodetect::options::DEFAULT_LSB_RATE_MIDPOINT)]
+    lsb_rate_midpoint: f32,
 }
 
 impl DetectorArgs {
@@ -97,6 +102,7 @@ impl DetectorArgs {
             },
             runtime_path: self.runtime.clone(),
             model_threads: 1,
+            lsb_rate_midpoint: self.lsb_rate_midpoint,
         })
     }
 }
