@@ -264,7 +264,7 @@ impl Detector {
 /// Read a file, refusing files over `max` bytes before reading them.
 pub fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>> {
     let io = |source| Error::Io {
-        path: path.display().to_string(),
+        path: format!("cannot read {}", path.display().to_string()),
         source,
     };
     let meta = std::fs::metadata(path).map_err(io)?;

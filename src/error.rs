@@ -54,10 +54,10 @@ impl fmt::Display for ErrorKind {
 /// Every error the library returns.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// Reading a file failed.
-    #[error("cannot read {path}: {source}")]
+    /// Reading (or, for the metrics log, writing) a file failed.
+    #[error("{path}: {source}")]
     Io {
-        /// The file.
+        /// What was done to which file (`cannot read /x.png`).
         path: String,
         /// The operating system's error.
         #[source]

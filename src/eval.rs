@@ -59,7 +59,7 @@ fn parse_method(s: Option<&str>) -> Result<Option<Method>> {
 pub fn load_manifest(path: &Path) -> Result<Vec<LabeledItem>> {
     let base = path.parent().unwrap_or(Path::new("."));
     let io = |e: std::io::Error| Error::Io {
-        path: path.display().to_string(),
+        path: format!("cannot read {}", path.display().to_string()),
         source: e,
     };
     let text = std::fs::read_to_string(path).map_err(io)?;
@@ -107,7 +107,7 @@ pub fn load_manifest(path: &Path) -> Result<Vec<LabeledItem>> {
                 get("path").ok_or_else(|| bad(format!("{}: a row has no path", path.display())))?;
             let payload = match get("payload_file").filter(|s| !s.is_empty()) {
                 Some(f) => Some(std::fs::read(base.join(f)).map_err(|e| Error::Io {
-                    path: f.to_string(),
+                    path: format!("cannot read {}", f.to_string()),
                     source: e,
                 })?),
                 None => None,
@@ -150,7 +150,7 @@ pub fn load_sidecar_dir(dir: &Path) -> Result<Vec<LabeledItem>> {
             if let Some(img) = name.strip_suffix(".json") {
                 let side: serde_json::Value =
                     serde_json::from_slice(&std::fs::read(&p).map_err(|e| Error::Io {
-                        path: p.display().to_string(),
+                        path: format!("cannot read {}", p.display().to_string()),
                         source: e,
                     })?)
                     .map_err(|e| bad(format!("{}: {e}", p.display())))?;

@@ -304,3 +304,51 @@ fn the_default_model_decides_unless_rules_only_is_asked_for() {
     assert_eq!(r["decided_by"], "rules");
     assert!(r["model"].is_null());
 }
+
+#[test]
+fn scan_writes_one_metrics_record_per_file_errors_included() {
+    let d = tmpdir("mlog");
+    std::fs::write(d.join("broken.png"), b"\x89PNG\r\n\x1a\nnope").unwrap();
+    for f in ["stego-lsb.png", "clean-photo.png"] {
+        std::fs::copy(common::root().join("examples/images").join(f), d.join(f)).unwrap();
+    }
+    let log = d.join("m.jsonl");
+    let out = bin()
+        .args([
+            "scan",
+            "--no-progress",
+            "--format",
+            "jsonl",
+            "--metrics-log",
+        ])
+        .arg(&log)
+        .arg(&d)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "an unreadable file: exit 2");
+    let c = stegodetect::metrics::log::read_log(&log).unwrap();
+    assert!(!c.torn_tail && c.bad_lines.is_empty());
+    let by_file = |n: &str| {
+        c.records
+            .iter()
+            .find(|r| r["file"].as_str().is_some_and(|f| f.ends_with(n)))
+            .unwrap_or_else(|| panic!("{n} not logged: {:?}", c.records))
+    };
+    assert_eq!(c.records.len(), 3);
+    assert_eq!(by_file("broken.png")["ok"], false);
+    assert_eq!(by_file("broken.png")["error_kind"], "decode");
+    assert_eq!(by_file("stego-lsb.png")["is_stego"], true);
+    assert_eq!(by_file("clean-photo.png")["is_stego"], false);
+    // an unwritable log path fails before scanning, exit 2
+    let bad = bin()
+        .args([
+            "scan",
+            "--no-progress",
+            "--metrics-log",
+            "/nonexistent-dir/m.jsonl",
+        ])
+        .arg(&d)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}

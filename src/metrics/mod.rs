@@ -12,6 +12,8 @@ use std::fmt::Write as _;
 use std::sync::Mutex;
 use std::time::Instant;
 
+pub mod log;
+
 use hdrhistogram::Histogram;
 use serde::Serialize;
 

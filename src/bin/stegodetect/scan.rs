@@ -41,6 +41,13 @@ pub struct ScanArgs {
     /// `image_format`, `bit_order`, or `error`) so existing consumers keep working.
     #[arg(long, conflicts_with = "format")]
     starlight_json: bool,
+    /// Append one JSONL record per scan (errors included) to this metrics log; rotated by size.
+    /// Fields: see `stegodetect::metrics::log`.
+    #[arg(long)]
+    metrics_log: Option<PathBuf>,
+    /// Rotate the metrics log before it would pass this many bytes.
+    #[arg(long, default_value_t = stegodetect::metrics::log::LogOptions::default().max_bytes)]
+    metrics_log_max_bytes: u64,
     #[command(flatten)]
     detector: DetectorArgs,
 }
@@ -107,7 +114,7 @@ fn scan_one(det: &Detector, input: &Input, max: u64) -> stegodetect::Result<Scan
     match input {
         Input::File(p) => det.scan_path(p),
         Input::Unreadable(p, msg) => Err(stegodetect::Error::Io {
-            path: p.display().to_string(),
+            path: format!("cannot read {}", p.display().to_string()),
             source: std::io::Error::other(msg.clone()),
         }),
         Input::Stdin => {
@@ -116,7 +123,7 @@ fn scan_one(det: &Detector, input: &Input, max: u64) -> stegodetect::Result<Scan
                 .take(max + 1)
                 .read_to_end(&mut buf)
                 .map_err(|e| stegodetect::Error::Io {
-                    path: "-".into(),
+                    path: "cannot read -".into(),
                     source: e,
                 })?;
             det.scan_bytes(&buf)
@@ -255,6 +262,19 @@ pub fn run(a: ScanArgs) -> CmdResult {
     let mut out = std::io::BufWriter::new(stdout.lock());
     let (mut files, mut stego, mut errors) = (0u64, 0u64, 0u64);
     let metrics = stegodetect::metrics::Metrics::new();
+    let log = a
+        .metrics_log
+        .as_ref()
+        .map(|p| {
+            stegodetect::metrics::log::JsonlLog::open(
+                p,
+                stegodetect::metrics::log::LogOptions {
+                    max_bytes: a.metrics_log_max_bytes,
+                    ..Default::default()
+                },
+            )
+        })
+        .transpose()?;
     let start = Instant::now();
     let mut it = inputs(&a.paths, a.all_files).peekable();
     let max = a.detector.max_file_size;
@@ -284,7 +304,14 @@ pub fn run(a: ScanArgs) -> CmdResult {
         bar.inc(chunk.len() as u64);
         for (input, r) in chunk.iter().zip(&results) {
             let name = input.name();
-            metrics.record(r);
+            let scan_id = metrics.record(r);
+            if let Some(log) = &log {
+                log.append(&stegodetect::metrics::log::scan_record(
+                    Some(&name),
+                    scan_id,
+                    r,
+                ))?;
+            }
             match r {
                 Ok(r) if r.is_stego => stego += 1,
                 Ok(_) => {}

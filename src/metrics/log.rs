@@ -1,0 +1,240 @@
+//! Append-only JSONL metrics log with size-based rotation.
+//!
+//! Each record is serialised to one buffer ending in `\n` and written with a single `write` on a
+//! file opened for appending, so concurrent writers never interleave and a killed process leaves
+//! whole lines only (a write that the OS cut short is reported as an error, never left silently).
+//! When the next record would take the file past `max_bytes`, the file is rotated:
+//! `log.jsonl` -> `log.jsonl.1` -> ... -> `log.jsonl.<keep>` (the oldest is dropped).
+//! [`read_log`] reads a log back and tolerates a torn last line.
+//!
+//! Scan records ([`scan_record`]) have these fields: `kind` = `"scan"`, `ts` (seconds since the
+//! Unix epoch), `scan_id` (registry id, absent for errors), `file` (when known), `ok`, then for
+//! a scan `is_stego`, `probability`, `method`, `format`, `width`, `height`, `bytes`, `model` and
+//! `timings_ms` (`decode`, `analysis`, `model`, `total`), or for an error `error_kind` and `error`.
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::error::{Error, Result};
+use crate::verdict::ScanResult;
+
+/// Rotation settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogOptions {
+    /// Rotate before a record would take the file past this size (bytes; at least one record is
+    /// always written to a fresh file, however large).
+    pub max_bytes: u64,
+    /// Rotated files kept (`.1` newest .. `.keep` oldest); 0 truncates instead of keeping.
+    pub keep: usize,
+}
+
+impl Default for LogOptions {
+    fn default() -> Self {
+        LogOptions {
+            max_bytes: 64 << 20,
+            keep: 5,
+        }
+    }
+}
+
+/// An append-only JSONL log, shareable between threads.
+pub struct JsonlLog {
+    path: PathBuf,
+    opts: LogOptions,
+    file: Mutex<(File, u64)>,
+}
+
+fn io_err(what: &str, path: &Path, e: std::io::Error) -> Error {
+    Error::Io {
+        path: format!("{what} {}", path.display()),
+        source: e,
+    }
+}
+
+fn open_append(path: &Path) -> Result<(File, u64)> {
+    let f = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| io_err("cannot open metrics log", path, e))?;
+    let len = f
+        .metadata()
+        .map_err(|e| io_err("cannot stat metrics log", path, e))?
+        .len();
+    Ok((f, len))
+}
+
+impl JsonlLog {
+    /// Open (or create) the log for appending. Fails with an I/O error when the path cannot be
+    /// written, so a bad log setting is found before any scan, not after.
+    pub fn open(path: impl Into<PathBuf>, opts: LogOptions) -> Result<Self> {
+        let path = path.into();
+        if opts.max_bytes == 0 {
+            return Err(Error::InvalidArgument(
+                "metrics log max_bytes must be positive".into(),
+            ));
+        }
+        let file = open_append(&path)?;
+        Ok(JsonlLog {
+            path,
+            opts,
+            file: Mutex::new(file),
+        })
+    }
+
+    /// The log's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Append one record as one line, written in one call.
+    pub fn append<T: Serialize + ?Sized>(&self, record: &T) -> Result<()> {
+        let mut line = serde_json::to_vec(record)
+            .map_err(|e| Error::Internal(format!("metrics record not serialisable: {e}")))?;
+        line.push(b'\n');
+        let mut g = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        if g.1 > 0 && g.1 + line.len() as u64 > self.opts.max_bytes {
+            self.rotate()?;
+            *g = open_append(&self.path)?;
+        }
+        let n =
+            g.0.write(&line)
+                .map_err(|e| io_err("cannot write metrics log", &self.path, e))?;
+        if n != line.len() {
+            // A short write (disk full): the line is torn; say so rather than pretend.
+            return Err(io_err(
+                "short write to metrics log",
+                &self.path,
+                std::io::Error::new(
+                    std::io::ErrorKind::StorageFull,
+                    format!("only {n} of {} bytes written", line.len()),
+                ),
+            ));
+        }
+        g.1 += n as u64;
+        Ok(())
+    }
+
+    fn rotated(&self, i: usize) -> PathBuf {
+        let mut p = self.path.clone().into_os_string();
+        p.push(format!(".{i}"));
+        PathBuf::from(p)
+    }
+
+    fn rotate(&self) -> Result<()> {
+        let keep = self.opts.keep;
+        let ren = |from: &Path, to: &Path| -> Result<()> {
+            match std::fs::rename(from, to) {
+                Ok(()) => Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                Err(e) => Err(io_err("cannot rotate metrics log", from, e)),
+            }
+        };
+        if keep == 0 {
+            return File::create(&self.path)
+                .map(|_| ())
+                .map_err(|e| io_err("cannot truncate metrics log", &self.path, e));
+        }
+        for i in (1..keep).rev() {
+            ren(&self.rotated(i), &self.rotated(i + 1))?;
+        }
+        ren(&self.path, &self.rotated(1))
+    }
+}
+
+/// What [`read_log`] found.
+#[derive(Debug, Default)]
+pub struct LogContents {
+    /// Every complete, parseable record, in file order.
+    pub records: Vec<Value>,
+    /// The last line had no newline (a writer was killed mid-line, or is writing now); it is
+    /// not in `records`.
+    pub torn_tail: bool,
+    /// Complete lines that were not JSON (1-based line numbers).
+    pub bad_lines: Vec<usize>,
+}
+
+/// Read a JSONL log, tolerating a torn last line.
+pub fn read_log(path: impl AsRef<Path>) -> Result<LogContents> {
+    let path = path.as_ref();
+    let f = File::open(path).map_err(|e| io_err("cannot open metrics log", path, e))?;
+    let mut r = BufReader::new(f);
+    let mut out = LogContents::default();
+    let mut buf = Vec::new();
+    let mut n = 0;
+    loop {
+        buf.clear();
+        let got = r
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| io_err("cannot read metrics log", path, e))?;
+        if got == 0 {
+            break;
+        }
+        n += 1;
+        if buf.last() != Some(&b'\n') {
+            out.torn_tail = true;
+            break;
+        }
+        match serde_json::from_slice::<Value>(&buf) {
+            Ok(v) => out.records.push(v),
+            Err(_) => out.bad_lines.push(n),
+        }
+    }
+    Ok(out)
+}
+
+/// Seconds since the Unix epoch.
+pub fn now_ts() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
+/// One scan's record (fields in the module documentation). `scan_id` is what
+/// [`super::Metrics::record`] returned, so ground truth recorded later can be joined to it.
+pub fn scan_record(
+    file: Option<&str>,
+    scan_id: Option<u64>,
+    outcome: &Result<ScanResult>,
+) -> Value {
+    let mut v = match outcome {
+        Ok(r) => json!({
+            "ok": true,
+            "is_stego": r.is_stego,
+            "probability": r.probability,
+            "method": r.method.map(|m| m.name()),
+            "format": r.image.format.as_str(),
+            "width": r.image.width,
+            "height": r.image.height,
+            "bytes": r.image.file_size,
+            "model": r.model.as_ref().map(|m| json!({"id": m.id, "sha256": m.sha256})),
+            "timings_ms": {
+                "decode": r.timings.decode_us as f64 / 1e3,
+                "analysis": r.timings.analysis_us as f64 / 1e3,
+                "model": r.timings.model_us as f64 / 1e3,
+                "total": r.timings.total_us as f64 / 1e3,
+            },
+        }),
+        Err(e) => json!({
+            "ok": false,
+            "error_kind": e.kind().as_str(),
+            "error": e.to_string(),
+        }),
+    };
+    let m = v.as_object_mut().expect("object");
+    m.insert("kind".into(), json!("scan"));
+    m.insert("ts".into(), json!(now_ts()));
+    if let Some(id) = scan_id {
+        m.insert("scan_id".into(), json!(id));
+    }
+    if let Some(f) = file {
+        m.insert("file".into(), json!(f));
+    }
+    v
+}
