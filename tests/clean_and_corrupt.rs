@@ -286,36 +286,23 @@ fn hostile_sizes_are_refused_before_allocation() {
     );
 
     // file-size and pixel limits
-    let tight = Options {
-        limits: Limits {
+    for limits in [
+        Limits {
             max_file_bytes: 100,
             ..Limits::default()
         },
-        ..Options::default()
-    };
-    assert_eq!(
-        Detector::new(tight)
-            .unwrap()
-            .scan_bytes(&rgb)
-            .unwrap_err()
-            .kind(),
-        ErrorKind::Limit
-    );
-    let tight = Options {
-        limits: Limits {
+        Limits {
             max_pixels: 1000,
             ..Limits::default()
         },
-        ..Options::default()
-    };
-    assert_eq!(
-        Detector::new(tight)
-            .unwrap()
-            .scan_bytes(&rgb)
-            .unwrap_err()
-            .kind(),
-        ErrorKind::Limit
-    );
+    ] {
+        let tight = Options {
+            limits,
+            ..Options::default()
+        };
+        let e = Detector::new(tight).unwrap().scan_bytes(&rgb).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Limit);
+    }
 }
 
 #[test]
