@@ -4,7 +4,7 @@
 CARGO ?= cargo
 BIN   := target/release/stegodetect
 
-.PHONY: setup build demo test bench accuracy corpus heldout demo-images model fmt clean
+.PHONY: setup build demo test bench accuracy corpus heldout heldout2 demo-images model fmt clean
 
 # Rust toolchain check, then the project's Python environment (.venv): ONNX Runtime's shared
 # library (loaded by the core through `ort`) and the onnx package for test models.
@@ -38,6 +38,10 @@ corpus:
 # Held-out photos and renders (never used for training or tuning) into data/heldout.
 heldout:
 	PKGS="ukui-wallpapers lomiri-wallpapers-20.04 plasma-workspace-wallpapers" bash scripts/fetch-corpus.sh data/heldout
+
+# A second held-out set, kept for measuring only (README, *Measured*).
+heldout2:
+	PKGS="gnome-backgrounds lomiri-wallpapers sway-backgrounds mypaint-data-extras" bash scripts/fetch-corpus.sh data/heldout2
 
 # Detection / extraction accuracy on stego made from the corpus, and false positives on it.
 accuracy: build corpus

@@ -165,7 +165,11 @@ fn main() {
         .enumerate()
         .map(|(ci, (_, img))| {
             let clean = det.scan_bytes(&png(img)).unwrap();
-            let crate_rate = clean.structural.as_ref().map_or(f32::NAN, |s| s.rate);
+            let crate_rate = clean
+                .structural
+                .as_ref()
+                .and_then(|s| s.rate)
+                .unwrap_or(f32::NAN);
             let st = rates
                 .iter()
                 .map(|&b| {
@@ -174,7 +178,10 @@ fn main() {
                         .unwrap();
                     (
                         r.probability,
-                        r.structural.as_ref().map_or(f32::NAN, |s| s.rate),
+                        r.structural
+                            .as_ref()
+                            .and_then(|s| s.rate)
+                            .unwrap_or(f32::NAN),
                     )
                 })
                 .collect();

@@ -69,13 +69,16 @@ pub fn content(p: &PixelPlanes, frame: Option<u32>, opts: &Options, out: &mut Ve
 /// Structural estimates of the colour channels.
 #[derive(Debug, Clone, Serialize)]
 pub struct StructuralReport {
-    /// WS estimate per colour channel (R, G, B or grey).
+    /// WS estimate per colour channel (R, G, B or grey); empty on flat images.
     pub ws: Vec<f32>,
-    /// SPA estimate per colour channel.
+    /// SPA estimate per colour channel; empty on flat images.
     pub spa: Vec<f32>,
     /// Combined WS statistic: the smallest of the mean and the median over the colour channels and
-    /// the lowest channel + 0.05.
-    pub rate: f32,
+    /// the lowest channel + 0.05. `None` on flat images, where WS is not trusted.
+    pub rate: Option<f32>,
+    /// Flat-neighbourhood rate estimate, lower 3-sigma bound, median over the colour channels;
+    /// `None` with too few samples in flat neighbourhoods.
+    pub flat: Option<f32>,
     /// Chi-square over growing prefixes of the colour samples.
     pub chi_square: Option<ChiPrefix>,
 }
@@ -91,14 +94,31 @@ fn rate_midpoint(pixels: u64, floor: f32) -> f32 {
     (floor * (REF_PIXELS / pixels.max(1) as f32).sqrt()).clamp(floor, floor.max(SMALL_MID))
 }
 
-/// WS/SPA/chi-square on the colour channels, trusted only when the profile allows.
+/// Midpoint of the flat-neighbourhood evidence relative to the WS one. That estimate measures the
+/// rate itself (WS reads up to about twice as high on real covers) and its lower bound already
+/// accounts for sample size; clean lossless renders reach ~0.017 (tuned on the training sources
+/// and the first held-out set, `make heldout`).
+const FLAT_MID_FACTOR: f32 = 2.0 / 3.0;
+
+/// Evidence score: a logistic ramp 15 % of the midpoint wide.
+fn ramp(value: f32, mid: f32) -> f32 {
+    1.0 / (1.0 + (-(value - mid) / (0.15 * mid)).exp())
+}
+
+fn median(v: &mut [f32]) -> f32 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+/// WS/SPA/chi-square and the flat-neighbourhood estimate on the colour channels, each trusted
+/// only where the profile allows.
 pub fn structural(
     p: &PixelPlanes,
     profile: &ImageProfile,
     midpoint: f32,
     out: &mut Vec<Evidence>,
 ) -> Option<StructuralReport> {
-    if !profile.structural_applicable {
+    if !profile.flat_estimator_applicable {
         return None;
     }
     let (w, h, ch) = (p.width as usize, p.height as usize, p.channels());
@@ -106,6 +126,37 @@ pub fn structural(
         ColorMode::Rgb | ColorMode::Rgba => 3,
         _ => 1,
     };
+    // all channels must have enough flat samples; their median lower bound is the estimate
+    let flat_est: Option<Vec<_>> = structural::flat_pairs(&p.samples, w, h, ch, cc)
+        .into_iter()
+        .collect();
+    let flat = flat_est.as_ref().map(|v| {
+        let mut lower: Vec<f32> = v.iter().map(|e| e.lower as f32).collect();
+        median(&mut lower)
+    });
+    if let (Some(f), Some(est)) = (flat, &flat_est) {
+        let score = ramp(f, FLAT_MID_FACTOR * midpoint);
+        if score >= 0.05 {
+            let n = est.iter().map(|e| e.samples).min().unwrap_or(0);
+            out.push(Evidence::new(
+                Method::LsbRgb,
+                score,
+                "structural",
+                format!(
+                    "LSB flips in flat areas: embedding rate at least {f:.3} (over {n} samples per channel whose four neighbours are equal)"
+                ),
+            ));
+        }
+    }
+    if !profile.structural_applicable {
+        return Some(StructuralReport {
+            ws: Vec::new(),
+            spa: Vec::new(),
+            rate: None,
+            flat,
+            chi_square: None,
+        });
+    }
     let ws: Vec<f32> = structural::ws(&p.samples, w, h, ch, cc)
         .into_iter()
         .flatten()
@@ -126,13 +177,12 @@ pub fn structural(
         ws[0]
     } else {
         let mut sorted = ws.clone();
-        sorted.sort_by(|a, b| a.total_cmp(b));
+        let med = median(&mut sorted);
         let mean = ws.iter().sum::<f32>() / ws.len() as f32;
-        mean.min(sorted[sorted.len() / 2]).min(sorted[0] + 0.05)
+        mean.min(med).min(sorted[0] + 0.05)
     };
     let chi = structural::chi_prefix(&p.samples, ch, cc);
-    let mid = rate_midpoint(profile.pixels, midpoint);
-    let score = 1.0 / (1.0 + (-(rate - mid) / (0.15 * mid)).exp());
+    let score = ramp(rate, rate_midpoint(profile.pixels, midpoint));
     if score >= 0.05 {
         out.push(Evidence::new(
             Method::LsbRgb,
@@ -173,7 +223,8 @@ pub fn structural(
     Some(StructuralReport {
         ws,
         spa,
-        rate,
+        rate: Some(rate),
+        flat,
         chi_square: chi,
     })
 }

@@ -24,6 +24,10 @@ pub struct ImageProfile {
     pub lossy: bool,
     /// Whether WS/SPA estimates are trusted on this image, and if not why.
     pub structural_applicable: bool,
+    /// Whether the flat-neighbourhood estimator applies: on every lossless 8-bit colour or grey
+    /// image that is not tiny. It looks only at samples whose four neighbours are equal (not 0 or
+    /// 255), where covers leave no bias, so flat, saturated and few-colour images are fine.
+    pub flat_estimator_applicable: bool,
     /// Why structural estimators were skipped, when they were.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub structural_skipped: Option<&'static str>,
@@ -93,6 +97,7 @@ pub fn profile(format: Format, info: &ContainerInfo, p: &PixelPlanes) -> ImagePr
         saturated_fraction: sat,
         lossy,
         structural_applicable: skipped.is_none(),
+        flat_estimator_applicable: colour && p.is_8bit() && !lossy && pixels >= TINY_PIXELS,
         structural_skipped: skipped,
     }
 }

@@ -1,5 +1,6 @@
 //! Structural estimators for LSB replacement scattered over the image, where content search sees
-//! nothing: weighted stego-image analysis with moderated weights (WS), sample pair analysis (SPA),
+//! nothing: weighted stego-image analysis with moderated weights (WS), flat-neighbourhood flip
+//! asymmetry (for smooth and flat images, where WS is skipped), sample pair analysis (SPA),
 //! and Westfeld-Pfitzmann chi-square over growing prefixes (for sequential embedding of
 //! random-looking data). Estimates are embedding rates p (fraction of samples whose LSB carries
 //! payload; about p/2 of them change).
@@ -12,6 +13,8 @@ use super::stats::chi2_sf;
 /// decoding cost. 2^18 covers a 512x512 image in full: scattered embedding at 0.1 bits per pixel
 /// needs every sample of such an image (square-root law), while larger images have samples to spare.
 const MAX_VISIT: usize = 1 << 18;
+/// SPA only reports a rate next to the WS statistic (no decision rests on it): fewer rows do.
+const SPA_MAX_VISIT: usize = 1 << 15;
 
 /// Per-channel WS estimates over an interleaved 8-bit plane (`ch` samples per pixel; the first
 /// `cc` channels are estimated). `None` for a channel with no usable pixels.
@@ -28,57 +31,168 @@ pub fn ws(s: &[u8], w: usize, h: usize, ch: usize, cc: usize) -> Vec<Option<f64>
     }
     let step = ((w * h) / MAX_VISIT).max(1);
     let stride = w * ch;
-    let cross = cc == 3;
+    let inner = w - 2;
+    // Rows are deinterleaved into planar i32 rows (above, at, below per channel), so every loop
+    // below runs over contiguous slices, which the compiler vectorises.
+    let deinterleave = |y: usize, c: usize, out: &mut [i32]| {
+        for (d, px) in out
+            .iter_mut()
+            .zip(s[y * stride..(y + 1) * stride].chunks_exact(ch))
+        {
+            *d = px[c] as i32;
+        }
+    };
+    let mut planes = vec![vec![0i32; w]; 3 * cc];
+    let mut r4 = vec![vec![0i32; inner]; cc]; // 4 x the Ker-Boehme residual
+    let mut wt = vec![vec![0f32; inner]; cc]; // moderated weight (0 for saturated samples)
+    let mut total = vec![0i32; inner];
     let (mut num, mut den) = (vec![0.0f64; cc], vec![0.0f64; cc]);
-    let (mut rn, mut rd) = ([0.0f32; 4], [0.0f32; 4]);
+    let mut last = None::<usize>;
     for y in (1..h - 1).step_by(step) {
-        let up = &s[(y - 1) * stride..y * stride];
-        let mid = &s[y * stride..(y + 1) * stride];
-        let dn = &s[(y + 1) * stride..(y + 2) * stride];
-        rn.fill(0.0);
-        rd.fill(0.0);
-        for x in 1..w - 1 {
-            // 4 x the Ker-Boehme residual per channel, and the 4-neighbour sums for the weight
-            let mut r4 = [0i32; 4];
-            let mut wt = [0.0f32; 4];
-            for c in 0..cc {
-                let i = x * ch + c;
-                let v = mid[i] as i32;
-                let (n, so, e, we) = (
-                    up[i] as i32,
-                    dn[i] as i32,
-                    mid[i + ch] as i32,
-                    mid[i - ch] as i32,
-                );
-                let diag =
-                    up[i - ch] as i32 + up[i + ch] as i32 + dn[i - ch] as i32 + dn[i + ch] as i32;
-                let sum = n + so + e + we;
-                r4[c] = 4 * v - (2 * sum - diag);
-                let q = n * n + so * so + e * e + we * we;
-                // weight = 1/(5 + var) = 16 / (80 + 4q - sum^2); saturated samples weigh 0
-                let keep = (v != 0 && v != 255) as i32 as f32;
-                wt[c] = 16.0 * keep / (80 + 4 * q - sum * sum) as f32;
+        for c in 0..cc {
+            let rows = &mut planes[3 * c..3 * c + 3];
+            if last == Some(y - 1) {
+                // consecutive rows: shift the window down by one and read only the new row
+                rows.rotate_left(1);
+                deinterleave(y + 1, c, &mut rows[2]);
+            } else {
+                for (k, row) in rows.iter_mut().enumerate() {
+                    deinterleave(y - 1 + k, c, row);
+                }
             }
-            let total: i32 = r4[..cc].iter().sum();
-            for c in 0..cc {
-                // residual in units of 1/8: r_c - (r_a + r_b)/2 = (3 r_c - total) / 2 for colour
-                let e8 = if cross {
-                    (3 * r4[c] - total) as f32
-                } else {
-                    2.0 * r4[c] as f32
-                };
-                let sign = (2 * (mid[x * ch + c] & 1) as i32 - 1) as f32;
-                rn[c] += sign * e8 * 0.125 * wt[c];
-                rd[c] += wt[c];
+            let (up, mid, dn) = (&rows[0], &rows[1], &rows[2]);
+            let cols = up.windows(3).zip(mid.windows(3)).zip(dn.windows(3));
+            for ((r, wgt), ((u, m), d)) in r4[c].iter_mut().zip(wt[c].iter_mut()).zip(cols) {
+                let v = m[1];
+                let (n, so, e, we) = (u[1], d[1], m[2], m[0]);
+                let diag = u[0] + u[2] + d[0] + d[2];
+                let sum = n + so + e + we;
+                *r = 4 * v - (2 * sum - diag);
+                // weight = 1/(5 + var) = 16 / (80 + 4q - sum^2)
+                let q = n * n + so * so + e * e + we * we;
+                let keep = ((v != 0) & (v != 255)) as i32 as f32;
+                *wgt = 16.0 * keep / (80 + 4 * q - sum * sum) as f32;
+            }
+        }
+        last = Some(y);
+        if cc == 3 {
+            for (t, ((a, b), c)) in total.iter_mut().zip(r4[0].iter().zip(&r4[1]).zip(&r4[2])) {
+                *t = a + b + c;
             }
         }
         for c in 0..cc {
-            num[c] += rn[c] as f64;
-            den[c] += rd[c] as f64;
+            let mid = &planes[3 * c + 1][1..w - 1];
+            let (mut rn, mut rd) = (0.0f32, 0.0f32);
+            for (((&r, &wgt), &t), &v) in r4[c].iter().zip(&wt[c]).zip(&total).zip(mid) {
+                // residual in units of 1/8: r_c - (r_a + r_b)/2 = (3 r_c - total) / 2 for colour
+                let e8 = if cc == 3 {
+                    (3 * r - t) as f32
+                } else {
+                    2.0 * r as f32
+                };
+                let sign = (2 * (v & 1) - 1) as f32;
+                rn += sign * e8 * 0.125 * wgt;
+                rd += wgt;
+            }
+            num[c] += rn as f64;
+            den[c] += rd as f64;
         }
     }
     (0..cc)
         .map(|c| (den[c] > 0.0).then(|| 2.0 * num[c] / den[c]))
+        .collect()
+}
+
+/// Flat-neighbourhood samples needed for a channel's estimate: below this, cover quirks of a few
+/// edges (icons) outweigh the statistics.
+const MIN_FLAT_SAMPLES: u64 = 16_384;
+
+/// Flat-neighbourhood estimate of one channel.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FlatEstimate {
+    /// Embedding rate estimate `2 (A - B) / N`.
+    pub rate: f64,
+    /// `rate` less three standard deviations of its null distribution (`2 sqrt(A + B) / N`).
+    pub lower: f64,
+    /// Samples in flat neighbourhoods (N).
+    pub samples: u64,
+}
+
+/// Per-channel flat-neighbourhood estimates: among samples whose four neighbours share one value
+/// `v` (not 0 or 255), count A = centres equal to `v ^ 1` (one LSB flip away) and B = centres one
+/// step the other way. Cover noise is symmetric (A ~ B), LSB replacement only makes A: a flipped
+/// sample in a smooth area is the clearest evidence there is, and edges, where WS's cover model
+/// fails on synthetic images, never enter. `None` for a channel with fewer than
+/// `MIN_FLAT_SAMPLES`.
+pub fn flat_pairs(s: &[u8], w: usize, h: usize, ch: usize, cc: usize) -> Vec<Option<FlatEstimate>> {
+    if w < 3 || h < 3 || cc == 0 || cc > ch {
+        return vec![None; cc];
+    }
+    // Rows are walked as contiguous bytes in blocks of LANES, counting per byte lane (LANES is a
+    // multiple of every channel count, so lane % ch is the channel) in u8 counters flushed every
+    // 255 blocks: narrow fixed-size element-wise sums the compiler vectorises. Lanes are folded
+    // into channels at the end.
+    const LANES: usize = 48;
+    type Lanes<T> = [T; LANES];
+    let step = ((w * h) / MAX_VISIT).max(1);
+    let stride = w * ch;
+    let inner = stride - 2 * ch;
+    let mut total: [Lanes<u64>; 3] = [[0; LANES]; 3]; // N, A, B
+    let mut run: [Lanes<u8>; 3] = [[0; LANES]; 3];
+    let flush = |total: &mut [Lanes<u64>; 3], run: &mut [Lanes<u8>; 3]| {
+        for (t, r) in total.iter_mut().zip(run.iter_mut()) {
+            for j in 0..LANES {
+                t[j] += r[j] as u64;
+            }
+            *r = [0; LANES];
+        }
+    };
+    let mut pending = 0u32;
+    for y in (1..h - 1).step_by(step) {
+        let up = &s[(y - 1) * stride + ch..y * stride - ch];
+        let dn = &s[(y + 1) * stride + ch..(y + 2) * stride - ch];
+        let row = &s[y * stride..(y + 1) * stride];
+        let (left, centre, right) = (&row[..inner], &row[ch..ch + inner], &row[2 * ch..]);
+        for o in (0..inner).step_by(LANES) {
+            let len = LANES.min(inner - o);
+            let (u, d) = (&up[o..o + len], &dn[o..o + len]);
+            let (l, m, r) = (&left[o..o + len], &centre[o..o + len], &right[o..o + len]);
+            let [rn, ra, rb] = &mut run;
+            for j in 0..len {
+                let v = u[j];
+                let flat = (v == d[j]) & (v == l[j]) & (v == r[j]) & (v != 0) & (v != 255);
+                // the value one step from v on the side its LSB flip does not reach
+                let other = if v & 1 == 1 {
+                    v.wrapping_add(1)
+                } else {
+                    v.wrapping_sub(1)
+                };
+                rn[j] += flat as u8;
+                ra[j] += (flat & (m[j] == v ^ 1)) as u8;
+                rb[j] += (flat & (m[j] == other)) as u8;
+            }
+            pending += 1;
+            if pending == 255 {
+                flush(&mut total, &mut run);
+                pending = 0;
+            }
+        }
+    }
+    flush(&mut total, &mut run);
+    let [n, a, b] = total;
+    (0..cc)
+        .map(|c| {
+            let sum = |v: &Lanes<u64>| (c..LANES).step_by(ch).map(|j| v[j]).sum::<u64>();
+            let (n, a, b) = (sum(&n), sum(&a), sum(&b));
+            (n >= MIN_FLAT_SAMPLES).then(|| {
+                let rate = 2.0 * (a as f64 - b as f64) / n as f64;
+                FlatEstimate {
+                    rate,
+                    lower: rate - 6.0 * ((a + b + 1) as f64).sqrt() / n as f64,
+                    samples: n,
+                }
+            })
+        })
         .collect()
 }
 
@@ -87,7 +201,7 @@ pub fn spa(s: &[u8], w: usize, h: usize, ch: usize, cc: usize) -> Vec<Option<f64
     if w < 2 || h < 1 {
         return vec![None; cc];
     }
-    let step = ((w * h) / MAX_VISIT).max(1);
+    let step = ((w * h) / SPA_MAX_VISIT).max(1);
     let stride = w * ch;
     let (mut xs, mut ys, mut ks) = (vec![0u64; cc], vec![0u64; cc], vec![0u64; cc]);
     let mut n = 0u64;
