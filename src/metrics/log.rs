@@ -112,7 +112,7 @@ impl JsonlLog {
                 "short write to metrics log",
                 &self.path,
                 std::io::Error::new(
-                    std::io::ErrorKind::StorageFull,
+                    std::io::ErrorKind::WriteZero,
                     format!("only {n} of {} bytes written", line.len()),
                 ),
             ));
