@@ -102,6 +102,7 @@ fn main() {
                         },
                         starlight_quirks: cfg == 1,
                         output_format: None,
+                        scatter_key: None,
                     };
                     let Ok(st) = embed(&cover, payload, &opts) else {
                         continue;
@@ -206,15 +207,7 @@ fn main() {
     }
 }
 
-fn xorshift(s: &mut u64) -> u64 {
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    *s
-}
-
 fn random_lsb(dirs: &[PathBuf], per_dir: usize, rates: &[f64]) {
-    use image::ImageEncoder;
     let det =
         Detector::new(stegodetect::Options::default()).expect("default model (run `make setup`)");
     let covers = list_covers(dirs, per_dir);
@@ -231,23 +224,14 @@ fn random_lsb(dirs: &[PathBuf], per_dir: usize, rates: &[f64]) {
             if !lossless_colour || r.image.width * r.image.height < 64 * 64 {
                 return None;
             }
-            let img = image::load_from_memory(&bytes).ok()?.to_rgb8();
-            let (w, h) = img.dimensions();
             let detected = rates
                 .iter()
-                .map(|&rate| {
-                    let mut px = img.as_raw().clone();
-                    let mut s = (ci as u64 + 1) * 0x9E37_79B9_7F4A_7C15;
-                    for v in px.iter_mut() {
-                        if (xorshift(&mut s) % 1_000_000) as f64 / 1e6 < rate {
-                            *v = (*v & !1) | (xorshift(&mut s) & 1) as u8;
-                        }
-                    }
-                    let mut out = Vec::new();
-                    image::codecs::png::PngEncoder::new(&mut out)
-                        .write_image(&px, w, h, image::ExtendedColorType::Rgb8)
-                        .unwrap();
-                    det.scan_bytes(&out)
+                .enumerate()
+                .map(|(k, &rate)| {
+                    let key = (ci as u64 + 1) * 0x9E37_79B9_7F4A_7C15 + k as u64;
+                    let out = stegodetect::embed::scatter_random(&bytes, rate, key)
+                        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                    det.scan_bytes(&out.bytes)
                         .map(|r| r.is_stego && r.method == Some(Method::LsbRgb))
                         .unwrap_or(false)
                 })

@@ -445,6 +445,7 @@ fn make_cover(
             },
             starlight_quirks: rng.below(10) < 3,
             output_format: None,
+            scatter_key: None,
         };
         let Ok(st) = embed(&cover, &payload, &opts) else {
             continue;

@@ -6,25 +6,19 @@
 //! Covers: 512x512 tiles (up to 4 per image) of lossless natural images where the structural
 //! estimators apply, and of JPEG photos downscaled 4x by area averaging (which removes the JPEG
 //! block structure, the usual way never-compressed test covers are made from camera output).
-//! Stego: `bpp` x pixels bits written at random sample positions of the R, G, B planes, each
-//! replacing that sample's LSB with a random bit. Prints FPR and detection at the default threshold,
+//! Stego: `bpp` x pixels random bits written at random sample positions of the R, G, B planes
+//! (`embed::scatter_random`, each tile with its own key). Prints FPR and detection at the default threshold,
 //! detection at the threshold that keeps FPR <= 1 % on these covers, and the estimator's rates.
 
 use std::path::PathBuf;
 
 use image::{ImageEncoder, RgbImage};
 use rayon::prelude::*;
+use stegodetect::embed::scatter_random;
 use stegodetect::eval::wilson;
 use stegodetect::{Detector, Options};
 
 const TILE: u32 = 512;
-
-fn xorshift(s: &mut u64) -> u64 {
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    *s
-}
 
 fn png(img: &RgbImage) -> Vec<u8> {
     let mut out = Vec::new();
@@ -65,22 +59,6 @@ fn tiles(img: &RgbImage) -> Vec<RgbImage> {
         }
     }
     v
-}
-
-fn embed_scattered(img: &RgbImage, bpp: f64, seed: u64) -> RgbImage {
-    let mut px = img.as_raw().clone();
-    let n = px.len();
-    let bits = (bpp * (img.width() * img.height()) as f64) as usize;
-    let mut s = seed | 1;
-    // choose `bits` distinct sample positions (partial Fisher-Yates over an index permutation)
-    let mut idx: Vec<u32> = (0..n as u32).collect();
-    for k in 0..bits.min(n) {
-        let j = k + (xorshift(&mut s) as usize % (n - k));
-        idx.swap(k, j);
-        let i = idx[k] as usize;
-        px[i] = (px[i] & !1) | (xorshift(&mut s) & 1) as u8;
-    }
-    RgbImage::from_raw(img.width(), img.height(), px).unwrap()
 }
 
 fn main() {
@@ -174,7 +152,11 @@ fn main() {
                 .iter()
                 .map(|&b| {
                     let r = det
-                        .scan_bytes(&png(&embed_scattered(img, b, ci as u64 * 7919 + 1)))
+                        .scan_bytes(
+                            &scatter_random(&png(img), b / 3.0, ci as u64 * 7919 + 1)
+                                .unwrap()
+                                .bytes,
+                        )
                         .unwrap();
                     (
                         r.probability,

@@ -67,6 +67,7 @@ fn every_method_format_order_round_trips() {
                             bit_order: order,
                             starlight_quirks: quirks,
                             output_format: None,
+                            scatter_key: None,
                         };
                         let st = embed(&cover, payload, &opts).unwrap_or_else(|e| {
                             panic!("{name} {m} {order:?} quirks={quirks}: embed failed: {e}")
@@ -190,4 +191,54 @@ fn capacity_is_checked() {
     let big = vec![b'x'; 10_000];
     let e = embed(&tiny, &big, &EmbedOptions::new(Method::LsbRgb)).unwrap_err();
     assert_eq!(e.kind(), stegodetect::ErrorKind::Embed);
+}
+
+/// Scattered embedding: the payload comes back with the key and not without it; positions are
+/// distinct; misuse is a typed error.
+#[test]
+fn scattered_embedding_round_trips_with_its_key() {
+    use stegodetect::embed::{read_scattered, scatter_positions, scatter_random};
+    use stegodetect::ErrorKind;
+    let cover = common::fixture("rgba_natural_alpha.png");
+    let payload: Vec<u8> = (0..200u32).map(|i| (i * 37 % 251) as u8).collect();
+    for order in [BitOrder::MsbFirst, BitOrder::LsbFirst] {
+        let opts = EmbedOptions {
+            bit_order: order,
+            scatter_key: Some(42),
+            ..EmbedOptions::new(Method::LsbRgb)
+        };
+        let st = embed(&cover, &payload, &opts).unwrap();
+        assert_eq!(
+            read_scattered(&st.bytes, payload.len(), 42, order).unwrap(),
+            payload
+        );
+        assert_ne!(
+            read_scattered(&st.bytes, payload.len(), 43, order).unwrap(),
+            payload
+        );
+    }
+    let pos = scatter_positions(1000, 1000, 7);
+    let mut sorted = pos.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, (0..1000).collect::<Vec<_>>(), "a permutation");
+    assert_eq!(scatter_positions(1000, 10, 7), pos[..10]);
+
+    let with_key = |m| EmbedOptions {
+        scatter_key: Some(1),
+        ..EmbedOptions::new(m)
+    };
+    let e = embed(&cover, b"x", &with_key(Method::Alpha)).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+    assert_eq!(
+        scatter_random(&cover, 1.5, 1).unwrap_err().kind(),
+        ErrorKind::InvalidArgument
+    );
+    // rate 0.5 of the samples: about a quarter of them change
+    let img = |b: &[u8]| image::load_from_memory(b).unwrap().to_rgb8().into_raw();
+    let (a, b) = (
+        img(&cover),
+        img(&scatter_random(&cover, 0.5, 9).unwrap().bytes),
+    );
+    let changed = a.iter().zip(&b).filter(|(x, y)| x != y).count() as f64 / a.len() as f64;
+    assert!((0.2..0.3).contains(&changed), "{changed}");
 }

@@ -14,30 +14,9 @@ fn xorshift(s: &mut u64) -> u64 {
 
 /// Replace the LSB of a random `rate` fraction of the RGB samples with random bits.
 fn random_lsb(png: &[u8], rate: f64, seed: u64) -> Vec<u8> {
-    let img = image::load_from_memory(png).unwrap().to_rgb8();
-    let (w, h) = img.dimensions();
-    let mut px = img.into_raw();
-    let mut s = seed | 1;
-    for v in px.iter_mut() {
-        if (xorshift(&mut s) % 10_000) as f64 / 10_000.0 < rate {
-            *v = (*v & !1) | (xorshift(&mut s) & 1) as u8;
-        }
-    }
-    let mut out = Vec::new();
-    image::codecs::png::PngEncoder::new(&mut out)
-        .write_image_rgb(&px, w, h)
-        .unwrap();
-    out
-}
-
-trait WriteRgb {
-    fn write_image_rgb(self, px: &[u8], w: u32, h: u32) -> image::ImageResult<()>;
-}
-impl<W: std::io::Write> WriteRgb for image::codecs::png::PngEncoder<W> {
-    fn write_image_rgb(self, px: &[u8], w: u32, h: u32) -> image::ImageResult<()> {
-        use image::ImageEncoder;
-        self.write_image(px, w, h, image::ExtendedColorType::Rgb8)
-    }
+    stegodetect::embed::scatter_random(png, rate, seed)
+        .unwrap()
+        .bytes
 }
 
 #[test]

@@ -31,6 +31,11 @@ pub struct EmbedOptions {
     /// Output container; default: the cover's format when it can hold the method losslessly,
     /// else PNG.
     pub output_format: Option<Format>,
+    /// `lsb.rgb` only: write the payload's bits (no terminator) at distinct pseudo-random R, G, B
+    /// sample positions drawn from this key, instead of sequentially from the first pixel. The
+    /// scattered embedding that only the structural estimators can see; the same key gives the
+    /// same positions, so the payload can be read back by whoever holds it.
+    pub scatter_key: Option<u64>,
 }
 
 impl EmbedOptions {
@@ -41,6 +46,7 @@ impl EmbedOptions {
             bit_order: BitOrder::MsbFirst,
             starlight_quirks: false,
             output_format: None,
+            scatter_key: None,
         }
     }
 }
@@ -56,6 +62,12 @@ pub struct Embedded {
 
 /// Embed `payload` into `cover` (any supported image, in memory).
 pub fn embed(cover: &[u8], payload: &[u8], opts: &EmbedOptions) -> Result<Embedded> {
+    if opts.scatter_key.is_some() && opts.method != Method::LsbRgb {
+        return Err(Error::InvalidArgument(format!(
+            "scattered embedding is an lsb.rgb variant, not {}",
+            opts.method
+        )));
+    }
     let limits = Limits::default();
     let format = Format::sniff(cover).ok_or_else(|| Error::UnknownFormat("cover".into()))?;
     let info = container::parse(format, cover, &limits)?;
@@ -118,13 +130,26 @@ pub fn embed(cover: &[u8], payload: &[u8], opts: &EmbedOptions) -> Result<Embedd
                     .flat_map(|c| [c[0], c[1], c[2]])
                     .collect();
             }
-            let mut stream = payload.to_vec();
-            stream.push(0);
-            let bits = bits_of(&stream, opts.bit_order);
-            check_capacity(bits.len(), p.pixels() * 3, "RGB")?;
-            for (k, b) in bits.iter().enumerate() {
-                let i = (k / 3) * ch + k % 3;
-                px[i] = (px[i] & !1) | b;
+            let sample = |k: usize| (k / 3) * ch + k % 3; // k-th R, G or B sample
+            if let Some(key) = opts.scatter_key {
+                let bits = bits_of(payload, opts.bit_order);
+                check_capacity(bits.len(), p.pixels() * 3, "RGB")?;
+                for (k, b) in scatter_positions(p.pixels() * 3, bits.len(), key)
+                    .into_iter()
+                    .zip(bits)
+                {
+                    let i = sample(k);
+                    px[i] = (px[i] & !1) | b;
+                }
+            } else {
+                let mut stream = payload.to_vec();
+                stream.push(0);
+                let bits = bits_of(&stream, opts.bit_order);
+                check_capacity(bits.len(), p.pixels() * 3, "RGB")?;
+                for (k, b) in bits.iter().enumerate() {
+                    let i = sample(k);
+                    px[i] = (px[i] & !1) | b;
+                }
             }
             let f = out_fmt(Format::Png, &[Format::Png, Format::WebP, Format::Bmp])?;
             let bytes = write::write(
@@ -230,6 +255,92 @@ pub fn sidecar(method: Method, bit_order: BitOrder, clean_file: &str) -> serde_j
 }
 
 /// Bits of `bytes` in the given order.
+/// Scattered embedding of random bits into a fraction `rate` (0..=1) of the cover's R, G and B
+/// samples, positions and bits drawn from `key`, written as PNG: the stand-in for key-based LSB
+/// tools in tests, benchmarks and training data.
+pub fn scatter_random(cover: &[u8], rate: f64, key: u64) -> Result<Embedded> {
+    if !(0.0..=1.0).contains(&rate) {
+        return Err(Error::InvalidArgument(format!(
+            "rate {rate} is outside [0, 1]"
+        )));
+    }
+    let format = Format::sniff(cover).ok_or_else(|| Error::UnknownFormat("cover".into()))?;
+    let info = container::parse(format, cover, &Limits::default())?;
+    let samples = info.width as u64 * info.height as u64 * 3;
+    let len = (rate * samples as f64 / 8.0) as usize;
+    let mut next = key_stream(!key);
+    let payload: Vec<u8> = (0..len).map(|_| (next() >> 56) as u8).collect();
+    let opts = EmbedOptions {
+        output_format: Some(Format::Png),
+        scatter_key: Some(key),
+        ..EmbedOptions::new(Method::LsbRgb)
+    };
+    embed(cover, &payload, &opts)
+}
+
+/// Read back `len` bytes written by scattered embedding with `key` (see
+/// [`EmbedOptions::scatter_key`]).
+pub fn read_scattered(image: &[u8], len: usize, key: u64, order: BitOrder) -> Result<Vec<u8>> {
+    let limits = Limits::default();
+    let format = Format::sniff(image).ok_or_else(|| Error::UnknownFormat("image".into()))?;
+    let info = container::parse(format, image, &limits)?;
+    let p = planes::decode(format, image, &info, &limits)?
+        .frames
+        .swap_remove(0);
+    let px = to_rgba(&p);
+    let bits = len
+        .checked_mul(8)
+        .filter(|&b| b <= p.pixels() * 3)
+        .ok_or_else(|| {
+            Error::InvalidArgument(format!("{len} bytes do not fit the image's RGB samples"))
+        })?;
+    let positions = scatter_positions(p.pixels() * 3, bits, key);
+    Ok(positions
+        .chunks_exact(8)
+        .map(|byte| {
+            byte.iter().enumerate().fold(0u8, |acc, (i, &k)| {
+                let bit = px[(k / 3) * 4 + k % 3] & 1;
+                acc | match order {
+                    BitOrder::MsbFirst => bit << (7 - i),
+                    BitOrder::LsbFirst => bit << i,
+                }
+            })
+        })
+        .collect())
+}
+
+/// xorshift64* from a key (never the all-zero state).
+fn key_stream(key: u64) -> impl FnMut() -> u64 {
+    let mut s = key ^ 0x9E37_79B9_7F4A_7C15;
+    if s == 0 {
+        s = 1;
+    }
+    move || {
+        s ^= s >> 12;
+        s ^= s << 25;
+        s ^= s >> 27;
+        s.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+}
+
+/// The first `count` of a keyed pseudo-random permutation of `0..n`: distinct positions, the
+/// same for the same key. Fisher-Yates with the swaps kept in a map, so memory grows with
+/// `count`, not with the image.
+pub fn scatter_positions(n: usize, count: usize, key: u64) -> Vec<usize> {
+    let mut next = key_stream(key);
+    let count = count.min(n);
+    let mut moved = std::collections::HashMap::with_capacity(count);
+    let mut out = Vec::with_capacity(count);
+    for k in 0..count {
+        let j = k + (next() % (n - k) as u64) as usize;
+        let at_j = moved.get(&j).copied().unwrap_or(j);
+        let at_k = moved.get(&k).copied().unwrap_or(k);
+        moved.insert(j, at_k);
+        out.push(at_j);
+    }
+    out
+}
+
 fn bits_of(bytes: &[u8], order: BitOrder) -> Vec<u8> {
     let mut v = Vec::with_capacity(bytes.len() * 8);
     for &b in bytes {

@@ -122,6 +122,10 @@ struct EmbedArgs {
     /// output, JPEG re-encoded at quality 95, piexif layout).
     #[arg(long)]
     starlight_quirks: bool,
+    /// lsb.rgb only: write the payload's bits at pseudo-random sample positions drawn from this
+    /// key (scattered embedding; no terminator) instead of sequentially.
+    #[arg(long)]
+    scatter_key: Option<u64>,
     /// Do not write the Starlight sidecar OUT.json.
     #[arg(long)]
     no_sidecar: bool,
@@ -193,6 +197,7 @@ fn run_embed(a: EmbedArgs) -> CmdResult {
         bit_order: a.bit_order,
         starlight_quirks: a.starlight_quirks,
         output_format,
+        scatter_key: a.scatter_key,
     };
     let out = embed::embed(&cover, &payload, &opts)?;
     std::fs::write(&a.output, &out.bytes)
