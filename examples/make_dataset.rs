@@ -11,7 +11,8 @@
 //! ordinary PNG text chunks, a smooth synthetic gradient); and two stego images with methods taken
 //! in turn from those the cover can carry, payloads of Starlight seed text (16 bytes up to the
 //! whole seed), random bytes, or a binary file (16 bytes up to capacity), both bit orders, and the
-//! Starlight quirks on some. Writes `manifest.jsonl` (path, label, method, payload_file, source,
+//! Starlight quirks on some; on half the lossless colour covers of 128x128 or more, scattered LSB
+//! replacement too (random positions, 2-50 % of the samples, no payload file). Writes `manifest.jsonl` (path, label, method, payload_file, source,
 //! kind). Deterministic: the same inputs give the same files.
 
 use std::path::{Path, PathBuf};
@@ -459,6 +460,20 @@ fn make_cover(
         std::fs::write(out.join(&pf), &payload).unwrap();
         rows.push(json!({"path": p, "label": "stego", "method": m.name(), "payload_file": pf, "source": source,
                          "kind": kind, "bit_order": opts.bit_order.as_str(), "quirks": opts.starlight_quirks}));
+    }
+    // scattered LSB replacement (random positions and bits) on half the lossless colour covers
+    // that statistics can judge, at a rate log-uniform from 2 % to 50 % of the samples
+    let lossless_colour = matches!(r.image.mode, "RGB" | "RGBA") && !r.profile.lossy;
+    if lossless_colour && px >= 128 * 128 && rng.below(2) == 0 {
+        let rate = 0.02 * 25f64.powf(rng.below(1001) as f64 / 1000.0);
+        if let Ok(st) = stegodetect::embed::scatter_random(&cover, rate, rng.next()) {
+            let p = rel("stego", format!("{i:05}-scattered.png"));
+            std::fs::write(out.join(&p), &st.bytes).unwrap();
+            rows.push(
+                json!({"path": p, "label": "stego", "method": "lsb.rgb", "source": source,
+                             "kind": "scattered", "rate": rate}),
+            );
+        }
     }
     rows
 }

@@ -31,6 +31,7 @@ pub mod model;
 pub mod options;
 pub mod planes;
 pub mod regress;
+pub mod selftest;
 pub mod verdict;
 
 pub use analysis::{BitOrder, Method};

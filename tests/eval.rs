@@ -75,18 +75,7 @@ fn errors_are_counted_apart_and_fail_the_report() {
 #[test]
 fn an_always_clean_model_fails_the_report() {
     let d = make_set("always-clean", false);
-    let models =
-        std::env::temp_dir().join(format!("stegodetect-eval-models-{}", std::process::id()));
-    let py = common::root().join(".venv/bin/python");
-    assert!(py.exists(), "run `make setup`");
-    let n = stegodetect::model::features::N_FEATURES.to_string();
-    assert!(Command::new(py)
-        .arg(common::root().join("tests/models/make_test_models.py"))
-        .arg(&models)
-        .arg(n)
-        .status()
-        .unwrap()
-        .success());
+    let models = common::test_models();
     let det = Detector::new(Options {
         model: stegodetect::ModelChoice::Path(models.join("always_clean.onnx")),
         ..Options::default()

@@ -6,32 +6,12 @@ mod common;
 
 use std::path::PathBuf;
 use std::process::Command;
-use std::sync::OnceLock;
 
-use stegodetect::model::features::N_FEATURES;
 use stegodetect::{Detector, ErrorKind, Method, ModelChoice, Options};
 
 /// Build the test models once per test binary.
 fn models() -> &'static PathBuf {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let py = common::root().join(".venv/bin/python");
-        assert!(
-            py.exists(),
-            "{} missing: run `make setup` (make test does) to create the Python environment",
-            py.display()
-        );
-        let dir =
-            std::env::temp_dir().join(format!("stegodetect-test-models-{}", std::process::id()));
-        let st = Command::new(py)
-            .arg(common::root().join("tests/models/make_test_models.py"))
-            .arg(&dir)
-            .arg(N_FEATURES.to_string())
-            .status()
-            .unwrap();
-        assert!(st.success(), "make_test_models.py failed");
-        dir
-    })
+    common::test_models()
 }
 
 fn detector(model: &str) -> stegodetect::Result<Detector> {

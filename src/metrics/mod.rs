@@ -123,6 +123,35 @@ pub struct Snapshot {
     pub detection_by_method: BTreeMap<&'static str, Rate>,
     /// Detected with the right method, per true method.
     pub method_correct_by_method: BTreeMap<&'static str, Rate>,
+    /// This process's memory, where the OS reports it (Linux `/proc/self/status`).
+    pub memory: Option<ProcessMemory>,
+}
+
+/// Resident memory of the process.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct ProcessMemory {
+    /// Resident set size now.
+    pub rss_bytes: u64,
+    /// Peak resident set size since the process started.
+    pub peak_rss_bytes: u64,
+}
+
+impl ProcessMemory {
+    /// Read the current figures; `None` where `/proc/self/status` is not available.
+    pub fn current() -> Option<Self> {
+        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+        let kib = |key: &str| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(key))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+                .map(|k| k * 1024)
+        };
+        Some(ProcessMemory {
+            rss_bytes: kib("VmRSS:")?,
+            peak_rss_bytes: kib("VmHWM:")?,
+        })
+    }
 }
 
 impl Metrics {
@@ -263,6 +292,7 @@ impl Metrics {
             method_correct_by_method: per_method(&|i| {
                 Rate::new(g.truth.right_method[i], g.truth.stego[i])
             }),
+            memory: ProcessMemory::current(),
         }
     }
 
@@ -370,6 +400,40 @@ impl Metrics {
             "False-positive rate over images labelled clean.",
             vec![(String::new(), s.fpr.rate)],
         );
+        metric(
+            "stegodetect_ground_truth_detection",
+            "gauge",
+            "Detection rate over images labelled stego, by true method.",
+            s.detection_by_method
+                .iter()
+                .map(|(m, r)| (format!("{{method=\"{m}\"}}"), r.rate))
+                .collect(),
+        );
+        if let Some(m) = s.memory {
+            metric(
+                "stegodetect_process_resident_memory_bytes",
+                "gauge",
+                "Resident memory of the process.",
+                vec![(String::new(), m.rss_bytes as f64)],
+            );
+            metric(
+                "stegodetect_process_peak_resident_memory_bytes",
+                "gauge",
+                "Peak resident memory of the process.",
+                vec![(String::new(), m.peak_rss_bytes as f64)],
+            );
+        }
+        if let Some(m) = &s.model {
+            metric(
+                "stegodetect_model_info",
+                "gauge",
+                "The model behind the verdicts (always 1).",
+                vec![(
+                    format!("{{model=\"{}\",sha256=\"{}\"}}", m.id, m.sha256),
+                    1.0,
+                )],
+            );
+        }
         o
     }
 }

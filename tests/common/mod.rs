@@ -51,3 +51,27 @@ pub fn starlight_sample() -> PathBuf {
     );
     p
 }
+
+/// The small ONNX test models of tests/models/make_test_models.py (always_clean.onnx,
+/// follow_rules.onnx, ...), written once per test process with the project's .venv python.
+pub fn test_models() -> &'static PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let py = root().join(".venv/bin/python");
+        assert!(
+            py.exists(),
+            "{} missing: run `make setup` (make test does) to create the Python environment",
+            py.display()
+        );
+        let dir =
+            std::env::temp_dir().join(format!("stegodetect-test-models-{}", std::process::id()));
+        let st = std::process::Command::new(py)
+            .arg(root().join("tests/models/make_test_models.py"))
+            .arg(&dir)
+            .arg(stegodetect::model::features::N_FEATURES.to_string())
+            .status()
+            .unwrap();
+        assert!(st.success(), "make_test_models.py failed");
+        dir
+    })
+}

@@ -1,9 +1,11 @@
-//! `stegodetect`: the command-line face of the library (scan, embed, extract, bench).
+//! `stegodetect`: the command-line face of the library (scan, embed, extract, bench, eval,
+//! regress, serve).
 
 mod bench;
 mod eval;
 mod regress;
 mod scan;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -45,6 +47,8 @@ enum Cmd {
     ///
     /// Exit code: 0 all rules pass, 1 a rule is breached, 2 an input cannot be used.
     Regress(regress::RegressArgs),
+    /// HTTP service: scans, feedback, statistics, Prometheus metrics, health (token-protected).
+    Serve(serve::ServeArgs),
 }
 
 /// Options shared by the commands that scan.
@@ -171,6 +175,7 @@ fn main() -> ExitCode {
         Cmd::Features(a) => scan::features(a),
         Cmd::Eval(a) => eval::run(a),
         Cmd::Regress(a) => regress::run(a),
+        Cmd::Serve(a) => serve::run(a),
     };
     match r {
         Ok(code) => ExitCode::from(code),

@@ -1,0 +1,499 @@
+//! `stegodetect serve`: the HTTP face. Scans run on the blocking pool through the one shared
+//! detector and metrics registry; everything but liveness, readiness and (if asked) /metrics needs
+//! the bearer token. A scan that fails is an error status, never a "clean" answer.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Query, Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use clap::Args;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use stegodetect::metrics::log::{scan_record, JsonlLog, LogOptions};
+use stegodetect::metrics::Metrics;
+use stegodetect::selftest::SelfTest;
+use stegodetect::{Detector, ErrorKind, Method};
+use subtle::ConstantTimeEq;
+use tokio::sync::Semaphore;
+
+use crate::{CmdResult, DetectorArgs};
+
+/// Options of `stegodetect serve`.
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port; the bound address is printed).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// File holding the API token (default: the STEGODETECT_API_TOKEN environment variable).
+    /// The service refuses to start without one.
+    #[arg(long)]
+    token_file: Option<PathBuf>,
+    /// Serve /metrics without the token (for a Prometheus scraper on a trusted network).
+    #[arg(long)]
+    public_metrics: bool,
+    /// Largest request body, in bytes.
+    #[arg(long, default_value_t = 64 << 20)]
+    max_body_bytes: usize,
+    /// Scans running at once; further scan requests get 503 with Retry-After.
+    #[arg(long, default_value_t = 32)]
+    max_concurrent_scans: usize,
+    /// Longest a scan may take before the request gets 504.
+    #[arg(long, default_value_t = 30)]
+    scan_timeout_secs: u64,
+    /// Append one JSONL record per scan to this metrics log (size-rotated).
+    #[arg(long)]
+    metrics_log: Option<PathBuf>,
+    #[command(flatten)]
+    detector: DetectorArgs,
+}
+
+struct App {
+    det: Detector,
+    metrics: Metrics,
+    log: Option<JsonlLog>,
+    token: Vec<u8>,
+    public_metrics: bool,
+    scans: Arc<Semaphore>,
+    scan_timeout: Duration,
+    ready: AtomicBool,
+    self_test: Mutex<SelfTest>,
+}
+
+type Shared = Arc<App>;
+
+/// Read the token: file first, then the environment; empty tokens are refused.
+fn load_token(file: Option<&PathBuf>) -> Result<Vec<u8>, String> {
+    let raw = match file {
+        Some(p) => std::fs::read_to_string(p)
+            .map_err(|e| format!("cannot read token file {}: {e}", p.display()))?,
+        None => std::env::var("STEGODETECT_API_TOKEN").map_err(|_| {
+            "no API token: set STEGODETECT_API_TOKEN or pass --token-file".to_string()
+        })?,
+    };
+    let t = raw.trim();
+    if t.is_empty() {
+        return Err("the API token is empty".into());
+    }
+    Ok(t.as_bytes().to_vec())
+}
+
+pub fn run(a: ServeArgs) -> CmdResult {
+    let token = load_token(a.token_file.as_ref())?;
+    let det = a.detector.detector()?;
+    let log = a
+        .metrics_log
+        .as_ref()
+        .map(|p| JsonlLog::open(p, LogOptions::default()))
+        .transpose()?;
+    let self_test = det.self_test();
+    let app = Arc::new(App {
+        ready: AtomicBool::new(self_test.passed),
+        self_test: Mutex::new(self_test),
+        det,
+        metrics: Metrics::new(),
+        log,
+        token,
+        public_metrics: a.public_metrics,
+        scans: Arc::new(Semaphore::new(a.max_concurrent_scans.max(1))),
+        scan_timeout: Duration::from_secs(a.scan_timeout_secs.max(1)),
+    });
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(serve(app, a.listen, a.max_body_bytes))?;
+    Ok(0)
+}
+
+async fn serve(app: Shared, listen: SocketAddr, max_body: usize) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let addr = listener.local_addr()?;
+    log_line(json!({"event": "listening", "addr": addr.to_string(),
+                    "ready": app.ready.load(Ordering::SeqCst)}));
+    // the bound address on stdout, for scripts and tests that asked for port 0
+    println!("listening on http://{addr}");
+    let protected = Router::new()
+        .route("/v1/scan", post(scan))
+        .route("/v1/feedback", post(feedback))
+        .route("/v1/stats", get(stats))
+        .route("/openapi.json", get(openapi))
+        .layer(middleware::from_fn_with_state(app.clone(), require_token));
+    let metrics_route = Router::new().route("/metrics", get(prometheus));
+    let metrics_route = if app.public_metrics {
+        metrics_route
+    } else {
+        metrics_route.layer(middleware::from_fn_with_state(app.clone(), require_token))
+    };
+    let router = Router::new()
+        .route(
+            "/health/live",
+            get(|| async { Json(json!({"status": "live"})) }),
+        )
+        .route("/health/ready", get(ready))
+        .merge(protected)
+        .merge(metrics_route)
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(middleware::from_fn(access_log))
+        .with_state(app);
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    log_line(json!({"event": "stopped"}));
+    Ok(())
+}
+
+/// SIGTERM or Ctrl-C: stop accepting, let in-flight requests finish.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    log_line(json!({"event": "shutdown", "reason": "signal"}));
+}
+
+/// One structured log line on stderr.
+fn log_line(mut v: Value) {
+    if let Some(o) = v.as_object_mut() {
+        o.insert("ts".into(), json!(stegodetect::metrics::log::now_ts()));
+    }
+    eprintln!("{v}");
+}
+
+async fn access_log(req: Request, next: Next) -> Response {
+    let (method, path) = (req.method().clone(), req.uri().path().to_string());
+    let t = Instant::now();
+    let resp = next.run(req).await;
+    log_line(
+        json!({"event": "request", "method": method.as_str(), "path": path,
+                    "status": resp.status().as_u16(), "ms": t.elapsed().as_secs_f64() * 1e3}),
+    );
+    resp
+}
+
+fn error(status: StatusCode, kind: &str, message: impl Into<String>) -> Response {
+    (
+        status,
+        Json(json!({"error": {"kind": kind, "message": message.into()}})),
+    )
+        .into_response()
+}
+
+async fn require_token(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    req: Request,
+    next: Next,
+) -> Response {
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::as_bytes)
+        .unwrap_or_default();
+    // ConstantTimeEq on slices is false for different lengths without comparing contents
+    if bool::from(given.ct_eq(&app.token)) {
+        next.run(req).await
+    } else {
+        let mut r = error(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "missing or wrong bearer token",
+        );
+        r.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, "Bearer".parse().unwrap());
+        r
+    }
+}
+
+async fn ready(State(app): State<Shared>) -> Response {
+    let st = app
+        .self_test
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    let model = app
+        .det
+        .model()
+        .map(|m| json!({"id": m.id, "sha256": m.sha256}));
+    let body = json!({
+        "status": if st.passed { "ready" } else { "not ready" },
+        "model": model,
+        "self_test": st,
+    });
+    let code = if st.passed && app.ready.load(Ordering::SeqCst) {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (code, Json(body)).into_response()
+}
+
+/// The image of a scan request: the raw body, or the first file part of a multipart form.
+async fn image_bytes(req: Request) -> Result<Bytes, Response> {
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let too_big = |e: &dyn std::fmt::Display| {
+        error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "limit",
+            format!("body not read: {e}"),
+        )
+    };
+    if multipart {
+        let mut form = Multipart::from_request(req, &())
+            .await
+            .map_err(|e| error(StatusCode::BAD_REQUEST, "invalid_argument", e.body_text()))?;
+        while let Some(field) = form
+            .next_field()
+            .await
+            .map_err(|e| error(e.status(), "invalid_argument", e.body_text()))?
+        {
+            if field.file_name().is_some() || field.name() == Some("file") {
+                return field.bytes().await.map_err(|e| too_big(&e.body_text()));
+            }
+        }
+        Err(error(
+            StatusCode::BAD_REQUEST,
+            "invalid_argument",
+            "multipart form without a file part",
+        ))
+    } else {
+        Bytes::from_request(req, &())
+            .await
+            .map_err(|e| too_big(&e.body_text()))
+    }
+}
+
+fn status_of(kind: ErrorKind) -> StatusCode {
+    match kind {
+        ErrorKind::UnknownFormat | ErrorKind::Decode => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorKind::Limit => StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorKind::InvalidArgument | ErrorKind::Io => StatusCode::BAD_REQUEST,
+        ErrorKind::Model | ErrorKind::RuntimeNotFound | ErrorKind::Embed | ErrorKind::Internal => {
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
+    }
+}
+
+async fn scan(State(app): State<Shared>, req: Request) -> Response {
+    let bytes = match image_bytes(req).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    if bytes.is_empty() {
+        return error(StatusCode::BAD_REQUEST, "invalid_argument", "empty body");
+    }
+    let Ok(permit) = app.scans.clone().try_acquire_owned() else {
+        let mut r = error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            "too many scans in flight",
+        );
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, "1".parse().unwrap());
+        return r;
+    };
+    let work = {
+        let app = app.clone();
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let r = app.det.scan_bytes(&bytes);
+            let id = app.metrics.record(&r);
+            let logged = app
+                .log
+                .as_ref()
+                .map(|l| l.append(&scan_record(None, id, &r)))
+                .transpose();
+            (r, id, logged)
+        })
+    };
+    let (r, id, logged) = match tokio::time::timeout(app.scan_timeout, work).await {
+        Ok(Ok(v)) => v,
+        Ok(Err(e)) => return error(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()),
+        Err(_) => {
+            return error(
+                StatusCode::GATEWAY_TIMEOUT,
+                "timeout",
+                format!("scan took longer than {:?}", app.scan_timeout),
+            )
+        }
+    };
+    if let Err(e) = logged {
+        // the verdict exists, but an unlogged scan must not look like a logged one
+        return error(StatusCode::INTERNAL_SERVER_ERROR, "io", e.to_string());
+    }
+    match r {
+        Ok(res) => {
+            let mut v = crate::scan::record("-", &Ok(res));
+            let o = v.as_object_mut().expect("object");
+            o.remove("path");
+            o.insert("scan_id".into(), json!(id));
+            Json(v).into_response()
+        }
+        Err(e) => error(status_of(e.kind()), e.kind().as_str(), e.to_string()),
+    }
+}
+
+#[derive(Deserialize)]
+struct Feedback {
+    scan_id: u64,
+    label: String,
+    method: Option<String>,
+}
+
+async fn feedback(
+    State(app): State<Shared>,
+    body: Result<Json<Feedback>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    let Json(f) = match body {
+        Ok(b) => b,
+        Err(e) => return error(StatusCode::BAD_REQUEST, "invalid_argument", e.body_text()),
+    };
+    let stego = match f.label.as_str() {
+        "stego" => true,
+        "clean" => false,
+        other => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "invalid_argument",
+                format!("label must be clean or stego, not {other:?}"),
+            )
+        }
+    };
+    let method = match f.method.as_deref().map(str::parse::<Method>).transpose() {
+        Ok(m) => m,
+        Err(e) => return error(StatusCode::BAD_REQUEST, "invalid_argument", e),
+    };
+    match app.metrics.record_truth(f.scan_id, stego, method) {
+        Ok(()) => Json(json!({"recorded": true, "scan_id": f.scan_id})).into_response(),
+        Err(e) if e.to_string().contains("unknown") => {
+            error(StatusCode::NOT_FOUND, "unknown_scan", e.to_string())
+        }
+        Err(e) => error(StatusCode::BAD_REQUEST, "invalid_argument", e.to_string()),
+    }
+}
+
+#[derive(Deserialize)]
+struct StatsQuery {
+    window: Option<String>,
+    method: Option<String>,
+}
+
+async fn stats(State(app): State<Shared>, Query(q): Query<StatsQuery>) -> Response {
+    let s = app.metrics.snapshot();
+    let mut v = serde_json::to_value(&s).expect("snapshot serialises");
+    if let Some(w) = &q.window {
+        let Some(rate) = s.throughput_per_s.get(w.as_str()) else {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "invalid_argument",
+                format!("window must be one of 1m, 5m, 1h, 24h, not {w:?}"),
+            );
+        };
+        v["window"] = json!({"name": w, "throughput_per_s": rate});
+    }
+    if let Some(m) = &q.method {
+        let Ok(method) = m.parse::<Method>() else {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "invalid_argument",
+                format!("unknown method {m:?}"),
+            );
+        };
+        let name = method.name();
+        v["method"] = json!({
+            "name": name,
+            "stego": s.stego_by_method.get(name),
+            "detection": s.detection_by_method.get(name),
+            "method_correct": s.method_correct_by_method.get(name),
+        });
+    }
+    Json(v).into_response()
+}
+
+async fn prometheus(State(app): State<Shared>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        app.metrics.prometheus(),
+    )
+        .into_response()
+}
+
+async fn openapi() -> Json<Value> {
+    Json(openapi_doc())
+}
+
+/// The API description (OpenAPI 3.1), kept next to the handlers it describes.
+fn openapi_doc() -> Value {
+    let err = json!({"$ref": "#/components/schemas/Error"});
+    let op = |summary: &str, auth: bool, codes: &[(&str, &str)]| {
+        let responses: serde_json::Map<String, Value> = codes
+            .iter()
+            .map(|(c, d)| {
+                let mut r = json!({"description": d});
+                if !c.starts_with('2') {
+                    r["content"] = json!({"application/json": {"schema": err}});
+                }
+                (c.to_string(), r)
+            })
+            .collect();
+        let mut o = json!({"summary": summary, "responses": responses});
+        if !auth {
+            o["security"] = json!([]);
+        }
+        o
+    };
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "stegodetect", "version": stegodetect::VERSION},
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {"Error": {"type": "object", "properties": {"error": {"type": "object",
+                "properties": {"kind": {"type": "string"}, "message": {"type": "string"}}}}}}
+        },
+        "security": [{"bearer": []}],
+        "paths": {
+            "/v1/scan": {"post": op("Scan one image (raw body or multipart file part); the verdict with a scan_id", true,
+                &[("200", "verdict"), ("400", "empty or malformed request"), ("401", "token"), ("413", "over a limit"),
+                  ("422", "not a supported or a corrupt image"), ("500", "model or internal error"),
+                  ("503", "too many scans in flight"), ("504", "scan timed out")])},
+            "/v1/feedback": {"post": op("Record the true label of a scan: {scan_id, label: clean|stego, method}", true,
+                &[("200", "recorded"), ("400", "bad label or method"), ("401", "token"), ("404", "unknown or already labelled scan id")])},
+            "/v1/stats": {"get": op("Metrics snapshot; ?window=1m|5m|1h|24h, ?method=NAME", true,
+                &[("200", "snapshot"), ("400", "unknown window or method"), ("401", "token")])},
+            "/metrics": {"get": op("Prometheus text exposition", true, &[("200", "metrics"), ("401", "token")])},
+            "/health/live": {"get": op("Liveness", false, &[("200", "live")])},
+            "/health/ready": {"get": op("Readiness: model loaded and golden self-test passed", false,
+                &[("200", "ready"), ("503", "not ready")])},
+            "/openapi.json": {"get": op("This document", true, &[("200", "OpenAPI document")])},
+        }
+    })
+}

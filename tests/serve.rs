@@ -1,0 +1,304 @@
+//! `stegodetect serve` over loopback: authentication, scans (raw and multipart), errors as error
+//! statuses, feedback, statistics, Prometheus text, readiness from the golden self-test, the
+//! metrics log, and graceful shutdown on SIGTERM.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use serde_json::Value;
+
+const TOKEN: &str = "test-token-123";
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    fn start(extra: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_stegodetect"))
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(extra)
+            .env("STEGODETECT_API_TOKEN", TOKEN)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let base = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_string();
+        Server { child, base }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// SIGTERM, then the exit status and everything written to stderr.
+    fn stop(mut self) -> (std::process::ExitStatus, String) {
+        let pid = self.child.id().to_string();
+        assert!(Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success());
+        let status = self.child.wait().unwrap();
+        let mut err = String::new();
+        self.child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        (status, err)
+    }
+}
+
+/// (status, body) of a request, whatever the status.
+fn call(req: ureq::Request, body: Option<&[u8]>) -> (u16, String, Option<String>) {
+    let r = match body {
+        Some(b) => req.send_bytes(b),
+        None => req.call(),
+    };
+    let resp = match r {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("transport error: {e}"),
+    };
+    let ct = resp.header("content-type").map(str::to_string);
+    (resp.status(), resp.into_string().unwrap(), ct)
+}
+
+fn authed(method: &str, url: &str) -> ureq::Request {
+    ureq::request(method, url).set("Authorization", &format!("Bearer {TOKEN}"))
+}
+
+fn json(s: &str) -> Value {
+    serde_json::from_str(s).unwrap_or_else(|e| panic!("not JSON ({e}): {s}"))
+}
+
+fn example(name: &str) -> Vec<u8> {
+    std::fs::read(common::root().join("examples/images").join(name)).unwrap()
+}
+
+fn multipart(file: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "----stegodetect-test-boundary";
+    let mut b = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.png\"\r\nContent-Type: image/png\r\n\r\n"
+    )
+    .into_bytes();
+    b.extend_from_slice(file);
+    b.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), b)
+}
+
+#[test]
+fn service_endpoints_auth_errors_feedback_and_shutdown() {
+    let dir = std::env::temp_dir().join(format!("sd-serve-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let log = dir.join("scans.jsonl");
+    let s = Server::start(&[
+        "--metrics-log",
+        log.to_str().unwrap(),
+        "--max-body-bytes",
+        "2000000",
+    ]);
+
+    // health: no token needed; ready means the golden self-test passed with the default model
+    let (code, body, _) = call(ureq::get(&s.url("/health/live")), None);
+    assert_eq!((code, json(&body)["status"].as_str()), (200, Some("live")));
+    let (code, body, _) = call(ureq::get(&s.url("/health/ready")), None);
+    let ready = json(&body);
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(ready["self_test"]["passed"], true);
+    assert!(ready["model"]["sha256"]
+        .as_str()
+        .is_some_and(|h| h.len() == 64));
+
+    // everything else needs the bearer token
+    for path in ["/v1/stats", "/metrics", "/openapi.json"] {
+        let (code, _, _) = call(ureq::get(&s.url(path)), None);
+        assert_eq!(code, 401, "{path} without a token");
+        let wrong = ureq::get(&s.url(path)).set("Authorization", "Bearer test-token-12");
+        assert_eq!(call(wrong, None).0, 401, "{path} with a wrong token");
+    }
+    let (code, _, _) = call(
+        ureq::post(&s.url("/v1/scan")),
+        Some(&example("stego-lsb.png")),
+    );
+    assert_eq!(code, 401);
+
+    // scans: raw body and multipart; the verdict carries a scan id
+    let (code, body, _) = call(
+        authed("POST", &s.url("/v1/scan")),
+        Some(&example("stego-lsb.png")),
+    );
+    let stego = json(&body);
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(stego["is_stego"], true);
+    assert_eq!(stego["method"], "lsb.rgb");
+    let stego_id = stego["scan_id"].as_u64().unwrap();
+    let (ct, form) = multipart(&example("clean-photo.png"));
+    let req = authed("POST", &s.url("/v1/scan")).set("Content-Type", &ct);
+    let (code, body, _) = call(req, Some(&form));
+    let clean = json(&body);
+    assert_eq!(
+        (code, &clean["is_stego"]),
+        (200, &Value::Bool(false)),
+        "{body}"
+    );
+    let clean_id = clean["scan_id"].as_u64().unwrap();
+    assert_ne!(stego_id, clean_id);
+
+    // errors are error statuses with a typed body, never a clean verdict
+    for (bytes, want, kind) in [
+        (b"not an image".to_vec(), 422, "unknown_format"),
+        (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec(), 422, "decode"),
+        (Vec::new(), 400, "invalid_argument"),
+        (vec![0u8; 3_000_000], 413, "limit"),
+    ] {
+        let (code, body, _) = call(authed("POST", &s.url("/v1/scan")), Some(&bytes));
+        let v = json(&body);
+        assert_eq!(code, want, "{body}");
+        assert_eq!(v["error"]["kind"], kind, "{body}");
+        assert!(v.get("is_stego").is_none());
+    }
+
+    // feedback: recorded once; unknown ids and bad labels refused
+    let fb = |body: &str| {
+        call(
+            authed("POST", &s.url("/v1/feedback")).set("Content-Type", "application/json"),
+            Some(body.as_bytes()),
+        )
+    };
+    let ok = format!(r#"{{"scan_id": {stego_id}, "label": "stego", "method": "lsb.rgb"}}"#);
+    assert_eq!(fb(&ok).0, 200);
+    assert_eq!(fb(&ok).0, 404, "a scan id is labelled once");
+    assert_eq!(
+        fb(&format!(r#"{{"scan_id": {clean_id}, "label": "maybe"}}"#)).0,
+        400
+    );
+    assert_eq!(fb(r#"{"scan_id": 999999, "label": "clean"}"#).0, 404);
+    assert_eq!(fb("{not json").0, 400);
+    assert_eq!(
+        fb(&format!(r#"{{"scan_id": {clean_id}, "label": "clean"}}"#)).0,
+        200
+    );
+
+    // statistics: counts, errors apart, ground truth, window and method filters
+    let (code, body, _) = call(
+        authed("GET", &s.url("/v1/stats?window=1m&method=lsb.rgb")),
+        None,
+    );
+    let st = json(&body);
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(
+        (st["scans"].as_u64(), st["stego"].as_u64()),
+        (Some(2), Some(1))
+    );
+    let errors: u64 = st["errors_by_kind"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert_eq!(errors, 2, "{body}"); // the two undecodable bodies; empty and oversize never scanned
+    assert_eq!(st["method"]["detection"]["k"], 1);
+    assert_eq!(st["fpr"]["n"], 1);
+    assert!(st["window"]["throughput_per_s"].as_f64().unwrap() > 0.0);
+    assert!(st["memory"]["rss_bytes"].as_u64().unwrap() > 0);
+    assert_eq!(
+        call(authed("GET", &s.url("/v1/stats?window=2m")), None).0,
+        400
+    );
+    assert_eq!(
+        call(authed("GET", &s.url("/v1/stats?method=jpeg")), None).0,
+        400
+    );
+
+    // Prometheus text with its content type and bounded labels
+    let (code, text, ct) = call(authed("GET", &s.url("/metrics")), None);
+    assert_eq!(code, 200);
+    assert!(ct.unwrap().starts_with("text/plain; version=0.0.4"));
+    assert!(
+        text.contains("stegodetect_scans_total{verdict=\"stego\"} 1"),
+        "{text}"
+    );
+    assert!(text.contains("stegodetect_errors_total{kind=\"unknown_format\"} 1"));
+    assert!(text.contains("stegodetect_process_resident_memory_bytes "));
+    assert!(!text.contains(".png"), "no paths as labels");
+
+    let (code, body, _) = call(authed("GET", &s.url("/openapi.json")), None);
+    let api = json(&body);
+    assert_eq!(code, 200);
+    for p in [
+        "/v1/scan",
+        "/v1/feedback",
+        "/v1/stats",
+        "/metrics",
+        "/health/ready",
+    ] {
+        assert!(api["paths"].get(p).is_some(), "{p} undocumented");
+    }
+
+    // SIGTERM: clean exit, shutdown logged; the metrics log holds every scan, errors included
+    let (status, stderr) = s.stop();
+    assert!(status.success(), "{status:?}\n{stderr}");
+    assert!(stderr.contains("\"event\":\"stopped\""), "{stderr}");
+    let c = stegodetect::metrics::log::read_log(&log).unwrap();
+    assert!(!c.torn_tail);
+    assert_eq!(c.records.len(), 4, "two verdicts and two decode errors");
+    assert_eq!(c.records.iter().filter(|r| r["ok"] == false).count(), 2);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn metrics_can_be_public_and_a_failing_self_test_means_not_ready() {
+    let always_clean = common::test_models().join("always_clean.onnx");
+    let s = Server::start(&[
+        "--public-metrics",
+        "--model",
+        always_clean.to_str().unwrap(),
+    ]);
+    assert_eq!(call(ureq::get(&s.url("/metrics")), None).0, 200);
+    assert_eq!(call(ureq::get(&s.url("/v1/stats")), None).0, 401);
+    let (code, body, _) = call(ureq::get(&s.url("/health/ready")), None);
+    assert_eq!(
+        code, 503,
+        "a model that misses the golden stego image: {body}"
+    );
+    let v = json(&body);
+    assert_eq!(v["self_test"]["passed"], false);
+    assert_eq!(v["self_test"]["checks"][1]["got"], "clean");
+    s.stop();
+}
+
+#[test]
+fn no_token_no_service() {
+    let out = Command::new(env!("CARGO_BIN_EXE_stegodetect"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env_remove("STEGODETECT_API_TOKEN")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("STEGODETECT_API_TOKEN"));
+    let empty = std::env::temp_dir().join(format!("sd-empty-token-{}", std::process::id()));
+    std::fs::write(&empty, "\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_stegodetect"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--token-file"])
+        .arg(Path::new(&empty))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("empty"));
+}
