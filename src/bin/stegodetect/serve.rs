@@ -64,6 +64,7 @@ struct App {
     public_metrics: bool,
     scans: Arc<Semaphore>,
     scan_timeout: Duration,
+    max_body: usize,
     ready: AtomicBool,
     self_test: Mutex<SelfTest>,
 }
@@ -105,6 +106,7 @@ pub fn run(a: ServeArgs) -> CmdResult {
         public_metrics: a.public_metrics,
         scans: Arc::new(Semaphore::new(a.max_concurrent_scans.max(1))),
         scan_timeout: Duration::from_secs(a.scan_timeout_secs.max(1)),
+        max_body: a.max_body_bytes,
     });
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -250,8 +252,24 @@ async fn ready(State(app): State<Shared>) -> Response {
     (code, Json(body)).into_response()
 }
 
-/// The image of a scan request: the raw body, or the first file part of a multipart form.
-async fn image_bytes(req: Request) -> Result<Bytes, Response> {
+/// The image of a scan request: the raw body, or the first file part of a multipart form. A
+/// declared length over the limit is refused before anything is read.
+async fn image_bytes(req: Request, max_body: usize) -> Result<Bytes, Response> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max_body as u64) {
+        return Err(error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "limit",
+            format!(
+                "body of {} bytes is over the {max_body}-byte limit",
+                declared.unwrap_or(0)
+            ),
+        ));
+    }
     let multipart = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -301,7 +319,7 @@ fn status_of(kind: ErrorKind) -> StatusCode {
 }
 
 async fn scan(State(app): State<Shared>, req: Request) -> Response {
-    let bytes = match image_bytes(req).await {
+    let bytes = match image_bytes(req, app.max_body).await {
         Ok(b) => b,
         Err(r) => return r,
     };
