@@ -318,3 +318,168 @@ fn no_token_no_service() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("empty"));
 }
+
+/// A loopback HTTP receiver: answers 200 to every request and hands over (head, body).
+fn http_receiver() -> (String, std::sync::mpsc::Receiver<(String, Vec<u8>)>) {
+    use std::io::Write;
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", l.local_addr().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for conn in l.incoming() {
+            let Ok(mut c) = conn else { return };
+            let mut r = BufReader::new(c.try_clone().unwrap());
+            let mut head = String::new();
+            loop {
+                let mut line = String::new();
+                if r.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                head.push_str(&line);
+            }
+            let len = head
+                .lines()
+                .find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    k.eq_ignore_ascii_case("content-length")
+                        .then(|| v.trim().parse::<usize>().ok())?
+                })
+                .unwrap_or(0);
+            let mut body = vec![0; len];
+            r.read_exact(&mut body).unwrap();
+            let _ =
+                c.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+            if tx.send((head, body)).is_err() {
+                return;
+            }
+        }
+    });
+    (url, rx)
+}
+
+/// A loopback SMTP server that accepts every message and hands over its DATA.
+fn smtp_receiver() -> (u16, std::sync::mpsc::Receiver<String>) {
+    use std::io::Write;
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for conn in l.incoming() {
+            let Ok(mut c) = conn else { return };
+            let mut r = BufReader::new(c.try_clone().unwrap());
+            let _ = c.write_all(b"220 localhost ESMTP test\r\n");
+            let mut data = String::new();
+            loop {
+                let mut line = String::new();
+                if r.read_line(&mut line).unwrap_or(0) == 0 {
+                    break;
+                }
+                let cmd = line.to_ascii_uppercase();
+                let reply: &[u8] = if cmd.starts_with("EHLO") || cmd.starts_with("HELO") {
+                    b"250 localhost\r\n"
+                } else if cmd.starts_with("DATA") {
+                    let _ = c.write_all(b"354 go ahead\r\n");
+                    loop {
+                        let mut l = String::new();
+                        if r.read_line(&mut l).unwrap_or(0) == 0 || l == ".\r\n" {
+                            break;
+                        }
+                        data.push_str(&l);
+                    }
+                    b"250 queued\r\n"
+                } else if cmd.starts_with("QUIT") {
+                    let _ = c.write_all(b"221 bye\r\n");
+                    break;
+                } else {
+                    b"250 ok\r\n"
+                };
+                let _ = c.write_all(reply);
+            }
+            if !data.is_empty() && tx.send(data).is_err() {
+                return;
+            }
+        }
+    });
+    (port, rx)
+}
+
+/// A wrong label raises a detection alert: it fires once to Slack, the signed webhook and SMTP
+/// (receivers on loopback), can be acknowledged, and unknown ids are refused.
+#[test]
+fn alerts_fire_to_every_notifier_and_can_be_acknowledged() {
+    let (slack, slack_rx) = http_receiver();
+    let (hook, hook_rx) = http_receiver();
+    let (smtp_port, smtp_rx) = smtp_receiver();
+    let rules = std::env::temp_dir().join(format!("sd-alerts-{}.json", std::process::id()));
+    let config = serde_json::json!({
+        "evaluate_every_secs": 1,
+        "rules": [{"name": "lsb-detection", "metric": "detection", "method": "lsb.rgb",
+                   "op": "<", "threshold": 0.99, "min_samples": 1, "severity": "critical"}],
+        "notifiers": [
+            {"kind": "slack", "url": slack},
+            {"kind": "webhook", "url": hook, "secret": "hook-secret"},
+            {"kind": "smtp", "host": "127.0.0.1", "port": smtp_port,
+             "from": "stegodetect@example.org", "to": ["oncall@example.org"]}
+        ]
+    });
+    std::fs::write(&rules, config.to_string()).unwrap();
+    let s = Server::start(&["--alert-rules", rules.to_str().unwrap()]);
+    let (code, body, _) = call(
+        authed("POST", &s.url("/v1/scan")),
+        Some(&example("clean-photo.png")),
+    );
+    assert_eq!(code, 200);
+    let id = json(&body)["scan_id"].as_u64().unwrap();
+    // the "clean" image was really stego: detection 0 / 1 breaches the rule
+    let fb = format!(r#"{{"scan_id": {id}, "label": "stego", "method": "lsb.rgb"}}"#);
+    let req = authed("POST", &s.url("/v1/feedback")).set("Content-Type", "application/json");
+    assert_eq!(call(req, Some(fb.as_bytes())).0, 200);
+
+    let wait = std::time::Duration::from_secs(10);
+    let (_, slack_body) = slack_rx.recv_timeout(wait).expect("Slack notification");
+    let text = json(std::str::from_utf8(&slack_body).unwrap());
+    assert!(text["text"]
+        .as_str()
+        .unwrap()
+        .contains("FIRING lsb-detection:method=lsb.rgb"));
+    let (head, hook_body) = hook_rx.recv_timeout(wait).expect("webhook notification");
+    let sig = stegodetect::metrics::notify::signature(b"hook-secret", &hook_body);
+    assert!(
+        head.to_ascii_lowercase()
+            .contains(&format!("x-stegodetect-signature: {sig}")),
+        "{head}"
+    );
+    let t = json(std::str::from_utf8(&hook_body).unwrap());
+    assert_eq!(
+        (t["event"].as_str(), t["alert"]["state"].as_str()),
+        (Some("firing"), Some("active"))
+    );
+    let mail = smtp_rx.recv_timeout(wait).expect("email notification");
+    assert!(
+        mail.contains("FIRING") && mail.contains("oncall@example.org"),
+        "{mail}"
+    );
+
+    // deduplicated: no second notification while it stays breached
+    assert!(slack_rx
+        .recv_timeout(std::time::Duration::from_millis(2500))
+        .is_err());
+
+    let (code, body, _) = call(authed("GET", &s.url("/v1/alerts")), None);
+    let alerts = json(&body);
+    assert_eq!(code, 200);
+    assert_eq!(alerts["alerts"][0]["state"], "active");
+    let ack = authed(
+        "POST",
+        &s.url("/v1/alerts/lsb-detection:method=lsb.rgb/ack"),
+    );
+    let (code, body, _) = call(ack, Some(br#"{"suppress_secs": 3600}"#));
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(json(&body)["alert"]["state"], "acknowledged");
+    assert_eq!(
+        call(authed("POST", &s.url("/v1/alerts/nope/ack")), Some(b"")).0,
+        404
+    );
+    s.stop();
+    std::fs::remove_file(&rules).unwrap();
+}

@@ -12,7 +12,13 @@ use std::fmt::Write as _;
 use std::sync::Mutex;
 use std::time::Instant;
 
+pub mod alerts;
 pub mod log;
+#[cfg(feature = "notify")]
+pub mod notify;
+mod window;
+
+pub use window::WindowStats;
 
 use hdrhistogram::Histogram;
 use serde::Serialize;
@@ -47,6 +53,7 @@ struct Inner {
     truth: Truth,
     /// (second since start, scans finished in it), at most the longest window
     per_second: VecDeque<(u64, u64)>,
+    windows: window::Windows,
 }
 
 #[derive(Default, Clone, Copy)]
@@ -115,6 +122,9 @@ pub struct Snapshot {
     pub pixels: u64,
     /// Latency per stage.
     pub latency: BTreeMap<&'static str, Latency>,
+    /// Outcomes and total latency over the last minute, 5 minutes, hour and day (minute and hour
+    /// buckets).
+    pub windows: BTreeMap<&'static str, WindowStats>,
     /// Model behind the verdicts (the latest seen).
     pub model: Option<ModelRef>,
     /// Clean images (by ground truth) flagged stego.
@@ -175,6 +185,7 @@ impl Metrics {
         match outcome {
             Err(e) => {
                 *g.errors.entry(e.kind().as_str()).or_default() += 1;
+                g.windows.record(sec, None);
                 None
             }
             Ok(r) => {
@@ -200,6 +211,7 @@ impl Metrics {
                 if r.model.is_some() {
                     g.model = r.model.clone();
                 }
+                g.windows.record(sec, Some((r.is_stego, t.total_us)));
                 let id = g.next_id;
                 g.next_id += 1;
                 g.recent.insert(id, (r.is_stego, r.method));
@@ -261,6 +273,7 @@ impl Metrics {
             scans_by_format: g.by_format.clone(),
             errors_by_kind: g.errors.clone(),
             throughput_per_s: g.throughput(now.as_secs_f64()),
+            windows: g.windows.all(now.as_secs_f64()),
             bytes: g.bytes,
             pixels: g.pixels,
             latency: STAGES
@@ -456,6 +469,7 @@ impl Inner {
             order: VecDeque::new(),
             truth: Truth::default(),
             per_second: VecDeque::new(),
+            windows: window::Windows::new(),
         }
     }
 

@@ -18,7 +18,9 @@ use axum::{Json, Router};
 use clap::Args;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use stegodetect::metrics::log::{scan_record, JsonlLog, LogOptions};
+use stegodetect::metrics::alerts::{AlertConfig, AlertEngine, Transition};
+use stegodetect::metrics::log::{now_ts, scan_record, JsonlLog, LogOptions};
+use stegodetect::metrics::notify::Notifier;
 use stegodetect::metrics::Metrics;
 use stegodetect::selftest::SelfTest;
 use stegodetect::{Detector, ErrorKind, Method};
@@ -52,6 +54,9 @@ pub struct ServeArgs {
     /// Append one JSONL record per scan to this metrics log (size-rotated).
     #[arg(long)]
     metrics_log: Option<PathBuf>,
+    /// Alert rules and notifiers (JSON; see `stegodetect::metrics::alerts`).
+    #[arg(long)]
+    alert_rules: Option<PathBuf>,
     #[command(flatten)]
     detector: DetectorArgs,
 }
@@ -67,6 +72,8 @@ struct App {
     max_body: usize,
     ready: AtomicBool,
     self_test: Mutex<SelfTest>,
+    alerts: Option<AlertEngine>,
+    notifiers: Vec<Notifier>,
 }
 
 type Shared = Arc<App>;
@@ -95,6 +102,23 @@ pub fn run(a: ServeArgs) -> CmdResult {
         .as_ref()
         .map(|p| JsonlLog::open(p, LogOptions::default()))
         .transpose()?;
+    let alert_config = a
+        .alert_rules
+        .as_ref()
+        .map(|p| AlertConfig::load(p))
+        .transpose()?;
+    let notifiers = match &alert_config {
+        Some(c) => Notifier::from_config(&c.notifiers)?,
+        None => Vec::new(),
+    };
+    let alerts = alert_config.as_ref().map(AlertEngine::new).transpose()?;
+    let every = Duration::from_secs(
+        alert_config
+            .as_ref()
+            .and_then(|c| c.evaluate_every_secs)
+            .unwrap_or(15)
+            .max(1),
+    );
     let self_test = det.self_test();
     let app = Arc::new(App {
         ready: AtomicBool::new(self_test.passed),
@@ -107,15 +131,22 @@ pub fn run(a: ServeArgs) -> CmdResult {
         scans: Arc::new(Semaphore::new(a.max_concurrent_scans.max(1))),
         scan_timeout: Duration::from_secs(a.scan_timeout_secs.max(1)),
         max_body: a.max_body_bytes,
+        alerts,
+        notifiers,
     });
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    rt.block_on(serve(app, a.listen, a.max_body_bytes))?;
+    rt.block_on(serve(app, a.listen, a.max_body_bytes, every))?;
     Ok(0)
 }
 
-async fn serve(app: Shared, listen: SocketAddr, max_body: usize) -> std::io::Result<()> {
+async fn serve(
+    app: Shared,
+    listen: SocketAddr,
+    max_body: usize,
+    alert_every: Duration,
+) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     log_line(json!({"event": "listening", "addr": addr.to_string(),
@@ -127,6 +158,8 @@ async fn serve(app: Shared, listen: SocketAddr, max_body: usize) -> std::io::Res
         .route("/v1/feedback", post(feedback))
         .route("/v1/stats", get(stats))
         .route("/openapi.json", get(openapi))
+        .route("/v1/alerts", get(list_alerts))
+        .route("/v1/alerts/{id}/ack", post(ack_alert))
         .layer(middleware::from_fn_with_state(app.clone(), require_token));
     let metrics_route = Router::new().route("/metrics", get(prometheus));
     let metrics_route = if app.public_metrics {
@@ -144,7 +177,17 @@ async fn serve(app: Shared, listen: SocketAddr, max_body: usize) -> std::io::Res
         .merge(metrics_route)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(middleware::from_fn(access_log))
-        .with_state(app);
+        .with_state(app.clone());
+    if app.alerts.is_some() {
+        let app = app.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(alert_every);
+            loop {
+                tick.tick().await;
+                evaluate_alerts(&app).await;
+            }
+        });
+    }
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
@@ -173,6 +216,82 @@ async fn shutdown_signal() {
         _ = term => {},
     }
     log_line(json!({"event": "shutdown", "reason": "signal"}));
+}
+
+/// Judge the alert rules and send each transition to every notifier (off the async threads).
+async fn evaluate_alerts(app: &Shared) {
+    let Some(engine) = &app.alerts else { return };
+    let transitions = engine.evaluate(&app.metrics.snapshot(), now_ts());
+    if transitions.is_empty() {
+        return;
+    }
+    let app = app.clone();
+    let _ = tokio::task::spawn_blocking(move || {
+        for t in &transitions {
+            log_line(
+                json!({"event": "alert", "transition": t.event, "alert": t.alert.id,
+                            "value": t.alert.value}),
+            );
+            notify_all(&app.notifiers, t);
+        }
+    })
+    .await;
+}
+
+fn notify_all(notifiers: &[Notifier], t: &Transition) {
+    for n in notifiers {
+        if let Err(e) = n.send(t) {
+            log_line(
+                json!({"event": "notify_failed", "alert": t.alert.id, "error": e.to_string()}),
+            );
+        }
+    }
+}
+
+async fn list_alerts(State(app): State<Shared>) -> Response {
+    match &app.alerts {
+        Some(e) => Json(json!({"alerts": e.list()})).into_response(),
+        None => Json(json!({"alerts": [], "note": "no alert rules configured (--alert-rules)"}))
+            .into_response(),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct Ack {
+    /// Suppress until this time (seconds since the Unix epoch) ...
+    until: Option<f64>,
+    /// ... or for this many seconds from now.
+    suppress_secs: Option<f64>,
+}
+
+async fn ack_alert(
+    State(app): State<Shared>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    body: Bytes,
+) -> Response {
+    let ack: Ack = if body.is_empty() {
+        Ack::default()
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(a) => a,
+            Err(e) => return error(StatusCode::BAD_REQUEST, "invalid_argument", e.to_string()),
+        }
+    };
+    let until = ack.until.or(ack.suppress_secs.map(|s| now_ts() + s));
+    let Some(engine) = &app.alerts else {
+        return error(
+            StatusCode::NOT_FOUND,
+            "unknown_alert",
+            "no alert rules configured",
+        );
+    };
+    match engine.acknowledge(&id, until) {
+        Ok(a) => Json(json!({"alert": a})).into_response(),
+        Err(e) if e.to_string().contains("unknown") => {
+            error(StatusCode::NOT_FOUND, "unknown_alert", e.to_string())
+        }
+        Err(e) => error(StatusCode::CONFLICT, "invalid_state", e.to_string()),
+    }
 }
 
 /// One structured log line on stderr.
@@ -426,14 +545,17 @@ async fn stats(State(app): State<Shared>, Query(q): Query<StatsQuery>) -> Respon
     let s = app.metrics.snapshot();
     let mut v = serde_json::to_value(&s).expect("snapshot serialises");
     if let Some(w) = &q.window {
-        let Some(rate) = s.throughput_per_s.get(w.as_str()) else {
+        let (Some(rate), Some(stats)) = (
+            s.throughput_per_s.get(w.as_str()),
+            s.windows.get(w.as_str()),
+        ) else {
             return error(
                 StatusCode::BAD_REQUEST,
                 "invalid_argument",
                 format!("window must be one of 1m, 5m, 1h, 24h, not {w:?}"),
             );
         };
-        v["window"] = json!({"name": w, "throughput_per_s": rate});
+        v["window"] = json!({"name": w, "throughput_per_s": rate, "stats": stats});
     }
     if let Some(m) = &q.method {
         let Ok(method) = m.parse::<Method>() else {
@@ -512,6 +634,10 @@ fn openapi_doc() -> Value {
             "/health/ready": {"get": op("Readiness: model loaded and golden self-test passed", false,
                 &[("200", "ready"), ("503", "not ready")])},
             "/openapi.json": {"get": op("This document", true, &[("200", "OpenAPI document")])},
+            "/v1/alerts": {"get": op("Alerts raised by the configured rules (active, acknowledged, resolved)", true,
+                &[("200", "alerts"), ("401", "token")])},
+            "/v1/alerts/{id}/ack": {"post": op("Acknowledge an alert; body {until} or {suppress_secs} suppresses it until then", true,
+                &[("200", "acknowledged"), ("400", "bad body"), ("401", "token"), ("404", "unknown alert"), ("409", "resolved")])},
         }
     })
 }
