@@ -4,7 +4,7 @@
 CARGO ?= cargo
 BIN   := target/release/stegodetect
 
-.PHONY: setup build demo test bench accuracy corpus heldout heldout2 demo-images model fmt clean
+.PHONY: setup build demo test bench loadtest accuracy corpus heldout heldout2 demo-images model fmt clean
 
 # Rust toolchain check, then the project's Python environment (.venv): ONNX Runtime's shared
 # library (loaded by the core through `ort`) and the onnx package for test models.
@@ -25,6 +25,11 @@ demo: build
 test: setup
 	$(CARGO) fmt --all -- --check
 	$(CARGO) test --release --workspace
+
+# Load benchmark of `stegodetect serve` over loopback (10,000 requests, 32 clients) and the CLI's
+# rate on the same images.
+loadtest: build
+	bash scripts/loadtest.sh 10000 32
 
 # Scan time against decode-only time on the Starlight sample covers and the fixtures.
 bench: build

@@ -49,7 +49,10 @@ pub fn run(a: BenchArgs) -> CmdResult {
         return Err("no decodable images to benchmark".into());
     }
     let with_model = det.model().is_some();
-    let variants = if with_model { 3 } else { 2 };
+    // 0 decode only, 1 rules-only scan, 2 the full scan, 3 the full scan recorded in a metrics
+    // registry (as the CLI summary, the service and the bindings do)
+    let variants = 4;
+    let metrics = stegodetect::metrics::Metrics::new();
     let mut times = vec![Vec::new(); variants];
     for round in 0..a.rounds.max(1) {
         // rotate the order of the variants to cancel warm-up and drift
@@ -60,7 +63,12 @@ pub fn run(a: BenchArgs) -> CmdResult {
                 match v {
                     0 => drop(std::hint::black_box(det.decode(b)?)),
                     1 => drop(std::hint::black_box(rules.scan_bytes(b)?)),
-                    _ => drop(std::hint::black_box(det.scan_bytes(b)?)),
+                    2 => drop(std::hint::black_box(det.scan_bytes(b)?)),
+                    _ => {
+                        let r = det.scan_bytes(b);
+                        std::hint::black_box(metrics.record(&r));
+                        drop(std::hint::black_box(r?));
+                    }
                 }
             }
             times[v].push(t.elapsed().as_secs_f64());
@@ -77,14 +85,16 @@ pub fn run(a: BenchArgs) -> CmdResult {
     let bytes: usize = files.iter().map(Vec::len).sum();
     let (d, r) = (med[0], med[1]);
     let m = if with_model { Some(med[2]) } else { None };
-    let scan = m.unwrap_or(r);
+    let scan = med[2];
+    let recorded = med[3];
     if a.json {
         println!(
             "{}",
             json!({"files": files.len(), "bytes": bytes, "rounds": a.rounds, "decode_s": d, "rules_scan_s": r,
                    "model_scan_s": m, "model": det.model().map(|i| i.id.clone()),
                    "decode_ms_per_image": d / n * 1e3, "scan_ms_per_image": scan / n * 1e3,
-                   "ratio": scan / d, "model_overhead": m.map(|m| m / r)})
+                   "ratio": scan / d, "model_overhead": m.map(|m| m / r),
+                   "metrics_scan_s": recorded, "metrics_overhead": recorded / scan})
         );
     } else {
         println!(
@@ -115,6 +125,12 @@ pub fn run(a: BenchArgs) -> CmdResult {
                 (m / r - 1.0) * 100.0
             );
         }
+        println!(
+            "  scan + metrics:     {:.3} s ({:.3} ms/image): metrics add {:.1} %",
+            recorded,
+            recorded / n * 1e3,
+            (recorded / scan - 1.0) * 100.0
+        );
         println!("  scan / decode = {:.2}x", scan / d);
     }
     Ok(0)

@@ -3,6 +3,7 @@
 
 mod bench;
 mod eval;
+mod loadtest;
 mod regress;
 mod scan;
 mod serve;
@@ -49,6 +50,10 @@ enum Cmd {
     Regress(regress::RegressArgs),
     /// HTTP service: scans, feedback, statistics, Prometheus metrics, health (token-protected).
     Serve(serve::ServeArgs),
+    /// Load benchmark of a running service: N concurrent clients posting real images.
+    ///
+    /// Exit code: 0 every request succeeded, 1 some failed (no rate is reported then).
+    Loadtest(loadtest::LoadtestArgs),
 }
 
 /// Options shared by the commands that scan.
@@ -176,6 +181,7 @@ fn main() -> ExitCode {
         Cmd::Eval(a) => eval::run(a),
         Cmd::Regress(a) => regress::run(a),
         Cmd::Serve(a) => serve::run(a),
+        Cmd::Loadtest(a) => loadtest::run(a),
     };
     match r {
         Ok(code) => ExitCode::from(code),

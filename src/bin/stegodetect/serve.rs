@@ -68,6 +68,10 @@ struct App {
     token: Vec<u8>,
     public_metrics: bool,
     scans: Arc<Semaphore>,
+    /// Scans running on the blocking pool at once: two per core (one per core starves the scans
+    /// while connection handling runs; many more time-slice them and stretch the latency tail);
+    /// the rest wait their turn in order (a fair semaphore).
+    running: Arc<Semaphore>,
     scan_timeout: Duration,
     max_body: usize,
     ready: AtomicBool,
@@ -129,6 +133,9 @@ pub fn run(a: ServeArgs) -> CmdResult {
         token,
         public_metrics: a.public_metrics,
         scans: Arc::new(Semaphore::new(a.max_concurrent_scans.max(1))),
+        running: Arc::new(Semaphore::new(
+            std::thread::available_parallelism().map_or(2, |n| n.get()) * 2,
+        )),
         scan_timeout: Duration::from_secs(a.scan_timeout_secs.max(1)),
         max_body: a.max_body_bytes,
         alerts,
@@ -457,17 +464,21 @@ async fn scan(State(app): State<Shared>, req: Request) -> Response {
     };
     let work = {
         let app = app.clone();
-        tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            let r = app.det.scan_bytes(&bytes);
-            let id = app.metrics.record(&r);
-            let logged = app
-                .log
-                .as_ref()
-                .map(|l| l.append(&scan_record(None, id, &r)))
-                .transpose();
-            (r, id, logged)
-        })
+        async move {
+            let turn = app.running.clone().acquire_owned().await;
+            tokio::task::spawn_blocking(move || {
+                let (_permit, _turn) = (permit, turn);
+                let r = app.det.scan_bytes(&bytes);
+                let id = app.metrics.record(&r);
+                let logged = app
+                    .log
+                    .as_ref()
+                    .map(|l| l.append(&scan_record(None, id, &r)))
+                    .transpose();
+                (r, id, logged)
+            })
+            .await
+        }
     };
     let (r, id, logged) = match tokio::time::timeout(app.scan_timeout, work).await {
         Ok(Ok(v)) => v,

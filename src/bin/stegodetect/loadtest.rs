@@ -1,0 +1,147 @@
+//! `stegodetect loadtest`: drive a running `stegodetect serve` with real images from N concurrent
+//! clients (keep-alive connections) and report throughput, latency percentiles, errors and the
+//! concurrency actually achieved. It refuses to report a rate unless every request succeeded.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use serde_json::json;
+
+use crate::CmdResult;
+
+/// Options of `stegodetect loadtest`.
+#[derive(Args)]
+pub struct LoadtestArgs {
+    /// Base URL of the service.
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    url: String,
+    /// File holding the API token (default: STEGODETECT_API_TOKEN).
+    #[arg(long)]
+    token_file: Option<PathBuf>,
+    /// Requests in all.
+    #[arg(long, default_value_t = 10_000)]
+    requests: usize,
+    /// Concurrent clients.
+    #[arg(long, default_value_t = 32)]
+    concurrency: usize,
+    /// Print the result as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Images to send, in turn (files; at least one).
+    #[arg(required = true)]
+    images: Vec<PathBuf>,
+}
+
+pub fn run(a: LoadtestArgs) -> CmdResult {
+    let token = match &a.token_file {
+        Some(p) => std::fs::read_to_string(p)?.trim().to_string(),
+        None => std::env::var("STEGODETECT_API_TOKEN")
+            .map_err(|_| "no API token: set STEGODETECT_API_TOKEN or pass --token-file")?,
+    };
+    let images: Vec<Vec<u8>> = a
+        .images
+        .iter()
+        .map(std::fs::read)
+        .collect::<Result<_, _>>()?;
+    let url = format!("{}/v1/scan", a.url.trim_end_matches('/'));
+    let next = AtomicUsize::new(0);
+    let started = Instant::now();
+    // per client: (latencies of successes in µs, failures by status or transport error)
+    let per_client: Vec<(Vec<u64>, Vec<String>, Duration)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..a.concurrency.max(1))
+            .map(|_| {
+                let (url, token, images, next) = (&url, &token, &images, &next);
+                s.spawn(move || {
+                    let agent = ureq::AgentBuilder::new()
+                        .timeout(Duration::from_secs(60))
+                        .build();
+                    let (mut ok, mut bad, mut busy) = (Vec::new(), Vec::new(), Duration::ZERO);
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        if i >= a.requests {
+                            break;
+                        }
+                        let t = Instant::now();
+                        let r = agent
+                            .post(url)
+                            .set("Authorization", &format!("Bearer {token}"))
+                            .send_bytes(&images[i % images.len()]);
+                        let dt = t.elapsed();
+                        busy += dt;
+                        match r {
+                            Ok(resp) => match resp.into_string() {
+                                Ok(body) if body.contains("\"scan_id\"") => {
+                                    ok.push(dt.as_micros() as u64)
+                                }
+                                Ok(_) => bad.push("200 without a verdict".into()),
+                                Err(e) => bad.push(format!("body: {e}")),
+                            },
+                            Err(ureq::Error::Status(code, _)) => bad.push(format!("HTTP {code}")),
+                            Err(e) => bad.push(format!("transport: {}", e.kind())),
+                        }
+                    }
+                    (ok, bad, busy)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("client thread"))
+            .collect()
+    });
+    let wall = started.elapsed().as_secs_f64();
+    let mut lat: Vec<u64> = per_client
+        .iter()
+        .flat_map(|c| c.0.iter().copied())
+        .collect();
+    lat.sort_unstable();
+    let mut errors = std::collections::BTreeMap::<String, usize>::new();
+    for e in per_client.iter().flat_map(|c| c.1.iter()) {
+        *errors.entry(e.clone()).or_default() += 1;
+    }
+    let busy: f64 = per_client.iter().map(|c| c.2.as_secs_f64()).sum();
+    let q = |p: f64| {
+        lat.get(((lat.len() as f64 * p).ceil() as usize).clamp(1, lat.len().max(1)) - 1)
+            .map_or(0.0, |&us| us as f64 / 1e3)
+    };
+    let complete = lat.len() == a.requests;
+    let report = json!({
+        "requests": a.requests,
+        "succeeded": lat.len(),
+        "errors": errors,
+        "concurrency": a.concurrency,
+        "achieved_concurrency": busy / wall,
+        "seconds": wall,
+        // no rate unless every request was a real, successful scan
+        "requests_per_s": if complete { json!(a.requests as f64 / wall) } else { json!(null) },
+        "latency_ms": {"p50": q(0.5), "p95": q(0.95), "p99": q(0.99), "max": q(1.0)},
+    });
+    if a.json {
+        println!("{report}");
+    } else {
+        println!(
+            "{} requests, {} succeeded, {} failed, {} clients (achieved {:.1}), {:.2} s",
+            a.requests,
+            lat.len(),
+            a.requests - lat.len(),
+            a.concurrency,
+            busy / wall,
+            wall
+        );
+        if complete {
+            println!("  throughput: {:.1} requests/s", a.requests as f64 / wall);
+        } else {
+            println!("  throughput: not reported (not every request succeeded): {errors:?}");
+        }
+        println!(
+            "  latency ms: p50 {:.2}, p95 {:.2}, p99 {:.2}, max {:.2}",
+            q(0.5),
+            q(0.95),
+            q(0.99),
+            q(1.0)
+        );
+    }
+    Ok(if complete { 0 } else { 1 })
+}
