@@ -7,11 +7,13 @@ BIN   := target/release/stegodetect
 .PHONY: setup build demo test bench loadtest accuracy corpus heldout heldout2 demo-images model fmt clean
 
 # Rust toolchain check, then the project's Python environment (.venv): ONNX Runtime's shared
-# library (loaded by the core through `ort`) and the onnx package for test models.
+# library (loaded by the core through `ort`) and the onnx package for test models; Chromium for
+# the dashboard tests.
 setup:
 	@command -v $(CARGO) >/dev/null 2>&1 || { echo "cargo not found: install Rust with rustup (https://rustup.rs)"; exit 1; }
 	@$(CARGO) --version
 	@bash scripts/setup-python.sh
+	@bash scripts/setup-system.sh
 
 build: setup
 	$(CARGO) build --release --workspace

@@ -18,7 +18,7 @@ pub mod log;
 pub mod notify;
 mod window;
 
-pub use window::WindowStats;
+pub use window::{SeriesPoint, WindowStats};
 
 use hdrhistogram::Histogram;
 use serde::Serialize;
@@ -37,6 +37,8 @@ pub const WINDOWS: [(&str, u64); 4] = [("1m", 60), ("5m", 300), ("1h", 3600), ("
 
 struct Inner {
     started: Instant,
+    /// `started` as seconds since the Unix epoch.
+    started_unix: f64,
     next_id: u64,
     clean: u64,
     stego: u64,
@@ -244,6 +246,12 @@ impl Metrics {
             g.truth.fp += flagged as u64;
         }
         Ok(())
+    }
+
+    /// Outcomes of the last hour, minute by minute (for charts).
+    pub fn series(&self) -> Vec<SeriesPoint> {
+        let g = self.lock();
+        g.windows.series(g.started_unix)
     }
 
     /// Forget everything.
@@ -455,6 +463,7 @@ impl Inner {
     fn new() -> Self {
         Inner {
             started: Instant::now(),
+            started_unix: log::now_ts(),
             next_id: 1,
             clean: 0,
             stego: 0,

@@ -54,6 +54,25 @@ pub struct WindowStats {
     pub p99_ms: f64,
 }
 
+/// One minute of outcomes, for charts over time.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct SeriesPoint {
+    /// Start of the minute, seconds since the Unix epoch.
+    pub t: f64,
+    /// Successful scans.
+    pub scans: u64,
+    /// Inputs that could not be scanned.
+    pub errors: u64,
+    /// Stego verdicts.
+    pub stego: u64,
+    /// Total-latency percentiles of the minute's scans, milliseconds (0 without scans).
+    pub p50_ms: f64,
+    /// 95th percentile.
+    pub p95_ms: f64,
+    /// 99th percentile.
+    pub p99_ms: f64,
+}
+
 /// Minute and hour buckets.
 pub(crate) struct Windows {
     minutes: VecDeque<Bucket>,
@@ -129,6 +148,32 @@ impl Windows {
             (w.p50_ms, w.p95_ms, w.p99_ms) = (ms(0.5), ms(0.95), ms(0.99));
         }
         w
+    }
+
+    /// The last hour, minute by minute (minutes without traffic left out); `t0` is the registry's
+    /// start in seconds since the Unix epoch.
+    pub(crate) fn series(&self, t0: f64) -> Vec<SeriesPoint> {
+        self.minutes
+            .iter()
+            .map(|b| {
+                let ms = |p: f64| {
+                    if b.scans == 0 {
+                        0.0
+                    } else {
+                        b.latency.value_at_quantile(p) as f64 / 1e3
+                    }
+                };
+                SeriesPoint {
+                    t: t0 + b.start as f64,
+                    scans: b.scans,
+                    errors: b.errors,
+                    stego: b.stego,
+                    p50_ms: ms(0.5),
+                    p95_ms: ms(0.95),
+                    p99_ms: ms(0.99),
+                }
+            })
+            .collect()
     }
 
     /// Every window's figures.

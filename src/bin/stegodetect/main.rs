@@ -5,6 +5,7 @@ mod bench;
 mod eval;
 mod loadtest;
 mod regress;
+mod report;
 mod scan;
 mod serve;
 
@@ -54,6 +55,8 @@ enum Cmd {
     ///
     /// Exit code: 0 every request succeeded, 1 some failed (no rate is reported then).
     Loadtest(loadtest::LoadtestArgs),
+    /// Render the dashboard as static HTML and Markdown from a JSONL metrics log or an eval report.
+    Report(report::ReportArgs),
 }
 
 /// Options shared by the commands that scan.
@@ -182,6 +185,7 @@ fn main() -> ExitCode {
         Cmd::Regress(a) => regress::run(a),
         Cmd::Serve(a) => serve::run(a),
         Cmd::Loadtest(a) => loadtest::run(a),
+        Cmd::Report(a) => report::run(a),
     };
     match r {
         Ok(code) => ExitCode::from(code),

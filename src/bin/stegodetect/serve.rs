@@ -164,6 +164,7 @@ async fn serve(
         .route("/v1/scan", post(scan))
         .route("/v1/feedback", post(feedback))
         .route("/v1/stats", get(stats))
+        .route("/v1/series", get(series))
         .route("/openapi.json", get(openapi))
         .route("/v1/alerts", get(list_alerts))
         .route("/v1/alerts/{id}/ack", post(ack_alert))
@@ -180,6 +181,8 @@ async fn serve(
             get(|| async { Json(json!({"status": "live"})) }),
         )
         .route("/health/ready", get(ready))
+        // the page holds no data; it fetches the token-protected endpoints itself
+        .route("/dashboard", get(dashboard))
         .merge(protected)
         .merge(metrics_route)
         .layer(DefaultBodyLimit::max(max_body))
@@ -587,6 +590,28 @@ async fn stats(State(app): State<Shared>, Query(q): Query<StatsQuery>) -> Respon
     Json(v).into_response()
 }
 
+/// The dashboard page (self-contained; the token travels in the URL fragment, never to the server
+/// except as the bearer header of the page's own requests).
+pub const DASHBOARD_HTML: &str = include_str!("dashboard.html");
+
+async fn dashboard() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:",
+            ),
+        ],
+        DASHBOARD_HTML,
+    )
+        .into_response()
+}
+
+async fn series(State(app): State<Shared>) -> Json<Value> {
+    Json(json!({"series": app.metrics.series()}))
+}
+
 async fn prometheus(State(app): State<Shared>) -> Response {
     (
         [(
@@ -645,6 +670,10 @@ fn openapi_doc() -> Value {
             "/health/ready": {"get": op("Readiness: model loaded and golden self-test passed", false,
                 &[("200", "ready"), ("503", "not ready")])},
             "/openapi.json": {"get": op("This document", true, &[("200", "OpenAPI document")])},
+            "/v1/series": {"get": op("The last hour minute by minute: scans, errors, stego, latency p50/p95/p99", true,
+                &[("200", "series"), ("401", "token")])},
+            "/dashboard": {"get": op("Self-contained dashboard page; open it as /dashboard#token=TOKEN", false,
+                &[("200", "HTML page")])},
             "/v1/alerts": {"get": op("Alerts raised by the configured rules (active, acknowledged, resolved)", true,
                 &[("200", "alerts"), ("401", "token")])},
             "/v1/alerts/{id}/ack": {"post": op("Acknowledge an alert; body {until} or {suppress_secs} suppresses it until then", true,

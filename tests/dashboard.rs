@@ -1,0 +1,207 @@
+//! The dashboard and the static report in a real browser: headless Chromium (installed by
+//! `make setup`) loads the live page of a running service and a report written from a metrics
+//! log, and the DOM after load must hold charts drawn from data. Screenshots are kept in the
+//! test's target tmp directory (`target/tmp/`).
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+fn chromium(args: &[&str], url: &str) -> String {
+    // a profile of its own per run: concurrent instances otherwise share (and lock) one
+    static RUN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let profile = std::env::temp_dir().join(format!(
+        "sd-chromium-{}-{}",
+        std::process::id(),
+        RUN.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+    ));
+    let out = Command::new("chromium")
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args([
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--virtual-time-budget=5000",
+        ])
+        .args(args)
+        .args((!args.iter().any(|a| a.starts_with("--screenshot"))).then_some("--dump-dom"))
+        .arg(url)
+        .output()
+        .unwrap_or_else(|e| panic!("chromium: {e} (run `make setup`, which installs it)"));
+    let _ = std::fs::remove_dir_all(&profile);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// `data-kind` -> `data-points` of every chart in a dumped DOM.
+fn charts(dom: &str) -> Vec<(String, usize)> {
+    dom.split("data-kind=\"")
+        .skip(1)
+        .filter_map(|s| {
+            let kind = s.split('"').next()?.to_string();
+            let pts = s
+                .split("data-points=\"")
+                .nth(1)?
+                .split('"')
+                .next()?
+                .parse()
+                .ok()?;
+            Some((kind, pts))
+        })
+        .collect()
+}
+
+fn artifacts() -> PathBuf {
+    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn scan_examples(bin: &str, extra: &[&str]) {
+    let st = Command::new(bin)
+        .args(["scan", "--no-progress"])
+        .args(extra)
+        .arg(common::root().join("examples/images"))
+        .arg(common::root().join("tests/fixtures/clean"))
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert_eq!(st.code(), Some(1), "the examples hold stego");
+}
+
+#[test]
+fn live_dashboard_renders_charts_with_data() {
+    let bin = env!("CARGO_BIN_EXE_stegodetect");
+    let mut child = Command::new(bin)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("STEGODETECT_API_TOKEN", "dash-token")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_string();
+    let images = common::root().join("examples/images");
+    for e in std::fs::read_dir(&images).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x != "json") {
+            let r = ureq::post(&format!("{base}/v1/scan"))
+                .set("Authorization", "Bearer dash-token")
+                .send_bytes(&std::fs::read(&p).unwrap());
+            assert!(r.is_ok(), "{}", p.display());
+        }
+    }
+    let url = format!("{base}/dashboard#token=dash-token");
+    let dom = chromium(&[], &url);
+    std::fs::write(artifacts().join("dashboard-dom.html"), &dom).unwrap();
+    assert!(
+        dom.contains("data-rendered=\"true\""),
+        "not rendered: target/tmp/dashboard-dom.html"
+    );
+    let c = charts(&dom);
+    for kind in ["latency", "throughput", "methods", "formats"] {
+        assert!(
+            c.iter().any(|(k, n)| k == kind && *n > 0),
+            "{kind} chart without data: {c:?}"
+        );
+    }
+    assert!(dom.contains(">9<"), "nine scans in the overview");
+    let shot = artifacts().join("dashboard.png");
+    chromium(
+        &[
+            "--window-size=1300,1200",
+            &format!("--screenshot={}", shot.display()),
+        ],
+        &url,
+    );
+    assert!(std::fs::metadata(&shot).unwrap().len() > 10_000);
+    // a wrong token: the page says it could not load, and draws nothing
+    let dom = chromium(&[], &format!("{base}/dashboard#token=wrong"));
+    assert!(dom.contains("cannot load") && dom.contains("401"), "{dom}");
+    assert!(charts(&dom).is_empty());
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn static_report_renders_from_a_metrics_log_and_an_eval_report() {
+    let bin = env!("CARGO_BIN_EXE_stegodetect");
+    let dir = artifacts().join(format!("report-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let log = dir.join("scans.jsonl");
+    scan_examples(bin, &["--metrics-log", log.to_str().unwrap()]);
+    let st = Command::new(bin)
+        .args(["report", "--log"])
+        .arg(&log)
+        .arg("-o")
+        .arg(&dir)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert!(
+        md.contains("- scans: 36") && md.contains("## Scans by format"),
+        "{md}"
+    );
+    let dom = chromium(&[], &file_url(&dir.join("report.html")));
+    let c = charts(&dom);
+    for kind in ["latency", "throughput", "methods", "formats"] {
+        assert!(c.iter().any(|(k, n)| k == kind && *n > 0), "{kind}: {c:?}");
+    }
+    chromium(
+        &[
+            "--window-size=1300,1200",
+            &format!("--screenshot={}", artifacts().join("report.png").display()),
+        ],
+        &file_url(&dir.join("report.html")),
+    );
+
+    // from an eval report: the rate charts
+    let eval = dir.join("eval");
+    let st = Command::new(bin)
+        .args(["report", "--eval"])
+        .arg(common::root().join("models/heldout-report.json"))
+        .arg("-o")
+        .arg(&eval)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let dom = chromium(&[], &file_url(&eval.join("report.html")));
+    assert!(
+        charts(&dom)
+            .iter()
+            .any(|(k, n)| k == "detection" && *n == 5),
+        "{dom}"
+    );
+    let md = std::fs::read_to_string(eval.join("report.md")).unwrap();
+    assert!(md.contains("| clean images | 0.00 % | 0/7878 |"), "{md}");
+    // not a report at all
+    let st = Command::new(bin)
+        .args(["report", "--eval"])
+        .arg(common::root().join("Cargo.toml"))
+        .arg("-o")
+        .arg(&eval)
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert_eq!(st.code(), Some(2));
+}
+
+fn file_url(p: &Path) -> String {
+    format!("file://{}", p.display())
+}
