@@ -319,8 +319,11 @@ fn no_token_no_service() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("empty"));
 }
 
-/// A loopback HTTP receiver: answers 200 to every request and hands over (head, body).
-fn http_receiver() -> (String, std::sync::mpsc::Receiver<(String, Vec<u8>)>) {
+/// A loopback HTTP receiver: hands over (head, body) of every request and answers 200, or, when
+/// it knows the webhook secret, 401 to a request whose HMAC signature does not verify.
+fn http_receiver(
+    secret: Option<&'static str>,
+) -> (String, std::sync::mpsc::Receiver<(String, Vec<u8>)>) {
     use std::io::Write;
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/hook", l.local_addr().unwrap());
@@ -347,8 +350,20 @@ fn http_receiver() -> (String, std::sync::mpsc::Receiver<(String, Vec<u8>)>) {
                 .unwrap_or(0);
             let mut body = vec![0; len];
             r.read_exact(&mut body).unwrap();
-            let _ =
-                c.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+            let verified = secret.is_none_or(|k| {
+                let sig = stegodetect::metrics::notify::signature(k.as_bytes(), &body);
+                head.lines().any(|l| {
+                    l.split_once(':').is_some_and(|(n, v)| {
+                        n.eq_ignore_ascii_case("x-stegodetect-signature") && v.trim() == sig
+                    })
+                })
+            });
+            let reply: &[u8] = if verified {
+                b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+            } else {
+                b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 13\r\nConnection: close\r\n\r\nbad signature"
+            };
+            let _ = c.write_all(reply);
             if tx.send((head, body)).is_err() {
                 return;
             }
@@ -407,8 +422,10 @@ fn smtp_receiver() -> (u16, std::sync::mpsc::Receiver<String>) {
 /// (receivers on loopback), can be acknowledged, and unknown ids are refused.
 #[test]
 fn alerts_fire_to_every_notifier_and_can_be_acknowledged() {
-    let (slack, slack_rx) = http_receiver();
-    let (hook, hook_rx) = http_receiver();
+    let (slack, slack_rx) = http_receiver(None);
+    let (hook, hook_rx) = http_receiver(Some("hook-secret"));
+    // a receiver that verifies signatures, sent to with the wrong secret: it must refuse
+    let (forged, forged_rx) = http_receiver(Some("hook-secret"));
     let (smtp_port, smtp_rx) = smtp_receiver();
     let rules = std::env::temp_dir().join(format!("sd-alerts-{}.json", std::process::id()));
     let config = serde_json::json!({
@@ -418,6 +435,7 @@ fn alerts_fire_to_every_notifier_and_can_be_acknowledged() {
         "notifiers": [
             {"kind": "slack", "url": slack},
             {"kind": "webhook", "url": hook, "secret": "hook-secret"},
+            {"kind": "webhook", "url": forged, "secret": "not-the-secret"},
             {"kind": "smtp", "host": "127.0.0.1", "port": smtp_port,
              "from": "stegodetect@example.org", "to": ["oncall@example.org"]}
         ]
@@ -454,6 +472,8 @@ fn alerts_fire_to_every_notifier_and_can_be_acknowledged() {
         (t["event"].as_str(), t["alert"]["state"].as_str()),
         (Some("firing"), Some("active"))
     );
+    let (_, forged_body) = forged_rx.recv_timeout(wait).expect("second webhook");
+    assert_eq!(forged_body, hook_body, "same transition, wrong signature");
     let mail = smtp_rx.recv_timeout(wait).expect("email notification");
     assert!(
         mail.contains("FIRING") && mail.contains("oncall@example.org"),
@@ -480,6 +500,60 @@ fn alerts_fire_to_every_notifier_and_can_be_acknowledged() {
         call(authed("POST", &s.url("/v1/alerts/nope/ack")), Some(b"")).0,
         404
     );
-    s.stop();
+    let (_, stderr) = s.stop();
+    // the refused delivery is logged as a failure, the others are not
+    let failures: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("\"notify_failed\""))
+        .collect();
+    assert_eq!(failures.len(), 1, "{stderr}");
+    assert!(failures[0].contains("401"), "{}", failures[0]);
     std::fs::remove_file(&rules).unwrap();
+}
+
+/// Interval records next to scan records: the reference's field names, with the samples behind
+/// the rates, and an RFC 3339 timestamp.
+#[test]
+fn metrics_log_holds_interval_records() {
+    let log = std::env::temp_dir().join(format!("sd-intervals-{}.jsonl", std::process::id()));
+    let _ = std::fs::remove_file(&log);
+    let s = Server::start(&[
+        "--metrics-log",
+        log.to_str().unwrap(),
+        "--metrics-log-records",
+        "both",
+        "--metrics-log-interval",
+        "1",
+    ]);
+    let (code, body, _) = call(
+        authed("POST", &s.url("/v1/scan")),
+        Some(&example("stego-lsb.png")),
+    );
+    assert_eq!(code, 200);
+    let id = json(&body)["scan_id"].as_u64().unwrap();
+    let fb = format!(r#"{{"scan_id": {id}, "label": "stego", "method": "lsb.rgb"}}"#);
+    let req = authed("POST", &s.url("/v1/feedback")).set("Content-Type", "application/json");
+    assert_eq!(call(req, Some(fb.as_bytes())).0, 200);
+    std::thread::sleep(std::time::Duration::from_millis(2600));
+    s.stop();
+    let c = stegodetect::metrics::log::read_log(&log).unwrap();
+    assert!(!c.torn_tail && c.bad_lines.is_empty());
+    assert_eq!(c.records.iter().filter(|r| r["kind"] == "scan").count(), 1);
+    let iv: Vec<&Value> = c
+        .records
+        .iter()
+        .filter(|r| r["kind"] == "interval")
+        .collect();
+    assert!(!iv.is_empty(), "{:?}", c.records);
+    let last = iv[iv.len() - 1];
+    assert_eq!(last["detection_rates"]["lsb.rgb"], 1.0);
+    assert_eq!(last["samples"]["stego"]["lsb.rgb"], 1);
+    assert_eq!(last["model_version"], "stegodetect-default-1");
+    assert!(last["performance"]["p95_ms"].as_f64().unwrap() > 0.0);
+    let ts = last["timestamp"].as_str().unwrap();
+    assert!(
+        ts.len() == 24 && ts.ends_with('Z') && &ts[10..11] == "T",
+        "{ts}"
+    );
+    std::fs::remove_file(&log).unwrap();
 }

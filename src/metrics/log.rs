@@ -11,6 +11,13 @@
 //! Unix epoch), `scan_id` (registry id, absent for errors), `file` (when known), `ok`, then for
 //! a scan `is_stego`, `probability`, `method`, `format`, `width`, `height`, `bytes`, `model` and
 //! `timings_ms` (`decode`, `analysis`, `model`, `total`), or for an error `error_kind` and `error`.
+//!
+//! Interval records ([`interval_record`], written by `stegodetect serve --metrics-log-interval`)
+//! carry the names the reference's monitoring records and their readers use — `timestamp`,
+//! `model_version`, `fpr`, `detection_rates` (per method), `performance` (`p50_ms`, `p95_ms`,
+//! `p99_ms`, `throughput_per_s`) — plus `kind` = `"interval"`, `ts`, `window` (the interval's
+//! outcome counts and latency), `samples` (labelled clean and stego counts behind the rates, which
+//! the reference never recorded) and the full registry `snapshot`.
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
@@ -194,6 +201,37 @@ pub fn now_ts() -> f64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0.0, |d| d.as_secs_f64())
+}
+
+/// One interval's record (fields in the module documentation); `window` names the snapshot's
+/// window that the interval covers (`1m`, `5m`, `1h` or `24h`).
+pub fn interval_record(s: &super::Snapshot, window: &str) -> Value {
+    let w = s.windows.get(window).cloned().unwrap_or_default();
+    let now = now_ts();
+    json!({
+        "kind": "interval",
+        "ts": now,
+        "timestamp": iso8601(now),
+        "model_version": s.model.as_ref().map(|m| m.id.clone()),
+        "fpr": s.fpr.rate,
+        "detection_rates": s.detection_by_method.iter().map(|(m, r)| (*m, r.rate)).collect::<std::collections::BTreeMap<_, _>>(),
+        "samples": {
+            "clean": s.fpr.n,
+            "stego": s.detection_by_method.iter().map(|(m, r)| (*m, r.n)).collect::<std::collections::BTreeMap<_, _>>(),
+        },
+        "performance": {
+            "p50_ms": w.p50_ms, "p95_ms": w.p95_ms, "p99_ms": w.p99_ms,
+            "throughput_per_s": s.throughput_per_s.get(window),
+        },
+        "window": {"name": window, "stats": w},
+        "snapshot": s,
+    })
+}
+
+/// RFC 3339 UTC time with milliseconds for seconds since the Unix epoch.
+pub fn iso8601(ts: f64) -> String {
+    let t = UNIX_EPOCH + std::time::Duration::from_secs_f64(ts.max(0.0));
+    humantime::format_rfc3339_millis(t).to_string()
 }
 
 /// One scan's record (fields in the module documentation). `scan_id` is what

@@ -19,9 +19,9 @@ use clap::Args;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use stegodetect::metrics::alerts::{AlertConfig, AlertEngine, Transition};
-use stegodetect::metrics::log::{now_ts, scan_record, JsonlLog, LogOptions};
+use stegodetect::metrics::log::{interval_record, now_ts, scan_record, JsonlLog, LogOptions};
 use stegodetect::metrics::notify::Notifier;
-use stegodetect::metrics::Metrics;
+use stegodetect::metrics::{Metrics, WINDOWS};
 use stegodetect::selftest::SelfTest;
 use stegodetect::{Detector, ErrorKind, Method};
 use subtle::ConstantTimeEq;
@@ -51,9 +51,16 @@ pub struct ServeArgs {
     /// Longest a scan may take before the request gets 504.
     #[arg(long, default_value_t = 30)]
     scan_timeout_secs: u64,
-    /// Append one JSONL record per scan to this metrics log (size-rotated).
+    /// Append JSONL records to this metrics log (size-rotated): one per scan, one per interval,
+    /// or both (`--metrics-log-records`).
     #[arg(long)]
     metrics_log: Option<PathBuf>,
+    /// What the metrics log holds.
+    #[arg(long, value_enum, default_value = "scans")]
+    metrics_log_records: LogRecords,
+    /// Seconds between interval records (with `--metrics-log-records intervals|both`).
+    #[arg(long, default_value_t = 60)]
+    metrics_log_interval: u64,
     /// Alert rules and notifiers (JSON; see `stegodetect::metrics::alerts`).
     #[arg(long)]
     alert_rules: Option<PathBuf>,
@@ -61,10 +68,19 @@ pub struct ServeArgs {
     detector: DetectorArgs,
 }
 
+/// Which records the metrics log gets.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LogRecords {
+    Scans,
+    Intervals,
+    Both,
+}
+
 struct App {
     det: Detector,
     metrics: Metrics,
     log: Option<JsonlLog>,
+    log_scans: bool,
     token: Vec<u8>,
     public_metrics: bool,
     scans: Arc<Semaphore>,
@@ -130,6 +146,7 @@ pub fn run(a: ServeArgs) -> CmdResult {
         det,
         metrics: Metrics::new(),
         log,
+        log_scans: a.metrics_log_records != LogRecords::Intervals,
         token,
         public_metrics: a.public_metrics,
         scans: Arc::new(Semaphore::new(a.max_concurrent_scans.max(1))),
@@ -144,7 +161,9 @@ pub fn run(a: ServeArgs) -> CmdResult {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    rt.block_on(serve(app, a.listen, a.max_body_bytes, every))?;
+    let intervals = (a.metrics_log.is_some() && a.metrics_log_records != LogRecords::Scans)
+        .then(|| Duration::from_secs(a.metrics_log_interval.max(1)));
+    rt.block_on(serve(app, a.listen, a.max_body_bytes, every, intervals))?;
     Ok(0)
 }
 
@@ -153,6 +172,7 @@ async fn serve(
     listen: SocketAddr,
     max_body: usize,
     alert_every: Duration,
+    log_intervals: Option<Duration>,
 ) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
@@ -195,6 +215,27 @@ async fn serve(
             loop {
                 tick.tick().await;
                 evaluate_alerts(&app).await;
+            }
+        });
+    }
+    if let Some(every) = log_intervals {
+        let app = app.clone();
+        // the window the interval record describes: the shortest that covers the interval
+        let window = WINDOWS
+            .iter()
+            .find(|(_, len)| *len >= every.as_secs())
+            .map_or("24h", |(n, _)| *n);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.tick().await; // the first tick is immediate; the first record comes after one interval
+            loop {
+                tick.tick().await;
+                let rec = interval_record(&app.metrics.snapshot(), window);
+                if let Some(log) = &app.log {
+                    if let Err(e) = log.append(&rec) {
+                        log_line(json!({"event": "metrics_log_failed", "error": e.to_string()}));
+                    }
+                }
             }
         });
     }
@@ -476,6 +517,7 @@ async fn scan(State(app): State<Shared>, req: Request) -> Response {
                 let logged = app
                     .log
                     .as_ref()
+                    .filter(|_| app.log_scans)
                     .map(|l| l.append(&scan_record(None, id, &r)))
                     .transpose();
                 (r, id, logged)
