@@ -1,0 +1,230 @@
+/* Exercises every function of the C API, every status it can return, NULL arguments, corrupt
+ * buffers and 8 threads sharing one detector. Run by capi/tests/c_api.rs (plain and under
+ * valgrind). Usage: test_capi EXAMPLES_DIR FIXTURES_DIR TMP_DIR */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stegodetect.h"
+
+static int failures = 0;
+#define CHECK(cond)                                                             \
+  do {                                                                          \
+    if (!(cond)) {                                                              \
+      fprintf(stderr, "%s:%d: CHECK failed: %s (last error: %s)\n", __FILE__,   \
+              __LINE__, #cond,                                                  \
+              sd_last_error_message() ? sd_last_error_message() : "none");      \
+      failures++;                                                               \
+    }                                                                           \
+  } while (0)
+
+static unsigned char *read_file(const char *dir, const char *name, size_t *len) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *f = fopen(path, "rb");
+  if (!f) { fprintf(stderr, "cannot open %s\n", path); exit(2); }
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  unsigned char *b = malloc((size_t)n);
+  if (fread(b, 1, (size_t)n, f) != (size_t)n) { fprintf(stderr, "short read %s\n", path); exit(2); }
+  fclose(f);
+  *len = (size_t)n;
+  return b;
+}
+
+struct shared { const SdDetector *det; const unsigned char *img; size_t len; int stego; };
+
+static void *worker(void *arg) {
+  struct shared *s = arg;
+  for (int i = 0; i < 20; i++) {
+    SdResult *r = NULL;
+    if (sd_scan_buffer(s->det, s->img, s->len, &r) != SD_STATUS_OK || sd_result_is_stego(r) != s->stego) {
+      sd_result_free(r);
+      return (void *)1;
+    }
+    sd_result_free(r);
+  }
+  return NULL;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 4) { fprintf(stderr, "usage: test_capi EXAMPLES FIXTURES TMP\n"); return 2; }
+  const char *examples = argv[1], *fixtures = argv[2], *tmp = argv[3];
+
+  /* version */
+  CHECK(strcmp(sd_version(), STEGODETECT_VERSION) == 0);
+  CHECK(sd_last_error_message() == NULL);
+
+  /* NULL arguments everywhere: SD_STATUS_NULL_ARGUMENT with a message, outputs untouched */
+  SdResult *untouched = (SdResult *)0x1;
+  CHECK(sd_scan_buffer(NULL, (const uint8_t *)"x", 1, &untouched) == SD_STATUS_NULL_ARGUMENT);
+  CHECK(untouched == (SdResult *)0x1);
+  CHECK(sd_last_error_message() != NULL && strstr(sd_last_error_message(), "NULL") != NULL);
+  CHECK(sd_options_new(NULL) == SD_STATUS_NULL_ARGUMENT);
+  CHECK(sd_detector_new(NULL, NULL) == SD_STATUS_NULL_ARGUMENT);
+  CHECK(sd_metrics_new(NULL) == SD_STATUS_NULL_ARGUMENT);
+  CHECK(sd_options_set_threshold(NULL, 0.5f) == SD_STATUS_NULL_ARGUMENT);
+  CHECK(sd_result_scores(NULL, NULL) == SD_STATUS_NULL_ARGUMENT);
+  CHECK(sd_result_is_stego(NULL) == false && sd_result_method_id(NULL) == -1);
+  CHECK(sd_result_probability(NULL) < 0 && sd_result_method_name(NULL) == NULL);
+  CHECK(sd_result_scan_id(NULL) == 0 && sd_result_bit_order(NULL) == -1);
+  sd_options_free(NULL); sd_detector_free(NULL); sd_result_free(NULL); sd_metrics_free(NULL);
+  sd_string_free(NULL);
+
+  /* options */
+  SdOptions *opts = NULL;
+  CHECK(sd_options_new(&opts) == SD_STATUS_OK && opts != NULL);
+  CHECK(sd_last_error_message() == NULL);
+  CHECK(sd_options_set_threshold(opts, 1.5f) == SD_STATUS_INVALID_ARGUMENT);
+  CHECK(sd_options_set_threshold(opts, 0.5f) == SD_STATUS_OK);
+  CHECK(sd_options_set_threads(opts, 0) == SD_STATUS_INVALID_ARGUMENT);
+  CHECK(sd_options_set_threads(opts, 1) == SD_STATUS_OK);
+  CHECK(sd_options_set_extract(opts, true) == SD_STATUS_OK);
+  CHECK(sd_options_set_limits(opts, 0, 0, 0) == SD_STATUS_OK);
+  CHECK(sd_options_set_runtime_path(opts, NULL) == SD_STATUS_OK);
+  CHECK(sd_options_set_model_path(opts, NULL) == SD_STATUS_OK);
+
+  /* a missing model and a missing runtime are errors with their own codes */
+  SdOptions *bad = NULL;
+  SdDetector *no = (SdDetector *)0x1;
+  CHECK(sd_options_new(&bad) == SD_STATUS_OK);
+  CHECK(sd_options_set_model_path(bad, "/nonexistent/model.onnx") == SD_STATUS_OK);
+  CHECK(sd_detector_new(bad, &no) == SD_STATUS_MODEL && no == (SdDetector *)0x1);
+  CHECK(sd_options_set_model_path(bad, NULL) == SD_STATUS_OK);
+  CHECK(sd_options_set_runtime_path(bad, "/nonexistent/libonnxruntime.so") == SD_STATUS_OK);
+  CHECK(sd_detector_new(bad, &no) == SD_STATUS_RUNTIME_NOT_FOUND);
+  sd_options_free(bad);
+
+  /* metrics attached to the detector */
+  SdMetrics *metrics = NULL;
+  CHECK(sd_metrics_new(&metrics) == SD_STATUS_OK);
+  char logpath[4096];
+  snprintf(logpath, sizeof logpath, "%s/capi-metrics.jsonl", tmp);
+  CHECK(sd_metrics_set_log(metrics, "/nonexistent-dir/x.jsonl", 0) == SD_STATUS_IO);
+  CHECK(sd_metrics_set_log(metrics, logpath, 1 << 20) == SD_STATUS_OK);
+  CHECK(sd_options_set_metrics(opts, metrics) == SD_STATUS_OK);
+
+  SdDetector *det = NULL;
+  CHECK(sd_detector_new(opts, &det) == SD_STATUS_OK && det != NULL);
+  sd_options_free(opts); /* the detector does not need them any more */
+
+  /* scan a stego buffer: verdict, method, payload, bit order, scores, info, timings, JSON */
+  size_t len = 0;
+  unsigned char *stego = read_file(examples, "stego-lsb.png", &len);
+  SdResult *r = NULL;
+  CHECK(sd_scan_buffer(det, stego, len, &r) == SD_STATUS_OK && r != NULL);
+  CHECK(sd_result_is_stego(r));
+  CHECK(sd_result_probability(r) > 0.5f && sd_result_probability(r) <= 1.0f);
+  CHECK(sd_result_method_id(r) == 2);
+  CHECK(strcmp(sd_result_method_name(r), "lsb.rgb") == 0);
+  CHECK(sd_result_bit_order(r) == 1);
+  const uint8_t *payload = NULL;
+  size_t plen = 0;
+  CHECK(sd_result_payload(r, &payload, &plen) == SD_STATUS_OK && plen > 10);
+  float scores[5] = {0};
+  CHECK(sd_result_scores(r, scores) == SD_STATUS_OK && scores[2] > 0.5f);
+  SdImageInfo info;
+  CHECK(sd_result_image_info(r, &info) == SD_STATUS_OK);
+  CHECK(info.width > 0 && strcmp(info.format, "png") == 0 && info.file_size == len);
+  SdTimings t;
+  CHECK(sd_result_timings(r, &t) == SD_STATUS_OK && t.total_us >= t.decode_us);
+  char *json = NULL;
+  CHECK(sd_result_json(r, &json) == SD_STATUS_OK && strstr(json, "\"is_stego\":true") != NULL);
+  sd_string_free(json);
+  uint64_t stego_id = sd_result_scan_id(r);
+  CHECK(stego_id > 0);
+  sd_result_free(r);
+
+  /* a clean file by path */
+  char path[4096];
+  snprintf(path, sizeof path, "%s/clean-photo.png", examples);
+  r = NULL;
+  CHECK(sd_scan_file(det, path, &r) == SD_STATUS_OK && !sd_result_is_stego(r));
+  CHECK(sd_result_method_id(r) == -1 && sd_result_method_name(r) == NULL);
+  CHECK(sd_result_payload(r, &payload, &plen) == SD_STATUS_NOT_FOUND);
+  uint64_t clean_id = sd_result_scan_id(r);
+  sd_result_free(r);
+  CHECK(sd_scan_file(det, "/nonexistent.png", &r) == SD_STATUS_IO);
+
+  /* corrupt and hostile buffers: typed errors, no result */
+  r = (SdResult *)0x1;
+  CHECK(sd_scan_buffer(det, (const uint8_t *)"not an image", 12, &r) == SD_STATUS_UNKNOWN_FORMAT);
+  CHECK(r == (SdResult *)0x1);
+  CHECK(sd_scan_buffer(det, stego, len / 3, &r) == SD_STATUS_DECODE);
+  CHECK(sd_scan_buffer(det, NULL, 0, &r) == SD_STATUS_UNKNOWN_FORMAT);
+  CHECK(sd_scan_buffer(det, NULL, 5, &r) == SD_STATUS_NULL_ARGUMENT);
+  size_t flen = 0;
+  unsigned char *huge = read_file(fixtures, "rgb.png", &flen);
+  SdOptions *tight = NULL;
+  SdDetector *tdet = NULL;
+  CHECK(sd_options_new(&tight) == SD_STATUS_OK && sd_options_set_rules_only(tight) == SD_STATUS_OK);
+  CHECK(sd_options_set_limits(tight, 0, 100, 0) == SD_STATUS_OK);
+  CHECK(sd_detector_new(tight, &tdet) == SD_STATUS_OK);
+  CHECK(sd_scan_buffer(tdet, huge, flen, &r) == SD_STATUS_LIMIT);
+  sd_detector_free(tdet);
+  sd_options_free(tight);
+
+  /* extraction */
+  CHECK(sd_extract_buffer(det, stego, len, &json) == SD_STATUS_OK && strstr(json, "lsb.rgb") != NULL);
+  sd_string_free(json);
+
+  /* batch: per-item statuses */
+  const uint8_t *bufs[3] = {stego, (const uint8_t *)"junk", huge};
+  size_t lens[3] = {len, 4, flen};
+  SdResult *res[3] = {0};
+  SdStatus st[3];
+  CHECK(sd_scan_buffers(det, bufs, lens, 3, res, st) == SD_STATUS_OK);
+  CHECK(st[0] == SD_STATUS_OK && sd_result_is_stego(res[0]));
+  CHECK(st[1] == SD_STATUS_UNKNOWN_FORMAT && res[1] == NULL);
+  CHECK(st[2] == SD_STATUS_OK && !sd_result_is_stego(res[2]));
+  for (int i = 0; i < 3; i++) sd_result_free(res[i]);
+  CHECK(sd_scan_buffers(det, NULL, lens, 3, res, st) == SD_STATUS_NULL_ARGUMENT);
+
+  /* 8 threads share the detector */
+  pthread_t th[8];
+  struct shared s = {det, stego, len, 1};
+  for (int i = 0; i < 8; i++) pthread_create(&th[i], NULL, worker, &s);
+  for (int i = 0; i < 8; i++) {
+    void *ret = NULL;
+    pthread_join(th[i], &ret);
+    CHECK(ret == NULL);
+  }
+
+  /* metrics: counts add up exactly, ground truth, JSON, Prometheus, reset */
+  CHECK(sd_metrics_record_truth(metrics, stego_id, true, 2) == SD_STATUS_OK);
+  CHECK(sd_metrics_record_truth(metrics, stego_id, true, 2) == SD_STATUS_NOT_FOUND);
+  CHECK(sd_metrics_record_truth(metrics, clean_id, false, -1) == SD_STATUS_OK);
+  CHECK(sd_metrics_record_truth(metrics, 999999, false, 7) == SD_STATUS_INVALID_ARGUMENT);
+  SdMetricsSnapshot snap;
+  CHECK(sd_metrics_snapshot(metrics, &snap) == SD_STATUS_OK);
+  /* scans: stego, clean, batch 2 ok, 160 threaded; errors: io, unknown x2, decode, batch junk */
+  CHECK(snap.scans == 164 && snap.stego == 162 && snap.clean == 2);
+  CHECK(snap.errors == 5);
+  CHECK(snap.labelled_clean == 1 && snap.labelled_stego == 1 && snap.fpr == 0.0);
+  CHECK(snap.total_p95_us > 0);
+  char *text = NULL;
+  CHECK(sd_metrics_prometheus(metrics, &text) == SD_STATUS_OK && strstr(text, "stegodetect_scans_total{verdict=\"stego\"} 162") != NULL);
+  sd_string_free(text);
+  CHECK(sd_metrics_snapshot_json(metrics, &text) == SD_STATUS_OK && strstr(text, "\"scans\":164") != NULL);
+  sd_string_free(text);
+  CHECK(sd_metrics_set_log(metrics, NULL, 0) == SD_STATUS_OK);
+  CHECK(sd_metrics_reset(metrics) == SD_STATUS_OK);
+  CHECK(sd_metrics_snapshot(metrics, &snap) == SD_STATUS_OK && snap.scans == 0);
+  /* every scan and error reached the log, one line each */
+  FILE *f = fopen(logpath, "r");
+  CHECK(f != NULL);
+  int lines = 0, c;
+  while (f && (c = fgetc(f)) != EOF) lines += c == '\n';
+  if (f) fclose(f);
+  CHECK(lines == 169);
+
+  sd_detector_free(det);
+  sd_metrics_free(metrics);
+  free(stego);
+  free(huge);
+  if (failures) { fprintf(stderr, "%d check(s) failed\n", failures); return 1; }
+  printf("all C API checks passed\n");
+  return 0;
+}
