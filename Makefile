@@ -4,11 +4,11 @@
 CARGO ?= cargo
 BIN   := target/release/stegodetect
 
-.PHONY: setup build demo test bench loadtest accuracy corpus heldout heldout2 demo-images model fmt clean
+.PHONY: setup build demo test bench loadtest capi accuracy corpus heldout heldout2 demo-images model fmt clean
 
 # Rust toolchain check, then the project's Python environment (.venv): ONNX Runtime's shared
-# library (loaded by the core through `ort`) and the onnx package for test models; Chromium for
-# the dashboard tests.
+# library (loaded by the core through `ort`) and the onnx package for test models; system tools
+# for the tests (Chromium, valgrind, C/C++ compilers, CMake, pkg-config).
 setup:
 	@command -v $(CARGO) >/dev/null 2>&1 || { echo "cargo not found: install Rust with rustup (https://rustup.rs)"; exit 1; }
 	@$(CARGO) --version
@@ -27,6 +27,13 @@ demo: build
 test: setup
 	$(CARGO) fmt --all -- --check
 	$(CARGO) test --release --workspace
+
+# The C API: build, refresh include/stegodetect.h from cbindgen's output, install into dist/
+# (headers, libstegodetect.so.1, libstegodetect.a, pkg-config file).
+capi: setup
+	$(CARGO) build --release --workspace
+	cp "$$(ls -t target/release/build/stegodetect-capi-*/out/stegodetect.h | head -1)" include/stegodetect.h
+	bash scripts/install-capi.sh dist
 
 # Load benchmark of `stegodetect serve` over loopback (10,000 requests, 32 clients) and the CLI's
 # rate on the same images.

@@ -133,3 +133,110 @@ fn c_program_exercises_the_whole_api() {
 fn c_program_is_clean_under_valgrind() {
     run_c_test(true);
 }
+
+/// The release directory holding this test's cdylib and staticlib.
+fn release_dir() -> PathBuf {
+    let so = lib_dir().join("libstegodetect.so.1");
+    std::fs::canonicalize(so)
+        .unwrap()
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn run_example(exe: &Path) {
+    let out = Command::new(exe)
+        .arg(root().join("examples/images"))
+        .current_dir(root())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{}: {text}", exe.display());
+    for line in [
+        "stego-lsb.png: stego (lsb.rgb)",
+        "stego-alpha.png: stego (alpha)",
+        "clean-photo.png: clean",
+    ] {
+        assert!(text.contains(line), "{}: {text}", exe.display());
+    }
+}
+
+/// `scripts/install-capi.sh` lays out headers, libstegodetect.so.1, libstegodetect.a and a
+/// pkg-config file; the C and C++ examples build against it with their plain Makefiles and with
+/// CMake, and the C example also links the static library; all of them scan a directory.
+#[test]
+fn examples_build_with_make_cmake_and_the_static_library() {
+    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("capi-examples");
+    let _ = std::fs::remove_dir_all(&tmp);
+    let prefix = tmp.join("prefix");
+    let st = Command::new("bash")
+        .arg(root().join("scripts/install-capi.sh"))
+        .arg(&prefix)
+        .arg(release_dir())
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let lib = prefix.join("lib");
+    assert!(lib.join("libstegodetect.so.1").exists() && lib.join("libstegodetect.a").exists());
+    let soname = Command::new("readelf")
+        .args(["-d"])
+        .arg(lib.join("libstegodetect.so.1"))
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&soname.stdout).contains("[libstegodetect.so.1]"));
+    let pc = lib.join("pkgconfig");
+    for lang in ["c", "cpp"] {
+        // plain Makefile, in a copy of the example (as a user would)
+        let src = root().join("examples").join(lang);
+        let build = tmp.join(format!("{lang}-make"));
+        std::fs::create_dir_all(&build).unwrap();
+        for f in ["Makefile", "scan_dir.c", "scan_dir.cpp"] {
+            if src.join(f).exists() {
+                std::fs::copy(src.join(f), build.join(f)).unwrap();
+            }
+        }
+        let st = Command::new("make")
+            .args(["-s", "scan_dir"])
+            .current_dir(&build)
+            .env("PKG_CONFIG_PATH", &pc)
+            .status()
+            .unwrap();
+        assert!(st.success(), "make {lang}");
+        run_example(&build.join("scan_dir"));
+        // CMake
+        let cbuild = tmp.join(format!("{lang}-cmake"));
+        for args in [
+            vec![
+                "-S".to_string(),
+                src.display().to_string(),
+                "-B".into(),
+                cbuild.display().to_string(),
+            ],
+            vec!["--build".to_string(), cbuild.display().to_string()],
+        ] {
+            let st = Command::new("cmake")
+                .args(&args)
+                .env("PKG_CONFIG_PATH", &pc)
+                .stdout(std::process::Stdio::null())
+                .status()
+                .unwrap_or_else(|e| panic!("cmake: {e} (installed by `make setup`)"));
+            assert!(st.success(), "cmake {args:?}");
+        }
+        run_example(&cbuild.join("scan_dir"));
+    }
+    // the static library: no libstegodetect.so needed at run time
+    let exe = tmp.join("scan_dir_static");
+    let st = Command::new("cc")
+        .arg(root().join("examples/c/scan_dir.c"))
+        .arg("-I")
+        .arg(prefix.join("include"))
+        .arg(lib.join("libstegodetect.a"))
+        .args(["-lpthread", "-ldl", "-lm", "-o"])
+        .arg(&exe)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let ldd = Command::new("ldd").arg(&exe).output().unwrap();
+    assert!(!String::from_utf8_lossy(&ldd.stdout).contains("libstegodetect"));
+    run_example(&exe);
+}

@@ -1,0 +1,200 @@
+// stegodetect: C++17 header-only wrapper over the C API (stegodetect.h).
+//
+// Owning types release their handles in their destructors (move-only); every failing call throws
+// stegodetect::Error carrying the SdStatus and the library's message. Inputs are byte views
+// (ByteView from a std::string_view, a std::vector<uint8_t> or a pointer and a size).
+//
+//   stegodetect::Detector det;                       // the built-in model
+//   auto r = det.scan_file("image.png");
+//   if (r.is_stego()) std::cout << *r.method_name() << " " << r.probability() << "\n";
+#ifndef STEGODETECT_HPP
+#define STEGODETECT_HPP
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "stegodetect.h"
+
+namespace stegodetect {
+
+/// A failed call: the status and the library's message.
+class Error : public std::runtime_error {
+ public:
+  Error(SdStatus status, const char *message)
+      : std::runtime_error(message ? message : "stegodetect error"), status_(status) {}
+  SdStatus status() const noexcept { return status_; }
+
+ private:
+  SdStatus status_;
+};
+
+inline void check(SdStatus s) {
+  if (s != SD_STATUS_OK) throw Error(s, sd_last_error_message());
+}
+
+/// Read-only bytes: from a string_view, a vector or a pointer and a size (not owned).
+struct ByteView {
+  const uint8_t *data = nullptr;
+  size_t size = 0;
+  ByteView() = default;
+  ByteView(const uint8_t *d, size_t n) : data(d), size(n) {}
+  ByteView(std::string_view s) : data(reinterpret_cast<const uint8_t *>(s.data())), size(s.size()) {}
+  ByteView(const std::vector<uint8_t> &v) : data(v.data()), size(v.size()) {}
+};
+
+/// Takes a string the library allocated and frees it.
+inline std::string take(char *s) {
+  std::string out(s ? s : "");
+  sd_string_free(s);
+  return out;
+}
+
+/// The metrics registry (shared with every detector built with Options::metrics).
+class Metrics {
+ public:
+  Metrics() { check(sd_metrics_new(&h_)); }
+  ~Metrics() { sd_metrics_free(h_); }
+  Metrics(Metrics &&o) noexcept : h_(std::exchange(o.h_, nullptr)) {}
+  Metrics &operator=(Metrics &&o) noexcept { std::swap(h_, o.h_); return *this; }
+  Metrics(const Metrics &) = delete;
+  Metrics &operator=(const Metrics &) = delete;
+
+  SdMetricsSnapshot snapshot() const { SdMetricsSnapshot s{}; check(sd_metrics_snapshot(h_, &s)); return s; }
+  std::string snapshot_json() const { char *s = nullptr; check(sd_metrics_snapshot_json(h_, &s)); return take(s); }
+  std::string prometheus() const { char *s = nullptr; check(sd_metrics_prometheus(h_, &s)); return take(s); }
+  /// True label of a scan: method_id 0-4 for stego, -1 for clean.
+  void record_truth(uint64_t scan_id, bool stego, int32_t method_id) const {
+    check(sd_metrics_record_truth(h_, scan_id, stego, method_id));
+  }
+  /// One JSONL record per scan into `path` (empty: stop logging); rotated past max_bytes.
+  void set_log(const std::string &path, uint64_t max_bytes = 0) const {
+    check(sd_metrics_set_log(h_, path.empty() ? nullptr : path.c_str(), max_bytes));
+  }
+  void reset() const { check(sd_metrics_reset(h_)); }
+  const SdMetrics *handle() const noexcept { return h_; }
+
+ private:
+  SdMetrics *h_ = nullptr;
+};
+
+/// Detector options; setters chain.
+class Options {
+ public:
+  Options() { check(sd_options_new(&h_)); }
+  ~Options() { sd_options_free(h_); }
+  Options(Options &&o) noexcept : h_(std::exchange(o.h_, nullptr)) {}
+  Options &operator=(Options &&o) noexcept { std::swap(h_, o.h_); return *this; }
+  Options(const Options &) = delete;
+  Options &operator=(const Options &) = delete;
+
+  Options &model_path(const std::string &p) { check(sd_options_set_model_path(h_, p.c_str())); return *this; }
+  Options &rules_only() { check(sd_options_set_rules_only(h_)); return *this; }
+  Options &runtime_path(const std::string &p) { check(sd_options_set_runtime_path(h_, p.c_str())); return *this; }
+  Options &threshold(float t) { check(sd_options_set_threshold(h_, t)); return *this; }
+  Options &limits(uint64_t max_file_bytes, uint64_t max_pixels, uint32_t max_frames) {
+    check(sd_options_set_limits(h_, max_file_bytes, max_pixels, max_frames));
+    return *this;
+  }
+  Options &threads(uint32_t n) { check(sd_options_set_threads(h_, n)); return *this; }
+  Options &extract(bool on) { check(sd_options_set_extract(h_, on)); return *this; }
+  Options &metrics(const Metrics &m) { check(sd_options_set_metrics(h_, m.handle())); return *this; }
+  const SdOptions *handle() const noexcept { return h_; }
+
+ private:
+  SdOptions *h_ = nullptr;
+};
+
+/// One verdict.
+class Result {
+ public:
+  explicit Result(SdResult *h) : h_(h) {}
+  ~Result() { sd_result_free(h_); }
+  Result(Result &&o) noexcept : h_(std::exchange(o.h_, nullptr)) {}
+  Result &operator=(Result &&o) noexcept { std::swap(h_, o.h_); return *this; }
+  Result(const Result &) = delete;
+  Result &operator=(const Result &) = delete;
+
+  bool is_stego() const { return sd_result_is_stego(h_); }
+  float probability() const { return sd_result_probability(h_); }
+  /// 0 alpha, 1 palette, 2 lsb.rgb, 3 exif, 4 raw; -1 when clean.
+  int32_t method_id() const { return sd_result_method_id(h_); }
+  std::optional<std::string_view> method_name() const {
+    const char *m = sd_result_method_name(h_);
+    return m ? std::optional<std::string_view>(m) : std::nullopt;
+  }
+  uint64_t scan_id() const { return sd_result_scan_id(h_); }
+  std::array<float, 5> scores() const { std::array<float, 5> s{}; check(sd_result_scores(h_, s.data())); return s; }
+  /// The recovered payload (valid while this result lives), if any.
+  std::optional<ByteView> payload() const {
+    const uint8_t *d = nullptr;
+    size_t n = 0;
+    SdStatus s = sd_result_payload(h_, &d, &n);
+    if (s == SD_STATUS_NOT_FOUND) return std::nullopt;
+    check(s);
+    return ByteView(d, n);
+  }
+  /// 0 MSB-first, 1 LSB-first, -1 none.
+  int32_t bit_order() const { return sd_result_bit_order(h_); }
+  SdImageInfo image() const { SdImageInfo i{}; check(sd_result_image_info(h_, &i)); return i; }
+  SdTimings timings() const { SdTimings t{}; check(sd_result_timings(h_, &t)); return t; }
+  std::string json() const { char *s = nullptr; check(sd_result_json(h_, &s)); return take(s); }
+
+ private:
+  SdResult *h_ = nullptr;
+};
+
+/// A detector; one may be shared between threads.
+class Detector {
+ public:
+  Detector() { check(sd_detector_new(nullptr, &h_)); }
+  explicit Detector(const Options &o) { check(sd_detector_new(o.handle(), &h_)); }
+  ~Detector() { sd_detector_free(h_); }
+  Detector(Detector &&o) noexcept : h_(std::exchange(o.h_, nullptr)) {}
+  Detector &operator=(Detector &&o) noexcept { std::swap(h_, o.h_); return *this; }
+  Detector(const Detector &) = delete;
+  Detector &operator=(const Detector &) = delete;
+
+  Result scan_file(const std::string &path) const {
+    SdResult *r = nullptr;
+    check(sd_scan_file(h_, path.c_str(), &r));
+    return Result(r);
+  }
+  Result scan(ByteView b) const {
+    SdResult *r = nullptr;
+    check(sd_scan_buffer(h_, b.data, b.size, &r));
+    return Result(r);
+  }
+  /// Scan many images in parallel: per image a Result, or the Error it failed with.
+  std::vector<std::pair<std::optional<Result>, SdStatus>> scan_many(const std::vector<ByteView> &items) const {
+    std::vector<const uint8_t *> data;
+    std::vector<size_t> lens;
+    for (const auto &b : items) { data.push_back(b.data); lens.push_back(b.size); }
+    std::vector<SdResult *> res(items.size(), nullptr);
+    std::vector<SdStatus> st(items.size(), SD_STATUS_OK);
+    check(sd_scan_buffers(h_, data.data(), lens.data(), items.size(), res.data(), st.data()));
+    std::vector<std::pair<std::optional<Result>, SdStatus>> out;
+    for (size_t i = 0; i < items.size(); i++)
+      out.emplace_back(res[i] ? std::optional<Result>(Result(res[i])) : std::nullopt, st[i]);
+    return out;
+  }
+  /// Every payload in an image, as JSON.
+  std::string extract_json(ByteView b) const {
+    char *s = nullptr;
+    check(sd_extract_buffer(h_, b.data, b.size, &s));
+    return take(s);
+  }
+
+ private:
+  SdDetector *h_ = nullptr;
+};
+
+}  // namespace stegodetect
+
+#endif  // STEGODETECT_HPP
