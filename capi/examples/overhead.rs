@@ -16,17 +16,27 @@ fn main() {
     let (mut rounds, mut dirs) = (7usize, Vec::new());
     while let Some(a) = args.next() {
         if a == "--rounds" {
-            rounds = args.next().and_then(|v| v.parse().ok()).expect("--rounds N");
+            rounds = args
+                .next()
+                .and_then(|v| v.parse().ok())
+                .expect("--rounds N");
         } else {
             dirs.push(a);
         }
     }
     let rust = Detector::new(Options::default()).expect("default model (make setup)");
     let mut det: *mut SdDetector = std::ptr::null_mut();
-    assert_eq!(unsafe { sd_detector_new(std::ptr::null(), &mut det) }, SdStatus::Ok);
+    assert_eq!(
+        unsafe { sd_detector_new(std::ptr::null(), &mut det) },
+        SdStatus::Ok
+    );
     let mut images = Vec::new();
     for d in &dirs {
-        let mut files: Vec<_> = std::fs::read_dir(d).unwrap().flatten().map(|e| e.path()).collect();
+        let mut files: Vec<_> = std::fs::read_dir(d)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
         files.sort();
         for p in files {
             if let Ok(b) = std::fs::read(&p) {
@@ -64,7 +74,10 @@ fn main() {
     };
     let (r, c) = (med(&mut t_rust), med(&mut t_c));
     let n = images.len() as f64;
-    println!("{} images, {rounds} rounds, single thread, medians:", images.len());
+    println!(
+        "{} images, {rounds} rounds, single thread, medians:",
+        images.len()
+    );
     println!("  Rust Detector::scan_bytes: {:.3} ms/image", r / n * 1e3);
     println!("  C API sd_scan_buffer:      {:.3} ms/image", c / n * 1e3);
     println!("  C / Rust = {:.3}x", c / r);

@@ -10,23 +10,28 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// A directory holding libstegodetect.so{,.1} (links to the cdylib cargo built for this test).
+/// A directory holding libstegodetect.so{,.1} (links to the cdylib cargo built for this test),
+/// made once per test process (the tests run in parallel).
 fn lib_dir() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let deps = exe.parent().unwrap();
-    let so = [deps.parent().unwrap(), deps]
-        .iter()
-        .map(|d| d.join("libstegodetect_c.so"))
-        .find(|p| p.exists())
-        .expect("libstegodetect_c.so built by cargo");
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("capi-lib");
-    std::fs::create_dir_all(&dir).unwrap();
-    for name in ["libstegodetect.so.1", "libstegodetect.so"] {
-        let link = dir.join(name);
-        let _ = std::fs::remove_file(&link);
-        std::os::unix::fs::symlink(&so, &link).unwrap();
-    }
-    dir
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let exe = std::env::current_exe().unwrap();
+        let deps = exe.parent().unwrap();
+        let so = [deps.parent().unwrap(), deps]
+            .iter()
+            .map(|d| d.join("libstegodetect_c.so"))
+            .find(|p| p.exists())
+            .expect("libstegodetect_c.so built by cargo");
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("capi-lib");
+        std::fs::create_dir_all(&dir).unwrap();
+        for name in ["libstegodetect.so.1", "libstegodetect.so"] {
+            let link = dir.join(name);
+            let _ = std::fs::remove_file(&link);
+            std::os::unix::fs::symlink(&so, &link).unwrap();
+        }
+        dir
+    })
+    .clone()
 }
 
 fn compile(compiler: &str, src: &Path, out: &Path, extra: &[&str]) {
