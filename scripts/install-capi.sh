@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 prefix=$(mkdir -p "${1:-dist}" && cd "${1:-dist}" && pwd)
 target=${2:-target/release}
-version=$(sed -n 's/^version = "\(.*\)"/\1/p' capi/Cargo.toml | head -1)
+version=$(sed -n 's/^version = "\(.*\)"/\1/p' bindings/c/Cargo.toml | head -1)
 abi=$(sed -n 's/^#define STEGODETECT_ABI_VERSION \([0-9]*\)/\1/p' include/stegodetect.h)
 mkdir -p "$prefix/include" "$prefix/lib/pkgconfig"
 cp include/stegodetect.h include/stegodetect.hpp "$prefix/include/"

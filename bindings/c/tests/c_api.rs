@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
 /// A directory holding libstegodetect.so{,.1} (links to the cdylib cargo built for this test),
@@ -88,7 +88,7 @@ fn run_c_test(valgrind: bool) {
     });
     compile(
         "cc",
-        &root().join("capi/tests/c/test_capi.c"),
+        &root().join("bindings/c/tests/c/test_capi.c"),
         &exe,
         &["-std=c11", "-D_POSIX_C_SOURCE=200809L"],
     );
@@ -103,7 +103,7 @@ fn run_c_test(valgrind: bool) {
         ])
         .arg(format!(
             "--suppressions={}",
-            root().join("capi/tests/valgrind.supp").display()
+            root().join("bindings/c/tests/valgrind.supp").display()
         ))
         .arg(&exe);
         c

@@ -1,4 +1,4 @@
-//! Generates the C header with the pinned cbindgen (into OUT_DIR; `tests/header.rs` checks that
+//! Generates the C header with the pinned cbindgen (into OUT_DIR; `tests/c_api.rs` checks that
 //! the committed `include/stegodetect.h` is identical) and gives the shared library its SONAME.
 
 fn main() {
