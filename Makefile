@@ -21,12 +21,15 @@ build: setup
 # Scan the bundled examples: real clean images and stego made with `stegodetect embed`.
 # The scan exits 1 when it finds stego, which is the expected outcome here.
 demo: build
+	bash scripts/test-python.sh --install-only
 	$(BIN) scan examples/images || [ $$? -eq 1 ]
+	.venv/bin/python -c "import stegodetect; r = stegodetect.Detector().scan('examples/images/stego-lsb.png'); print('python:', r, r.payload_text)"
 
 # Every test: unit, integration, CLI (and, as they arrive, C and Python).
 test: setup
 	$(CARGO) fmt --all -- --check
 	$(CARGO) test --release --workspace
+	bash scripts/test-python.sh
 
 # The C API: build, refresh include/stegodetect.h from cbindgen's output, install into dist/
 # (headers, libstegodetect.so.1, libstegodetect.a, pkg-config file).

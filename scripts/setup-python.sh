@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Create the project's Python environment (.venv) with ONNX Runtime (its shared library is what the
-# Rust core loads through `ort`), onnx (test models) and, with `--train`, the training stack.
+# Rust core loads through `ort`), onnx (test models), the Python module's build and test tools
+# and, with `--train`, the training stack.
 # Idempotent: does nothing when the requirements are already installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-req=requirements/runtime.txt
+req="requirements/runtime.txt requirements/test.txt"
 [ "${1:-}" = "--train" ] && req="$req requirements/train.txt"
 stamp=.venv/.installed-$(cat $req | sha256sum | cut -c1-16)
 [ -f "$stamp" ] && exit 0

@@ -20,6 +20,7 @@
 //! ```
 
 pub mod analysis;
+pub mod compat;
 pub mod container;
 mod detector;
 pub mod embed;

@@ -1,0 +1,56 @@
+"""Exceptions raised by stegodetect. Each derives from StegodetectError and from the builtin that
+fits, so ``except ValueError`` catches a corrupt image and ``except OSError`` an unreadable file."""
+from __future__ import annotations
+
+
+class StegodetectError(Exception):
+    """Base class; ``kind`` is the core's error kind (``decode``, ``limit``, ...)."""
+
+    def __init__(self, message: str, kind: str = "error") -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+class DecodeError(StegodetectError, ValueError):
+    """Not a supported image, or a corrupt or truncated one."""
+
+
+class LimitError(StegodetectError, ValueError):
+    """A configured limit (file size, pixels, frames) was exceeded."""
+
+
+class InvalidArgumentError(StegodetectError, ValueError):
+    """An argument cannot be used."""
+
+
+class ModelError(StegodetectError, RuntimeError):
+    """The model could not be loaded or run, or breaks the model contract."""
+
+
+class RuntimeNotFoundError(ModelError):
+    """ONNX Runtime's shared library was not found (install the onnxruntime package)."""
+
+
+class EmbedError(StegodetectError, ValueError):
+    """The payload cannot be embedded into this cover."""
+
+
+class InternalError(StegodetectError, RuntimeError):
+    """A bug caught inside the library (please report it with the input)."""
+
+
+class StegodetectIOError(StegodetectError, OSError):
+    """A file could not be read or written."""
+
+
+__all__ = [
+    "StegodetectError",
+    "DecodeError",
+    "LimitError",
+    "InvalidArgumentError",
+    "ModelError",
+    "RuntimeNotFoundError",
+    "EmbedError",
+    "InternalError",
+    "StegodetectIOError",
+]

@@ -1,0 +1,59 @@
+//! Compatibility with the reference project's result shapes, shared by the CLI
+//! (`scan --starlight-json`) and the Python module (`stegodetect.compat.starlight`).
+
+use serde_json::{json, Value};
+
+use crate::error::Result;
+use crate::verdict::ScanResult;
+
+/// A record in Starlight's scanner shape (reference §2.5).
+pub fn starlight_record(path: &str, r: &Result<ScanResult>) -> Value {
+    let r = match r {
+        Ok(r) => r,
+        Err(e) => return starlight_error(path, &e.to_string()),
+    };
+    // method_id is always present in Starlight's output: the argmax of the method probabilities
+    // (the model's when it has a method head, else the per-method scores), clean or not
+    let probs = r.method_probs.unwrap_or_else(|| r.scores.as_array());
+    let best = (0..5)
+        .rev()
+        .max_by(|&a, &b| probs[a].total_cmp(&probs[b]))
+        .unwrap_or(0); // first of equals
+    let method_id = r.method_id.unwrap_or(best as u8);
+    let mut v = json!({
+        "file_path": path,
+        "is_stego": r.is_stego,
+        "stego_probability": r.probability,
+        "method_id": method_id,
+        "image_format": r.image.format.as_str(),
+    });
+    if r.is_stego {
+        let total: f32 = probs.iter().sum();
+        v["stego_type"] = json!(r.method.map(|m| m.name()));
+        v["confidence"] = json!(if total > 0.0 {
+            probs[method_id as usize] / total
+        } else {
+            0.0
+        });
+        match &r.payload {
+            Some(p) => {
+                v["extracted_message"] = json!(p
+                    .text()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| hex(&p.bytes)));
+                v["bit_order"] = json!(p.bit_order.map_or("none", |o| o.as_str()));
+            }
+            None => v["extraction_error"] = json!("no payload recovered"),
+        }
+    }
+    v
+}
+
+/// Starlight's record for an input that could not be scanned.
+pub fn starlight_error(path: &str, message: &str) -> Value {
+    json!({"file_path": path, "error": format!("Could not process {path}: {message}")})
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|c| format!("{c:02x}")).collect()
+}
