@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -78,23 +77,8 @@ fn scan_examples(bin: &str, extra: &[&str]) {
 
 #[test]
 fn live_dashboard_renders_charts_with_data() {
-    let bin = env!("CARGO_BIN_EXE_stegodetect");
-    let mut child = Command::new(bin)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .env("STEGODETECT_API_TOKEN", "dash-token")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap()
-        .to_string();
+    let server = common::Server::start_with("dash-token", &[]);
+    let base = server.base.clone();
     let images = common::root().join("examples/images");
     for e in std::fs::read_dir(&images).unwrap() {
         let p = e.unwrap().path();
@@ -133,8 +117,7 @@ fn live_dashboard_renders_charts_with_data() {
     let dom = chromium(&[], &format!("{base}/dashboard#token=wrong"));
     assert!(dom.contains("cannot load") && dom.contains("401"), "{dom}");
     assert!(charts(&dom).is_empty());
-    let _ = child.kill();
-    let _ = child.wait();
+    server.stop();
 }
 
 #[test]

@@ -6,62 +6,13 @@ mod common;
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
+
+use common::Server;
 
 use serde_json::Value;
 
 const TOKEN: &str = "test-token-123";
-
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    fn start(extra: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_stegodetect"))
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .args(extra)
-            .env("STEGODETECT_API_TOKEN", TOKEN)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let base = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .to_string();
-        Server { child, base }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    /// SIGTERM, then the exit status and everything written to stderr.
-    fn stop(mut self) -> (std::process::ExitStatus, String) {
-        let pid = self.child.id().to_string();
-        assert!(Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success());
-        let status = self.child.wait().unwrap();
-        let mut err = String::new();
-        self.child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut err)
-            .unwrap();
-        (status, err)
-    }
-}
 
 /// (status, body) of a request, whatever the status.
 fn call(req: ureq::Request, body: Option<&[u8]>) -> (u16, String, Option<String>) {
@@ -107,12 +58,15 @@ fn service_endpoints_auth_errors_feedback_and_shutdown() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let log = dir.join("scans.jsonl");
-    let s = Server::start(&[
-        "--metrics-log",
-        log.to_str().unwrap(),
-        "--max-body-bytes",
-        "150000",
-    ]);
+    let s = Server::start_with(
+        TOKEN,
+        &[
+            "--metrics-log",
+            log.to_str().unwrap(),
+            "--max-body-bytes",
+            "150000",
+        ],
+    );
 
     // health: no token needed; ready means the golden self-test passed with the default model
     let (code, body, _) = call(ureq::get(&s.url("/health/live")), None);
@@ -281,11 +235,14 @@ fn service_endpoints_auth_errors_feedback_and_shutdown() {
 #[test]
 fn metrics_can_be_public_and_a_failing_self_test_means_not_ready() {
     let always_clean = common::test_models().join("always_clean.onnx");
-    let s = Server::start(&[
-        "--public-metrics",
-        "--model",
-        always_clean.to_str().unwrap(),
-    ]);
+    let s = Server::start_with(
+        TOKEN,
+        &[
+            "--public-metrics",
+            "--model",
+            always_clean.to_str().unwrap(),
+        ],
+    );
     assert_eq!(call(ureq::get(&s.url("/metrics")), None).0, 200);
     assert_eq!(call(ureq::get(&s.url("/v1/stats")), None).0, 401);
     let (code, body, _) = call(ureq::get(&s.url("/health/ready")), None);
@@ -441,7 +398,7 @@ fn alerts_fire_to_every_notifier_and_can_be_acknowledged() {
         ]
     });
     std::fs::write(&rules, config.to_string()).unwrap();
-    let s = Server::start(&["--alert-rules", rules.to_str().unwrap()]);
+    let s = Server::start_with(TOKEN, &["--alert-rules", rules.to_str().unwrap()]);
     let (code, body, _) = call(
         authed("POST", &s.url("/v1/scan")),
         Some(&example("clean-photo.png")),
@@ -517,14 +474,17 @@ fn alerts_fire_to_every_notifier_and_can_be_acknowledged() {
 fn metrics_log_holds_interval_records() {
     let log = std::env::temp_dir().join(format!("sd-intervals-{}.jsonl", std::process::id()));
     let _ = std::fs::remove_file(&log);
-    let s = Server::start(&[
-        "--metrics-log",
-        log.to_str().unwrap(),
-        "--metrics-log-records",
-        "both",
-        "--metrics-log-interval",
-        "1",
-    ]);
+    let s = Server::start_with(
+        TOKEN,
+        &[
+            "--metrics-log",
+            log.to_str().unwrap(),
+            "--metrics-log-records",
+            "both",
+            "--metrics-log-interval",
+            "1",
+        ],
+    );
     let (code, body, _) = call(
         authed("POST", &s.url("/v1/scan")),
         Some(&example("stego-lsb.png")),
