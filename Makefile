@@ -4,7 +4,7 @@
 CARGO ?= cargo
 BIN   := target/release/stegodetect
 
-.PHONY: setup build demo test bench loadtest capi accuracy corpus heldout heldout2 demo-images model fmt clean
+.PHONY: setup build demo test bench bench-python loadtest capi accuracy corpus heldout heldout2 demo-images model fmt clean
 
 # Rust toolchain check, then the project's Python environment (.venv): ONNX Runtime's shared
 # library (loaded by the core through `ort`) and the onnx package for test models; system tools
@@ -47,6 +47,11 @@ loadtest: build
 bench: build
 	$(BIN) bench ../shared/data/starlight-sample/clean
 	$(BIN) bench tests/fixtures/clean
+
+# The Python layer's cost against the core's, and import time (figures in the README).
+bench-python: build
+	bash scripts/test-python.sh --install-only
+	.venv/bin/python bindings/python/bench/overhead.py
 
 # Clean training-source images from Debian packages into data/corpus (git-ignored).
 corpus:

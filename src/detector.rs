@@ -125,13 +125,25 @@ impl Detector {
     fn prepare_inner(&self, bytes: &[u8]) -> Result<(ScanResult, Option<ModelFeed>)> {
         let t0 = Instant::now();
         let (format, info, decoded) = self.decode(bytes)?;
+        self.prepare_decoded(format, bytes, &info, &decoded, t0)
+    }
+
+    /// Analyses, rules and model inputs of an image already decoded (`t0`: when decoding began).
+    fn prepare_decoded(
+        &self,
+        format: Format,
+        bytes: &[u8],
+        info: &container::ContainerInfo,
+        decoded: &planes::Decoded,
+        t0: Instant,
+    ) -> Result<(ScanResult, Option<ModelFeed>)> {
         let t1 = Instant::now();
-        let analysis = analysis::analyse(format, bytes, &info, &decoded, &self.opts);
+        let analysis = analysis::analyse(format, bytes, info, decoded, &self.opts);
         let mut result = verdict::decide(
             analysis,
             format,
-            &info,
-            &decoded,
+            info,
+            decoded,
             bytes.len(),
             self.opts.threshold,
         );
@@ -139,7 +151,7 @@ impl Detector {
             features: m.needs_features().then(|| features::extract(&result)),
             v4: m
                 .needs_v4()
-                .then(|| starlight_v4::tensors(format, bytes, &info, &decoded.frames[0])),
+                .then(|| starlight_v4::tensors(format, bytes, info, &decoded.frames[0])),
         });
         let t2 = Instant::now();
         result.timings = Timings {
@@ -160,6 +172,103 @@ impl Detector {
         verdict::apply_model(result, pred, r, self.opts.threshold);
         result.timings.model_us = model_us;
         result.timings.total_us += model_us;
+    }
+
+    /// Scan pixels already in memory (a numpy array, a frame from a video pipeline): `samples`
+    /// interleaved row-major, `mode.channels()` 8-bit samples per pixel. There is no container,
+    /// so the result is that of the same pixels in a lossless PNG without metadata: the pixel
+    /// methods (LSB, alpha) are analysed; EXIF and appended data cannot occur. Palette mode is
+    /// refused (give the file). The samples are moved in, not copied.
+    pub fn scan_pixels(
+        &self,
+        width: u32,
+        height: u32,
+        mode: planes::ColorMode,
+        samples: Vec<u8>,
+    ) -> Result<ScanResult> {
+        let t0 = Instant::now();
+        let (info, decoded) = self.raw_planes(width, height, mode, samples)?;
+        let (mut result, feed) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.prepare_decoded(Format::Png, &[], &info, &decoded, t0)
+        }))
+        .map_err(|_| Error::Internal("panic while analysing pixels".into()))??;
+        if let (Some(m), Some(feed)) = (&self.model, feed) {
+            let t = Instant::now();
+            let pred = m.predict(&[feed])?;
+            self.apply(m, &mut result, &pred[0], t.elapsed().as_micros() as u64);
+        }
+        Ok(result)
+    }
+
+    fn raw_planes(
+        &self,
+        width: u32,
+        height: u32,
+        mode: planes::ColorMode,
+        samples: Vec<u8>,
+    ) -> Result<(container::ContainerInfo, planes::Decoded)> {
+        if mode == planes::ColorMode::Palette {
+            return Err(Error::InvalidArgument(
+                "palette pixels need their palette: scan the file instead".into(),
+            ));
+        }
+        let pixels = width as u64 * height as u64;
+        if pixels == 0 {
+            return Err(Error::InvalidArgument("an image of zero pixels".into()));
+        }
+        if pixels > self.opts.limits.max_pixels {
+            return Err(Error::Limit(format!(
+                "{width}x{height} = {pixels} pixels exceeds the limit of {}",
+                self.opts.limits.max_pixels
+            )));
+        }
+        if samples.len() as u64 != pixels * mode.channels() as u64 {
+            return Err(Error::InvalidArgument(format!(
+                "{} samples given for {width}x{height} {} ({} expected)",
+                samples.len(),
+                mode.as_str(),
+                pixels * mode.channels() as u64
+            )));
+        }
+        let info = container::ContainerInfo {
+            width,
+            height,
+            frames: 1,
+            ..Default::default()
+        };
+        let planes = planes::PixelPlanes {
+            width,
+            height,
+            mode,
+            bit_depth: 8,
+            samples,
+            low_bits: None,
+            palette: None,
+            left: 0,
+            top: 0,
+        };
+        Ok((
+            info,
+            planes::Decoded {
+                frames: vec![planes],
+                frames_total: 1,
+            },
+        ))
+    }
+
+    /// The eight inputs of Starlight's V4 model for an image file in memory, computed as its
+    /// `load_unified_input` does (see [`starlight_v4`]), whatever model this detector runs.
+    pub fn starlight_v4_inputs(&self, bytes: &[u8]) -> Result<starlight_v4::V4Tensors> {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let (format, info, decoded) = self.decode(bytes)?;
+            Ok(starlight_v4::tensors(
+                format,
+                bytes,
+                &info,
+                &decoded.frames[0],
+            ))
+        }))
+        .unwrap_or_else(|_| Err(Error::Internal("panic while computing V4 inputs".into())))
     }
 
     /// Container walk and pixel decoding only (the baseline that scan time is measured against,

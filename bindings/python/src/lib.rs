@@ -10,8 +10,10 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyByteArray, PyBytes, PyString};
+use sdcore::embed::EmbedOptions;
 use sdcore::metrics::log::{scan_record, JsonlLog, LogOptions};
-use sdcore::{Error, ErrorKind, Method, ModelChoice, Options};
+use sdcore::planes::ColorMode;
+use sdcore::{Error, ErrorKind, Format, Method, ModelChoice, Options};
 
 /// Map a core error onto `stegodetect._errors`.
 fn py_err(py: Python<'_>, e: Error) -> PyErr {
@@ -43,18 +45,30 @@ fn json_to_py(py: Python<'_>, v: &impl serde::Serialize) -> PyResult<Py<PyAny>> 
     Ok(py.import("json")?.call_method1("loads", (s,))?.unbind())
 }
 
-/// What can be scanned natively: a path or bytes.
-enum Input {
+/// What can be scanned natively: a path, or bytes borrowed from an immutable `bytes` object
+/// (zero-copy: the object outlives the GIL-free scan), or an owned copy of a mutable buffer.
+enum Input<'a> {
     Path(PathBuf),
-    Bytes(Vec<u8>),
+    Borrowed(&'a [u8]),
+    Owned(Vec<u8>),
 }
 
-fn input(x: &Bound<'_, PyAny>) -> PyResult<Input> {
+impl Input<'_> {
+    fn bytes(&self) -> Option<&[u8]> {
+        match self {
+            Input::Path(_) => None,
+            Input::Borrowed(b) => Some(b),
+            Input::Owned(b) => Some(b),
+        }
+    }
+}
+
+fn input<'a>(x: &'a Bound<'_, PyAny>) -> PyResult<Input<'a>> {
     if let Ok(b) = x.downcast::<PyBytes>() {
-        return Ok(Input::Bytes(b.as_bytes().to_vec()));
+        return Ok(Input::Borrowed(b.as_bytes()));
     }
     if let Ok(b) = x.downcast::<PyByteArray>() {
-        return Ok(Input::Bytes(b.to_vec()));
+        return Ok(Input::Owned(b.to_vec()));
     }
     if x.is_instance_of::<PyString>() {
         return Ok(Input::Path(PathBuf::from(x.extract::<String>()?)));
@@ -66,6 +80,22 @@ fn input(x: &Bound<'_, PyAny>) -> PyResult<Input> {
         "scan takes a path (str or os.PathLike) or bytes; PIL images and numpy arrays are \
          converted by stegodetect.Detector.scan",
     ))
+}
+
+/// A file's bytes: borrowed when given in memory, read (within the size limit) from a path.
+fn load<'a>(i: &'a Input<'_>, max: u64) -> Result<std::borrow::Cow<'a, [u8]>, Error> {
+    match i.bytes() {
+        Some(b) => Ok(std::borrow::Cow::Borrowed(b)),
+        None => match i {
+            Input::Path(p) => sdcore::read_limited(p, max).map(std::borrow::Cow::Owned),
+            _ => unreachable!("bytes() is None only for paths"),
+        },
+    }
+}
+
+fn parse<T: std::str::FromStr<Err = String>>(py: Python<'_>, s: &str) -> PyResult<T> {
+    s.parse::<T>()
+        .map_err(|e| py_err(py, Error::InvalidArgument(e)))
 }
 
 /// The metrics registry (the same native registry the CLI, the service and C use).
@@ -316,32 +346,101 @@ impl Detector {
         Ok(Detector { det, metrics })
     }
 
-    /// Scan a path or bytes (the GIL is released while scanning).
+    /// Scan a path or bytes (the GIL is released while scanning; bytes are not copied).
     fn scan_native(&self, py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<ScanResult> {
-        let r = match input(x)? {
-            Input::Path(p) => py.detach(|| self.det.scan_path(&p)),
-            Input::Bytes(b) => py.detach(|| self.det.scan_bytes(&b)),
+        let i = input(x)?;
+        let r = py.detach(|| match &i {
+            Input::Path(p) => self.det.scan_path(p),
+            i => self.det.scan_bytes(i.bytes().unwrap_or_default()),
+        });
+        self.finish(py, r)
+    }
+
+    /// Scan raw 8-bit pixels (`mode`: L, LA, RGB or RGBA; `data` row-major interleaved).
+    fn scan_pixels_native(
+        &self,
+        py: Python<'_>,
+        data: &Bound<'_, PyBytes>,
+        width: u32,
+        height: u32,
+        mode: &str,
+    ) -> PyResult<ScanResult> {
+        let mode = match mode {
+            "L" => ColorMode::Grey,
+            "LA" => ColorMode::GreyAlpha,
+            "RGB" => ColorMode::Rgb,
+            "RGBA" => ColorMode::Rgba,
+            other => {
+                return Err(py_err(
+                    py,
+                    Error::InvalidArgument(format!("pixel mode {other:?} (L, LA, RGB, RGBA)")),
+                ))
+            }
         };
+        // the core owns its planes: one copy, no encoding
+        let samples = data.as_bytes().to_vec();
+        let r = py.detach(|| self.det.scan_pixels(width, height, mode, samples));
         self.finish(py, r)
     }
 
     /// Scan many paths or bytes in parallel natively (GIL released); per item a ScanResult or
     /// the exception it failed with (returned, not raised).
+    /// `jobs`: threads for this call (default: the global pool, one per core).
+    #[pyo3(signature = (items, jobs=None))]
     fn scan_many_native(
         &self,
         py: Python<'_>,
         items: Vec<Bound<'_, PyAny>>,
+        jobs: Option<usize>,
     ) -> PyResult<Vec<Py<PyAny>>> {
         let inputs: Vec<Input> = items.iter().map(input).collect::<PyResult<_>>()?;
-        let results = py.detach(|| {
-            use rayon::prelude::*;
-            inputs
-                .par_iter()
-                .map(|i| match i {
-                    Input::Path(p) => self.det.scan_path(p),
-                    Input::Bytes(b) => self.det.scan_bytes(b),
+        let pool = match jobs {
+            Some(0) => {
+                return Err(py_err(
+                    py,
+                    Error::InvalidArgument("jobs must be at least 1".into()),
+                ))
+            }
+            Some(n) => Some(
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(n)
+                    .build()
+                    .map_err(|e| py_err(py, Error::Internal(e.to_string())))?,
+            ),
+            None => None,
+        };
+        let run = || {
+            let (paths, bytes): (Vec<_>, Vec<_>) = inputs
+                .iter()
+                .enumerate()
+                .partition(|(_, i)| matches!(i, Input::Path(_)));
+            // files and buffers each go through the batched core entry points
+            let mut out: Vec<Option<sdcore::Result<sdcore::ScanResult>>> =
+                (0..inputs.len()).map(|_| None).collect();
+            let ps: Vec<&std::path::Path> = paths
+                .iter()
+                .map(|(_, i)| match i {
+                    Input::Path(p) => p.as_path(),
+                    _ => unreachable!(),
                 })
+                .collect();
+            for ((k, _), r) in paths.iter().zip(self.det.scan_paths(&ps)) {
+                out[*k] = Some(r);
+            }
+            let bs: Vec<&[u8]> = bytes
+                .iter()
+                .map(|(_, i)| i.bytes().unwrap_or_default())
+                .collect();
+            for ((k, _), r) in bytes.iter().zip(self.det.scan_many(&bs)) {
+                out[*k] = Some(r);
+            }
+            out.into_iter()
+                .map(|r| r.expect("every input scanned"))
                 .collect::<Vec<_>>()
+        };
+        let results = py.detach(|| match &pool {
+            Some(p) => p.install(run),
+            None => run(),
         });
         results
             .into_iter()
@@ -354,15 +453,56 @@ impl Detector {
 
     /// Every payload found, as a list of dicts.
     fn extract_native(&self, py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        let r = match input(x)? {
-            Input::Path(p) => py.detach(|| {
-                sdcore::read_limited(&p, self.det.options().limits.max_file_bytes)
-                    .and_then(|b| self.det.extract_bytes(&b))
-            }),
-            Input::Bytes(b) => py.detach(|| self.det.extract_bytes(&b)),
-        };
+        let i = input(x)?;
+        let max = self.det.options().limits.max_file_bytes;
+        let r = py.detach(|| load(&i, max).and_then(|b| self.det.extract_bytes(&b)));
         let payloads = r.map_err(|e| py_err(py, e))?;
         json_to_py(py, &payloads)
+    }
+
+    /// The eight Starlight V4 inputs of an image: [(name, float32 little-endian bytes, shape)],
+    /// in the order of the reference's `load_unified_input`, each without the batch dimension
+    /// (`lsb` CHW here; the Python layer returns it HWC as the reference does).
+    fn starlight_v4_native(
+        &self,
+        py: Python<'_>,
+        x: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<(&'static str, Py<PyBytes>, Vec<i64>)>> {
+        let i = input(x)?;
+        let max = self.det.options().limits.max_file_bytes;
+        let t = py
+            .detach(|| load(&i, max).and_then(|b| self.det.starlight_v4_inputs(&b)))
+            .map_err(|e| py_err(py, e))?;
+        V4_ORDER
+            .iter()
+            .map(|&name| {
+                let (data, shape) = t.get(name).expect("a V4 stream");
+                let raw: Vec<u8> = data.iter().flat_map(|v| v.to_le_bytes()).collect();
+                Ok((name, PyBytes::new(py, &raw).unbind(), shape.to_vec()))
+            })
+            .collect()
+    }
+
+    /// Benchmark baseline: seconds per image of `rounds` passes of the core's `scan_bytes` over
+    /// `items`, timed in Rust with no Python in the loop (GIL released).
+    fn bench_scan_bytes(
+        &self,
+        py: Python<'_>,
+        items: Vec<Bound<'_, PyBytes>>,
+        rounds: usize,
+    ) -> PyResult<f64> {
+        let bufs: Vec<&[u8]> = items.iter().map(|b| b.as_bytes()).collect();
+        let rounds = rounds.max(1);
+        py.detach(|| {
+            let t = std::time::Instant::now();
+            for _ in 0..rounds {
+                for b in &bufs {
+                    self.det.scan_bytes(b)?;
+                }
+            }
+            Ok(t.elapsed().as_secs_f64() / (rounds * bufs.len().max(1)) as f64)
+        })
+        .map_err(|e| py_err(py, e))
     }
 
     /// The model in use: {"id", "sha256"} or None with rules only.
@@ -375,6 +515,129 @@ impl Detector {
     }
 }
 
+/// The order of `load_unified_input`'s tuple.
+const V4_ORDER: [&str; 8] = [
+    "pixel_tensor",
+    "meta",
+    "alpha",
+    "lsb",
+    "palette",
+    "palette_lsb",
+    "format_features",
+    "content_features",
+];
+
+/// Embed a payload into a cover image (bytes in, stego file bytes out): the generator used for
+/// tests and training.
+#[pyfunction]
+#[pyo3(signature = (cover, payload, method, *, bit_order="msb-first", starlight_quirks=false,
+                    output_format=None, scatter_key=None))]
+#[allow(clippy::too_many_arguments)]
+fn embed<'py>(
+    py: Python<'py>,
+    cover: &[u8],
+    payload: &[u8],
+    method: &str,
+    bit_order: &str,
+    starlight_quirks: bool,
+    output_format: Option<&str>,
+    scatter_key: Option<u64>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let output_format = output_format
+        .map(|f| {
+            Format::from_extension(f).ok_or_else(|| {
+                py_err(
+                    py,
+                    Error::InvalidArgument(format!(
+                        "output format {f:?} (png, jpeg, gif, bmp, webp)"
+                    )),
+                )
+            })
+        })
+        .transpose()?;
+    let opts = EmbedOptions {
+        method: parse(py, method)?,
+        bit_order: parse(py, bit_order)?,
+        starlight_quirks,
+        output_format,
+        scatter_key,
+    };
+    let out = py
+        .detach(|| sdcore::embed::embed(cover, payload, &opts))
+        .map_err(|e| py_err(py, e))?;
+    Ok(PyBytes::new(py, &out.bytes))
+}
+
+/// The regression gate over two JSON documents (eval reports or metrics snapshots) and optional
+/// rules (JSON): {"passed", "rules", "checks", "table"}.
+#[pyfunction]
+#[pyo3(signature = (baseline, current, rules=None))]
+fn regress(
+    py: Python<'_>,
+    baseline: &str,
+    current: &str,
+    rules: Option<&str>,
+) -> PyResult<Py<PyAny>> {
+    use sdcore::regress::{compare, passed, table, Figures, Rules};
+    let json = |text: &str, what: &str| {
+        serde_json::from_str::<serde_json::Value>(text)
+            .map_err(|e| py_err(py, Error::InvalidArgument(format!("{what}: {e}"))))
+    };
+    let rules: Rules = match rules {
+        Some(r) => serde_json::from_value(json(r, "rules")?)
+            .map_err(|e| py_err(py, Error::InvalidArgument(format!("rules: {e}"))))?,
+        None => Rules::default(),
+    };
+    let base =
+        Figures::from_json(&json(baseline, "baseline")?, "baseline").map_err(|e| py_err(py, e))?;
+    let cur =
+        Figures::from_json(&json(current, "current")?, "current").map_err(|e| py_err(py, e))?;
+    let checks = compare(&base, &cur, &rules);
+    json_to_py(
+        py,
+        &serde_json::json!({
+            "passed": passed(&checks), "rules": rules, "checks": checks, "table": table(&checks)
+        }),
+    )
+}
+
+/// Evaluate a detector on a labelled set (a Starlight-style directory with sidecars, or a
+/// manifest): the report of `stegodetect eval` as a dict.
+#[pyfunction]
+#[pyo3(signature = (detector, *, dataset=None, manifest=None, max_fpr=None, min_detection=None))]
+fn evaluate(
+    py: Python<'_>,
+    detector: &Detector,
+    dataset: Option<PathBuf>,
+    manifest: Option<PathBuf>,
+    max_fpr: Option<f64>,
+    min_detection: Option<f64>,
+) -> PyResult<Py<PyAny>> {
+    use sdcore::eval;
+    let mut gates = eval::Gates::default();
+    if let Some(v) = max_fpr {
+        gates.max_fpr = v;
+    }
+    if let Some(v) = min_detection {
+        gates.min_detection = v;
+    }
+    let report = py
+        .detach(|| {
+            let items = match (&dataset, &manifest) {
+                (Some(d), None) => eval::load_sidecar_dir(d)?,
+                (None, Some(m)) => eval::load_manifest(m)?,
+                _ => {
+                    return Err(Error::InvalidArgument(
+                        "give exactly one of dataset and manifest".into(),
+                    ))
+                }
+            };
+            Ok(eval::evaluate(&detector.det, &items, gates).1)
+        })
+        .map_err(|e| py_err(py, e))?;
+    json_to_py(py, &report)
+}
+
 /// The native module.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -383,5 +646,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<ScanResult>()?;
     m.add_class::<Metrics>()?;
     m.add_function(wrap_pyfunction!(starlight_error_record, m)?)?;
+    m.add_function(wrap_pyfunction!(embed, m)?)?;
+    m.add_function(wrap_pyfunction!(regress, m)?)?;
+    m.add_function(wrap_pyfunction!(evaluate, m)?)?;
     Ok(())
 }

@@ -8,9 +8,11 @@
 """
 from __future__ import annotations
 
+import functools
 import io
+import json
 import os
-from typing import Any, Iterable, List, Optional, Sequence, Union
+from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 
 from ._errors import *  # noqa: F401,F403  (the exception classes)
 from ._errors import StegodetectError
@@ -39,8 +41,30 @@ def _runtime_from_package() -> Optional[str]:
     return os.path.join(capi, libs[-1]) if libs else None
 
 
+_PIXEL_MODES = {1: "L", 2: "LA", 3: "RGB", 4: "RGBA"}
+
+
+def _pixels(x: Any) -> Optional[Tuple[bytes, int, int, str]]:
+    """Raw 8-bit pixels of a PIL image (L, LA, RGB, RGBA) or a uint8 numpy array (HxW or HxWxC,
+    C in 1..4) as (data, width, height, mode), or None when the input needs a container."""
+    if hasattr(x, "__array_interface__") and not hasattr(x, "getbands"):
+        import numpy as np
+
+        a = np.asarray(x)
+        if a.dtype != np.uint8 or a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[2] not in _PIXEL_MODES):
+            return None
+        channels = 1 if a.ndim == 2 else a.shape[2]
+        # tobytes() is the one copy (a no-op view is not possible under the abi3 buffer API)
+        return np.ascontiguousarray(a).tobytes(), a.shape[1], a.shape[0], _PIXEL_MODES[channels]
+    mode = getattr(x, "mode", None)
+    if mode in ("L", "LA", "RGB", "RGBA") and hasattr(x, "tobytes"):
+        return x.tobytes(), x.size[0], x.size[1], mode
+    return None
+
+
 def _to_native(x: Scannable) -> Union[str, "os.PathLike[str]", bytes, bytearray]:
-    """Paths and bytes pass through; PIL images and numpy arrays are encoded as PNG (lossless)."""
+    """Paths and bytes pass through (bytes are borrowed, not copied); other images are encoded as
+    PNG (lossless)."""
     if isinstance(x, (str, bytes, bytearray)) or hasattr(x, "__fspath__"):
         return x
     if isinstance(x, memoryview):
@@ -102,29 +126,42 @@ class Detector:
         return self._native.model
 
     def scan(self, x: Scannable) -> ScanResult:
-        """Scan one image: a path, bytes, a PIL image or a numpy array (HxW or HxWxC uint8)."""
+        """Scan one image: a path, bytes, a PIL image or a numpy array (HxW or HxWxC uint8).
+
+        8-bit L/LA/RGB/RGBA pixels (arrays, PIL images) are scanned as they are, without encoding:
+        the result is that of the same pixels in a lossless PNG without metadata. Other modes
+        (palette, 16-bit) are encoded as PNG first."""
+        px = _pixels(x)
+        if px is not None:
+            return self._native.scan_pixels_native(*px)
         return self._native.scan_native(_to_native(x))
 
     def scan_many(
         self, items: Iterable[Scannable], jobs: Optional[int] = None, progress: bool = False
     ) -> List[Union[ScanResult, StegodetectError]]:
-        """Scan many images in parallel (native threads, GIL released). Returns, in order, a
-        ScanResult or the exception each input failed with (errors are never clean)."""
+        """Scan many images in parallel (native threads, GIL released; `jobs` threads, default one
+        per core). Returns, in order, a ScanResult or the exception each input failed with
+        (errors are never clean). `progress=True` shows a tqdm bar when tqdm is installed."""
         native = [_to_native(x) for x in items]
-        if not progress:
-            return self._native.scan_many_native(native)
-        try:
-            from tqdm import tqdm  # optional
-        except ImportError:
-            tqdm = None
+        bar = None
+        if progress:
+            try:
+                from tqdm import tqdm  # optional dependency
+            except ImportError:
+                pass
+            else:
+                bar = tqdm(total=len(native), unit="img")
+        if bar is None:
+            return self._native.scan_many_native(native, jobs)
         out: List[Union[ScanResult, StegodetectError]] = []
-        chunk = max(16, 4 * (jobs or os.cpu_count() or 1))
-        bar = tqdm(total=len(native)) if tqdm else None
-        for i in range(0, len(native), chunk):
-            out.extend(self._native.scan_many_native(native[i : i + chunk]))
-            if bar:
-                bar.update(min(chunk, len(native) - i))
-        if bar:
+        # chunks large enough to keep every thread busy, small enough for a live bar
+        chunk = max(32, 8 * (jobs or os.cpu_count() or 1))
+        try:
+            for i in range(0, len(native), chunk):
+                part = self._native.scan_many_native(native[i : i + chunk], jobs)
+                out.extend(part)
+                bar.update(len(part))
+        finally:
             bar.close()
         return out
 
@@ -149,6 +186,73 @@ class Detector:
         return self._native.extract_native(_to_native(x))
 
 
-__all__ = ["Detector", "ScanResult", "Metrics", "__version__"] + [
+@functools.lru_cache(maxsize=8)
+def _shared(options: Tuple[Tuple[str, Any], ...]) -> Detector:
+    return Detector(**dict(options))
+
+
+def shared_detector(**options: Any) -> Detector:
+    """A detector created once per process for these options (hashable keyword arguments of
+    `Detector`) and reused: for worker processes (Dask, multiprocessing) that scan many batches
+    and should load the model once."""
+    return _shared(tuple(sorted(options.items())))
+
+
+def embed(
+    cover: Union[bytes, str, "os.PathLike[str]"],
+    payload: Union[bytes, str],
+    method: str,
+    *,
+    bit_order: str = "msb-first",
+    starlight_quirks: bool = False,
+    output_format: Optional[str] = None,
+    scatter_key: Optional[int] = None,
+) -> bytes:
+    """Write `payload` into `cover` with one of the five methods (alpha, palette, lsb.rgb, exif,
+    raw) in Starlight's byte layout; returns the stego file. The generator, for tests and
+    training. `cover` is a file's bytes or its path; text payloads are encoded as UTF-8."""
+    if not isinstance(cover, (bytes, bytearray)):
+        with open(cover, "rb") as f:
+            cover = f.read()
+    data = payload.encode("utf-8") if isinstance(payload, str) else payload
+    return _native.embed(bytes(cover), data, method, bit_order=bit_order, starlight_quirks=starlight_quirks,
+                         output_format=output_format, scatter_key=scatter_key)
+
+
+def _json_text(x: Union[Dict[str, Any], str, "os.PathLike[str]"]) -> str:
+    if isinstance(x, dict):
+        return json.dumps(x)
+    with open(x, encoding="utf-8") as f:
+        return f.read()
+
+
+def regress(
+    baseline: Union[Dict[str, Any], str, "os.PathLike[str]"],
+    current: Union[Dict[str, Any], str, "os.PathLike[str]"],
+    rules: Optional[Union[Dict[str, Any], str, "os.PathLike[str]"]] = None,
+) -> Dict[str, Any]:
+    """The regression gate of `stegodetect regress`: compare two eval reports or metrics
+    snapshots (dicts or JSON files). Returns {"passed", "rules", "checks", "table"}; raises
+    InvalidArgumentError for a baseline without the required fields."""
+    return _native.regress(_json_text(baseline), _json_text(current),
+                           None if rules is None else _json_text(rules))
+
+
+def evaluate(
+    detector: Detector,
+    *,
+    dataset: Optional[Union[str, "os.PathLike[str]"]] = None,
+    manifest: Optional[Union[str, "os.PathLike[str]"]] = None,
+    max_fpr: Optional[float] = None,
+    min_detection: Optional[float] = None,
+) -> Dict[str, Any]:
+    """Evaluate on a labelled set (a Starlight-style directory with sidecars, or a CSV/JSONL
+    manifest): the report of `stegodetect eval` (FPR, detection per method with Wilson
+    intervals, latency percentiles, ...). Errors are counted apart, never as clean."""
+    return _native.evaluate(detector._native, dataset=dataset, manifest=manifest,
+                            max_fpr=max_fpr, min_detection=min_detection)
+
+
+__all__ = ["Detector", "ScanResult", "Metrics", "embed", "evaluate", "regress", "shared_detector", "__version__"] + [
     n for n in dir() if n.endswith("Error")
 ]

@@ -1,10 +1,19 @@
 """Type stubs of the native module (checked against it by mypy.stubtest in the tests)."""
 import os
-from typing import Any, List, Optional, Union
+from typing import Any, List, Optional, Tuple, Union
 
 from typing_extensions import final
 
-__all__ = ["Detector", "Metrics", "ScanResult", "__version__", "starlight_error_record"]
+__all__ = [
+    "Detector",
+    "Metrics",
+    "ScanResult",
+    "__version__",
+    "embed",
+    "evaluate",
+    "regress",
+    "starlight_error_record",
+]
 
 __version__: str
 
@@ -56,7 +65,31 @@ class Detector:
     @property
     def model(self) -> Optional[dict[str, Any]]: ...
     def scan_native(self, x: Union[str, os.PathLike[str], bytes, bytearray]) -> ScanResult: ...
-    def scan_many_native(self, items: List[Any]) -> List[Any]: ...
+    def scan_pixels_native(self, data: bytes, width: int, height: int, mode: str) -> ScanResult: ...
+    def scan_many_native(self, items: List[Any], jobs: Optional[int] = None) -> List[Any]: ...
     def extract_native(self, x: Union[str, os.PathLike[str], bytes, bytearray]) -> List[dict[str, Any]]: ...
+    def starlight_v4_native(
+        self, x: Union[str, os.PathLike[str], bytes, bytearray]
+    ) -> List[Tuple[str, bytes, List[int]]]: ...
+    def bench_scan_bytes(self, items: List[bytes], rounds: int) -> float: ...
 
 def starlight_error_record(path: str, message: str) -> dict[str, Any]: ...
+def embed(
+    cover: bytes,
+    payload: bytes,
+    method: str,
+    *,
+    bit_order: str = "msb-first",
+    starlight_quirks: bool = False,
+    output_format: Optional[str] = None,
+    scatter_key: Optional[int] = None,
+) -> bytes: ...
+def regress(baseline: str, current: str, rules: Optional[str] = None) -> dict[str, Any]: ...
+def evaluate(
+    detector: Detector,
+    *,
+    dataset: Optional[Union[str, os.PathLike[str]]] = None,
+    manifest: Optional[Union[str, os.PathLike[str]]] = None,
+    max_fpr: Optional[float] = None,
+    min_detection: Optional[float] = None,
+) -> dict[str, Any]: ...

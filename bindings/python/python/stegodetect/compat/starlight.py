@@ -1,10 +1,11 @@
 """Drop-in for Starlight's scanner: the same constructor and result keys (file_path, is_stego,
 stego_probability, method_id, stego_type, confidence, extracted_message, error), computed by the
-native core."""
+native core; and its preprocessing, `load_unified_input`, returning the eight V4 arrays."""
 from __future__ import annotations
 
+import functools
 import os
-from typing import List, Optional, Union
+from typing import Any, List, Optional, Tuple, Union
 
 from .. import Detector, StegodetectError, _native
 
@@ -35,3 +36,27 @@ class StarlightScanner:
             stego = sum(1 for r in out if r.get("is_stego"))
             print(f"scanned {len(out)} files: {stego} stego")
         return out
+
+
+@functools.lru_cache(maxsize=1)
+def _preprocessor() -> Any:
+    # the V4 streams need no model: a rules-only native detector computes them
+    return _native.Detector(rules_only=True)
+
+
+def load_unified_input(x: Union[str, "os.PathLike[str]", bytes]) -> Tuple[Any, ...]:
+    """The eight inputs of Starlight's V4 model for an image (a path or the file's bytes), as its
+    `scripts.starlight_utils.load_unified_input` returns them: float32 numpy arrays
+    `(pixel_tensor (3,256,256), meta (2048,), alpha (2,256,256), lsb (256,256,3) HWC,
+    palette (768,), palette_lsb (1,256,256), format_features (6,), content_features (6,))`.
+    Callers permute `lsb` to CHW and add the batch dimension before the model, as the reference
+    scanner did. Raises DecodeError (a ValueError) for what cannot be decoded."""
+    import numpy as np
+
+    out = []
+    for name, raw, shape in _preprocessor().starlight_v4_native(x):
+        a = np.frombuffer(bytearray(raw), dtype="<f4").reshape(shape)  # writable, as the reference's
+        if name == "lsb":
+            a = np.ascontiguousarray(a.transpose(1, 2, 0))  # the reference returns HWC
+        out.append(a)
+    return tuple(out)
