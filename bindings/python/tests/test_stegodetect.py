@@ -158,7 +158,7 @@ def test_starlight_compatibility() -> None:
     clean = s.scan_file((EXAMPLES / "clean-photo.png").read_bytes())
     assert clean["is_stego"] is False and "stego_type" not in clean
     bad = s.scan_file(b"junk")
-    assert bad["error"].startswith("Could not process")
+    assert bad["error"].startswith("Could not process") and bad["file_path"] == "memory"
     assert len(s.scan_directory(str(EXAMPLES))) == 9
 
 

@@ -166,7 +166,11 @@ class Detector:
         return out
 
     def scan_directory(
-        self, path: Union[str, "os.PathLike[str]"], recursive: bool = True, progress: bool = False
+        self,
+        path: Union[str, "os.PathLike[str]"],
+        recursive: bool = True,
+        progress: bool = False,
+        jobs: Optional[int] = None,
     ) -> List[tuple]:
         """Scan every image file under a directory: [(path, ScanResult or exception)], sorted."""
         files: List[str] = []
@@ -179,7 +183,7 @@ class Detector:
             )
             if not recursive:
                 break
-        return list(zip(files, self.scan_many(files, progress=progress)))
+        return list(zip(files, self.scan_many(files, jobs=jobs, progress=progress)))
 
     def extract(self, x: Scannable) -> List[dict]:
         """Every payload found in an image."""

@@ -19,7 +19,8 @@ class StarlightScanner:
         self.quiet = quiet
 
     def scan_file(self, file_path: Union[str, bytes]) -> dict:
-        name = "<bytes>" if isinstance(file_path, (bytes, bytearray)) else os.fspath(file_path)
+        # Starlight's scanner names in-memory input "memory"
+        name = "memory" if isinstance(file_path, (bytes, bytearray)) else os.fspath(file_path)
         try:
             return self.detector.scan(file_path).starlight_record(name)
         except StegodetectError as e:
@@ -27,7 +28,7 @@ class StarlightScanner:
 
     def scan_directory(self, path: str, recursive: bool = True) -> List[dict]:
         out = []
-        for file, r in self.detector.scan_directory(path, recursive=recursive):
+        for file, r in self.detector.scan_directory(path, recursive=recursive, jobs=self.num_workers):
             if isinstance(r, Exception):
                 out.append(_native.starlight_error_record(file, str(r)))
             else:
