@@ -120,8 +120,9 @@ const TEXT_TAGS: &[(u16, &str)] = &[
 ];
 const MAKER_NOTE: u16 = 0x927C;
 
-/// Parse raw TIFF/EXIF bytes and push the free-text fields (and unusually large values).
-pub(crate) fn exif_fields(tiff: &[u8], out: &mut Vec<MetadataField>, oddities: &mut Vec<String>) {
+/// Parse raw TIFF/EXIF bytes (without `Exif\0\0`) and push the free-text fields (and unusually
+/// large values) to `out`, parse errors to `oddities`. Public for the fuzz targets.
+pub fn exif_fields(tiff: &[u8], out: &mut Vec<MetadataField>, oddities: &mut Vec<String>) {
     // continue_on_error: piexif (Starlight's EXIF writer) omits the Exif IFD's next-IFD field, and
     // real cameras write other small errors; keep what parses and note the rest.
     let parsed = exif::Reader::new()

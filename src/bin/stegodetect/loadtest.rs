@@ -45,14 +45,57 @@ pub fn run(a: LoadtestArgs) -> CmdResult {
         .iter()
         .map(std::fs::read)
         .collect::<Result<_, _>>()?;
-    let url = format!("{}/v1/scan", a.url.trim_end_matches('/'));
+    let report = drive(&a.url, &token, &images, a.requests, a.concurrency);
+    let complete = report["succeeded"] == json!(a.requests);
+    let q = |p: &str| report["latency_ms"][p].as_f64().unwrap_or(0.0);
+    if a.json {
+        println!("{report}");
+    } else {
+        println!(
+            "{} requests, {} succeeded, {} failed, {} clients (achieved {:.1}), {:.2} s",
+            a.requests,
+            report["succeeded"],
+            a.requests as u64 - report["succeeded"].as_u64().unwrap_or(0),
+            a.concurrency,
+            report["achieved_concurrency"].as_f64().unwrap_or(0.0),
+            report["seconds"].as_f64().unwrap_or(0.0)
+        );
+        match report["requests_per_s"].as_f64() {
+            Some(r) => println!("  throughput: {r:.1} requests/s"),
+            None => println!(
+                "  throughput: not reported (not every request succeeded): {}",
+                report["errors"]
+            ),
+        }
+        println!(
+            "  latency ms: p50 {:.2}, p95 {:.2}, p99 {:.2}, max {:.2}",
+            q("p50"),
+            q("p95"),
+            q("p99"),
+            q("max")
+        );
+    }
+    Ok(if complete { 0 } else { 1 })
+}
+
+/// Post `requests` scans of `images` (in turn) to `base_url` from `concurrency` keep-alive
+/// clients. The report has no rate (`requests_per_s` null) unless every request was a real,
+/// successful scan.
+pub fn drive(
+    base_url: &str,
+    token: &str,
+    images: &[Vec<u8>],
+    requests: usize,
+    concurrency: usize,
+) -> serde_json::Value {
+    let url = format!("{}/v1/scan", base_url.trim_end_matches('/'));
     let next = AtomicUsize::new(0);
     let started = Instant::now();
     // per client: (latencies of successes in µs, failures by status or transport error)
     let per_client: Vec<(Vec<u64>, Vec<String>, Duration)> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..a.concurrency.max(1))
+        let handles: Vec<_> = (0..concurrency.max(1))
             .map(|_| {
-                let (url, token, images, next) = (&url, &token, &images, &next);
+                let (url, next) = (&url, &next);
                 s.spawn(move || {
                     let agent = ureq::AgentBuilder::new()
                         .timeout(Duration::from_secs(60))
@@ -60,7 +103,7 @@ pub fn run(a: LoadtestArgs) -> CmdResult {
                     let (mut ok, mut bad, mut busy) = (Vec::new(), Vec::new(), Duration::ZERO);
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
-                        if i >= a.requests {
+                        if i >= requests {
                             break;
                         }
                         let t = Instant::now();
@@ -106,42 +149,16 @@ pub fn run(a: LoadtestArgs) -> CmdResult {
         lat.get(((lat.len() as f64 * p).ceil() as usize).clamp(1, lat.len().max(1)) - 1)
             .map_or(0.0, |&us| us as f64 / 1e3)
     };
-    let complete = lat.len() == a.requests;
-    let report = json!({
-        "requests": a.requests,
+    let complete = lat.len() == requests;
+    json!({
+        "requests": requests,
         "succeeded": lat.len(),
         "errors": errors,
-        "concurrency": a.concurrency,
+        "concurrency": concurrency,
         "achieved_concurrency": busy / wall,
         "seconds": wall,
         // no rate unless every request was a real, successful scan
-        "requests_per_s": if complete { json!(a.requests as f64 / wall) } else { json!(null) },
+        "requests_per_s": if complete { json!(requests as f64 / wall) } else { json!(null) },
         "latency_ms": {"p50": q(0.5), "p95": q(0.95), "p99": q(0.99), "max": q(1.0)},
-    });
-    if a.json {
-        println!("{report}");
-    } else {
-        println!(
-            "{} requests, {} succeeded, {} failed, {} clients (achieved {:.1}), {:.2} s",
-            a.requests,
-            lat.len(),
-            a.requests - lat.len(),
-            a.concurrency,
-            busy / wall,
-            wall
-        );
-        if complete {
-            println!("  throughput: {:.1} requests/s", a.requests as f64 / wall);
-        } else {
-            println!("  throughput: not reported (not every request succeeded): {errors:?}");
-        }
-        println!(
-            "  latency ms: p50 {:.2}, p95 {:.2}, p99 {:.2}, max {:.2}",
-            q(0.5),
-            q(0.95),
-            q(0.99),
-            q(1.0)
-        );
-    }
-    Ok(if complete { 0 } else { 1 })
+    })
 }

@@ -8,6 +8,7 @@ mod regress;
 mod report;
 mod scan;
 mod serve;
+mod validate;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -57,6 +58,11 @@ enum Cmd {
     Loadtest(loadtest::LoadtestArgs),
     /// Render the dashboard as static HTML and Markdown from a JSONL metrics log or an eval report.
     Report(report::ReportArgs),
+    /// Production validation: benchmark + regression gate, fresh stego, edge cases, load
+    /// (library and serve), memory, platform; JSON and Markdown report.
+    ///
+    /// Exit code: 0 ready (every check ran and passed), 1 not ready.
+    Validate(validate::ValidateArgs),
 }
 
 /// Options shared by the commands that scan.
@@ -96,6 +102,30 @@ pub struct DetectorArgs {
 }
 
 impl DetectorArgs {
+    /// The same options as command-line arguments (to start another command with them).
+    fn to_args(&self) -> Vec<String> {
+        let mut v = vec![
+            format!("--threshold={}", self.threshold),
+            format!("--max-file-size={}", self.max_file_size),
+            format!("--max-pixels={}", self.max_pixels),
+            format!("--max-frames={}", self.max_frames),
+            format!("--lsb-rate-midpoint={}", self.lsb_rate_midpoint),
+        ];
+        if self.no_extract {
+            v.push("--no-extract".into());
+        }
+        if self.rules_only {
+            v.push("--rules-only".into());
+        }
+        if let Some(m) = &self.model {
+            v.push(format!("--model={}", m.display()));
+        }
+        if let Some(r) = &self.runtime {
+            v.push(format!("--runtime={}", r.display()));
+        }
+        v
+    }
+
     fn detector(&self) -> Result<Detector, stegodetect::Error> {
         let limits = Limits {
             max_file_bytes: self.max_file_size,
@@ -185,6 +215,7 @@ fn main() -> ExitCode {
         Cmd::Regress(a) => regress::run(a),
         Cmd::Serve(a) => serve::run(a),
         Cmd::Loadtest(a) => loadtest::run(a),
+        Cmd::Validate(a) => validate::run(a),
         Cmd::Report(a) => report::run(a),
     };
     match r {
