@@ -4,7 +4,7 @@
 CARGO ?= cargo
 BIN   := target/release/stegodetect
 
-.PHONY: setup build demo test bench bench-python loadtest capi accuracy corpus heldout heldout2 demo-images model fmt clean
+.PHONY: setup build demo test bench bench-python fuzz validate loadtest capi accuracy corpus heldout heldout2 demo-images model fmt clean
 
 # Rust toolchain check, then the project's Python environment (.venv): ONNX Runtime's shared
 # library (loaded by the core through `ort`) and the onnx package for test models; system tools
@@ -25,11 +25,23 @@ demo: build
 	$(BIN) scan examples/images || [ $$? -eq 1 ]
 	.venv/bin/python -c "import stegodetect; r = stegodetect.Detector().scan('examples/images/stego-lsb.png'); print('python:', r, r.payload_text)"
 
-# Every test: unit, integration, CLI (and, as they arrive, C and Python).
+# Every test: unit, integration, CLI, C, Python, and a short fuzz run of every fuzz target.
 test: setup
 	$(CARGO) fmt --all -- --check
 	$(CARGO) test --release --workspace
 	bash scripts/test-python.sh
+	bash scripts/fuzz.sh 15
+
+# The long fuzz run: every target for 10 minutes (about 70 minutes in all).
+fuzz: setup
+	bash scripts/fuzz.sh 600
+
+# Production validation of the default model: labelled set = the Starlight sample, baseline =
+# an eval of it made now, fresh stego from the test fixtures (`stegodetect validate --help`).
+validate: build
+	$(BIN) eval --dataset ../shared/data/starlight-sample --report-dir target/validate/baseline >/dev/null
+	$(BIN) validate --dataset ../shared/data/starlight-sample --baseline target/validate/baseline/report.json \
+		--fresh-covers tests/fixtures/clean --report-dir target/validate
 
 # The C API: build, refresh include/stegodetect.h from cbindgen's output, install into dist/
 # (headers, libstegodetect.so.1, libstegodetect.a, pkg-config file).

@@ -13,8 +13,13 @@ shift
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(container_png container_jpeg container_gif container_webp container_bmp exif scan)
 
-if ! rustup toolchain list | grep -q '^nightly'; then
-    rustup toolchain install nightly --profile minimal
+# cargo fuzz needs -Z flags (sanitizers): nightly where the machine has it, else the stable
+# toolchain with RUSTC_BOOTSTRAP (its rust-std ships the ASan runtime)
+if rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+    tc=+nightly
+else
+    tc=
+    export RUSTC_BOOTSTRAP=1
 fi
 if ! cargo fuzz --version >/dev/null 2>&1; then
     cargo install cargo-fuzz --version 0.13.2 --locked
@@ -51,7 +56,7 @@ PY
 }
 
 cd fuzz
-cargo +nightly fuzz build -O >/dev/null 2>build.log || { cat build.log; exit 1; }
+cargo $tc fuzz build -O >/dev/null 2>build.log || { cat build.log; exit 1; }
 cd ..
 mkdir -p fuzz/logs
 status=0
@@ -59,7 +64,7 @@ for t in "${targets[@]}"; do
     seed "$t"
     mkdir -p "fuzz/artifacts/$t"
     log=fuzz/logs/$t.log
-    if (cd fuzz && cargo +nightly fuzz run -O "$t" "corpus/$t" -- \
+    if (cd fuzz && cargo $tc fuzz run -O "$t" "corpus/$t" -- \
             -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048 \
             -print_final_stats=1 -artifact_prefix="artifacts/$t/") >"$log" 2>&1; then
         outcome=ok

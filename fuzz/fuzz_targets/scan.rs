@@ -33,5 +33,7 @@ fuzz_target!(|data: &[u8]| {
 });
 
 fn serde_json_len(r: &stegodetect::ScanResult) -> usize {
-    stegodetect::compat::starlight_record("fuzz", &Ok(r.clone())).to_string().len()
+    stegodetect::compat::starlight_record("fuzz", &Ok(r.clone()))
+        .to_string()
+        .len()
 }

@@ -113,6 +113,12 @@ impl Server {
         format!("{}{path}", self.base)
     }
 
+    /// SIGKILL (no shutdown of any kind), then the exit status.
+    pub fn kill(mut self) -> std::process::ExitStatus {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap()
+    }
+
     /// SIGTERM, then the exit status and everything written to stderr.
     pub fn stop(mut self) -> (std::process::ExitStatus, String) {
         let pid = self.child.id().to_string();

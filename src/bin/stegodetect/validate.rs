@@ -329,6 +329,17 @@ fn benchmark(det: &Detector, a: &ValidateArgs, th: &Thresholds) -> (Check, Vec<V
         ));
     }
     failures.extend(rep.failures.iter().cloned());
+    for (m, r) in &rep.detection_by_method {
+        if r.n > 0 && r.rate < th.min_detection {
+            failures.push(format!(
+                "{m}: detection {}/{} ({:.2} %) below {:.2} %",
+                r.k,
+                r.n,
+                100.0 * r.rate,
+                100.0 * th.min_detection
+            ));
+        }
+    }
     let rep_json = serde_json::to_value(&rep).unwrap_or(Value::Null);
     let mut gate = Value::Null;
     match &a.baseline {
@@ -348,12 +359,21 @@ fn benchmark(det: &Detector, a: &ValidateArgs, th: &Thresholds) -> (Check, Vec<V
                 (_, Err(e)) => failures.push(format!("this run unusable for the gate: {e}")),
                 (Ok(b), Ok(c)) => {
                     let checks = regress::compare(&b, &c, &th.regress);
-                    failures.extend(
-                        checks
-                            .iter()
-                            .filter(|c| c.status == "FAIL")
-                            .map(|c| format!("regression: {} ({})", c.rule, c.note)),
-                    );
+                    failures.extend(checks.iter().filter(|c| c.status == "FAIL").map(|c| {
+                        let f = |v: Option<f64>| v.map_or("-".into(), |v| format!("{v:.4}"));
+                        format!(
+                            "regression: {}: baseline {}, current {}, limit {}{}",
+                            c.rule,
+                            f(c.baseline),
+                            f(c.current),
+                            f(c.limit),
+                            if c.note.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" ({})", c.note)
+                            }
+                        )
+                    }));
                     gate = json!({"passed": regress::passed(&checks), "checks": checks});
                 }
             }
@@ -1043,7 +1063,10 @@ fn serve_load(
             Err(ureq::Error::Status(503, r)) => {
                 let body: Value = r.into_json().unwrap_or(Value::Null);
                 if body["self_test"]["passed"] == false {
-                    return Err(format!("not ready, self-test failed: {}", body["self_test"]));
+                    return Err(format!(
+                        "not ready, self-test failed: {}",
+                        body["self_test"]
+                    ));
                 }
                 std::thread::sleep(Duration::from_millis(100));
             }
