@@ -78,7 +78,7 @@ fn judge(f: &MetadataField, camera: bool) -> Option<(f32, String)> {
         .map_or(0, |e| e + 1);
     match (f.source, f.name.as_str(), text) {
         (MetadataSource::Exif, "UserComment", Some(t))
-            if written >= 16 && t.len() >= 8 && text_quality(t.as_bytes()).is_some() =>
+            if written >= 12 && t.len() >= 8 && text_quality(t.as_bytes()).is_some() =>
         {
             if camera && caption_like(t) {
                 // Below the verdict threshold on its own; the model may still weigh it.

@@ -72,7 +72,14 @@ impl MetadataField {
 /// Text if the bytes are UTF-8 (after trimming NUL/space padding) and mostly printable.
 fn text_of(bytes: &[u8]) -> Option<String> {
     let trimmed = trim_padding(bytes);
-    let s = std::str::from_utf8(trimmed).ok()?;
+    let s = match std::str::from_utf8(trimmed) {
+        Ok(s) => s,
+        // text cut inside its last character (a payload cut to a byte count): the text before it
+        Err(e) if e.error_len().is_none() && e.valid_up_to() + 4 > trimmed.len() => {
+            std::str::from_utf8(&trimmed[..e.valid_up_to()]).ok()?
+        }
+        Err(_) => return None,
+    };
     if stats::printable_ratio(trimmed) >= 0.85
         || s.chars().all(|c| !c.is_control() || c.is_whitespace())
     {
