@@ -4,7 +4,7 @@
 CARGO ?= cargo
 BIN   := target/release/stegodetect
 
-.PHONY: setup build demo test bench bench-python fuzz validate loadtest capi accuracy corpus heldout heldout2 demo-images model fmt clean
+.PHONY: setup build demo test bench bench-python fuzz validate validate-heldout loadtest capi accuracy corpus heldout heldout2 demo-images model fmt clean
 
 # Rust toolchain check, then the project's Python environment (.venv): ONNX Runtime's shared
 # library (loaded by the core through `ort`) and the onnx package for test models; system tools
@@ -42,6 +42,17 @@ validate: build
 	$(BIN) eval --dataset ../shared/data/starlight-sample --report-dir target/validate/baseline >/dev/null
 	$(BIN) validate --dataset ../shared/data/starlight-sample --baseline target/validate/baseline/report.json \
 		--fresh-covers tests/fixtures/clean --report-dir target/validate
+
+# The same on held-out sources (make heldout heldout2 first): clean = data/heldout + data/heldout2,
+# stego made from data/heldout covers, fresh stego from data/heldout2; report in models/.
+validate-heldout: build
+	.venv/bin/python scripts/heldout_manifest.py target/validate-heldout
+	$(BIN) eval --manifest target/validate-heldout/manifest.csv --report-dir target/validate-heldout/baseline >/dev/null || true
+	echo '{"regress": {"max_p95_ms": 1000}}' > target/validate-heldout/thresholds.json
+	$(BIN) validate --manifest target/validate-heldout/manifest.csv \
+		--baseline target/validate-heldout/baseline/report.json --fresh-covers data/heldout2 \
+		--thresholds target/validate-heldout/thresholds.json --report-dir target/validate-heldout/report
+	cp target/validate-heldout/report/report.md models/validation-heldout.md
 
 # The C API: build, refresh include/stegodetect.h from cbindgen's output, install into dist/
 # (headers, libstegodetect.so.1, libstegodetect.a, pkg-config file).
