@@ -473,7 +473,8 @@ impl Detector {
         let t = py
             .detach(|| load(&i, max).and_then(|b| self.det.starlight_v4_inputs(&b)))
             .map_err(|e| py_err(py, e))?;
-        V4_ORDER
+        // the model's input order is the order of `load_unified_input`'s tuple
+        sdcore::model::STARLIGHT_V4_INPUTS
             .iter()
             .map(|&name| {
                 let (data, shape) = t.get(name).expect("a V4 stream");
@@ -514,18 +515,6 @@ impl Detector {
             .transpose()
     }
 }
-
-/// The order of `load_unified_input`'s tuple.
-const V4_ORDER: [&str; 8] = [
-    "pixel_tensor",
-    "meta",
-    "alpha",
-    "lsb",
-    "palette",
-    "palette_lsb",
-    "format_features",
-    "content_features",
-];
 
 /// Embed a payload into a cover image (bytes in, stego file bytes out): the generator used for
 /// tests and training.
