@@ -245,3 +245,24 @@ fn detector_metrics_and_log_under_many_threads_add_up_exactly() {
     assert_eq!(records, total);
     assert_eq!(logged, unique);
 }
+
+#[test]
+fn a_corrupt_model_file_is_a_clear_model_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = std::fs::read(common::test_models().join("follow_rules.onnx")).unwrap();
+    for (name, bytes) in [
+        ("garbage.onnx", b"this is not a model at all".repeat(20)),
+        ("truncated.onnx", good[..good.len() / 2].to_vec()),
+        ("empty.onnx", Vec::new()),
+    ] {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        let e = stegodetect::Detector::new(stegodetect::Options {
+            model: stegodetect::ModelChoice::Path(p.clone()),
+            ..Default::default()
+        })
+        .expect_err(name);
+        assert_eq!(e.kind(), stegodetect::ErrorKind::Model, "{name}: {e}");
+        assert!(e.to_string().contains(name), "{name}: the message names the file: {e}");
+    }
+}
