@@ -263,6 +263,9 @@ fn a_corrupt_model_file_is_a_clear_model_error() {
         })
         .expect_err(name);
         assert_eq!(e.kind(), stegodetect::ErrorKind::Model, "{name}: {e}");
-        assert!(e.to_string().contains(name), "{name}: the message names the file: {e}");
+        assert!(
+            e.to_string().contains(name),
+            "{name}: the message names the file: {e}"
+        );
     }
 }
