@@ -171,6 +171,10 @@ fn main() {
         })
         .collect();
     let n = rows.len() as u64;
+    if n == 0 {
+        eprintln!("no covers of at least {TILE}x{TILE} found: give the image folders themselves");
+        std::process::exit(2);
+    }
     let fp = rows.iter().filter(|r| r.0 > 0.5).count() as u64;
     let (lo, hi) = wilson(fp, n);
     println!(
