@@ -178,7 +178,8 @@ impl Detector {
     /// interleaved row-major, `mode.channels()` 8-bit samples per pixel. There is no container,
     /// so the result is that of the same pixels in a lossless PNG without metadata: the pixel
     /// methods (LSB, alpha) are analysed; EXIF and appended data cannot occur. Palette mode is
-    /// refused (give the file). The samples are moved in, not copied.
+    /// refused (give the file). The samples are moved in, not copied (callers from other
+    /// languages copy once into the `Vec`).
     pub fn scan_pixels(
         &self,
         width: u32,
@@ -222,12 +223,12 @@ impl Detector {
                 self.opts.limits.max_pixels
             )));
         }
-        if samples.len() as u64 != pixels * mode.channels() as u64 {
+        let expected = pixels as u128 * mode.channels() as u128;
+        if samples.len() as u128 != expected {
             return Err(Error::InvalidArgument(format!(
-                "{} samples given for {width}x{height} {} ({} expected)",
+                "{} samples given for {width}x{height} {} ({expected} expected)",
                 samples.len(),
                 mode.as_str(),
-                pixels * mode.channels() as u64
             )));
         }
         let info = container::ContainerInfo {

@@ -142,7 +142,12 @@ fn a_killed_server_loses_no_acknowledged_scan() {
         })
         .collect();
     // kill it while requests are in flight
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     while acked.lock().unwrap().len() < 40 {
+        assert!(
+            std::time::Instant::now() < deadline && clients.iter().any(|c| !c.is_finished()),
+            "the clients stopped before 40 scans were acknowledged"
+        );
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
     let status = server.kill();

@@ -255,7 +255,6 @@ fn short_exif_payloads_cut_from_text_are_found() {
         &b"The Allegory of "[..],
         &seed[..16],
     ] {
-        assert!(std::str::from_utf8(payload).is_ok() || payload == &seed[..16]);
         for cover in ["rgb.png", "baseline.jpg"] {
             let stego = embed(
                 &common::fixture(cover),

@@ -110,17 +110,17 @@ impl JsonlLog {
             self.rotate()?;
             *g = open_append(&self.path)?;
         }
-        let n = match g.0.write(&line) {
-            Ok(n) => n,
-            Err(e) => {
-                let _ = g.0.set_len(g.1);
-                return Err(io_err("cannot write metrics log", &self.path, e));
-            }
-        };
+        let n =
+            g.0.write(&line)
+                .map_err(|e| io_err("cannot write metrics log", &self.path, e))?;
         if n != line.len() {
             // A short write (disk full, file-size limit): cut the torn line off again so the log
-            // stays whole lines, and say so rather than pretend.
-            let _ = g.0.set_len(g.1);
+            // stays whole lines, and say so rather than pretend. With O_APPEND our n bytes are the
+            // file's last n bytes: cut exactly those (not back to our own count of the length,
+            // which misses what other processes appended before us).
+            if let Ok(len) = g.0.metadata().map(|m| m.len()) {
+                let _ = g.0.set_len(len.saturating_sub(n as u64));
+            }
             return Err(io_err(
                 "short write to metrics log",
                 &self.path,

@@ -83,6 +83,16 @@ pub struct Server {
     pub base: String,
 }
 
+/// A server left running by a failing test is killed.
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 impl Server {
     /// Start `stegodetect serve` on a free loopback port with `token`, plus `extra` options.
     pub fn start_with(token: &str, extra: &[&str]) -> Server {

@@ -23,6 +23,10 @@ Scannable = Union[str, "os.PathLike[str]", bytes, bytearray, Any]
 
 _IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp"}
 
+# The native global thread pool does not survive fork(): a forked child scans in batches on a
+# pool of its own (see Detector.scan_many).
+_PID = os.getpid()
+
 
 def _runtime_from_package() -> Optional[str]:
     """The onnxruntime wheel's shared library, found without importing onnxruntime."""
@@ -54,7 +58,8 @@ def _pixels(x: Any) -> Optional[Tuple[bytes, int, int, str]]:
         if a.dtype != np.uint8 or a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[2] not in _PIXEL_MODES):
             return None
         channels = 1 if a.ndim == 2 else a.shape[2]
-        # tobytes() is the one copy (a no-op view is not possible under the abi3 buffer API)
+        # copied twice (tobytes, then into the core's planes: the abi3 buffer API of Python 3.9
+        # offers no borrowed view), never encoded
         return np.ascontiguousarray(a).tobytes(), a.shape[1], a.shape[0], _PIXEL_MODES[channels]
     mode = getattr(x, "mode", None)
     if mode in ("L", "LA", "RGB", "RGBA") and hasattr(x, "tobytes"):
@@ -141,8 +146,11 @@ class Detector:
     ) -> List[Union[ScanResult, StegodetectError]]:
         """Scan many images in parallel (native threads, GIL released; `jobs` threads, default one
         per core). Returns, in order, a ScanResult or the exception each input failed with
-        (errors are never clean). `progress=True` shows a tqdm bar when tqdm is installed."""
+        (errors are never clean). `progress=True` shows a tqdm bar when tqdm is installed.
+        Arrays and PIL images are encoded as PNG here (`scan` takes their pixels directly)."""
         native = [_to_native(x) for x in items]
+        if jobs is None and os.getpid() != _PID:
+            jobs = os.cpu_count() or 1  # a forked child: the inherited global pool is dead
         bar = None
         if progress:
             try:
