@@ -145,10 +145,6 @@ pub fn drive(
         *errors.entry(e.clone()).or_default() += 1;
     }
     let busy: f64 = per_client.iter().map(|c| c.2.as_secs_f64()).sum();
-    let q = |p: f64| {
-        lat.get(((lat.len() as f64 * p).ceil() as usize).clamp(1, lat.len().max(1)) - 1)
-            .map_or(0.0, |&us| us as f64 / 1e3)
-    };
     let complete = lat.len() == requests;
     json!({
         "requests": requests,
@@ -159,6 +155,18 @@ pub fn drive(
         "seconds": wall,
         // no rate unless every request was a real, successful scan
         "requests_per_s": if complete { json!(requests as f64 / wall) } else { json!(null) },
-        "latency_ms": {"p50": q(0.5), "p95": q(0.95), "p99": q(0.99), "max": q(1.0)},
+        "latency_ms": percentiles_ms(&lat),
     })
+}
+
+/// p50 / p95 / p99 / max in milliseconds of latencies in microseconds, sorted ascending
+/// (nearest rank; zeros when empty).
+pub fn percentiles_ms(sorted_us: &[u64]) -> serde_json::Value {
+    let q = |p: f64| {
+        let n = sorted_us.len();
+        sorted_us
+            .get(((n as f64 * p).ceil() as usize).clamp(1, n.max(1)) - 1)
+            .map_or(0.0, |&us| us as f64 / 1e3)
+    };
+    json!({"p50": q(0.5), "p95": q(0.95), "p99": q(0.99), "max": q(1.0)})
 }

@@ -300,17 +300,18 @@ fn benchmark(det: &Detector, a: &ValidateArgs, th: &Thresholds) -> (Check, Vec<V
         Ok(i) => i,
         Err(e) => return (Check::not_run(NAME, format!("labelled set: {e}")), vec![]),
     };
-    let images: Vec<Vec<u8>> = items
-        .iter()
-        .filter_map(|i| std::fs::read(&i.path).ok())
-        .filter(|b| det.scan_bytes(b).is_ok())
-        .take(64)
-        .collect();
     let gates = Gates {
         max_fpr: th.max_fpr,
         min_detection: th.min_detection,
     };
-    let (_, rep) = eval::evaluate(det, &items, gates);
+    let (results, rep) = eval::evaluate(det, &items, gates);
+    // images for the load check: the first 64 the eval scanned without error
+    let images: Vec<Vec<u8>> = results
+        .iter()
+        .filter(|r| r.error.is_none())
+        .filter_map(|r| std::fs::read(&r.path).ok())
+        .take(64)
+        .collect();
     let _ = std::fs::write(
         a.report_dir.join("eval-report.json"),
         serde_json::to_string_pretty(&rep).unwrap_or_default(),
@@ -849,16 +850,6 @@ fn reset_peak_rss() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
-fn percentiles(mut lat: Vec<f64>) -> Value {
-    lat.sort_by(|a, b| a.total_cmp(b));
-    let q = |p: f64| {
-        lat.get(((lat.len() as f64 * p).ceil() as usize).clamp(1, lat.len().max(1)) - 1)
-            .copied()
-            .unwrap_or(0.0)
-    };
-    json!({"p50": q(0.5), "p95": q(0.95), "p99": q(0.99), "max": q(1.0)})
-}
-
 /// What the load check measured, for the memory check.
 pub struct LoadMemory {
     library_peak: Option<u64>,
@@ -904,25 +895,24 @@ fn load(
             }
         };
         let start = Instant::now();
-        let res: Vec<(f64, Result<(), String>)> = pool.install(|| {
+        // per scan: (microseconds, succeeded)
+        let res: Vec<(u64, bool)> = pool.install(|| {
             (0..th.load_requests)
                 .into_par_iter()
                 .map(|i| {
                     let t0 = Instant::now();
                     let r = det.scan_bytes(&images[i % images.len()]);
-                    (
-                        t0.elapsed().as_secs_f64() * 1e3,
-                        r.map(|_| ()).map_err(|e| e.to_string()),
-                    )
+                    (t0.elapsed().as_micros() as u64, r.is_ok())
                 })
                 .collect()
         });
         let wall = start.elapsed().as_secs_f64();
-        let ok: Vec<f64> = res.iter().filter(|r| r.1.is_ok()).map(|r| r.0).collect();
+        let mut ok: Vec<u64> = res.iter().filter(|r| r.1).map(|r| r.0).collect();
+        ok.sort_unstable();
         let errors = res.len() - ok.len();
-        let busy: f64 = res.iter().map(|r| r.0).sum::<f64>() / 1e3;
+        let busy: f64 = res.iter().map(|r| r.0 as f64).sum::<f64>() / 1e6;
         let complete = ok.len() == th.load_requests && th.load_requests > 0;
-        let p = percentiles(ok.clone());
+        let p = crate::loadtest::percentiles_ms(&ok);
         if !complete {
             failures.push(format!(
                 "{t} threads: {errors} of {} scans failed; no rate reported",
@@ -1127,31 +1117,30 @@ fn memory(large: Option<LargeImage>, load: LoadMemory, th: &Thresholds) -> Check
         Some(_) => failures.push("the large image was not scanned".into()),
         None => failures.push("peak RSS cannot be read on this platform".into()),
     }
-    match load.library_peak {
-        Some(p) => {
-            if p as f64 / MIB > th.max_load_rss_mib {
-                failures.push(format!(
-                    "library load: peak RSS {:.0} MiB over {} MiB",
-                    p as f64 / MIB,
-                    th.max_load_rss_mib
-                ));
+    for (what, key, peak, max) in [
+        (
+            "library load",
+            "library_load_peak_mib",
+            load.library_peak,
+            th.max_load_rss_mib,
+        ),
+        (
+            "serve",
+            "serve_peak_mib",
+            load.serve_peak,
+            th.max_serve_rss_mib,
+        ),
+    ] {
+        match peak {
+            Some(p) => {
+                let mib = p as f64 / MIB;
+                if mib > max {
+                    failures.push(format!("{what}: peak RSS {mib:.0} MiB over {max} MiB"));
+                }
+                figures.insert(key.into(), json!(mib));
             }
-            figures.insert("library_load_peak_mib".into(), json!(p as f64 / MIB));
+            None => failures.push(format!("{what}: peak RSS not measured")),
         }
-        None => failures.push("library load: peak RSS not measured".into()),
-    }
-    match load.serve_peak {
-        Some(p) => {
-            if p as f64 / MIB > th.max_serve_rss_mib {
-                failures.push(format!(
-                    "serve: peak RSS {:.0} MiB over {} MiB",
-                    p as f64 / MIB,
-                    th.max_serve_rss_mib
-                ));
-            }
-            figures.insert("serve_peak_mib".into(), json!(p as f64 / MIB));
-        }
-        None => failures.push("serve: peak RSS not measured".into()),
     }
     let summary = format!(
         "large image peak {} MiB, library load peak {} MiB, server peak {} MiB",
