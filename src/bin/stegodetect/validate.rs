@@ -598,7 +598,7 @@ fn large_png(side: u32) -> Vec<u8> {
             x ^= x << 13;
             x ^= x >> 17;
             x ^= x << 5;
-            let n = (x & 7) as u32;
+            let n = x & 7;
             raw.push(((xx * 255 / side + n) & 0xFF) as u8);
             raw.push(((yy * 255 / side + n) & 0xFF) as u8);
             raw.push((((xx + yy) * 127 / side + n) & 0xFF) as u8);
