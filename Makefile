@@ -4,7 +4,7 @@
 CARGO ?= cargo
 BIN   := target/release/stegodetect
 
-.PHONY: setup build demo test bench bench-python fuzz validate validate-heldout loadtest capi accuracy corpus heldout heldout2 demo-images model fmt clean
+.PHONY: setup build demo test bench bench-python fuzz validate validate-heldout loadtest capi accuracy corpus heldout heldout2 heldout3 heldout4 demo-images model fmt clean
 
 # Rust toolchain check, then the project's Python environment (.venv): ONNX Runtime's shared
 # library (loaded by the core through `ort`) and the onnx package for test models; system tools
@@ -87,6 +87,13 @@ heldout:
 # A second held-out set, kept for measuring only (README, *Measured*).
 heldout2:
 	PKGS="gnome-backgrounds lomiri-wallpapers sway-backgrounds mypaint-data-extras" bash scripts/fetch-corpus.sh data/heldout2
+
+# Two more held-out sets (renders, game textures, astronomy images; README, *Measured*).
+heldout3:
+	PKGS="lomiri-wallpapers-16.04 debian-edu-artwork-emerald debian-edu-artwork-homeworld debian-edu-artwork-softwaves debian-edu-artwork-spacefun debian-edu-artwork-buster extremetuxracer-data hugin-data stellarium-data" bash scripts/fetch-corpus.sh data/heldout3
+
+heldout4:
+	PKGS="kstars-data marble-data freeorion-data gcompris-qt-data openuniverse-common" bash scripts/fetch-corpus.sh data/heldout4
 
 # Detection / extraction accuracy on stego made from the corpus, and false positives on it.
 accuracy: build corpus

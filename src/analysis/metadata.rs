@@ -109,7 +109,9 @@ fn judge(f: &MetadataField, camera: bool) -> Option<(f32, String)> {
                 format!("{len} characters in a field that normally holds a short name"),
             ))
         }
-        (MetadataSource::Exif, _, _) if f.name.starts_with("tag0x") => Some((
+        // Constant filler (Windows' 0xEA1C "Padding" tag: a short header, then kilobytes of
+        // zeros) carries nothing; a payload in an uncommon tag does not look like that.
+        (MetadataSource::Exif, _, _) if f.name.starts_with("tag0x") && f.entropy >= 0.5 => Some((
             0.6,
             format!(
                 "unusually large value ({} bytes) in an uncommon tag",
@@ -174,4 +176,24 @@ fn payload_bytes(f: &MetadataField) -> Vec<u8> {
     }
     let body = raw.strip_prefix(b"AI42").unwrap_or(raw);
     body.to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn uncommon(bytes: Vec<u8>) -> MetadataField {
+        MetadataField::new(MetadataSource::Exif, "tag0xEA1C".into(), bytes)
+    }
+
+    #[test]
+    fn zero_padding_in_an_uncommon_tag_is_not_evidence() {
+        // Windows Photo's padding: 0x1C 0xEA, 0x00 0x00 0x00 0x08, then zeros.
+        let mut padding = vec![0x1C, 0xEA, 0, 0, 0, 8];
+        padding.resize(4122, 0);
+        assert_eq!(judge(&uncommon(padding), false), None);
+        // the same length of varied bytes still is
+        let varied: Vec<u8> = (0..4122u32).map(|i| (i * 7919 % 251) as u8).collect();
+        assert!(judge(&uncommon(varied), false).is_some_and(|(s, _)| s >= 0.5));
+    }
 }
