@@ -188,20 +188,33 @@ fn main() {
     // threshold keeping FPR <= 1 %: the clean probability below which 99 % of covers lie
     let k = ((n as f64) * 0.99).floor() as usize;
     let t1 = clean_p[k.min(clean_p.len() - 1)];
-    let mut clean_rates: Vec<f32> = rows.iter().map(|r| r.1).collect();
+    // rate statistics over the covers where the structural statistic applies (NaN elsewhere)
+    let pct = |v: &[f32], q: usize| v[(v.len() * q / 100).min(v.len().saturating_sub(1))];
+    let mut clean_rates: Vec<f32> = rows.iter().map(|r| r.1).filter(|r| !r.is_nan()).collect();
     clean_rates.sort_by(f32::total_cmp);
+    if clean_rates.is_empty() {
+        clean_rates.push(f32::NAN);
+    }
     println!(
-        "clean rate estimates: median {:.4}, 95th {:.4}, 99th {:.4}, max {:.4}; threshold for FPR <= 1 %: {t1:.4}",
-        clean_rates[clean_rates.len() / 2],
-        clean_rates[clean_rates.len() * 95 / 100],
-        clean_rates[(clean_rates.len() * 99 / 100).min(clean_rates.len() - 1)],
-        clean_rates[clean_rates.len() - 1]
+        "clean rate estimates ({} covers with one): median {:.4}, 95th {:.4}, 99th {:.4}, max {:.4}; threshold for FPR <= 1 %: {t1:.4}",
+        rows.iter().filter(|r| !r.1.is_nan()).count(),
+        pct(&clean_rates, 50),
+        pct(&clean_rates, 95),
+        pct(&clean_rates, 99),
+        pct(&clean_rates, 100)
     );
     for (i, b) in rates.iter().enumerate() {
         let det05 = rows.iter().filter(|r| r.2[i].0 > 0.5).count() as u64;
         let det1 = rows.iter().filter(|r| r.2[i].0 > t1).count() as u64;
-        let mut sr: Vec<f32> = rows.iter().map(|r| r.2[i].1).collect();
+        let mut sr: Vec<f32> = rows
+            .iter()
+            .map(|r| r.2[i].1)
+            .filter(|r| !r.is_nan())
+            .collect();
         sr.sort_by(f32::total_cmp);
+        if sr.is_empty() {
+            sr.push(f32::NAN);
+        }
         let (lo, hi) = wilson(det05, n);
         println!(
             "  {b:.3} bpp: detected at 0.5 {det05}/{n} = {:.1} % [{:.1}, {:.1}]; at the FPR<=1 % threshold {det1}/{n} = {:.1} %; rate estimate median {:.4}, 5th pct {:.4}",
@@ -209,8 +222,8 @@ fn main() {
             lo * 100.0,
             hi * 100.0,
             100.0 * det1 as f64 / n as f64,
-            sr[sr.len() / 2],
-            sr[sr.len() * 5 / 100]
+            pct(&sr, 50),
+            pct(&sr, 5)
         );
     }
 }

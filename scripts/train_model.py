@@ -71,6 +71,9 @@ def export(clf, k, path, meta):
     onx = convert_sklearn(clf, initial_types=[("features", FloatTensorType([None, k]))],
                           options={LogisticRegression: {"zipmap": False}}, target_opset={"": 17, "ai.onnx.ml": 3})
     g = onx.graph
+    # skl2onnx names the graph with a fresh random id: a fixed name makes the file (and its
+    # SHA-256) depend on the data and code alone
+    g.name = "stegodetect_default"
     probs = [o.name for o in g.output if o.name != "label"][0]
     inits = [numpy_helper.from_array(np.array(v, dtype=np.int64), n) for n, v in
              [("c0", [0]), ("c1", [1]), ("c6", [6]), ("ax1", [1])]]

@@ -47,6 +47,23 @@ fn looks_encoded(t: &str) -> bool {
         && super::stats::entropy(t.as_bytes()) > 3.9
 }
 
+/// Constant filler: 95 % or more of the value is one byte, or (written as text) one
+/// whitespace-separated token. Windows' 0xEA1C "Padding" tag is a short header and then kilobytes
+/// of zeros, which some tools rewrite as the text "28 234 0 0 0 8 0 0 0 ..."; cameras pad
+/// UserComment with blanks. Filler carries nothing, and a payload does not look like that.
+fn is_filler(f: &MetadataField) -> bool {
+    fn dominant<T: Ord>(items: impl Iterator<Item = T>) -> bool {
+        let mut v: Vec<T> = items.collect();
+        v.sort();
+        let most = v.chunk_by(|a, b| a == b).map(<[T]>::len).max().unwrap_or(0);
+        v.len() >= 16 && most * 100 >= v.len() * 95
+    }
+    dominant(f.bytes.iter())
+        || f.text
+            .as_deref()
+            .is_some_and(|t| dominant(t.split_whitespace()))
+}
+
 fn judge(f: &MetadataField, camera: bool) -> Option<(f32, String)> {
     let text = f.text.as_deref();
     if f.bytes.windows(4).take(16).any(|w| w == b"AI42")
@@ -70,6 +87,9 @@ fn judge(f: &MetadataField, camera: bool) -> Option<(f32, String)> {
             0.95,
             format!("a {k:?} file inside the field").to_lowercase(),
         ));
+    }
+    if is_filler(f) {
+        return None;
     }
     // UserComment value length as written (cameras leave it empty, blank-padded or short).
     let written = body
@@ -109,9 +129,7 @@ fn judge(f: &MetadataField, camera: bool) -> Option<(f32, String)> {
                 format!("{len} characters in a field that normally holds a short name"),
             ))
         }
-        // Constant filler (Windows' 0xEA1C "Padding" tag: a short header, then kilobytes of
-        // zeros) carries nothing; a payload in an uncommon tag does not look like that.
-        (MetadataSource::Exif, _, _) if f.name.starts_with("tag0x") && f.entropy >= 0.5 => Some((
+        (MetadataSource::Exif, _, _) if f.name.starts_with("tag0x") => Some((
             0.6,
             format!(
                 "unusually large value ({} bytes) in an uncommon tag",
@@ -192,6 +210,12 @@ mod tests {
         let mut padding = vec![0x1C, 0xEA, 0, 0, 0, 8];
         padding.resize(4122, 0);
         assert_eq!(judge(&uncommon(padding), false), None);
+        // the same padding as some tools rewrite it: decimal numbers in text
+        let mut text = "28 234 0 0 0 8".to_string();
+        while text.len() < 4122 {
+            text.push_str(" 0");
+        }
+        assert_eq!(judge(&uncommon(text.into_bytes()), false), None);
         // the same length of varied bytes still is
         let varied: Vec<u8> = (0..4122u32).map(|i| (i * 7919 % 251) as u8).collect();
         assert!(judge(&uncommon(varied), false).is_some_and(|(s, _)| s >= 0.5));

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::bitstream::{self, BitOrder, ByteSource};
 use super::content::{self, HitKind};
 use super::profile::ImageProfile;
-use super::structural::{self, ChiPrefix, Flatness, MIN_FLAT8_SAMPLES, MIN_FLAT_SAMPLES};
+use super::structural::{self, ChiPrefix};
 use super::{Evidence, Method};
 use crate::extract::{strip_ai42_space, Payload};
 use crate::options::Options;
@@ -73,30 +73,25 @@ pub struct StructuralReport {
     pub ws: Vec<f32>,
     /// SPA estimate per colour channel; empty on flat images.
     pub spa: Vec<f32>,
-    /// The scattered-LSB statistic: the larger of WS and `flat8`, each the mean of its two lowest
-    /// colour channels (the one channel of grey images). `None` on flat images, where WS is not
-    /// trusted.
+    /// Combined WS statistic: the smallest of the mean and the median over the colour channels and
+    /// the lowest channel + 0.05. `None` on flat images, where WS is not trusted.
     pub rate: Option<f32>,
-    /// Flat-neighbourhood rate estimate (four equal neighbours), lower 3-sigma bound, median over
-    /// the colour channels; `None` with too few samples in flat neighbourhoods.
+    /// Flat-neighbourhood rate estimate, lower 3-sigma bound, median over the colour channels;
+    /// `None` with too few samples in flat neighbourhoods.
     pub flat: Option<f32>,
-    /// Flat-neighbourhood rate estimate with all eight neighbours equal, mean of the two lowest
-    /// colour channels; `None` with fewer than 2,048 such samples in a channel.
-    pub flat8: Option<f32>,
     /// Chi-square over growing prefixes of the colour samples.
     pub chi_square: Option<ChiPrefix>,
 }
 
 /// Image size at which the structural midpoint is the configured one. Noise in the WS statistic
-/// shrinks like 1/sqrt(pixels), so smaller images need a higher midpoint: the configured floor
-/// (set by cover bias, not noise) plus `SMALL_EXTRA` per unit of sqrt(REF_PIXELS / pixels) - 1
-/// (+0.02 at 256x256, +0.06 at 128x128, where icons with saturated edges read WS up to ~0.11);
-/// larger images keep the floor. The logistic ramp is 15 % of the midpoint wide.
+/// shrinks like 1/sqrt(pixels), so smaller images need a higher midpoint (up to `SMALL_MID`) and
+/// larger ones keep the configured floor, which is set by cover bias, not noise. The logistic
+/// ramp is 15 % of the midpoint wide.
 const REF_PIXELS: f32 = 262_144.0;
-const SMALL_EXTRA: f32 = 0.02;
+const SMALL_MID: f32 = 0.08;
 
 fn rate_midpoint(pixels: u64, floor: f32) -> f32 {
-    floor + SMALL_EXTRA * ((REF_PIXELS / pixels.max(1) as f32).sqrt() - 1.0).max(0.0)
+    (floor * (REF_PIXELS / pixels.max(1) as f32).sqrt()).clamp(floor, floor.max(SMALL_MID))
 }
 
 /// Midpoint of the flat-neighbourhood evidence relative to the WS one. That estimate measures the
@@ -108,17 +103,6 @@ const FLAT_MID_FACTOR: f32 = 2.0 / 3.0;
 /// Evidence score: a logistic ramp 15 % of the midpoint wide.
 fn ramp(value: f32, mid: f32) -> f32 {
     1.0 / (1.0 + (-(value - mid) / (0.15 * mid)).exp())
-}
-
-/// Mean of the two lowest values (the value itself when there is one).
-fn two_lowest_mean(v: &[f32]) -> f32 {
-    let mut sorted = v.to_vec();
-    sorted.sort_by(f32::total_cmp);
-    match sorted.as_slice() {
-        [a, b, ..] => (a + b) / 2.0,
-        [a] => *a,
-        [] => f32::NAN,
-    }
 }
 
 fn median(v: &mut [f32]) -> f32 {
@@ -142,20 +126,15 @@ pub fn structural(
         ColorMode::Rgb | ColorMode::Rgba => 3,
         _ => 1,
     };
-    let dims = (w, h, ch, cc);
     // all channels must have enough flat samples; their median lower bound is the estimate
-    let flat_est: Option<Vec<_>> =
-        structural::flat_pairs(&p.samples, dims, Flatness::Four, MIN_FLAT_SAMPLES)
-            .into_iter()
-            .collect();
+    let flat_est: Option<Vec<_>> = structural::flat_pairs(&p.samples, w, h, ch, cc)
+        .into_iter()
+        .collect();
     let flat = flat_est.as_ref().map(|v| {
         let mut lower: Vec<f32> = v.iter().map(|e| e.lower as f32).collect();
         median(&mut lower)
     });
-    // Only where WS does not apply: on images where it does, WS is the better-calibrated
-    // estimate, and smooth renders with parity-structured noise in their flat areas (dithered
-    // gradients) read up to ~0.035 here while WS reads ~0.02.
-    if let (Some(f), Some(est), false) = (flat, &flat_est, profile.structural_applicable) {
+    if let (Some(f), Some(est)) = (flat, &flat_est) {
         let score = ramp(f, FLAT_MID_FACTOR * midpoint);
         if score >= 0.05 {
             let n = est.iter().map(|e| e.samples).min().unwrap_or(0);
@@ -175,7 +154,6 @@ pub fn structural(
             spa: Vec::new(),
             rate: None,
             flat,
-            flat8: None,
             chi_square: None,
         });
     }
@@ -193,19 +171,16 @@ pub fn structural(
         return None;
     }
     // Scattered embedding raises all colour channels alike; one channel's outlier (a synthetic
-    // gradient, a dithered plane, a sprite sheet) must not: the mean of the two lowest channels.
-    let flat8: Option<f32> =
-        structural::flat_pairs(&p.samples, dims, Flatness::Eight, MIN_FLAT8_SAMPLES)
-            .into_iter()
-            .map(|e| e.map(|e| e.rate as f32))
-            .collect::<Option<Vec<_>>>()
-            .map(|v| two_lowest_mean(&v));
-    // Both estimators read the embedding rate itself and rise alike with it; each has covers it
-    // misreads low (WS: checkerboard dither and one-channel gradients; flat8: images with few
-    // truly flat areas), and on the held-out renders neither reads clean covers high where the
-    // other stays low, so the larger of the two is the statistic.
-    let ws_rate = two_lowest_mean(&ws);
-    let rate = flat8.map_or(ws_rate, |f| f.max(ws_rate));
+    // gradient, a dithered plane, a sprite sheet) must not: the smallest of the channels' mean,
+    // their median, and the lowest channel plus a margin.
+    let rate = if ws.len() == 1 {
+        ws[0]
+    } else {
+        let mut sorted = ws.clone();
+        let med = median(&mut sorted);
+        let mean = ws.iter().sum::<f32>() / ws.len() as f32;
+        mean.min(med).min(sorted[0] + 0.05)
+    };
     let chi = structural::chi_prefix(&p.samples, ch, cc);
     let score = ramp(rate, rate_midpoint(profile.pixels, midpoint));
     if score >= 0.05 {
@@ -214,8 +189,8 @@ pub fn structural(
             score,
             "structural",
             format!(
-                "LSB embedding rate estimated at {rate:.3} (WS {ws:.3?}, flat areas {}, SPA {spa:.3?})",
-                flat8.map_or("-".to_string(), |f| format!("{f:.3}"))
+                "WS/SPA estimate an LSB embedding rate of {:.3} (WS {ws:.3?}, SPA {spa:.3?})",
+                rate
             ),
         ));
     }
@@ -250,7 +225,6 @@ pub fn structural(
         spa,
         rate: Some(rate),
         flat,
-        flat8,
         chi_square: chi,
     })
 }
