@@ -62,10 +62,24 @@ pub fn text_quality(b: &[u8]) -> Option<f64> {
     if distinct < (b.len() / 2).clamp(3, 8) {
         return None;
     }
-    if is_periodic(b) {
+    if is_periodic(b) || stuck_low_bit(b) {
         return None;
     }
     Some((alnum_space as f64 / chars as f64).clamp(0.05, 1.0))
+}
+
+/// True when one of the five low bits has the same value in every byte of a string of 48 bytes or
+/// more. Text varies all of them within a few words (space 0x20 has them clear, `p`-`z` and digits
+/// set bit 4, and so on); bytes assembled from pixel LSBs where one channel's bit never changes do
+/// not: the LSB stream of an RGBA image over fully transparent pixels (alpha 0) has bits 3 and 7
+/// clear in every byte and reads as ASCII from a 32-letter alphabet (`bs632#"fbwg2r...`).
+fn stuck_low_bit(b: &[u8]) -> bool {
+    if b.len() < 48 {
+        return false;
+    }
+    let (and, or) = b.iter().fold((0xFFu8, 0u8), |(a, o), &c| (a & c, o | c));
+    // a bit set in every byte (and) or in none (!or)
+    (and | !or) & 0x1F != 0
 }
 
 /// True when the string repeats with a period of at most 16 bytes (>= 80 % of positions agree).
@@ -169,6 +183,11 @@ mod tests {
         assert!(text_quality(b"\x01\x02abc").is_none());
         assert!(text_quality(b"Hello, world 1234").is_some());
         assert!(text_quality("Grüße aus Köln, bis bald!".as_bytes()).is_some());
+        // LSBs of RGBA pixels over transparent rows: bits 3 and 7 never set
+        let stuck = br#"bs632#"fbwg2r"r"sbb7rg#2g&&#67r762bf#'733f"2r327w3s'Fv6gsvgw'7c#gfbfwb2"#;
+        assert!(stuck.len() >= 48 && text_quality(stuck).is_none());
+        let prose = b"The quick brown fox jumps over the lazy dog, twice: 1, 2.";
+        assert!(text_quality(prose).is_some());
     }
 
     #[test]
