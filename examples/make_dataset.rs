@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use serde_json::json;
-use stegodetect::embed::{embed, with_exif_block, EmbedOptions};
+use stegodetect::embed::{embed, png_chunk, with_exif_block, EmbedOptions};
 use stegodetect::{BitOrder, Detector, Format, Method};
 
 struct Rng(u64);
@@ -111,16 +111,6 @@ fn pad4(v: &[u8]) -> [u8; 4] {
     let mut a = [0u8; 4];
     a[..v.len()].copy_from_slice(v);
     a
-}
-
-fn png_chunk(kind: &[u8], data: &[u8]) -> Vec<u8> {
-    let mut v = (data.len() as u32).to_be_bytes().to_vec();
-    v.extend_from_slice(kind);
-    v.extend_from_slice(data);
-    let mut c = kind.to_vec();
-    c.extend_from_slice(data);
-    v.extend_from_slice(&crc32fast::hash(&c).to_be_bytes());
-    v
 }
 
 fn encode(rgb: &[u8], w: u32, h: u32, f: image::ImageFormat, q: u8) -> Vec<u8> {

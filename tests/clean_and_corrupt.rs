@@ -3,6 +3,7 @@
 
 mod common;
 
+use stegodetect::embed::png_chunk;
 use stegodetect::{Detector, ErrorKind, Format, Limits, Method, Options};
 
 #[test]
@@ -213,16 +214,6 @@ fn truncated_and_bit_flipped_inputs_never_panic() {
             let _ = det.scan_bytes(&b);
         }
     }
-}
-
-fn png_chunk(kind: &[u8], data: &[u8]) -> Vec<u8> {
-    let mut v = (data.len() as u32).to_be_bytes().to_vec();
-    v.extend_from_slice(kind);
-    v.extend_from_slice(data);
-    let mut crc_in = kind.to_vec();
-    crc_in.extend_from_slice(data);
-    v.extend_from_slice(&crc32fast::hash(&crc_in).to_be_bytes());
-    v
 }
 
 #[test]

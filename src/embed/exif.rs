@@ -105,12 +105,7 @@ fn png(file: &[u8], tiff: &[u8]) -> Vec<u8> {
             out.extend_from_slice(&file[pos..end]);
         }
         if kind == b"IHDR" {
-            out.extend_from_slice(&(tiff.len() as u32).to_be_bytes());
-            let crc_start = out.len();
-            out.extend_from_slice(b"eXIf");
-            out.extend_from_slice(tiff);
-            let crc = crc32fast::hash(&out[crc_start..]);
-            out.extend_from_slice(&crc.to_be_bytes());
+            out.extend(super::png_chunk(b"eXIf", tiff));
         }
         pos = end;
     }

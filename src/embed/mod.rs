@@ -238,6 +238,18 @@ pub fn with_exif_block(file: &[u8], tiff: &[u8]) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+/// One PNG chunk: big-endian data length, the four-byte type, the data, and the CRC-32 of type
+/// and data.
+pub fn png_chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(12 + data.len());
+    out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+    out.extend_from_slice(kind);
+    out.extend_from_slice(data);
+    let crc = crc32fast::hash(&out[4..]);
+    out.extend_from_slice(&crc.to_be_bytes());
+    out
+}
+
 /// Starlight's sidecar for a stego file.
 pub fn sidecar(method: Method, bit_order: BitOrder, clean_file: &str) -> serde_json::Value {
     let (category, ai42) = match method {

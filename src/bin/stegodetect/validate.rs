@@ -18,7 +18,7 @@ use clap::Args;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use stegodetect::embed::{self, EmbedOptions};
+use stegodetect::embed::{self, png_chunk, EmbedOptions};
 use stegodetect::eval::{self, Gates};
 use stegodetect::metrics::ProcessMemory;
 use stegodetect::regress::{self, Figures, Rules};
@@ -632,17 +632,6 @@ fn many_frames_gif(n: usize) -> Vec<u8> {
         }
     }
     out
-}
-
-fn png_chunk(kind: &[u8], data: &[u8]) -> Vec<u8> {
-    let mut c = (data.len() as u32).to_be_bytes().to_vec();
-    c.extend_from_slice(kind);
-    c.extend_from_slice(data);
-    let mut h = crc32fast::Hasher::new();
-    h.update(kind);
-    h.update(data);
-    c.extend_from_slice(&h.finalize().to_be_bytes());
-    c
 }
 
 /// What the large-image case measured, for the memory check.
