@@ -297,6 +297,21 @@ impl Detector {
         Ok((format, info, decoded))
     }
 
+    /// Working memory a scan of `bytes` is expected to need, in bytes, from the sizes its
+    /// container declares (no pixels are decoded): what to reserve from a
+    /// [`crate::MemoryBudget`] before [`Detector::scan_bytes`]. Inputs that do not parse need
+    /// nothing beyond themselves (their scan fails at the same point): 0.
+    pub fn memory_estimate(&self, bytes: &[u8]) -> u64 {
+        let limits = &self.opts.limits;
+        let Some(format) = Format::sniff(bytes) else {
+            return 0;
+        };
+        match container::parse(format, bytes, limits) {
+            Ok(info) => planes::working_memory(format, bytes, &info, limits),
+            Err(_) => 0,
+        }
+    }
+
     /// Images per model call in [`Detector::scan_many`].
     const BATCH: usize = 256;
 
@@ -371,17 +386,42 @@ impl Detector {
     }
 }
 
-/// Read a file, refusing files over `max` bytes before reading them.
+/// Read a regular file of at most `max` bytes.
+///
+/// Never reads more than `max + 1` bytes, whatever the file system reports (a file that grows
+/// while it is read is cut there and refused). Anything that is not a regular file (a FIFO, a
+/// character or block device, a socket) is refused with an [`Error::Io`] before a byte is read:
+/// it is opened without blocking, so a FIFO with no writer cannot hang the caller. Symbolic
+/// links are followed. Read standard input yourself (`std::io::stdin().take(max + 1)`).
 pub fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>> {
+    use std::io::Read;
     let io = |source| Error::Io {
-        path: format!("cannot read {}", path.display().to_string()),
+        path: format!("cannot read {}", path.display()),
         source,
     };
-    let meta = std::fs::metadata(path).map_err(io)?;
+    let mut open = std::fs::OpenOptions::new();
+    open.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever
+        open.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = open.open(path).map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
     if meta.is_dir() {
         return Err(Error::InvalidArgument(format!(
             "{} is a directory",
             path.display()
+        )));
+    }
+    if !meta.is_file() {
+        return Err(io(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!(
+                "not a regular file ({})",
+                crate::inputs::special_kind(&meta.file_type())
+            ),
         )));
     }
     if meta.len() > max {
@@ -391,5 +431,15 @@ pub fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>> {
             meta.len()
         )));
     }
-    std::fs::read(path).map_err(io)
+    let mut buf = Vec::with_capacity(meta.len() as usize);
+    file.take(max.saturating_add(1))
+        .read_to_end(&mut buf)
+        .map_err(io)?;
+    if buf.len() as u64 > max {
+        return Err(Error::Limit(format!(
+            "{} grew past the limit of {max} bytes while it was read",
+            path.display()
+        )));
+    }
+    Ok(buf)
 }

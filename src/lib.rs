@@ -20,6 +20,7 @@
 //! ```
 
 pub mod analysis;
+pub mod budget;
 pub mod compat;
 pub mod container;
 mod detector;
@@ -27,6 +28,7 @@ pub mod embed;
 pub mod error;
 pub mod eval;
 pub mod extract;
+pub mod inputs;
 pub mod metrics;
 pub mod model;
 pub mod options;
@@ -36,6 +38,7 @@ pub mod selftest;
 pub mod verdict;
 
 pub use analysis::{BitOrder, Method};
+pub use budget::MemoryBudget;
 pub use container::Format;
 pub use detector::{read_limited, Detector};
 pub use error::{Error, ErrorKind, Result};

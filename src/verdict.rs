@@ -105,7 +105,8 @@ pub struct Timings {
     pub total_us: u64,
 }
 
-/// The result of scanning one image.
+/// The result of scanning one image. Fields serialise in declaration order, which is the
+/// documented order of the JSON record (see [`record`]).
 #[derive(Debug, Clone, Serialize)]
 pub struct ScanResult {
     /// The verdict.
@@ -116,6 +117,8 @@ pub struct ScanResult {
     pub method: Option<Method>,
     /// Starlight class id of `method`.
     pub method_id: Option<u8>,
+    /// The payload of the deciding evidence, when one was recovered.
+    pub payload: Option<Payload>,
     /// Per-method scores of the final verdict (the model's when one decided, else the rules').
     pub scores: MethodScores,
     /// Per-method scores of the rule analyses (the model's inputs).
@@ -127,8 +130,6 @@ pub struct ScanResult {
     /// The model's method probabilities (class order), when it has a method head; Starlight's
     /// `method_id` and `confidence` come from these.
     pub method_probs: Option<[f32; 5]>,
-    /// The payload of the deciding evidence, when one was recovered.
-    pub payload: Option<Payload>,
     /// Every payload recovered from evidence scoring at least 0.5.
     pub payloads: Vec<Payload>,
     /// Why: all evidence, strongest first.
@@ -271,4 +272,42 @@ pub(crate) fn apply_model(
     r.method = if r.is_stego { method } else { None };
     r.method_id = r.method.map(Method::id);
     r.payload = r.method.and_then(|m| best_payload(&r.findings, Some(m)));
+}
+
+/// The JSON record of one scan, as every face prints it (`scan --format json`, `POST /v1/scan`,
+/// `sd_result_json`, Python's `ScanResult.to_dict`): `path` (when given), `is_stego`,
+/// `probability`, `method`, `method_id`, `payload`, `error`, then the rest of [`ScanResult`] in
+/// declaration order. An error gives the same leading fields, `null`, plus `error_kind`.
+pub fn record(
+    path: Option<&str>,
+    outcome: Result<&ScanResult, &crate::Error>,
+) -> serde_json::Value {
+    use serde_json::{json, Map, Value};
+    let mut out = Map::new();
+    if let Some(p) = path {
+        out.insert("path".into(), json!(p));
+    }
+    match outcome {
+        Ok(res) => {
+            let Value::Object(fields) = serde_json::to_value(res).expect("scan results serialise")
+            else {
+                unreachable!("a struct serialises to an object")
+            };
+            // ScanResult's first five fields are the documented leading ones; `error` follows them
+            for (i, (k, v)) in fields.into_iter().enumerate() {
+                if i == 5 {
+                    out.insert("error".into(), Value::Null);
+                }
+                out.insert(k, v);
+            }
+        }
+        Err(e) => {
+            for k in ["is_stego", "probability", "method", "method_id", "payload"] {
+                out.insert(k.into(), Value::Null);
+            }
+            out.insert("error".into(), json!(e.to_string()));
+            out.insert("error_kind".into(), json!(e.kind().as_str()));
+        }
+    }
+    Value::Object(out)
 }

@@ -240,45 +240,61 @@ pub fn iso8601(ts: f64) -> String {
     humantime::format_rfc3339_millis(t).to_string()
 }
 
-/// One scan's record (fields in the module documentation). `scan_id` is what
+/// One scan's record (fields in the module documentation, in that order). `scan_id` is what
 /// [`super::Metrics::record`] returned, so ground truth recorded later can be joined to it.
 pub fn scan_record(
     file: Option<&str>,
     scan_id: Option<u64>,
     outcome: &Result<ScanResult>,
 ) -> Value {
-    let mut v = match outcome {
-        Ok(r) => json!({
-            "ok": true,
-            "is_stego": r.is_stego,
-            "probability": r.probability,
-            "method": r.method.map(|m| m.name()),
-            "format": r.image.format.as_str(),
-            "width": r.image.width,
-            "height": r.image.height,
-            "bytes": r.image.file_size,
-            "model": r.model.as_ref().map(|m| json!({"id": m.id, "sha256": m.sha256})),
-            "timings_ms": {
-                "decode": r.timings.decode_us as f64 / 1e3,
-                "analysis": r.timings.analysis_us as f64 / 1e3,
-                "model": r.timings.model_us as f64 / 1e3,
-                "total": r.timings.total_us as f64 / 1e3,
-            },
-        }),
-        Err(e) => json!({
-            "ok": false,
-            "error_kind": e.kind().as_str(),
-            "error": e.to_string(),
-        }),
+    let r = match outcome {
+        Ok(r) => r,
+        Err(e) => return failure_record(file, e.kind().as_str(), &e.to_string()),
     };
+    let mut v = record_head(file, scan_id);
     let m = v.as_object_mut().expect("object");
-    m.insert("kind".into(), json!("scan"));
-    m.insert("ts".into(), json!(now_ts()));
+    let rest = json!({
+        "ok": true,
+        "is_stego": r.is_stego,
+        "probability": r.probability,
+        "method": r.method.map(|m| m.name()),
+        "format": r.image.format.as_str(),
+        "width": r.image.width,
+        "height": r.image.height,
+        "bytes": r.image.file_size,
+        "model": r.model.as_ref().map(|m| json!({"id": m.id, "sha256": m.sha256})),
+        "timings_ms": {
+            "decode": r.timings.decode_us as f64 / 1e3,
+            "analysis": r.timings.analysis_us as f64 / 1e3,
+            "model": r.timings.model_us as f64 / 1e3,
+            "total": r.timings.total_us as f64 / 1e3,
+        },
+    });
+    if let Value::Object(rest) = rest {
+        m.extend(rest);
+    }
+    v
+}
+
+/// The record of a scan request that failed: an error of the scan, or a service's rejection
+/// ([`super::Metrics::record_failure`]: `timeout`, `busy`, `limit`, `invalid_argument`).
+pub fn failure_record(file: Option<&str>, kind: &str, message: &str) -> Value {
+    let mut v = record_head(file, None);
+    let m = v.as_object_mut().expect("object");
+    m.insert("ok".into(), json!(false));
+    m.insert("error_kind".into(), json!(kind));
+    m.insert("error".into(), json!(message));
+    v
+}
+
+/// `kind`, `ts`, `scan_id` and `file`: the fields every scan record starts with.
+fn record_head(file: Option<&str>, scan_id: Option<u64>) -> Value {
+    let mut v = json!({"kind": "scan", "ts": now_ts()});
     if let Some(id) = scan_id {
-        m.insert("scan_id".into(), json!(id));
+        v["scan_id"] = json!(id);
     }
     if let Some(f) = file {
-        m.insert("file".into(), json!(f));
+        v["file"] = json!(f);
     }
     v
 }

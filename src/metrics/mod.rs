@@ -32,6 +32,13 @@ use crate::verdict::{ModelRef, ScanResult};
 pub const STAGES: [&str; 4] = ["decode", "analysis", "model", "total"];
 /// Scans remembered for ground truth (oldest forgotten first).
 const TRUTH_MEMORY: usize = 100_000;
+
+/// Failure kind of a scan that ran past a service's deadline (HTTP 504, or a body read that timed
+/// out: 408), for [`Metrics::record_failure`].
+pub const TIMEOUT: &str = "timeout";
+/// Failure kind of a request shed because the service was at capacity (HTTP 503), for
+/// [`Metrics::record_failure`].
+pub const BUSY: &str = "busy";
 /// Throughput windows, in seconds.
 pub const WINDOWS: [(&str, u64); 4] = [("1m", 60), ("5m", 300), ("1h", 3600), ("24h", 86_400)];
 
@@ -186,8 +193,7 @@ impl Metrics {
         g.tick(sec);
         match outcome {
             Err(e) => {
-                *g.errors.entry(e.kind().as_str()).or_default() += 1;
-                g.windows.record(sec, None);
+                g.failure(sec, e.kind().as_str());
                 None
             }
             Ok(r) => {
@@ -226,6 +232,16 @@ impl Metrics {
                 Some(id)
             }
         }
+    }
+
+    /// Record a request that failed around a scan rather than in it: a service's rejections
+    /// ([`TIMEOUT`], [`BUSY`], or an [`ErrorKind`] name such as `"limit"` for a body over the
+    /// limit). Counted with the scan errors by kind, so error-rate alerts see them.
+    pub fn record_failure(&self, kind: &'static str) {
+        let mut g = self.lock();
+        let sec = g.started.elapsed().as_secs();
+        g.tick(sec);
+        g.failure(sec, kind);
     }
 
     /// Record the true label of a scanned image. Each scan id counts once.
@@ -355,15 +371,17 @@ impl Metrics {
                 .collect(),
         );
         let kinds = [
-            ErrorKind::Io,
-            ErrorKind::UnknownFormat,
-            ErrorKind::Decode,
-            ErrorKind::Limit,
-            ErrorKind::InvalidArgument,
-            ErrorKind::Embed,
-            ErrorKind::Model,
-            ErrorKind::RuntimeNotFound,
-            ErrorKind::Internal,
+            ErrorKind::Io.as_str(),
+            ErrorKind::UnknownFormat.as_str(),
+            ErrorKind::Decode.as_str(),
+            ErrorKind::Limit.as_str(),
+            ErrorKind::InvalidArgument.as_str(),
+            ErrorKind::Embed.as_str(),
+            ErrorKind::Model.as_str(),
+            ErrorKind::RuntimeNotFound.as_str(),
+            ErrorKind::Internal.as_str(),
+            TIMEOUT,
+            BUSY,
         ];
         metric(
             "stegodetect_errors_total",
@@ -374,7 +392,7 @@ impl Metrics {
                 .map(|k| {
                     (
                         format!("{{kind=\"{k}\"}}"),
-                        s.errors_by_kind.get(k.as_str()).copied().unwrap_or(0) as f64,
+                        s.errors_by_kind.get(k).copied().unwrap_or(0) as f64,
                     )
                 })
                 .collect(),
@@ -480,6 +498,12 @@ impl Inner {
             per_second: VecDeque::new(),
             windows: window::Windows::new(),
         }
+    }
+
+    /// Count one failure of `kind` in second `sec` (after [`Inner::tick`]).
+    fn failure(&mut self, sec: u64, kind: &'static str) {
+        *self.errors.entry(kind).or_default() += 1;
+        self.windows.record(sec, None);
     }
 
     /// Count one scan finished in second `sec` since start; drop seconds older than a day.

@@ -7,7 +7,7 @@ mod decode;
 
 use serde::Serialize;
 
-pub use decode::decode;
+pub use decode::{decode, working_memory};
 
 /// Colour layout of a plane's samples.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -859,7 +859,10 @@ pub unsafe extern "C" fn sd_result_json(
     boundary(|| {
         let r = result.as_ref().ok_or_else(|| null("result"))?;
         let o = out(out_json, "out_json")?;
-        *o = c_string(serde_json::to_string(&r.r).expect("results serialise"));
+        *o = c_string(
+            serde_json::to_string(&sdcore::verdict::record(None, Ok(&r.r)))
+                .expect("results serialise"),
+        );
         Ok(())
     })
 }

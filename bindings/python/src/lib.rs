@@ -236,7 +236,7 @@ impl ScanResult {
     }
     /// Every field (as the CLI's JSON record) in a dict.
     fn to_dict(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        json_to_py(py, &self.r)
+        json_to_py(py, &sdcore::verdict::record(None, Ok(&self.r)))
     }
     /// Starlight's scanner record for this result and a path.
     fn starlight_record(&self, py: Python<'_>, path: &str) -> PyResult<Py<PyAny>> {

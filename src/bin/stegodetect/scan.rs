@@ -2,13 +2,14 @@
 //! cores), prints one record per file in input order, and a summary.
 
 use std::io::{IsTerminal, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use serde_json::{json, Value};
+use stegodetect::inputs::{walk, Input, WalkOptions};
 use stegodetect::{Detector, ScanResult};
 
 use crate::{CmdResult, DetectorArgs};
@@ -33,6 +34,14 @@ pub struct ScanArgs {
     /// In directories, scan every file (sniffed by content), not only image extensions.
     #[arg(long)]
     all_files: bool,
+    /// Follow symbolic links found in directories, with loop detection (the default; links
+    /// given as arguments are always followed).
+    #[arg(long, overrides_with = "no_follow_symlinks")]
+    follow_symlinks: bool,
+    /// Do not follow symbolic links found in directories: each is reported as skipped (and the
+    /// exit code is 2), never dropped silently.
+    #[arg(long)]
+    no_follow_symlinks: bool,
     /// Never show the progress bar.
     #[arg(long)]
     no_progress: bool,
@@ -52,71 +61,29 @@ pub struct ScanArgs {
     detector: DetectorArgs,
 }
 
-const IMAGE_EXT: &[&str] = &["png", "jpg", "jpeg", "gif", "bmp", "webp"];
 /// Files scanned per parallel batch and per thread: results (payloads included) of one batch are
 /// held until printed in input order, so this bounds memory while keeping every core busy.
 const CHUNK_PER_THREAD: usize = 16;
 
-enum Input {
-    File(PathBuf),
-    Stdin,
-    /// A directory entry that could not be read: reported as an error record, never skipped.
-    Unreadable(PathBuf, String),
-}
-
-impl Input {
-    fn name(&self) -> String {
-        match self {
-            Input::File(p) | Input::Unreadable(p, _) => p.display().to_string(),
-            Input::Stdin => "-".into(),
-        }
+/// Directory walk options from the command line.
+fn walk_options(all_files: bool, no_follow_symlinks: bool) -> WalkOptions {
+    WalkOptions {
+        all_files,
+        follow_symlinks: !no_follow_symlinks,
+        recursive: true,
     }
-}
-
-/// Inputs in a stable order: arguments as given, directory entries sorted by name.
-fn inputs<'a>(paths: &'a [PathBuf], all_files: bool) -> impl Iterator<Item = Input> + 'a {
-    paths
-        .iter()
-        .flat_map(move |p| -> Box<dyn Iterator<Item = Input>> {
-            if p.as_os_str() == "-" {
-                Box::new(std::iter::once(Input::Stdin))
-            } else if p.is_dir() {
-                Box::new(
-                    walkdir::WalkDir::new(p)
-                        .sort_by_file_name()
-                        .into_iter()
-                        .filter_map(move |e| match e {
-                            Ok(e) if e.file_type().is_file() => {
-                                let f = e.into_path();
-                                (all_files || has_image_ext(&f)).then_some(Input::File(f))
-                            }
-                            Ok(_) => None,
-                            // unreadable directory entries become error records, not silence
-                            Err(e) => Some(Input::Unreadable(
-                                e.path().map(Path::to_path_buf).unwrap_or_default(),
-                                e.to_string(),
-                            )),
-                        }),
-                )
-            } else {
-                Box::new(std::iter::once(Input::File(p.clone())))
-            }
-        })
-}
-
-fn has_image_ext(p: &Path) -> bool {
-    p.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| IMAGE_EXT.contains(&e.to_ascii_lowercase().as_str()))
 }
 
 fn scan_one(det: &Detector, input: &Input, max: u64) -> stegodetect::Result<ScanResult> {
     match input {
         Input::File(p) => det.scan_path(p),
-        Input::Unreadable(p, msg) => Err(stegodetect::Error::Io {
-            path: format!("cannot read {}", p.display().to_string()),
-            source: std::io::Error::other(msg.clone()),
+        Input::Unreadable { path, error } => Err(stegodetect::Error::Io {
+            path: format!("cannot read {}", path.display()),
+            source: std::io::Error::other(error.clone()),
         }),
+        Input::Skipped { .. } | Input::Ignored(_) => {
+            unreachable!("skipped and ignored entries are never scanned")
+        }
         Input::Stdin => {
             let mut buf = Vec::new();
             std::io::stdin()
@@ -131,26 +98,10 @@ fn scan_one(det: &Detector, input: &Input, max: u64) -> stegodetect::Result<Scan
     }
 }
 
-/// The JSON record of one file: the fields every consumer relies on first, then the details.
-pub fn record(path: &str, r: &stegodetect::Result<ScanResult>) -> Value {
-    match r {
-        Ok(res) => {
-            let mut v = serde_json::to_value(res).expect("scan results serialise");
-            let obj = v.as_object_mut().unwrap();
-            let mut out = serde_json::Map::new();
-            out.insert("path".into(), json!(path));
-            for k in ["is_stego", "probability", "method", "method_id", "payload"] {
-                out.insert(k.into(), obj.remove(k).unwrap_or(Value::Null));
-            }
-            out.insert("error".into(), Value::Null);
-            out.extend(std::mem::take(obj));
-            Value::Object(out)
-        }
-        Err(e) => json!({
-            "path": path, "is_stego": null, "probability": null, "method": null, "method_id": null,
-            "payload": null, "error": e.to_string(), "error_kind": e.kind().as_str(),
-        }),
-    }
+/// The JSON record of an entry that was not scanned: the leading fields `null`, and why.
+fn skipped_record(path: &str, reason: &str) -> Value {
+    json!({"path": path, "is_stego": null, "probability": null, "method": null, "method_id": null,
+           "payload": null, "error": null, "skipped": reason})
 }
 
 fn text_line(path: &str, r: &stegodetect::Result<ScanResult>) -> String {
@@ -194,8 +145,11 @@ pub fn run(a: ScanArgs) -> CmdResult {
         .num_threads(a.jobs.unwrap_or(0))
         .build()?;
     let show = !a.no_progress && std::io::stderr().is_terminal();
+    let walk_opts = walk_options(a.all_files, a.no_follow_symlinks);
     let total: u64 = if show {
-        inputs(&a.paths, a.all_files).count() as u64
+        walk(&a.paths, walk_opts)
+            .filter(|i| !matches!(i, Input::Ignored(_)))
+            .count() as u64
     } else {
         0
     };
@@ -211,7 +165,8 @@ pub fn run(a: ScanArgs) -> CmdResult {
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let (mut files, mut stego, mut errors) = (0u64, 0u64, 0u64);
+    let (mut files, mut stego, mut errors, mut skipped) = (0u64, 0u64, 0u64, 0u64);
+    let ignored = std::cell::Cell::new(0u64);
     let metrics = stegodetect::metrics::Metrics::new();
     let log = a
         .metrics_log
@@ -227,7 +182,13 @@ pub fn run(a: ScanArgs) -> CmdResult {
         })
         .transpose()?;
     let start = Instant::now();
-    let mut it = inputs(&a.paths, a.all_files).peekable();
+    let mut it = walk(&a.paths, walk_opts)
+        .filter(|i| {
+            let keep = !matches!(i, Input::Ignored(_));
+            ignored.set(ignored.get() + !keep as u64);
+            keep
+        })
+        .peekable();
     let max = a.detector.max_file_size;
     if a.format == OutFormat::Json {
         writeln!(out, "[")?;
@@ -237,43 +198,71 @@ pub fn run(a: ScanArgs) -> CmdResult {
             .by_ref()
             .take(CHUNK_PER_THREAD * pool.current_num_threads())
             .collect();
-        let paths: Vec<&PathBuf> = chunk
+        let scannable: Vec<&Input> = chunk
+            .iter()
+            .filter(|i| !matches!(i, Input::Skipped { .. }))
+            .collect();
+        let paths: Vec<&PathBuf> = scannable
             .iter()
             .filter_map(|i| match i {
                 Input::File(p) => Some(p),
-                Input::Stdin | Input::Unreadable(..) => None,
+                _ => None,
             })
             .collect();
-        let results: Vec<_> = pool.install(|| {
-            if paths.len() == chunk.len() {
-                // files only: batched model calls
-                det.scan_paths(&paths)
-            } else {
-                chunk.par_iter().map(|i| scan_one(&det, i, max)).collect()
-            }
-        });
-        bar.inc(chunk.len() as u64);
-        for (input, r) in chunk.iter().zip(&results) {
-            let name = input.name();
-            let scan_id = metrics.record(r);
-            if let Some(log) = &log {
-                log.append(&stegodetect::metrics::log::scan_record(
-                    Some(&name),
-                    scan_id,
-                    r,
-                ))?;
-            }
-            match r {
-                Ok(r) if r.is_stego => stego += 1,
-                Ok(_) => {}
-                Err(_) => errors += 1,
-            }
-            let line = match a.format {
-                OutFormat::Text => text_line(&name, r),
-                _ if a.starlight_json => {
-                    serde_json::to_string(&stegodetect::compat::starlight_record(&name, r))?
+        let mut results = pool
+            .install(|| {
+                if paths.len() == scannable.len() {
+                    // files only: batched model calls
+                    det.scan_paths(&paths)
+                } else {
+                    scannable
+                        .par_iter()
+                        .map(|i| scan_one(&det, i, max))
+                        .collect()
                 }
-                _ => serde_json::to_string(&record(&name, r))?,
+            })
+            .into_iter();
+        bar.inc(chunk.len() as u64);
+        for input in &chunk {
+            let name = input.name();
+            let line = if let Input::Skipped { reason, .. } = input {
+                skipped += 1;
+                match a.format {
+                    OutFormat::Text => format!("{name}: SKIPPED ({reason})"),
+                    _ if a.starlight_json => {
+                        let e = stegodetect::Error::InvalidArgument(format!("skipped: {reason}"));
+                        serde_json::to_string(&stegodetect::compat::starlight_record(
+                            &name,
+                            &Err(e),
+                        ))?
+                    }
+                    _ => serde_json::to_string(&skipped_record(&name, reason))?,
+                }
+            } else {
+                let r = &results.next().expect("one result per scanned input");
+                let scan_id = metrics.record(r);
+                if let Some(log) = &log {
+                    log.append(&stegodetect::metrics::log::scan_record(
+                        Some(&name),
+                        scan_id,
+                        r,
+                    ))?;
+                }
+                match r {
+                    Ok(r) if r.is_stego => stego += 1,
+                    Ok(_) => {}
+                    Err(_) => errors += 1,
+                }
+                match a.format {
+                    OutFormat::Text => text_line(&name, r),
+                    _ if a.starlight_json => {
+                        serde_json::to_string(&stegodetect::compat::starlight_record(&name, r))?
+                    }
+                    _ => serde_json::to_string(&stegodetect::verdict::record(
+                        Some(&name),
+                        r.as_ref(),
+                    ))?,
+                }
             };
             if a.format == OutFormat::Json && files > 0 {
                 writeln!(out, ",")?;
@@ -293,10 +282,15 @@ pub fn run(a: ScanArgs) -> CmdResult {
     bar.finish_and_clear();
     let secs = start.elapsed().as_secs_f64();
     let lat = &metrics.snapshot().latency["total"];
+    let scanned = files - skipped;
+    let ignored = match ignored.get() {
+        0 => String::new(),
+        n => format!(", {n} other files ignored (not image extensions; --all-files takes them)"),
+    };
     let summary = format!(
-        "{files} files: {stego} stego, {} clean, {errors} errors in {secs:.2} s ({:.1} images/s; per image p50 {:.2} ms, p95 {:.2} ms)",
-        files - stego - errors,
-        files as f64 / secs.max(1e-9),
+        "{files} files: {stego} stego, {} clean, {errors} errors, {skipped} skipped{ignored} in {secs:.2} s ({:.1} images/s; per image p50 {:.2} ms, p95 {:.2} ms)",
+        scanned - stego - errors,
+        scanned as f64 / secs.max(1e-9),
         lat.p50_us as f64 / 1e3,
         lat.p95_us as f64 / 1e3
     );
@@ -307,7 +301,9 @@ pub fn run(a: ScanArgs) -> CmdResult {
         eprintln!("{summary}");
     }
     out.flush()?;
-    Ok(if errors > 0 {
+    // anything not scanned (an error or a skipped entry) outranks a verdict: 0 means every
+    // reachable input was scanned and found clean
+    Ok(if errors > 0 || skipped > 0 {
         2
     } else if stego > 0 {
         1
@@ -339,18 +335,25 @@ pub fn features(a: FeaturesArgs) -> CmdResult {
         "{}",
         json!({"features_version": FEATURES_VERSION, "names": FEATURE_NAMES})
     )?;
-    let mut it = inputs(&a.paths, a.all_files).peekable();
+    let mut it = walk(&a.paths, walk_options(a.all_files, false))
+        .filter(|i| !matches!(i, Input::Ignored(_)))
+        .peekable();
     let mut errors = 0;
     while it.peek().is_some() {
         let chunk: Vec<Input> = it.by_ref().take(64).collect();
         let rows: Vec<Value> = chunk
             .par_iter()
-            .map(|i| match scan_one(&det, i, a.detector.max_file_size) {
+            .map(|i| match i {
+                Input::Skipped { reason, .. } => {
+                    json!({"path": i.name(), "features": null, "error": format!("skipped: {reason}")})
+                }
+                _ => match scan_one(&det, i, a.detector.max_file_size) {
                 Ok(r) => {
                     json!({"path": i.name(), "features": extract(&r), "probability": r.probability,
                                 "decided_by": r.decided_by, "error": null})
                 }
                 Err(e) => json!({"path": i.name(), "features": null, "error": e.to_string()}),
+                },
             })
             .collect();
         for r in rows {

@@ -542,9 +542,8 @@ async fn scan(State(app): State<Shared>, req: Request) -> Response {
     }
     match r {
         Ok(res) => {
-            let mut v = crate::scan::record("-", &Ok(res));
+            let mut v = stegodetect::verdict::record(None, Ok(&res));
             let o = v.as_object_mut().expect("object");
-            o.remove("path");
             o.insert("scan_id".into(), json!(id));
             Json(v).into_response()
         }

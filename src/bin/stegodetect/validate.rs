@@ -425,21 +425,16 @@ fn payload(i: usize, method: Method) -> Vec<u8> {
     s.into_bytes()
 }
 
+/// The image files under `dir` (the library's walk: symlinks followed, unreadable entries left
+/// out since covers are only material here).
 fn list_images(dir: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| e.into_path())
-        .filter(|p| {
-            p.extension()
-                .and_then(|e| e.to_str())
-                .and_then(stegodetect::Format::from_extension)
-                .is_some()
+    let dirs = [dir.to_path_buf()];
+    stegodetect::inputs::walk(&dirs, Default::default())
+        .filter_map(|i| match i {
+            stegodetect::inputs::Input::File(p) => Some(p),
+            _ => None,
         })
-        .collect();
-    v.sort();
-    v
+        .collect()
 }
 
 /// Check 2: stego made now from covers the model has not seen, every method, then scanned.
