@@ -143,3 +143,82 @@ impl Server {
         (status, err)
     }
 }
+
+/// Hostile files, built at run time (also by scripts/hostile_rss.py for the README's table).
+pub mod hostile {
+    use std::io::Write;
+
+    use stegodetect::embed::png_chunk;
+
+    fn zlib(data_len: usize, chunk: &[u8]) -> Vec<u8> {
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        let mut left = data_len;
+        while left > 0 {
+            let n = left.min(chunk.len());
+            z.write_all(&chunk[..n]).unwrap();
+            left -= n;
+        }
+        z.finish().unwrap()
+    }
+
+    /// A PNG of `w` x `h` zero pixels (colour type 0 grey, 2 RGB, 6 RGBA, 8-bit), with `extra`
+    /// chunks before IDAT.
+    pub fn zero_png(w: u32, h: u32, colour: u8, extra: &[u8]) -> Vec<u8> {
+        let ch = match colour {
+            2 => 3,
+            6 => 4,
+            _ => 1,
+        };
+        let mut ihdr = Vec::new();
+        ihdr.extend_from_slice(&w.to_be_bytes());
+        ihdr.extend_from_slice(&h.to_be_bytes());
+        ihdr.extend_from_slice(&[8, colour, 0, 0, 0]);
+        // rows of filter byte 0 + zero samples: all zero, so one zero block compresses it all
+        let raw = (1 + w as usize * ch) * h as usize;
+        let idat = zlib(raw, &vec![0u8; 1 << 20]);
+        let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+        out.extend(png_chunk(b"IHDR", &ihdr));
+        out.extend_from_slice(extra);
+        out.extend(png_chunk(b"IDAT", &idat));
+        out.extend(png_chunk(b"IEND", b""));
+        out
+    }
+
+    /// An iCCP chunk whose profile inflates to `mib` MiB of zeros (a decompression bomb).
+    pub fn iccp_bomb(mib: usize) -> Vec<u8> {
+        let mut data = b"icc\0\0".to_vec();
+        data.extend(zlib(mib << 20, &vec![0u8; 1 << 20]));
+        png_chunk(b"iCCP", &data)
+    }
+}
+
+/// Run a command to the end; its exit code, stdout, stderr and peak resident memory (KiB, from
+/// `wait4`: this child alone).
+#[cfg(unix)]
+pub fn run_with_peak_rss(cmd: &mut std::process::Command) -> (i32, String, String, u64) {
+    use std::io::Read;
+    let mut child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (mut so, mut se) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
+    let err = std::thread::spawn(move || {
+        let mut s = String::new();
+        se.read_to_string(&mut s).unwrap();
+        s
+    });
+    let mut out = String::new();
+    so.read_to_string(&mut out).unwrap();
+    let mut status = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = child.id() as libc::pid_t;
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(r, pid, "wait4 failed");
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    (code, out, err.join().unwrap(), usage.ru_maxrss as u64)
+}

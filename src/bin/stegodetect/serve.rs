@@ -4,7 +4,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -19,11 +19,13 @@ use clap::Args;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use stegodetect::metrics::alerts::{AlertConfig, AlertEngine, Transition};
-use stegodetect::metrics::log::{interval_record, now_ts, scan_record, JsonlLog, LogOptions};
+use stegodetect::metrics::log::{
+    failure_record, interval_record, now_ts, scan_record, JsonlLog, LogOptions,
+};
 use stegodetect::metrics::notify::Notifier;
-use stegodetect::metrics::{Metrics, WINDOWS};
+use stegodetect::metrics::{Metrics, BUSY, TIMEOUT, WINDOWS};
 use stegodetect::selftest::SelfTest;
-use stegodetect::{Detector, ErrorKind, Method};
+use stegodetect::{Detector, ErrorKind, MemoryBudget, Method, ScanResult};
 use subtle::ConstantTimeEq;
 use tokio::sync::Semaphore;
 
@@ -49,8 +51,28 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 32)]
     max_concurrent_scans: usize,
     /// Longest a scan may take before the request gets 504.
-    #[arg(long, default_value_t = 30)]
-    scan_timeout_secs: u64,
+    #[arg(long, default_value_t = 30.0, value_parser = positive_secs)]
+    scan_timeout_secs: f64,
+    /// A request's headers must arrive within this time, and a keep-alive connection may stay
+    /// idle between requests this long; then the connection is closed.
+    #[arg(long, default_value_t = 10.0, value_parser = positive_secs)]
+    header_timeout_secs: f64,
+    /// A request body must arrive within this time (then 408): a client that trickles its body
+    /// or sends less than its Content-Length cannot hold a connection.
+    #[arg(long, default_value_t = 30.0, value_parser = positive_secs)]
+    body_timeout_secs: f64,
+    /// Open connections at most; further clients wait in the listen backlog.
+    #[arg(long, default_value_t = 1024)]
+    max_connections: usize,
+    /// After SIGTERM or Ctrl-C, in-flight requests get this long to finish; then the remaining
+    /// connections are closed and the process exits.
+    #[arg(long, default_value_t = 10.0, value_parser = positive_secs)]
+    shutdown_grace_secs: f64,
+    /// Memory the scans in flight may use together for decoding and analysis, in MiB (estimated
+    /// per image from its declared size before decoding). Scans that do not fit wait their turn,
+    /// up to the scan timeout, then get 503; an image larger than the whole budget runs alone.
+    #[arg(long, default_value_t = 1024)]
+    decode_memory_mib: u64,
     /// Append JSONL records to this metrics log (size-rotated): one per scan, one per interval,
     /// or both (`--metrics-log-records`).
     #[arg(long)]
@@ -66,6 +88,16 @@ pub struct ServeArgs {
     alert_rules: Option<PathBuf>,
     #[command(flatten)]
     detector: DetectorArgs,
+}
+
+/// A duration in seconds: finite, positive, at most a day (fractions allowed).
+fn positive_secs(s: &str) -> Result<f64, String> {
+    let v: f64 = s.parse().map_err(|e| format!("{e}"))?;
+    if v.is_finite() && v > 0.0 && v <= 86_400.0 {
+        Ok(v)
+    } else {
+        Err(format!("{s} is not a number of seconds in (0, 86400]"))
+    }
 }
 
 /// Which records the metrics log gets.
@@ -89,7 +121,9 @@ struct App {
     /// the rest wait their turn in order (a fair semaphore).
     running: Arc<Semaphore>,
     scan_timeout: Duration,
+    body_timeout: Duration,
     max_body: usize,
+    memory: Arc<MemoryBudget>,
     ready: AtomicBool,
     self_test: Mutex<SelfTest>,
     alerts: Option<AlertEngine>,
@@ -153,8 +187,10 @@ pub fn run(a: ServeArgs) -> CmdResult {
         running: Arc::new(Semaphore::new(
             std::thread::available_parallelism().map_or(2, |n| n.get()) * 2,
         )),
-        scan_timeout: Duration::from_secs(a.scan_timeout_secs.max(1)),
+        scan_timeout: Duration::from_secs_f64(a.scan_timeout_secs),
+        body_timeout: Duration::from_secs_f64(a.body_timeout_secs),
         max_body: a.max_body_bytes,
+        memory: MemoryBudget::new(a.decode_memory_mib.max(1) << 20),
         alerts,
         notifiers,
     });
@@ -163,8 +199,30 @@ pub fn run(a: ServeArgs) -> CmdResult {
         .build()?;
     let intervals = (a.metrics_log.is_some() && a.metrics_log_records != LogRecords::Scans)
         .then(|| Duration::from_secs(a.metrics_log_interval.max(1)));
-    rt.block_on(serve(app, a.listen, a.max_body_bytes, every, intervals))?;
+    let conns = Connections {
+        header_timeout: Duration::from_secs_f64(a.header_timeout_secs),
+        max: a.max_connections.max(1),
+        grace: Duration::from_secs_f64(a.shutdown_grace_secs),
+    };
+    let served = rt.block_on(serve(
+        app,
+        a.listen,
+        a.max_body_bytes,
+        every,
+        intervals,
+        conns,
+    ));
+    // scans still running on the blocking pool after the grace period are not waited for
+    rt.shutdown_background();
+    served?;
     Ok(0)
+}
+
+/// Connection handling settings.
+struct Connections {
+    header_timeout: Duration,
+    max: usize,
+    grace: Duration,
 }
 
 async fn serve(
@@ -173,6 +231,7 @@ async fn serve(
     max_body: usize,
     alert_every: Duration,
     log_intervals: Option<Duration>,
+    conns: Connections,
 ) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
@@ -239,11 +298,56 @@ async fn serve(
             }
         });
     }
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    accept_loop(listener, router, conns).await;
     log_line(json!({"event": "stopped"}));
     Ok(())
+}
+
+/// Accept connections until a shutdown signal, at most `conns.max` at once, each served by
+/// hyper with a header-read (and keep-alive idle) timeout; then let in-flight requests finish
+/// within the grace period and close whatever is left.
+async fn accept_loop(listener: tokio::net::TcpListener, router: Router, conns: Connections) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(conns.header_timeout);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let slots = Arc::new(Semaphore::new(conns.max));
+    let mut signal = std::pin::pin!(shutdown_signal());
+    loop {
+        let slot = tokio::select! {
+            s = slots.clone().acquire_owned() => s.expect("the semaphore is never closed"),
+            _ = &mut signal => break,
+        };
+        let stream = tokio::select! {
+            r = listener.accept() => match r {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // e.g. out of file descriptors: back off instead of spinning
+                    log_line(json!({"event": "accept_failed", "error": e.to_string()}));
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut signal => break,
+        };
+        let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            let _slot = slot;
+            // a client that vanished or sent garbage: nothing to answer
+            let _ = conn.await;
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        _ = graceful.shutdown() => {}
+        _ = tokio::time::sleep(conns.grace) => {
+            log_line(json!({"event": "shutdown_deadline",
+                            "open_connections": conns.max - slots.available_permits(),
+                            "grace_s": conns.grace.as_secs_f64()}));
+        }
+    }
 }
 
 /// SIGTERM or Ctrl-C: stop accepting, let in-flight requests finish.
@@ -318,8 +422,13 @@ struct Ack {
 async fn ack_alert(
     State(app): State<Shared>,
     axum::extract::Path(id): axum::extract::Path<String>,
-    body: Bytes,
+    req: Request,
 ) -> Response {
+    let body = match with_deadline(app.body_timeout, Bytes::from_request(req, &())).await {
+        Ok(Ok(b)) => b,
+        Ok(Err(e)) => return error(e.status(), kind_of(e.status()), e.body_text()),
+        Err(r) => return r,
+    };
     let ack: Ack = if body.is_empty() {
         Ack::default()
     } else {
@@ -328,6 +437,15 @@ async fn ack_alert(
             Err(e) => return error(StatusCode::BAD_REQUEST, "invalid_argument", e.to_string()),
         }
     };
+    for (name, v) in [("until", ack.until), ("suppress_secs", ack.suppress_secs)] {
+        if v.is_some_and(|v| !v.is_finite() || v < 0.0) {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "invalid_argument",
+                format!("{name} must be a finite number of seconds, not negative"),
+            );
+        }
+    }
     let until = ack.until.or(ack.suppress_secs.map(|s| now_ts() + s));
     let Some(engine) = &app.alerts else {
         return error(
@@ -381,7 +499,7 @@ async fn require_token(
     let given = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+        .and_then(bearer_token)
         .map(str::as_bytes)
         .unwrap_or_default();
     // ConstantTimeEq on slices is false for different lengths without comparing contents
@@ -397,6 +515,15 @@ async fn require_token(
             .insert(header::WWW_AUTHENTICATE, "Bearer".parse().unwrap());
         r
     }
+}
+
+/// The token of an `Authorization: Bearer TOKEN` value; the scheme is case-insensitive
+/// (RFC 7235, section 2.1).
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim_start_matches(' '))
 }
 
 async fn ready(State(app): State<Shared>) -> Response {
@@ -445,24 +572,23 @@ async fn image_bytes(req: Request, max_body: usize) -> Result<Bytes, Response> {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("multipart/form-data"));
-    let too_big = |e: &dyn std::fmt::Display| {
-        error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "limit",
-            format!("body not read: {e}"),
-        )
-    };
+    // each failure keeps the status axum gives it: 413 over the limit, 400 a malformed body
+    // (cut short, or not the chunked encoding it claims)
+    let fail = |status: StatusCode, text: String| error(status, kind_of(status), text);
     if multipart {
         let mut form = Multipart::from_request(req, &())
             .await
-            .map_err(|e| error(StatusCode::BAD_REQUEST, "invalid_argument", e.body_text()))?;
+            .map_err(|e| fail(e.status(), e.body_text()))?;
         while let Some(field) = form
             .next_field()
             .await
-            .map_err(|e| error(e.status(), "invalid_argument", e.body_text()))?
+            .map_err(|e| fail(e.status(), e.body_text()))?
         {
             if field.file_name().is_some() || field.name() == Some("file") {
-                return field.bytes().await.map_err(|e| too_big(&e.body_text()));
+                return field
+                    .bytes()
+                    .await
+                    .map_err(|e| fail(e.status(), e.body_text()));
             }
         }
         Err(error(
@@ -473,8 +599,34 @@ async fn image_bytes(req: Request, max_body: usize) -> Result<Bytes, Response> {
     } else {
         Bytes::from_request(req, &())
             .await
-            .map_err(|e| too_big(&e.body_text()))
+            .map_err(|e| fail(e.status(), e.body_text()))
     }
+}
+
+/// The error kind (metrics label and `error.kind`) of a rejection status.
+fn kind_of(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::PAYLOAD_TOO_LARGE => ErrorKind::Limit.as_str(),
+        StatusCode::REQUEST_TIMEOUT | StatusCode::GATEWAY_TIMEOUT => TIMEOUT,
+        StatusCode::SERVICE_UNAVAILABLE => BUSY,
+        StatusCode::UNPROCESSABLE_ENTITY => ErrorKind::Decode.as_str(),
+        s if s.is_server_error() => ErrorKind::Internal.as_str(),
+        _ => ErrorKind::InvalidArgument.as_str(),
+    }
+}
+
+/// Run a body read under the body deadline; past it, a 408 response.
+async fn with_deadline<T>(
+    deadline: Duration,
+    read: impl std::future::Future<Output = T>,
+) -> Result<T, Response> {
+    tokio::time::timeout(deadline, read).await.map_err(|_| {
+        error(
+            StatusCode::REQUEST_TIMEOUT,
+            TIMEOUT,
+            format!("the request body did not arrive within {deadline:?}"),
+        )
+    })
 }
 
 fn status_of(kind: ErrorKind) -> StatusCode {
@@ -488,67 +640,155 @@ fn status_of(kind: ErrorKind) -> StatusCode {
     }
 }
 
+/// Where a scan request stands, so that exactly one of the handler (on timeout) and the worker
+/// (on completion) decides how it is recorded.
+const PENDING: u8 = 0;
+const FINISHED: u8 = 1;
+const TIMED_OUT: u8 = 2;
+
+/// What the worker of a scan request produced.
+enum Outcome {
+    Scanned(stegodetect::Result<ScanResult>, Option<u64>),
+    /// The memory budget had no room before the deadline.
+    NoMemory,
+    /// Not started: the request had timed out before the scan's turn came.
+    NotRun,
+}
+
 async fn scan(State(app): State<Shared>, req: Request) -> Response {
-    let bytes = match image_bytes(req, app.max_body).await {
-        Ok(b) => b,
-        Err(r) => return r,
+    let deadline = tokio::time::Instant::now() + app.scan_timeout;
+    let bytes = match with_deadline(app.body_timeout, image_bytes(req, app.max_body)).await {
+        Ok(Ok(b)) => b,
+        Ok(Err(r)) | Err(r) => return rejected(&app, r).await,
     };
     if bytes.is_empty() {
-        return error(StatusCode::BAD_REQUEST, "invalid_argument", "empty body");
+        let r = error(StatusCode::BAD_REQUEST, "invalid_argument", "empty body");
+        return rejected(&app, r).await;
     }
     let Ok(permit) = app.scans.clone().try_acquire_owned() else {
-        let mut r = error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "busy",
-            "too many scans in flight",
-        );
-        r.headers_mut()
-            .insert(header::RETRY_AFTER, "1".parse().unwrap());
-        return r;
+        return rejected(&app, busy("too many scans in flight")).await;
     };
-    let work = {
-        let app = app.clone();
-        async move {
+    let state = Arc::new(AtomicU8::new(PENDING));
+    let mut work = {
+        let (app, state) = (app.clone(), state.clone());
+        tokio::spawn(async move {
             let turn = app.running.clone().acquire_owned().await;
             tokio::task::spawn_blocking(move || {
                 let (_permit, _turn) = (permit, turn);
-                let r = app.det.scan_bytes(&bytes);
-                let id = app.metrics.record(&r);
-                let logged = app
-                    .log
-                    .as_ref()
-                    .filter(|_| app.log_scans)
-                    .map(|l| l.append(&scan_record(None, id, &r)))
-                    .transpose();
-                (r, id, logged)
+                let outcome = if state.load(Ordering::SeqCst) == TIMED_OUT {
+                    Outcome::NotRun // timed out waiting for a turn: nobody waits for this scan
+                } else {
+                    let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+                    match app.memory.reserve(app.det.memory_estimate(&bytes), left) {
+                        Some(_held) => Outcome::Scanned(app.det.scan_bytes(&bytes), None),
+                        None => Outcome::NoMemory,
+                    }
+                };
+                record_outcome(&app, &state, outcome)
             })
             .await
+        })
+    };
+    let done = tokio::select! {
+        r = &mut work => r,
+        _ = tokio::time::sleep_until(deadline) => {
+            if state.compare_exchange(PENDING, TIMED_OUT, Ordering::SeqCst, Ordering::SeqCst).is_ok() {
+                // the worker records the timeout when it finishes
+                return error(
+                    StatusCode::GATEWAY_TIMEOUT,
+                    TIMEOUT,
+                    format!("scan took longer than {:?}", app.scan_timeout),
+                );
+            }
+            // it finished at the deadline: its outcome stands
+            work.await
         }
     };
-    let (r, id, logged) = match tokio::time::timeout(app.scan_timeout, work).await {
+    let (outcome, logged) = match done {
         Ok(Ok(v)) => v,
-        Ok(Err(e)) => return error(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()),
-        Err(_) => {
-            return error(
-                StatusCode::GATEWAY_TIMEOUT,
-                "timeout",
-                format!("scan took longer than {:?}", app.scan_timeout),
-            )
+        Ok(Err(e)) | Err(e) => {
+            return error(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
         }
     };
     if let Err(e) = logged {
         // the verdict exists, but an unlogged scan must not look like a logged one
         return error(StatusCode::INTERNAL_SERVER_ERROR, "io", e.to_string());
     }
-    match r {
-        Ok(res) => {
+    match outcome {
+        Outcome::Scanned(Ok(res), id) => {
             let mut v = stegodetect::verdict::record(None, Ok(&res));
             let o = v.as_object_mut().expect("object");
             o.insert("scan_id".into(), json!(id));
             Json(v).into_response()
         }
-        Err(e) => error(status_of(e.kind()), e.kind().as_str(), e.to_string()),
+        Outcome::Scanned(Err(e), _) => error(status_of(e.kind()), e.kind().as_str(), e.to_string()),
+        Outcome::NoMemory => busy("the decode memory budget stayed full until the scan deadline"),
+        Outcome::NotRun => unreachable!("a request that is not run has timed out"),
     }
+}
+
+/// Record a scan request's outcome in the registry and the log, unless the handler already
+/// answered 504: then it is recorded as a timeout, whatever the scan gave.
+fn record_outcome(
+    app: &App,
+    state: &AtomicU8,
+    outcome: Outcome,
+) -> (Outcome, stegodetect::Result<()>) {
+    let log = app.log.as_ref().filter(|_| app.log_scans);
+    if state
+        .compare_exchange(PENDING, FINISHED, Ordering::SeqCst, Ordering::SeqCst)
+        .is_err()
+    {
+        let msg = format!("scan took longer than {:?}", app.scan_timeout);
+        return (outcome, record_rejection(app, TIMEOUT, &msg));
+    }
+    match outcome {
+        Outcome::Scanned(r, _) => {
+            let id = app.metrics.record(&r);
+            let logged = log
+                .map(|l| l.append(&scan_record(None, id, &r)))
+                .transpose()
+                .map(|_| ());
+            (Outcome::Scanned(r, id), logged)
+        }
+        Outcome::NoMemory => {
+            let logged = record_rejection(app, BUSY, "decode memory budget full");
+            (Outcome::NoMemory, logged)
+        }
+        Outcome::NotRun => unreachable!("only a timed-out request is not run"),
+    }
+}
+
+/// Count a request that failed around its scan (registry and log, as `ok: false`).
+fn record_rejection(app: &App, kind: &'static str, message: &str) -> stegodetect::Result<()> {
+    app.metrics.record_failure(kind);
+    match app.log.as_ref().filter(|_| app.log_scans) {
+        Some(l) => l.append(&failure_record(None, kind, message)),
+        None => Ok(()),
+    }
+}
+
+/// Record a rejected scan request by the kind of its error response, and return the response.
+async fn rejected(app: &Shared, r: Response) -> Response {
+    let kind = kind_of(r.status());
+    let app2 = app.clone();
+    let status = r.status();
+    // the log write may touch the disk: off the async threads
+    let _ = tokio::task::spawn_blocking(move || {
+        let _ = record_rejection(&app2, kind, status.canonical_reason().unwrap_or("rejected"));
+    })
+    .await;
+    r
+}
+
+/// 503 with Retry-After.
+fn busy(message: &str) -> Response {
+    let mut r = error(StatusCode::SERVICE_UNAVAILABLE, BUSY, message);
+    r.headers_mut().insert(
+        header::RETRY_AFTER,
+        "1".parse().expect("valid header value"),
+    );
+    r
 }
 
 #[derive(Deserialize)]
@@ -558,14 +798,15 @@ struct Feedback {
     method: Option<String>,
 }
 
-async fn feedback(
-    State(app): State<Shared>,
-    body: Result<Json<Feedback>, axum::extract::rejection::JsonRejection>,
-) -> Response {
-    let Json(f) = match body {
-        Ok(b) => b,
-        Err(e) => return error(StatusCode::BAD_REQUEST, "invalid_argument", e.body_text()),
-    };
+async fn feedback(State(app): State<Shared>, req: Request) -> Response {
+    // axum's statuses: 413 over the limit, 400 not JSON, 422 JSON of the wrong shape, 415 not
+    // declared as JSON
+    let Json(f) =
+        match with_deadline(app.body_timeout, Json::<Feedback>::from_request(req, &())).await {
+            Ok(Ok(b)) => b,
+            Ok(Err(e)) => return error(e.status(), kind_of(e.status()), e.body_text()),
+            Err(r) => return r,
+        };
     let stego = match f.label.as_str() {
         "stego" => true,
         "clean" => false,
