@@ -118,9 +118,46 @@ impl Server {
         Server { child, base }
     }
 
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// `host:port`.
+    pub fn addr(&self) -> &str {
+        self.base.trim_start_matches("http://")
+    }
+
     /// `base` + `path`.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// SIGTERM, then the exit status and stderr if the process ended within `guard` (`None`:
+    /// it did not, and it was killed).
+    pub fn stop_within(
+        mut self,
+        guard: std::time::Duration,
+    ) -> Option<(std::process::ExitStatus, String)> {
+        let pid = self.child.id().to_string();
+        assert!(std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success());
+        let start = std::time::Instant::now();
+        let status = loop {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                break s;
+            }
+            if start.elapsed() > guard {
+                return None; // Drop kills it
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        let mut err = String::new();
+        std::io::Read::read_to_string(&mut self.child.stderr.take().unwrap(), &mut err).unwrap();
+        Some((status, err))
     }
 
     /// SIGKILL (no shutdown of any kind), then the exit status.
