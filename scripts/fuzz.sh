@@ -31,12 +31,12 @@ seed() {
     mkdir -p "$dir"
     local files=()
     case $t in
-        container_png) files=(tests/fixtures/clean/*.png examples/images/*.png) ;;
+        container_png) files=(tests/fixtures/clean/*.png examples/images/*.png fuzz/seeds/*.png) ;;
         container_jpeg) files=(tests/fixtures/clean/*.jpg examples/images/*.jpg) ;;
         container_gif) files=(tests/fixtures/clean/*.gif examples/images/*.gif) ;;
         container_webp) files=(tests/fixtures/clean/*.webp examples/images/*.webp) ;;
         container_bmp) files=(tests/fixtures/clean/*.bmp) ;;
-        scan) files=(tests/fixtures/clean/* examples/images/*.{png,jpg,gif,webp} tests/fuzz-regressions/*) ;;
+        scan) files=(tests/fixtures/clean/* examples/images/*.{png,jpg,gif,webp} fuzz/seeds/*.png tests/fuzz-regressions/*) ;;
         exif)
             .venv/bin/python - "$dir" tests/fixtures/clean/*.jpg examples/images/*.jpg <<'PY'
 import sys, pathlib

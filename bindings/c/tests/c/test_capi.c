@@ -132,6 +132,8 @@ int main(int argc, char **argv) {
   CHECK(sd_result_timings(r, &t) == SD_STATUS_OK && t.total_us >= t.decode_us);
   char *json = NULL;
   CHECK(sd_result_json(r, &json) == SD_STATUS_OK && strstr(json, "\"is_stego\":true") != NULL);
+  /* the documented field order: the verdict first */
+  CHECK(strncmp(json, "{\"is_stego\":true,\"probability\":", 31) == 0);
   sd_string_free(json);
   uint64_t stego_id = sd_result_scan_id(r);
   CHECK(stego_id > 0);
