@@ -182,7 +182,11 @@ fn service_endpoints_auth_errors_feedback_and_shutdown() {
         .values()
         .map(|v| v.as_u64().unwrap())
         .sum();
-    assert_eq!(errors, 2, "{body}"); // the two undecodable bodies; empty and oversize never scanned
+    // the two undecodable bodies, and the empty and oversize requests (rejected before a scan,
+    // counted all the same so error-rate alerts see them)
+    assert_eq!(errors, 4, "{body}");
+    assert_eq!(st["errors_by_kind"]["invalid_argument"], 1, "{body}");
+    assert_eq!(st["errors_by_kind"]["limit"], 1, "{body}");
     assert_eq!(st["method"]["detection"]["k"], 1);
     assert_eq!(st["fpr"]["n"], 1);
     assert!(st["window"]["throughput_per_s"].as_f64().unwrap() > 0.0);
@@ -227,8 +231,12 @@ fn service_endpoints_auth_errors_feedback_and_shutdown() {
     assert!(stderr.contains("\"event\":\"stopped\""), "{stderr}");
     let c = stegodetect::metrics::log::read_log(&log).unwrap();
     assert!(!c.torn_tail);
-    assert_eq!(c.records.len(), 4, "two verdicts and two decode errors");
-    assert_eq!(c.records.iter().filter(|r| r["ok"] == false).count(), 2);
+    assert_eq!(
+        c.records.len(),
+        6,
+        "two verdicts, two decode errors, two rejections"
+    );
+    assert_eq!(c.records.iter().filter(|r| r["ok"] == false).count(), 4);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -940,11 +940,13 @@ fn openapi_doc() -> Value {
         "security": [{"bearer": []}],
         "paths": {
             "/v1/scan": {"post": op("Scan one image (raw body or multipart file part); the verdict with a scan_id", true,
-                &[("200", "verdict"), ("400", "empty or malformed request"), ("401", "token"), ("413", "over a limit"),
+                &[("200", "verdict"), ("400", "empty or malformed request (body cut short, false chunked encoding, no file part)"),
+                  ("401", "token"), ("408", "the body did not arrive within the body timeout"), ("413", "over a limit"),
                   ("422", "not a supported or a corrupt image"), ("500", "model or internal error"),
-                  ("503", "too many scans in flight"), ("504", "scan timed out")])},
+                  ("503", "too many scans in flight, or the decode memory budget stayed full (Retry-After)"), ("504", "scan timed out")])},
             "/v1/feedback": {"post": op("Record the true label of a scan: {scan_id, label: clean|stego, method}", true,
-                &[("200", "recorded"), ("400", "bad label or method"), ("401", "token"), ("404", "unknown or already labelled scan id")])},
+                &[("200", "recorded"), ("400", "not JSON, bad label or method"), ("401", "token"), ("404", "unknown or already labelled scan id"),
+                  ("408", "body too slow"), ("413", "body over the limit"), ("415", "not declared as JSON"), ("422", "JSON of the wrong shape")])},
             "/v1/stats": {"get": op("Metrics snapshot; ?window=1m|5m|1h|24h, ?method=NAME", true,
                 &[("200", "snapshot"), ("400", "unknown window or method"), ("401", "token")])},
             "/metrics": {"get": op("Prometheus text exposition", true, &[("200", "metrics"), ("401", "token")])},
@@ -959,7 +961,8 @@ fn openapi_doc() -> Value {
             "/v1/alerts": {"get": op("Alerts raised by the configured rules (active, acknowledged, resolved)", true,
                 &[("200", "alerts"), ("401", "token")])},
             "/v1/alerts/{id}/ack": {"post": op("Acknowledge an alert; body {until} or {suppress_secs} suppresses it until then", true,
-                &[("200", "acknowledged"), ("400", "bad body"), ("401", "token"), ("404", "unknown alert"), ("409", "resolved")])},
+                &[("200", "acknowledged"), ("400", "bad body, or a negative or non-finite duration"), ("401", "token"), ("404", "unknown alert"),
+                  ("408", "body too slow"), ("409", "resolved"), ("413", "body over the limit")])},
         }
     })
 }
