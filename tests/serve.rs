@@ -99,6 +99,11 @@ fn service_endpoints_auth_errors_feedback_and_shutdown() {
     );
     let stego = json(&body);
     assert_eq!(code, 200, "{body}");
+    // the documented field order: the verdict first
+    assert!(
+        body.starts_with("{\"is_stego\":true,\"probability\":"),
+        "{body}"
+    );
     assert_eq!(stego["is_stego"], true);
     assert_eq!(stego["method"], "lsb.rgb");
     let stego_id = stego["scan_id"].as_u64().unwrap();

@@ -120,7 +120,9 @@ pub struct Snapshot {
     pub stego_by_method: BTreeMap<&'static str, u64>,
     /// Scans per image format.
     pub scans_by_format: BTreeMap<&'static str, u64>,
-    /// Inputs that could not be scanned, per error kind.
+    /// Inputs that could not be scanned, per error kind, and a service's rejections of scan
+    /// requests ([`TIMEOUT`], [`BUSY`], `limit`, `invalid_argument`; see
+    /// [`Metrics::record_failure`]).
     pub errors_by_kind: BTreeMap<&'static str, u64>,
     /// Scans (successful or not) per second over the last minute, 5 minutes, hour and day (over
     /// the uptime while it is shorter than the window).
