@@ -257,6 +257,10 @@ int32_t sd_result_method_id(const struct SdResult *result);
 // Method name ("alpha", ...), or NULL when clean. Belongs to the result.
 const char *sd_result_method_name(const struct SdResult *result);
 
+// Name of the tool whose format the payload is in ("stegano", "stego-lsb"), or NULL when
+// unknown or clean. Belongs to the result.
+const char *sd_result_tool_name(const struct SdResult *result);
+
 // Scan id in the attached metrics registry (for `sd_metrics_record_truth`); 0 without one.
 uint64_t sd_result_scan_id(const struct SdResult *result);
 

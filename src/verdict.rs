@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::analysis::pixels::StructuralReport;
-use crate::analysis::{Analysis, Evidence, ImageProfile, Method};
+use crate::analysis::{Analysis, Evidence, ImageProfile, Method, Tool};
 use crate::container::{ContainerInfo, Format, Trailer};
 use crate::extract::Payload;
 use crate::planes::Decoded;
@@ -117,6 +117,9 @@ pub struct ScanResult {
     pub method: Option<Method>,
     /// Starlight class id of `method`.
     pub method_id: Option<u8>,
+    /// The tool whose format the reported payload is in, when recognised (`stegano`,
+    /// `stego-lsb`); `None` when unknown or clean.
+    pub tool: Option<Tool>,
     /// The payload of the deciding evidence, when one was recovered.
     pub payload: Option<Payload>,
     /// Per-method scores of the final verdict (the model's when one decided, else the rules').
@@ -185,6 +188,7 @@ pub(crate) fn decide(
         probability,
         method,
         method_id: method.map(Method::id),
+        tool: payload.as_ref().and_then(|p: &Payload| p.tool),
         scores,
         rule_scores: scores,
         decided_by: "rules",
@@ -226,11 +230,20 @@ pub(crate) fn decide(
     }
 }
 
+/// The payload to report for a verdict of `method`: the strongest evidence of that method with a
+/// payload, else the strongest strong evidence of any method with one (a tool that wrote R, G, B
+/// and alpha alike also raises the alpha-plane evidence, which carries no payload).
 fn best_payload(evidence: &[Evidence], method: Option<Method>) -> Option<Payload> {
     evidence
         .iter()
         .filter(|e| method.is_none_or(|m| e.method == m))
         .find_map(|e| e.payload.clone())
+        .or_else(|| {
+            evidence
+                .iter()
+                .filter(|e| e.score >= 0.9)
+                .find_map(|e| e.payload.clone())
+        })
 }
 
 /// Let a model's prediction decide: probability, decision, method (the model's method head, else
@@ -272,12 +285,14 @@ pub(crate) fn apply_model(
     r.method = if r.is_stego { method } else { None };
     r.method_id = r.method.map(Method::id);
     r.payload = r.method.and_then(|m| best_payload(&r.findings, Some(m)));
+    r.tool = r.payload.as_ref().and_then(|p| p.tool);
 }
 
 /// The JSON record of one scan, as every face prints it (`scan --format json`, `POST /v1/scan`,
 /// `sd_result_json`, Python's `ScanResult.to_dict`): `path` (when given), `is_stego`,
-/// `probability`, `method`, `method_id`, `payload`, `error`, then the rest of [`ScanResult`] in
-/// declaration order. An error gives the same leading fields, `null`, plus `error_kind`.
+/// `probability`, `method`, `method_id`, `tool`, `payload`, `error`, then the rest of
+/// [`ScanResult`] in declaration order. An error gives the same leading fields, `null`, plus
+/// `error_kind`.
 pub fn record(
     path: Option<&str>,
     outcome: Result<&ScanResult, &crate::Error>,
@@ -293,16 +308,23 @@ pub fn record(
             else {
                 unreachable!("a struct serialises to an object")
             };
-            // ScanResult's first five fields are the documented leading ones; `error` follows them
+            // ScanResult's first six fields are the documented leading ones; `error` follows them
             for (i, (k, v)) in fields.into_iter().enumerate() {
-                if i == 5 {
+                if i == 6 {
                     out.insert("error".into(), Value::Null);
                 }
                 out.insert(k, v);
             }
         }
         Err(e) => {
-            for k in ["is_stego", "probability", "method", "method_id", "payload"] {
+            for k in [
+                "is_stego",
+                "probability",
+                "method",
+                "method_id",
+                "tool",
+                "payload",
+            ] {
                 out.insert(k.into(), Value::Null);
             }
             out.insert("error".into(), json!(e.to_string()));

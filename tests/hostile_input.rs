@@ -240,6 +240,7 @@ fn json_records_keep_the_documented_field_order() {
         "probability",
         "method",
         "method_id",
+        "tool",
         "payload",
         "error",
     ];

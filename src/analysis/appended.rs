@@ -67,5 +67,8 @@ fn payload(bytes: &[u8], offset: usize, kind: TrailerKind, max: usize) -> Payloa
         offset,
         frame: None,
         complete,
+        tool: None,
+        lsbs: None,
+        encrypted: false,
     }
 }

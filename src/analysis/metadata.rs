@@ -176,6 +176,9 @@ pub fn analyse(info: &ContainerInfo, out: &mut Vec<Evidence>) {
             offset: 0,
             frame: None,
             complete: true,
+            tool: None,
+            lsbs: None,
+            encrypted: false,
         });
         out.push(ev);
     }

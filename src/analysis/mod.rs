@@ -2,7 +2,8 @@
 //! where one was recovered, a payload) for one of Starlight's five methods, in its class order:
 //! 0 `alpha`, 1 `palette`, 2 `lsb.rgb`, 3 `exif`, 4 `raw`.
 //!
-//! - [`pixels`]: sequential content search over every LSB stream (both bit orders);
+//! - [`pixels`]: sequential content search over every LSB stream (both bit orders), and the
+//!   headers of known tools ([`tools`]: stegano, stego-lsb);
 //! - [`structural`]: WS / SPA / chi-square estimators for scattered LSB replacement, gated by the
 //!   image [`profile`] so flat, synthetic, palette-derived and tiny images do not fire;
 //! - [`alpha`]: opaque alpha planes with LSB changes;
@@ -20,12 +21,14 @@ pub mod pixels;
 pub mod profile;
 pub mod stats;
 pub mod structural;
+pub mod tools;
 
 use serde::{Deserialize, Serialize};
 
 pub use bitstream::BitOrder;
 pub use content::HitKind;
 pub use profile::ImageProfile;
+pub use tools::Tool;
 
 use crate::container::{ContainerInfo, Format};
 use crate::extract::Payload;
@@ -161,6 +164,7 @@ pub fn analyse(
     for (i, frame) in decoded.frames.iter().enumerate() {
         let frame_no = multi.then_some(i as u32);
         pixels::content(frame, frame_no, opts, &mut evidence);
+        pixels::tools(frame, frame_no, opts, &mut evidence);
         alpha::analyse(frame, frame_no, &mut evidence);
         palette::analyse(frame, frame_no, &mut evidence);
     }

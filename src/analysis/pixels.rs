@@ -7,8 +7,9 @@ use super::bitstream::{self, BitOrder, ByteSource};
 use super::content::{self, HitKind};
 use super::profile::ImageProfile;
 use super::structural::{self, ChiPrefix};
+use super::tools::{self, PayloadLook};
 use super::{Evidence, Method};
-use crate::extract::{strip_ai42_space, Payload};
+use crate::extract::{strip_ai42_space, Payload, PayloadEncoding};
 use crate::options::Options;
 use crate::planes::{ColorMode, PixelPlanes};
 
@@ -59,6 +60,62 @@ pub fn content(p: &PixelPlanes, frame: Option<u32>, opts: &Options, out: &mut Ve
                 offset: hit.offset,
                 frame,
                 complete: hit.complete,
+                bytes: hit.bytes,
+                tool: None,
+                lsbs: None,
+                encrypted: false,
+            });
+        }
+        out.push(ev);
+    }
+}
+
+/// Payloads in the formats of known tools ([`tools`]): one piece of evidence each, as content
+/// evidence (they are sequential payloads with a length header), naming the tool.
+pub fn tools(p: &PixelPlanes, frame: Option<u32>, opts: &Options, out: &mut Vec<Evidence>) {
+    for hit in tools::search(p, opts.limits.max_payload_bytes) {
+        let method = if p.mode == ColorMode::Palette {
+            Method::Palette
+        } else {
+            Method::LsbRgb
+        };
+        let what = match hit.look {
+            PayloadLook::Text => "text".to_string(),
+            PayloadLook::File(k) => format!("{k:?} file").to_lowercase(),
+            PayloadLook::Random => {
+                "random-looking bytes (encrypted or compressed: exact, not readable without the key)"
+                    .to_string()
+            }
+        };
+        let frame_txt = frame.map(|f| format!(" of frame {f}")).unwrap_or_default();
+        let lsbs = match hit.lsbs {
+            1 => "the LSB".to_string(),
+            n => format!("the {n} low bits"),
+        };
+        let detail = format!(
+            "{} format: {} bytes of {what} in {lsbs} of the {} samples{frame_txt}, after a {}-byte length header",
+            hit.tool,
+            hit.bytes.len(),
+            hit.channel,
+            hit.offset
+        );
+        let mut ev = Evidence::new(method, hit.score, "content", detail);
+        if opts.extract {
+            ev.payload = Some(Payload {
+                method,
+                encoding: PayloadEncoding::LengthPrefixed,
+                file_type: match hit.look {
+                    PayloadLook::File(k) => Some(k),
+                    _ => None,
+                },
+                bit_order: Some(BitOrder::MsbFirst),
+                channel: hit.channel.to_string(),
+                offset: hit.offset,
+                frame,
+                complete: hit.complete,
+                tool: Some(hit.tool),
+                lsbs: (hit.lsbs > 1).then_some(hit.lsbs),
+                encrypted: hit.look == PayloadLook::Random,
                 bytes: hit.bytes,
             });
         }

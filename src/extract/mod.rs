@@ -5,7 +5,7 @@
 use base64::Engine;
 use serde::Serialize;
 
-use crate::analysis::{BitOrder, HitKind, Method};
+use crate::analysis::{BitOrder, HitKind, Method, Tool};
 use crate::container::TrailerKind;
 
 /// How the payload was delimited.
@@ -61,6 +61,13 @@ pub struct Payload {
     /// The end of the payload was found (terminator, length, container end); false when cut at
     /// the capacity or the size cap.
     pub complete: bool,
+    /// The tool whose format this is, when recognised.
+    pub tool: Option<Tool>,
+    /// Low bits per sample the payload occupies, when a tool wrote more than one.
+    pub lsbs: Option<u8>,
+    /// The bytes look random (encrypted or compressed): they are what the tool wrote, exact, but
+    /// not readable without its key.
+    pub encrypted: bool,
 }
 
 impl Payload {
@@ -87,6 +94,11 @@ struct PayloadJson<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     frame: Option<u32>,
     complete: bool,
+    tool: Option<Tool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lsbs: Option<u8>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    encrypted: bool,
 }
 
 impl Serialize for Payload {
@@ -106,6 +118,9 @@ impl Serialize for Payload {
             offset: self.offset,
             frame: self.frame,
             complete: self.complete,
+            tool: self.tool,
+            lsbs: self.lsbs,
+            encrypted: self.encrypted,
         }
         .serialize(s)
     }

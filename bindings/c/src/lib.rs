@@ -577,6 +577,7 @@ pub struct SdResult {
     format: CString,
     mode: CString,
     method: Option<CString>,
+    tool: Option<CString>,
 }
 
 /// Facts about the scanned image. Strings belong to the result.
@@ -619,6 +620,7 @@ fn wrap(r: ScanResult, scan_id: u64) -> *mut SdResult {
         format: c(r.image.format.as_str()),
         mode: c(r.image.mode),
         method: r.method.map(|m| c(m.name())),
+        tool: r.tool.map(|t| c(t.name())),
         r,
         scan_id,
     }))
@@ -749,6 +751,16 @@ pub unsafe extern "C" fn sd_result_method_name(result: *const SdResult) -> *cons
     result
         .as_ref()
         .and_then(|r| r.method.as_ref())
+        .map_or(std::ptr::null(), |c| c.as_ptr())
+}
+
+/// Name of the tool whose format the payload is in ("stegano", "stego-lsb"), or NULL when
+/// unknown or clean. Belongs to the result.
+#[no_mangle]
+pub unsafe extern "C" fn sd_result_tool_name(result: *const SdResult) -> *const c_char {
+    result
+        .as_ref()
+        .and_then(|r| r.tool.as_ref())
         .map_or(std::ptr::null(), |c| c.as_ptr())
 }
 

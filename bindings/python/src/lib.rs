@@ -220,6 +220,11 @@ impl ScanResult {
     fn method_id(&self) -> Option<u8> {
         self.r.method_id
     }
+    /// The tool whose format the payload is in ("stegano", "stego-lsb"), or None.
+    #[getter]
+    fn tool(&self) -> Option<&'static str> {
+        self.r.tool.map(|t| t.name())
+    }
     /// The recovered payload's bytes, or None.
     #[getter]
     fn payload<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyBytes>> {

@@ -64,8 +64,8 @@ def test_every_input_type(det: stegodetect.Detector) -> None:
         assert r.payload is not None and r.payload_text is not None
         assert r.to_dict()["is_stego"] is True
         # the documented field order, as the CLI's JSON record
-        assert list(r.to_dict())[:6] == [
-            "is_stego", "probability", "method", "method_id", "payload", "error"
+        assert list(r.to_dict())[:7] == [
+            "is_stego", "probability", "method", "method_id", "tool", "payload", "error"
         ]
     with pytest.raises(TypeError):
         det.scan(12345)

@@ -101,7 +101,7 @@ fn scan_one(det: &Detector, input: &Input, max: u64) -> stegodetect::Result<Scan
 /// The JSON record of an entry that was not scanned: the leading fields `null`, and why.
 fn skipped_record(path: &str, reason: &str) -> Value {
     json!({"path": path, "is_stego": null, "probability": null, "method": null, "method_id": null,
-           "payload": null, "error": null, "skipped": reason})
+           "tool": null, "payload": null, "error": null, "skipped": reason})
 }
 
 fn text_line(path: &str, r: &stegodetect::Result<ScanResult>) -> String {

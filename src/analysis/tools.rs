@@ -1,0 +1,416 @@
+//! Formats of widely used free LSB tools, recognised by their headers so that the tool can be
+//! named and its payload extracted byte-exact, whatever the payload is (text, a file, or
+//! encrypted bytes):
+//!
+//! - **stegano** (PyPI `stegano`, `lsb.hide`): the decimal byte length of the message, `:`, then
+//!   the message (a string, UTF-8 by default); one bit in the LSB of each R, G, B sample (alpha
+//!   skipped), pixels row-major, each byte most significant bit first.
+//! - **stego-lsb** (PyPI `stego-lsb`, `LSBSteg`): a little-endian size tag of
+//!   `ceil(bit_length(capacity in bits) / 8)` bytes, then the data; `n` LSBs (1-8) of every sample
+//!   of every band (alpha included; palette indices for palette images), row-major, each byte
+//!   most significant bit first, the first of a sample's `n` bits in its highest used bit.
+//!
+//! A header alone is weak evidence (a few random bytes can look like one), so a hit also needs
+//! the payload to be plausible: text or a known file, or, for binary (encrypted or compressed)
+//! data, bytes that look random where the stream after the payload does not.
+
+use serde::Serialize;
+
+use super::bitstream::ByteSource;
+use super::stats::text_quality;
+use crate::container::{trailer::kind_of, TrailerKind};
+use crate::planes::{ColorMode, PixelPlanes};
+
+/// A tool whose format is recognised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Tool {
+    /// PyPI `stegano` (`lsb.hide`).
+    #[serde(rename = "stegano")]
+    Stegano,
+    /// PyPI `stego-lsb` (`LSBSteg`).
+    #[serde(rename = "stego-lsb")]
+    StegoLsb,
+}
+
+impl Tool {
+    /// The name reported in results (`stegano`, `stego-lsb`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Tool::Stegano => "stegano",
+            Tool::StegoLsb => "stego-lsb",
+        }
+    }
+}
+
+impl std::fmt::Display for Tool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What the payload of a recognised header looks like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PayloadLook {
+    /// Printable text.
+    Text,
+    /// A file recognised by its magic number.
+    File(TrailerKind),
+    /// Random-looking bytes (encrypted or compressed): not readable as such.
+    Random,
+}
+
+/// A payload written by a recognised tool.
+#[derive(Debug, Clone)]
+pub struct ToolHit {
+    /// The tool.
+    pub tool: Tool,
+    /// Stream name as reported (`rgb`, `rgba`, `grey`, `index`, ...).
+    pub channel: &'static str,
+    /// LSBs per sample the tool used.
+    pub lsbs: u8,
+    /// The payload (header removed), cut at the size cap when longer.
+    pub bytes: Vec<u8>,
+    /// The whole payload was read (false when cut at the size cap).
+    pub complete: bool,
+    /// Byte offset of the payload in the tool's packed stream (the header's length).
+    pub offset: usize,
+    /// What the payload looks like.
+    pub look: PayloadLook,
+    /// Evidence strength in [0, 1].
+    pub score: f32,
+}
+
+/// Bytes from the `n` low bits of each sample, the first bit in the highest of them, bytes most
+/// significant bit first (stego-lsb's layout; with `n = 1`, the plain LSB stream).
+struct LowBits<'a> {
+    samples: &'a [u8],
+    /// Channels taken from each pixel (indices into the pixel's samples).
+    take: &'a [usize],
+    channels: usize,
+    n: usize,
+}
+
+impl LowBits<'_> {
+    fn bits(&self) -> usize {
+        self.samples.len() / self.channels * self.take.len() * self.n
+    }
+    #[inline]
+    fn bit(&self, k: usize) -> u8 {
+        let per_px = self.take.len() * self.n;
+        let (px, r) = (k / per_px, k % per_px);
+        let s = self.samples[px * self.channels + self.take[r / self.n]];
+        (s >> (self.n - 1 - r % self.n)) & 1
+    }
+}
+
+impl ByteSource for LowBits<'_> {
+    fn len(&self) -> usize {
+        self.bits() / 8
+    }
+    fn get(&self, j: usize) -> u8 {
+        (0..8).fold(0u8, |v, b| v | (self.bit(j * 8 + b) << (7 - b)))
+    }
+}
+
+fn read(s: &impl ByteSource, from: usize, n: usize) -> Vec<u8> {
+    (from..(from + n).min(s.len())).map(|j| s.get(j)).collect()
+}
+
+/// Every recognised tool payload in a plane (8-bit samples or palette indices).
+pub fn search(p: &PixelPlanes, max_payload: usize) -> Vec<ToolHit> {
+    let mut hits = Vec::new();
+    if p.bit_depth != 8 && p.mode != ColorMode::Palette {
+        return hits;
+    }
+    let ch = p.channels();
+    let all: Vec<usize> = (0..ch).collect();
+    if let Some(h) = stego_lsb(p, &all, max_payload) {
+        hits.push(h);
+    }
+    if matches!(p.mode, ColorMode::Rgb | ColorMode::Rgba) {
+        if let Some(h) = stegano(p, max_payload) {
+            hits.push(h);
+        }
+    }
+    hits
+}
+
+fn channel_name(mode: ColorMode) -> &'static str {
+    match mode {
+        ColorMode::Rgb => "rgb",
+        ColorMode::Rgba => "rgba",
+        ColorMode::Grey => "grey",
+        ColorMode::GreyAlpha => "grey+alpha",
+        ColorMode::Palette => "index",
+    }
+}
+
+/// Judge a payload read after a length header: text, a file, or random bytes with a boundary
+/// after them. `after` is a sample of the stream following the payload; `lsbs` the low bits per
+/// sample it was read from.
+fn judge(bytes: &[u8], after: &[u8], lsbs: usize) -> Option<(PayloadLook, f32)> {
+    let kind = kind_of(bytes);
+    if !matches!(
+        kind,
+        TrailerKind::Text | TrailerKind::Binary | TrailerKind::Padding | TrailerKind::Ai42
+    ) {
+        return Some((PayloadLook::File(kind), 0.98));
+    }
+    // above the generic content search's 0.99 for the same text read without the header, so
+    // the tool's exact payload is the one reported
+    if bytes.len() >= 4 && text_quality(bytes).is_some() && printable(bytes) {
+        let score = if bytes.len() >= 12 { 0.995 } else { 0.9 };
+        return Some((PayloadLook::Text, score));
+    }
+    // Encrypted or compressed: only where the bytes pass as random and the stream after them
+    // does not (an image whose LSB plane is noise everywhere gives no boundary to see). Not from
+    // 4 or more low bits, which carry the image itself (never random after anything), and not
+    // on samples too short to tell: on clean icons and UI images, 32-38 "random" bytes in 4-7 low
+    // bits of tiny images or in one LSB of a 32x32 icon passed a laxer version of this rule.
+    if lsbs <= 3
+        && bytes.len() >= MIN_RANDOM
+        && after.len() >= 4 * MIN_RANDOM
+        && looks_random(bytes)
+        && !looks_random(after)
+    {
+        return Some((PayloadLook::Random, 0.9));
+    }
+    None
+}
+
+/// Fewest bytes of a random-looking payload accepted (with four times as many after it).
+const MIN_RANDOM: usize = 64;
+
+/// Mostly printable: at most one control character in 50 (besides tab and newlines), as
+/// [`text_quality`] requires, and no NUL.
+fn printable(b: &[u8]) -> bool {
+    !b.contains(&0)
+}
+
+/// Bytes that pass simple randomness checks for their length: balanced bits, no byte value
+/// over-represented, few equal neighbours.
+fn looks_random(b: &[u8]) -> bool {
+    if b.len() < 32 {
+        return false;
+    }
+    let n = b.len() as f64;
+    let ones: u32 = b.iter().map(|c| c.count_ones()).sum();
+    let bits = n * 8.0;
+    // 4.5 standard deviations: random data fails this about once in 150,000
+    if (ones as f64 - bits / 2.0).abs() > 4.5 * (bits / 4.0).sqrt() {
+        return false;
+    }
+    let mut counts = [0u32; 256];
+    for &c in b {
+        counts[c as usize] += 1;
+    }
+    let max = *counts.iter().max().unwrap_or(&0) as f64;
+    // the most frequent byte value: expected about n/256 (+ a few)
+    if max > (n / 256.0 + 5.0 * (n / 256.0).sqrt()).max(4.0) {
+        return false;
+    }
+    let equal = b.windows(2).filter(|w| w[0] == w[1]).count() as f64;
+    equal <= (n / 256.0 + 5.0 * (n / 256.0).sqrt()).max(3.0)
+}
+
+/// stego-lsb: try 1 to 8 LSBs per sample over all bands; the first plausible one wins.
+fn stego_lsb(p: &PixelPlanes, take: &[usize], max_payload: usize) -> Option<ToolHit> {
+    for n in 1..=8usize {
+        let s = LowBits {
+            samples: &p.samples,
+            take,
+            channels: p.channels(),
+            n,
+        };
+        let cap_bits = s.bits() as u64;
+        let tag = (64 - cap_bits.leading_zeros() as usize).div_ceil(8).max(1);
+        let cap_bytes = (cap_bits / 8) as usize;
+        if cap_bytes <= tag + 1 {
+            continue;
+        }
+        let size = read(&s, 0, tag)
+            .iter()
+            .rev()
+            .fold(0u64, |v, &b| (v << 8) | b as u64) as usize;
+        if size == 0 || size > cap_bytes - tag {
+            continue;
+        }
+        let take_n = size.min(max_payload);
+        let bytes = read(&s, tag, take_n);
+        let after = read(&s, tag + size, 4096.min(cap_bytes - tag - size));
+        if let Some((look, score)) = judge(&bytes, &after, n) {
+            return Some(ToolHit {
+                tool: Tool::StegoLsb,
+                channel: channel_name(p.mode),
+                lsbs: n as u8,
+                complete: take_n == size,
+                bytes,
+                offset: tag,
+                look,
+                score,
+            });
+        }
+    }
+    None
+}
+
+/// stegano: `<length>:` then the message, in the R, G, B LSBs.
+fn stegano(p: &PixelPlanes, max_payload: usize) -> Option<ToolHit> {
+    let s = LowBits {
+        samples: &p.samples,
+        take: &[0, 1, 2],
+        channels: p.channels(),
+        n: 1,
+    };
+    let head = read(&s, 0, 11);
+    let colon = head.iter().position(|&c| c == b':')?;
+    let digits = &head[..colon];
+    if digits.is_empty() || digits[0] == b'0' || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let size: usize = std::str::from_utf8(digits).ok()?.parse().ok()?;
+    let start = colon + 1;
+    if size == 0 || size > s.len().saturating_sub(start) {
+        return None;
+    }
+    let take_n = size.min(max_payload);
+    let bytes = read(&s, start, take_n);
+    // stegano hides strings: the message must be UTF-8 (cut at the cap: up to its last
+    // character)
+    let valid = match std::str::from_utf8(&bytes) {
+        Ok(_) => bytes.len(),
+        Err(e) if take_n < size => e.valid_up_to(),
+        Err(_) => return None,
+    };
+    let text = &bytes[..valid];
+    // short messages need a longer header to be believable: "5:" is 2 bytes of chance
+    let score = if text_quality(text).is_some() && (text.len() >= 8 || digits.len() >= 2) {
+        0.995
+    } else if text.len() >= 16 {
+        0.9 // UTF-8 without the look of text (e.g. another script's letters): still a string
+    } else {
+        return None;
+    };
+    Some(ToolHit {
+        tool: Tool::Stegano,
+        channel: "rgb",
+        lsbs: 1,
+        complete: take_n == size,
+        bytes,
+        offset: start,
+        look: PayloadLook::Text,
+        score,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An RGB(A) plane of noise-free gradient pixels with `data` written in the `n` LSBs of
+    /// every sample (stego-lsb's layout).
+    fn plane(w: u32, h: u32, mode: ColorMode, data: &[u8], n: usize) -> PixelPlanes {
+        let ch = mode.channels();
+        let mut samples: Vec<u8> = (0..(w * h) as usize * ch)
+            .map(|i| ((i / ch) % 200 + 20) as u8 & !((1u8 << n) - 1))
+            .collect();
+        let bits: Vec<u8> = data
+            .iter()
+            .flat_map(|b| (0..8).map(move |k| (b >> (7 - k)) & 1))
+            .collect();
+        for (i, chunk) in bits.chunks(n).enumerate() {
+            let mut v = 0u8;
+            for (k, b) in chunk.iter().enumerate() {
+                v |= b << (n - 1 - k);
+            }
+            samples[i] = (samples[i] & !((1u8 << n) - 1)) | v;
+        }
+        PixelPlanes {
+            width: w,
+            height: h,
+            mode,
+            bit_depth: 8,
+            samples,
+            low_bits: None,
+            palette: None,
+            left: 0,
+            top: 0,
+        }
+    }
+
+    fn stego_lsb_data(w: u32, h: u32, ch: usize, n: usize, msg: &[u8]) -> Vec<u8> {
+        let cap_bits = (w * h) as u64 * ch as u64 * n as u64;
+        let tag = (64 - cap_bits.leading_zeros() as usize).div_ceil(8);
+        let mut d = (msg.len() as u64).to_le_bytes()[..tag].to_vec();
+        d.extend_from_slice(msg);
+        d
+    }
+
+    #[test]
+    fn stego_lsb_text_and_random_payloads_at_1_to_3_lsbs() {
+        let text = b"The quick brown fox jumps over the lazy dog at noon.";
+        let mut x = 0x1234_5678u32;
+        let random: Vec<u8> = (0..200)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                x as u8
+            })
+            .collect();
+        for n in 1..=3 {
+            for (msg, look) in [
+                (&text[..], PayloadLook::Text),
+                (&random[..], PayloadLook::Random),
+            ] {
+                let p = plane(
+                    128,
+                    128,
+                    ColorMode::Rgba,
+                    &stego_lsb_data(128, 128, 4, n, msg),
+                    n,
+                );
+                let hits = search(&p, 1 << 20);
+                let h = hits
+                    .iter()
+                    .find(|h| h.tool == Tool::StegoLsb)
+                    .unwrap_or_else(|| panic!("{n} LSBs, {look:?}: no hit"));
+                assert_eq!((h.lsbs as usize, h.look), (n, look));
+                assert_eq!(h.bytes, msg);
+                assert!(h.complete);
+            }
+        }
+    }
+
+    #[test]
+    fn stegano_messages_with_their_length() {
+        let msg = "hidden: 16 bytes";
+        let mut data = format!("{}:", msg.len()).into_bytes();
+        data.extend_from_slice(msg.as_bytes());
+        // RGB channels only: write the bits into R, G, B of an RGBA plane
+        let mut p = plane(64, 64, ColorMode::Rgba, &[], 1);
+        let bits: Vec<u8> = data
+            .iter()
+            .flat_map(|b| (0..8).map(move |k| (b >> (7 - k)) & 1))
+            .collect();
+        for (k, b) in bits.iter().enumerate() {
+            let i = k / 3 * 4 + k % 3;
+            p.samples[i] = (p.samples[i] & !1) | b;
+        }
+        let hits = search(&p, 1 << 20);
+        let h = hits
+            .iter()
+            .find(|h| h.tool == Tool::Stegano)
+            .expect("stegano hit");
+        assert_eq!(h.bytes, msg.as_bytes());
+        assert!(h.score > 0.99);
+    }
+
+    #[test]
+    fn clean_planes_give_nothing() {
+        for mode in [ColorMode::Rgb, ColorMode::Rgba, ColorMode::Grey] {
+            let p = plane(96, 96, mode, &[], 1);
+            assert!(search(&p, 1 << 20).is_empty(), "{mode:?}");
+        }
+    }
+}
