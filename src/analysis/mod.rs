@@ -164,7 +164,7 @@ pub fn analyse(
     for (i, frame) in decoded.frames.iter().enumerate() {
         let frame_no = multi.then_some(i as u32);
         pixels::content(frame, frame_no, opts, &mut evidence);
-        pixels::tools(frame, frame_no, opts, &mut evidence);
+        pixels::tools(frame, info.lossy, frame_no, opts, &mut evidence);
         alpha::analyse(frame, frame_no, &mut evidence);
         palette::analyse(frame, frame_no, &mut evidence);
     }

@@ -72,8 +72,14 @@ pub fn content(p: &PixelPlanes, frame: Option<u32>, opts: &Options, out: &mut Ve
 
 /// Payloads in the formats of known tools ([`tools`]): one piece of evidence each, as content
 /// evidence (they are sequential payloads with a length header), naming the tool.
-pub fn tools(p: &PixelPlanes, frame: Option<u32>, opts: &Options, out: &mut Vec<Evidence>) {
-    for hit in tools::search(p, opts.limits.max_payload_bytes) {
+pub fn tools(
+    p: &PixelPlanes,
+    lossy: bool,
+    frame: Option<u32>,
+    opts: &Options,
+    out: &mut Vec<Evidence>,
+) {
+    for hit in tools::search(p, lossy, opts.limits.max_payload_bytes) {
         let method = if p.mode == ColorMode::Palette {
             Method::Palette
         } else {

@@ -116,10 +116,12 @@ fn read(s: &impl ByteSource, from: usize, n: usize) -> Vec<u8> {
     (from..(from + n).min(s.len())).map(|j| s.get(j)).collect()
 }
 
-/// Every recognised tool payload in a plane (8-bit samples or palette indices).
-pub fn search(p: &PixelPlanes, max_payload: usize) -> Vec<ToolHit> {
+/// Every recognised tool payload in a plane (8-bit samples or palette indices) of a losslessly
+/// coded image (these tools write PNG or BMP: lossy coding would destroy their payloads, and
+/// decoded JPEG pixels gave chance headers).
+pub fn search(p: &PixelPlanes, lossy: bool, max_payload: usize) -> Vec<ToolHit> {
     let mut hits = Vec::new();
-    if p.bit_depth != 8 && p.mode != ColorMode::Palette {
+    if lossy || (p.bit_depth != 8 && p.mode != ColorMode::Palette) {
         return hits;
     }
     let ch = p.channels();
@@ -145,37 +147,54 @@ fn channel_name(mode: ColorMode) -> &'static str {
     }
 }
 
-/// Judge a payload read after a length header: text, a file, or random bytes with a boundary
-/// after them. `after` is a sample of the stream following the payload; `lsbs` the low bits per
-/// sample it was read from.
-fn judge(bytes: &[u8], after: &[u8], lsbs: usize) -> Option<(PayloadLook, f32)> {
-    let kind = kind_of(bytes);
+/// Judge the payload a length header announces, reading only what the decision needs first (a
+/// chance header on a large image can announce megabytes): text, a file, or random bytes with a
+/// sharp boundary after them. `s` holds the payload at `from`, `size` bytes long; `lsbs` is the
+/// low bits per sample it was read from. The whole payload (capped at `max`) when accepted.
+fn judge(
+    s: &impl ByteSource,
+    from: usize,
+    size: usize,
+    lsbs: usize,
+    max: usize,
+) -> Option<(PayloadLook, f32, Vec<u8>)> {
+    let probe = read(s, from, size.min(512));
+    let full = || read(s, from, size.min(max));
+    let kind = kind_of(&probe);
     if !matches!(
         kind,
         TrailerKind::Text | TrailerKind::Binary | TrailerKind::Padding | TrailerKind::Ai42
     ) {
-        return Some((PayloadLook::File(kind), 0.98));
+        return Some((PayloadLook::File(kind), 0.98, full()));
     }
-    // above the generic content search's 0.99 for the same text read without the header, so
-    // the tool's exact payload is the one reported
-    if bytes.len() >= 4 && text_quality(bytes).is_some() && printable(bytes) {
-        let score = if bytes.len() >= 12 { 0.995 } else { 0.9 };
-        return Some((PayloadLook::Text, score));
+    if size >= 4 && text_quality(&probe).is_some() && printable(&probe) {
+        let bytes = full();
+        if text_quality(&bytes).is_some() && printable(&bytes) {
+            // above the generic content search's 0.99 for the same text read without the
+            // header, so the tool's exact payload is the one reported
+            let score = if size >= 12 { 0.995 } else { 0.9 };
+            return Some((PayloadLook::Text, score, bytes));
+        }
+        return None;
     }
-    // Encrypted or compressed: only where the bytes pass as random and the stream after them
-    // does not (an image whose LSB plane is noise everywhere gives no boundary to see). Not from
-    // 4 or more low bits, which carry the image itself (never random after anything), and not
-    // on samples too short to tell: on clean icons and UI images, 32-38 "random" bytes in 4-7 low
-    // bits of tiny images or in one LSB of a 32x32 icon passed a laxer version of this rule.
-    if lsbs <= 3
-        && bytes.len() >= MIN_RANDOM
-        && after.len() >= 4 * MIN_RANDOM
-        && looks_random(bytes)
-        && !looks_random(after)
-    {
-        return Some((PayloadLook::Random, 0.9));
+    // Encrypted or compressed: only where the bytes pass as random and the stream right after
+    // them does not (an image whose LSB plane is noise everywhere gives no boundary to see; one
+    // whose noisy part fades out gradually gives no sharp one). Not from 4 or more low bits,
+    // which carry the image itself (never random after anything), and not on samples too short
+    // to tell: on clean icons and UI images, 32-38 "random" bytes in 4-7 low bits of tiny images
+    // or in one LSB of a 32x32 icon passed a laxer version of this rule.
+    let end = from + size;
+    if lsbs > 3 || size < MIN_RANDOM || s.len() < end + 4 * MIN_RANDOM || !looks_random(&probe) {
+        return None;
     }
-    None
+    let near = read(s, end, 4 * MIN_RANDOM);
+    let after = read(s, end, 4096);
+    let tail = read(s, end - MIN_RANDOM, MIN_RANDOM);
+    if looks_random(&near) || looks_random(&after) || !looks_random(&tail) {
+        return None;
+    }
+    let bytes = full();
+    looks_random(&bytes).then_some((PayloadLook::Random, 0.9, bytes))
 }
 
 /// Fewest bytes of a random-looking payload accepted (with four times as many after it).
@@ -235,15 +254,12 @@ fn stego_lsb(p: &PixelPlanes, take: &[usize], max_payload: usize) -> Option<Tool
         if size == 0 || size > cap_bytes - tag {
             continue;
         }
-        let take_n = size.min(max_payload);
-        let bytes = read(&s, tag, take_n);
-        let after = read(&s, tag + size, 4096.min(cap_bytes - tag - size));
-        if let Some((look, score)) = judge(&bytes, &after, n) {
+        if let Some((look, score, bytes)) = judge(&s, tag, size, n, max_payload) {
             return Some(ToolHit {
                 tool: Tool::StegoLsb,
                 channel: channel_name(p.mode),
                 lsbs: n as u8,
-                complete: take_n == size,
+                complete: bytes.len() == size,
                 bytes,
                 offset: tag,
                 look,
@@ -272,6 +288,13 @@ fn stegano(p: &PixelPlanes, max_payload: usize) -> Option<ToolHit> {
     let start = colon + 1;
     if size == 0 || size > s.len().saturating_sub(start) {
         return None;
+    }
+    // a probe first: a chance header can announce megabytes
+    let probe = read(&s, start, size.min(64));
+    if let Err(e) = std::str::from_utf8(&probe) {
+        if e.error_len().is_some() {
+            return None; // invalid, not just cut inside the probe's last character
+        }
     }
     let take_n = size.min(max_payload);
     let bytes = read(&s, start, take_n);
@@ -370,7 +393,7 @@ mod tests {
                     &stego_lsb_data(128, 128, 4, n, msg),
                     n,
                 );
-                let hits = search(&p, 1 << 20);
+                let hits = search(&p, false, 1 << 20);
                 let h = hits
                     .iter()
                     .find(|h| h.tool == Tool::StegoLsb)
@@ -397,7 +420,7 @@ mod tests {
             let i = k / 3 * 4 + k % 3;
             p.samples[i] = (p.samples[i] & !1) | b;
         }
-        let hits = search(&p, 1 << 20);
+        let hits = search(&p, false, 1 << 20);
         let h = hits
             .iter()
             .find(|h| h.tool == Tool::Stegano)
@@ -410,7 +433,7 @@ mod tests {
     fn clean_planes_give_nothing() {
         for mode in [ColorMode::Rgb, ColorMode::Rgba, ColorMode::Grey] {
             let p = plane(96, 96, mode, &[], 1);
-            assert!(search(&p, 1 << 20).is_empty(), "{mode:?}");
+            assert!(search(&p, false, 1 << 20).is_empty(), "{mode:?}");
         }
     }
 }
