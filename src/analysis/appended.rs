@@ -8,6 +8,12 @@ use crate::extract::{Payload, PayloadEncoding};
 pub fn analyse(info: &ContainerInfo, bytes: &[u8], max_payload: usize, out: &mut Vec<Evidence>) {
     let Some(t) = &info.trailer else { return };
     let (score, what) = match t.kind {
+        // graded, not a verdict: what a rewrite in place leaves, but a place data could hide too
+        TrailerKind::Remnant => (
+            0.3,
+            "the tail of an earlier write of this file (it ends with the format's own end marker)"
+                .into(),
+        ),
         _ if t.known_legit => (
             0.15,
             format!(

@@ -34,6 +34,10 @@ pub enum TrailerKind {
     Mp4,
     /// Samsung SEFH/SEFT trailer.
     SamsungSef,
+    /// The tail of an earlier, longer write of the same file: it ends with the format's own end
+    /// (a PNG `IEND` chunk, a JPEG EOI marker) without starting a new image. Left behind when a
+    /// file is rewritten in place without being truncated.
+    Remnant,
     /// Mostly printable UTF-8.
     Text,
     /// Anything else.
@@ -49,8 +53,8 @@ pub struct Trailer {
     pub length: usize,
     /// What the bytes look like.
     pub kind: TrailerKind,
-    /// Written by cameras/phones for a known purpose (MPF image with an MPF index, motion photo
-    /// announced in XMP, Samsung SEF).
+    /// Written for a known purpose (MPF image with an MPF index, motion photo announced in XMP,
+    /// Samsung SEF) or explained by how files are written (a remnant of an earlier write).
     pub known_legit: bool,
     /// Shannon entropy, bits per byte.
     pub entropy: f32,
@@ -58,12 +62,17 @@ pub struct Trailer {
     pub printable_ratio: f32,
 }
 
-pub(super) fn classify(_format: Format, t: &[u8], offset: usize, info: &ContainerInfo) -> Trailer {
-    let kind = kind_of(t);
+pub(super) fn classify(format: Format, t: &[u8], offset: usize, info: &ContainerInfo) -> Trailer {
+    let mut kind = kind_of(t);
+    if matches!(kind, TrailerKind::Binary | TrailerKind::Text) && is_remnant(format, t) {
+        kind = TrailerKind::Remnant;
+    }
     let known_legit = match kind {
         TrailerKind::Jpeg => info.has_mpf,
         TrailerKind::Mp4 => info.motion_photo,
         TrailerKind::SamsungSef => true,
+        // explained by how files are rewritten, like the phone trailers: the model weighs it so
+        TrailerKind::Remnant => true,
         _ => false,
     };
     Trailer {
@@ -73,6 +82,23 @@ pub(super) fn classify(_format: Format, t: &[u8], offset: usize, info: &Containe
         known_legit,
         entropy: stats::entropy(t) as f32,
         printable_ratio: stats::printable_ratio(t) as f32,
+    }
+}
+
+/// Whether bytes after the image end with the format's own end, as the stale tail of an earlier
+/// write does: a complete PNG `IEND` chunk (with its CRC), or a JPEG EOI marker after
+/// entropy-coded data (its `FF 00` byte stuffing or a marker: two bytes of chance do not count).
+fn is_remnant(format: Format, t: &[u8]) -> bool {
+    match format {
+        Format::Png => t.len() >= 12 && t.ends_with(b"\0\0\0\0IEND\xAE\x42\x60\x82"),
+        Format::Jpeg => {
+            t.len() >= 16
+                && t.ends_with(&[0xFF, 0xD9])
+                && t[..t.len() - 2]
+                    .windows(2)
+                    .any(|w| w[0] == 0xFF && matches!(w[1], 0x00 | 0xC0..=0xFE))
+        }
+        _ => false,
     }
 }
 

@@ -1,0 +1,47 @@
+//! Data after the end of the image that is explained by how files are written: the stale tail of
+//! an earlier, longer write of the same file (it ends with the format's own end) is reported as
+//! a finding with a graded score, not as a stego verdict; appended payloads still are.
+
+mod common;
+
+fn example(name: &str) -> Vec<u8> {
+    std::fs::read(common::root().join("examples/images").join(name)).unwrap()
+}
+
+#[test]
+fn a_remnant_of_an_earlier_write_is_a_finding_not_a_verdict() {
+    let det = common::detector();
+    for name in ["clean-photo.png", "clean-camera.jpg"] {
+        let img = example(name);
+        // rewritten in place with shorter content: the old file's last bytes remain
+        let mut f = img.clone();
+        f.extend_from_slice(&img[img.len() - 3000..]);
+        let r = det.scan_bytes(&f).unwrap();
+        assert!(!r.is_stego, "{name}: p = {}", r.probability);
+        let t = r.container.trailer.as_ref().expect("trailer reported");
+        assert_eq!(t.length, 3000);
+        let finding = r
+            .findings
+            .iter()
+            .find(|e| e.analysis == "appended")
+            .expect("a finding for the trailer");
+        assert!(
+            finding.detail.contains("earlier write"),
+            "{}",
+            finding.detail
+        );
+        assert!(finding.score > 0.0 && finding.score < 0.5);
+
+        // the same bytes without the format's end, or a payload, are still data after the image
+        let mut g = img.clone();
+        g.extend_from_slice(&img[img.len() - 3000..img.len() - 20]);
+        let r = det.scan_bytes(&g).unwrap();
+        assert!(r.is_stego, "{name}: appended binary not flagged");
+        let mut h = img.clone();
+        h.extend_from_slice(b"the meeting moved to the old mill, bring the second key");
+        assert!(
+            det.scan_bytes(&h).unwrap().is_stego,
+            "{name}: appended text"
+        );
+    }
+}
