@@ -119,6 +119,9 @@ fn text_hit<S: ByteSource + ?Sized>(s: &S, max_payload: usize) -> Option<Content
         terminated = false;
     }
     let q = text_quality(&bytes)?;
+    if !varied_like_text(&bytes) {
+        return None;
+    }
     let len = bytes.len();
     let score = if terminated && len >= MIN_TEXT {
         if q < 0.5 && len < 64 {
@@ -143,6 +146,30 @@ fn text_hit<S: ByteSource + ?Sized>(s: &S, max_payload: usize) -> Option<Content
         offset: 0,
         score,
     })
+}
+
+/// Long strings read from bit planes must vary the way text does: written text repeats a
+/// character in under 9 % of adjacent pairs and uses 29 or more distinct characters in any 256
+/// (the Starlight seed texts, every window), hex 16; the LSB stream of a sprite's flat areas read
+/// as ASCII repeats characters in runs from a handful of letters (`""""&wfwwvfffffffb""""gwww`:
+/// 58 % repeats, 7 characters, on a clean image). Strings under 64 bytes are left to the other
+/// tests (short text has too few pairs to tell).
+fn varied_like_text(b: &[u8]) -> bool {
+    if b.len() < 64 {
+        return true;
+    }
+    let repeats = b.windows(2).filter(|w| w[0] == w[1]).count();
+    let mut seen = [false; 256];
+    let distinct = b
+        .iter()
+        .filter(|&&c| !std::mem::replace(&mut seen[c as usize], true))
+        .count();
+    let (max_repeat, min_distinct) = if b.len() >= 256 {
+        (0.2, 16)
+    } else {
+        (0.35, 12)
+    };
+    (repeats as f64) <= max_repeat * (b.len() - 1) as f64 && distinct >= min_distinct
 }
 
 /// Short NUL-terminated strings (10-15 bytes) pass only if they look like words: letters, digits,
@@ -240,6 +267,19 @@ mod tests {
         let h = search(&v[..], 1 << 20).unwrap();
         assert_eq!(h.kind, HitKind::LengthPrefixed);
         assert_eq!(h.bytes, b"twenty bytes of text");
+    }
+
+    #[test]
+    fn rejects_long_strings_of_runs_from_a_few_letters() {
+        let runs = b"\"\"\"\"&wfwwvfffffffb\"\"\"\"gwww".repeat(20);
+        assert!(!varied_like_text(&runs));
+        let text = b"Meet me at the old lighthouse at dawn; bring the second key and the ledger. \
+                     Nobody else should know about this, not even the harbour master or his clerk.";
+        assert!(varied_like_text(text));
+        let hex: Vec<u8> = (0..300u32)
+            .map(|i| b"0123456789abcdef"[((i * 7 + i / 3) % 16) as usize])
+            .collect();
+        assert!(varied_like_text(&hex));
     }
 
     #[test]
