@@ -237,17 +237,7 @@ impl Detector {
             frames: 1,
             ..Default::default()
         };
-        let planes = planes::PixelPlanes {
-            width,
-            height,
-            mode,
-            bit_depth: 8,
-            samples,
-            low_bits: None,
-            palette: None,
-            left: 0,
-            top: 0,
-        };
+        let planes = planes::PixelPlanes::from_samples(width, height, mode, samples);
         Ok((
             info,
             planes::Decoded {

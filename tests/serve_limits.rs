@@ -54,6 +54,21 @@ fn request(s: &Server, head: &str, body: &[u8]) -> String {
     until_closed(&mut c)
 }
 
+/// A scan request whose headers end with `headers` (each ending in CRLF) and whose body starts
+/// with `body`; the connection stays open for more (or nothing).
+fn start_scan(s: &Server, headers: &str, body: &[u8]) -> TcpStream {
+    let mut c = connect(s);
+    c.write_all(
+        format!(
+            "POST /v1/scan HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\n{headers}\r\n"
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    c.write_all(body).unwrap();
+    c
+}
+
 fn get_json(s: &Server, path: &str) -> Value {
     let raw = request(
         s,
@@ -118,26 +133,12 @@ fn slow_clients_are_cut_off_and_counted() {
     assert_eq!(status(&raw), 200, "{raw}");
 
     // a body shorter than its Content-Length: 408
-    let mut c = connect(&s);
-    c.write_all(
-        format!(
-            "POST /v1/scan HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\nContent-Length: 1000\r\n\r\n0123456789"
-        )
-        .as_bytes(),
-    )
-    .unwrap();
+    let mut c = start_scan(&s, "Content-Length: 1000\r\n", b"0123456789");
     let raw = until_closed(&mut c);
     assert_eq!(status(&raw), 408, "{raw}");
 
     // a chunked body trickled a byte at a time, forever: 408
-    let mut c = connect(&s);
-    c.write_all(
-        format!(
-            "POST /v1/scan HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\nTransfer-Encoding: chunked\r\n\r\n"
-        )
-        .as_bytes(),
-    )
-    .unwrap();
+    let mut c = start_scan(&s, "Transfer-Encoding: chunked\r\n", b"");
     let mut writer = c.try_clone().unwrap();
     let trickle = std::thread::spawn(move || {
         // until the server gives up on it (a write fails once the connection is closed)
@@ -357,14 +358,7 @@ fn shutdown_has_a_deadline() {
         ],
     );
     // a request in flight that will never finish: its body never completes
-    let mut c = connect(&s);
-    c.write_all(
-        format!(
-            "POST /v1/scan HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\nContent-Length: 1000\r\n\r\n0123456789"
-        )
-        .as_bytes(),
-    )
-    .unwrap();
+    let _c = start_scan(&s, "Content-Length: 1000\r\n", b"0123456789");
     // make sure the server has the request before the signal
     let ok = request(&s, "GET /health/live HTTP/1.1\r\n", b"");
     assert_eq!(status(&ok), 200);

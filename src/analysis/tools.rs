@@ -348,17 +348,7 @@ mod tests {
             }
             samples[i] = (samples[i] & !((1u8 << n) - 1)) | v;
         }
-        PixelPlanes {
-            width: w,
-            height: h,
-            mode,
-            bit_depth: 8,
-            samples,
-            low_bits: None,
-            palette: None,
-            left: 0,
-            top: 0,
-        }
+        PixelPlanes::from_samples(w, h, mode, samples)
     }
 
     fn stego_lsb_data(w: u32, h: u32, ch: usize, n: usize, msg: &[u8]) -> Vec<u8> {

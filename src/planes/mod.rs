@@ -82,6 +82,22 @@ pub struct PixelPlanes {
 }
 
 impl PixelPlanes {
+    /// An 8-bit plane of `mode` (not palette) from interleaved row-major samples, at the canvas
+    /// origin.
+    pub fn from_samples(width: u32, height: u32, mode: ColorMode, samples: Vec<u8>) -> Self {
+        PixelPlanes {
+            width,
+            height,
+            mode,
+            bit_depth: 8,
+            samples,
+            low_bits: None,
+            palette: None,
+            left: 0,
+            top: 0,
+        }
+    }
+
     /// Number of pixels.
     pub fn pixels(&self) -> usize {
         self.width as usize * self.height as usize

@@ -167,17 +167,9 @@ impl Server {
     }
 
     /// SIGTERM, then the exit status and everything written to stderr.
-    pub fn stop(mut self) -> (std::process::ExitStatus, String) {
-        let pid = self.child.id().to_string();
-        assert!(std::process::Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success());
-        let status = self.child.wait().unwrap();
-        let mut err = String::new();
-        std::io::Read::read_to_string(&mut self.child.stderr.take().unwrap(), &mut err).unwrap();
-        (status, err)
+    pub fn stop(self) -> (std::process::ExitStatus, String) {
+        self.stop_within(std::time::Duration::from_secs(600))
+            .expect("the server did not stop within 10 minutes of SIGTERM")
     }
 }
 
