@@ -89,7 +89,7 @@ fn main() {
                     let seed = &seeds[k % seeds.len()];
                     let sizes = [16usize, 24, 32, 64, 128, 256, usize::MAX];
                     let mut size = sizes[(k / 2) % sizes.len()].min(seed.len());
-                    while !std::str::from_utf8(&seed[..size]).is_ok() {
+                    while std::str::from_utf8(&seed[..size]).is_err() {
                         size -= 1;
                     }
                     let payload = &seed[..size];

@@ -138,7 +138,8 @@ fn main() {
         }
     }
     // per cover: clean probability, then per rate the stego probability; plus rule rates
-    let rows: Vec<(f32, f32, Vec<(f32, f32)>)> = covers
+    type Row = (f32, f32, Vec<(f32, f32)>);
+    let rows: Vec<Row> = covers
         .par_iter()
         .enumerate()
         .map(|(ci, (_, img))| {

@@ -59,7 +59,7 @@ fn parse_method(s: Option<&str>) -> Result<Option<Method>> {
 pub fn load_manifest(path: &Path) -> Result<Vec<LabeledItem>> {
     let base = path.parent().unwrap_or(Path::new("."));
     let io = |e: std::io::Error| Error::Io {
-        path: format!("cannot read {}", path.display().to_string()),
+        path: format!("cannot read {}", path.display()),
         source: e,
     };
     let text = std::fs::read_to_string(path).map_err(io)?;
@@ -107,7 +107,7 @@ pub fn load_manifest(path: &Path) -> Result<Vec<LabeledItem>> {
                 get("path").ok_or_else(|| bad(format!("{}: a row has no path", path.display())))?;
             let payload = match get("payload_file").filter(|s| !s.is_empty()) {
                 Some(f) => Some(std::fs::read(base.join(f)).map_err(|e| Error::Io {
-                    path: format!("cannot read {}", f.to_string()),
+                    path: format!("cannot read {f}"),
                     source: e,
                 })?),
                 None => None,
@@ -150,7 +150,7 @@ pub fn load_sidecar_dir(dir: &Path) -> Result<Vec<LabeledItem>> {
             if let Some(img) = name.strip_suffix(".json") {
                 let side: serde_json::Value =
                     serde_json::from_slice(&std::fs::read(&p).map_err(|e| Error::Io {
-                        path: format!("cannot read {}", p.display().to_string()),
+                        path: format!("cannot read {}", p.display()),
                         source: e,
                     })?)
                     .map_err(|e| bad(format!("{}: {e}", p.display())))?;
@@ -469,8 +469,9 @@ pub fn report(
     gates: Gates,
 ) -> Report {
     let (mut fs, mut ff, mut fz, mut ds, mut dm, mut mm, mut dz) = Default::default();
-    let (mut dk, mut fk): (BTreeMap<String, (u64, u64)>, BTreeMap<String, (u64, u64)>) =
-        Default::default();
+    // (hits, n) per key: detection by payload-size band, flags by format
+    type Counts = BTreeMap<String, (u64, u64)>;
+    let (mut dk, mut fk): (Counts, Counts) = Default::default();
     let mut confusion: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
     let (mut pos, mut neg) = (Vec::new(), Vec::new());
     let (mut fp, mut clean_n, mut tp, mut stego_n, mut err, mut ex_k, mut ex_n) =

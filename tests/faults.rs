@@ -183,7 +183,6 @@ fn detector_metrics_and_log_under_many_threads_add_up_exactly() {
         LogOptions {
             max_bytes: 64 * 1024,
             keep: 1000,
-            ..LogOptions::default()
         },
     )
     .unwrap();

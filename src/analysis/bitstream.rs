@@ -47,6 +47,10 @@ impl std::str::FromStr for BitOrder {
 pub trait ByteSource {
     /// Number of whole bytes available.
     fn len(&self) -> usize;
+    /// No whole byte available.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
     /// Byte `j` (`j < len()`).
     fn get(&self, j: usize) -> u8;
 }

@@ -56,11 +56,9 @@ pub(super) fn walk(b: &[u8]) -> Result<ContainerInfo> {
         }
         let data = &b[pos + 2..pos + len];
         match m {
-            0xC0..=0xCF if !matches!(m, 0xC4 | 0xC8 | 0xCC) => {
-                if data.len() >= 5 {
-                    info.height = be16(data, 1) as u32;
-                    info.width = be16(data, 3) as u32;
-                }
+            0xC0..=0xCF if !matches!(m, 0xC4 | 0xC8 | 0xCC) && data.len() >= 5 => {
+                info.height = be16(data, 1) as u32;
+                info.width = be16(data, 3) as u32;
             }
             0xE1 if data.starts_with(b"Exif\0\0") => {
                 if info.exif.is_none() {
@@ -89,14 +87,12 @@ pub(super) fn walk(b: &[u8]) -> Result<ContainerInfo> {
                 "COM".into(),
                 data.to_vec(),
             )),
-            0xE0..=0xEF => {
-                if data.len() >= 32 * 1024 {
-                    info.oddities.push(format!(
-                        "large APP{} segment ({} bytes)",
-                        m - 0xE0,
-                        data.len()
-                    ));
-                }
+            0xE0..=0xEF if data.len() >= 32 * 1024 => {
+                info.oddities.push(format!(
+                    "large APP{} segment ({} bytes)",
+                    m - 0xE0,
+                    data.len()
+                ));
             }
             _ => {}
         }

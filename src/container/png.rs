@@ -64,10 +64,8 @@ pub(super) fn walk(b: &[u8], limits: &Limits) -> Result<ContainerInfo> {
             b"iCCP" => {
                 info.icc_bytes = Some(len);
             }
-            b"acTL" => {
-                if len >= 4 {
-                    info.frames = be32(data, 0).max(1);
-                }
+            b"acTL" if len >= 4 => {
+                info.frames = be32(data, 0).max(1);
             }
             _ => {}
         }

@@ -80,7 +80,7 @@ pub(crate) struct Windows {
 }
 
 fn bucket_at(q: &mut VecDeque<Bucket>, start: u64, keep: u64) -> &mut Bucket {
-    if q.back().map_or(true, |b| b.start != start) {
+    if q.back().is_none_or(|b| b.start != start) {
         q.push_back(Bucket::new(start));
     }
     while q.front().is_some_and(|b| b.start + keep <= start) {

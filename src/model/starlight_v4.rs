@@ -68,9 +68,8 @@ fn axis_map(n: usize) -> impl Fn(usize) -> Option<usize> {
         } else {
             // round((n - 256) / 2) with Python's round-half-to-even
             let d = n - CROP;
-            let off = if d % 2 == 0 {
-                d / 2
-            } else if (d / 2) % 2 == 0 {
+            // an even d halves exactly; an odd one rounds x.5 to the even neighbour
+            let off = if d % 2 == 0 || (d / 2) % 2 == 0 {
                 d / 2
             } else {
                 d / 2 + 1

@@ -80,7 +80,7 @@ fn decode_png(bytes: &[u8], limits: &Limits) -> Result<PixelPlanes> {
     // pixel-derived allocation limit (a 900 KB file asking for 900 MB).
     dec.set_ignore_iccp_chunk(true);
     dec.set_ignore_text_chunk(true);
-    let mut reader = dec.read_info().map_err(|e| png_err(e))?;
+    let mut reader = dec.read_info().map_err(png_err)?;
     let (w, h) = (reader.info().width, reader.info().height);
     check_pixels(w, h, limits)?;
     let palette: Option<Vec<[u8; 3]>> = reader

@@ -224,6 +224,7 @@ pub mod hostile {
 /// Run a command to the end; its exit code, stdout, stderr and peak resident memory (KiB, from
 /// `wait4`: this child alone).
 #[cfg(unix)]
+#[allow(clippy::zombie_processes)] // reaped by wait4 below, which std's Child does not know of
 pub fn run_with_peak_rss(cmd: &mut std::process::Command) -> (i32, String, String, u64) {
     use std::io::Read;
     let mut child = cmd

@@ -40,6 +40,9 @@ fn py_err(py: Python<'_>, e: Error) -> PyErr {
     }
 }
 
+/// One V4 input array for Python: name, raw float32 bytes, shape.
+type V4Array = (&'static str, Py<PyBytes>, Vec<i64>);
+
 fn json_to_py(py: Python<'_>, v: &impl serde::Serialize) -> PyResult<Py<PyAny>> {
     let s = serde_json::to_string(v).expect("serialisable");
     Ok(py.import("json")?.call_method1("loads", (s,))?.unbind())
@@ -468,11 +471,7 @@ impl Detector {
     /// The eight Starlight V4 inputs of an image: [(name, float32 little-endian bytes, shape)],
     /// in the order of the reference's `load_unified_input`, each without the batch dimension
     /// (`lsb` CHW here; the Python layer returns it HWC as the reference does).
-    fn starlight_v4_native(
-        &self,
-        py: Python<'_>,
-        x: &Bound<'_, PyAny>,
-    ) -> PyResult<Vec<(&'static str, Py<PyBytes>, Vec<i64>)>> {
+    fn starlight_v4_native(&self, py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<Vec<V4Array>> {
         let i = input(x)?;
         let max = self.det.options().limits.max_file_bytes;
         let t = py

@@ -648,7 +648,7 @@ const TIMED_OUT: u8 = 2;
 
 /// What the worker of a scan request produced.
 enum Outcome {
-    Scanned(stegodetect::Result<ScanResult>, Option<u64>),
+    Scanned(Box<stegodetect::Result<ScanResult>>, Option<u64>),
     /// The memory budget had no room before the deadline.
     NoMemory,
     /// Not started: the request had timed out before the scan's turn came.
@@ -680,7 +680,7 @@ async fn scan(State(app): State<Shared>, req: Request) -> Response {
                 } else {
                     let left = deadline.saturating_duration_since(tokio::time::Instant::now());
                     match app.memory.reserve(app.det.memory_estimate(&bytes), left) {
-                        Some(_held) => Outcome::Scanned(app.det.scan_bytes(&bytes), None),
+                        Some(_held) => Outcome::Scanned(Box::new(app.det.scan_bytes(&bytes)), None),
                         None => Outcome::NoMemory,
                     }
                 };
@@ -715,13 +715,15 @@ async fn scan(State(app): State<Shared>, req: Request) -> Response {
         return error(StatusCode::INTERNAL_SERVER_ERROR, "io", e.to_string());
     }
     match outcome {
-        Outcome::Scanned(Ok(res), id) => {
-            let mut v = stegodetect::verdict::record(None, Ok(&res));
-            let o = v.as_object_mut().expect("object");
-            o.insert("scan_id".into(), json!(id));
-            Json(v).into_response()
-        }
-        Outcome::Scanned(Err(e), _) => error(status_of(e.kind()), e.kind().as_str(), e.to_string()),
+        Outcome::Scanned(r, id) => match *r {
+            Ok(res) => {
+                let mut v = stegodetect::verdict::record(None, Ok(&res));
+                let o = v.as_object_mut().expect("object");
+                o.insert("scan_id".into(), json!(id));
+                Json(v).into_response()
+            }
+            Err(e) => error(status_of(e.kind()), e.kind().as_str(), e.to_string()),
+        },
         Outcome::NoMemory => busy("the decode memory budget stayed full until the scan deadline"),
         Outcome::NotRun => unreachable!("a request that is not run has timed out"),
     }
