@@ -631,6 +631,39 @@ fn evaluate(
     json_to_py(py, &report)
 }
 
+/// The library's directory walk (`stegodetect::inputs`): one `(kind, path, reason)` per entry,
+/// kind `file`, `skipped` (a symbolic link not followed, a loop, a dangling link, a special
+/// file), `unreadable` or `ignored` (not an image extension); reason for skipped and unreadable.
+#[pyfunction]
+#[pyo3(signature = (paths, *, all_files=false, follow_symlinks=true, recursive=true))]
+fn walk_inputs(
+    py: Python<'_>,
+    paths: Vec<PathBuf>,
+    all_files: bool,
+    follow_symlinks: bool,
+    recursive: bool,
+) -> Vec<(&'static str, String, Option<String>)> {
+    use sdcore::inputs::{walk, Input, WalkOptions};
+    let opts = WalkOptions {
+        all_files,
+        follow_symlinks,
+        recursive,
+    };
+    py.detach(|| {
+        walk(&paths, opts)
+            .map(|i| {
+                let name = i.name();
+                match i {
+                    Input::File(_) | Input::Stdin => ("file", name, None),
+                    Input::Skipped { reason, .. } => ("skipped", name, Some(reason)),
+                    Input::Unreadable { error, .. } => ("unreadable", name, Some(error)),
+                    Input::Ignored(_) => ("ignored", name, None),
+                }
+            })
+            .collect()
+    })
+}
+
 /// The native module.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -642,5 +675,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(embed, m)?)?;
     m.add_function(wrap_pyfunction!(regress, m)?)?;
     m.add_function(wrap_pyfunction!(evaluate, m)?)?;
+    m.add_function(wrap_pyfunction!(walk_inputs, m)?)?;
     Ok(())
 }

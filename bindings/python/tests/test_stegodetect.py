@@ -436,3 +436,22 @@ def test_scan_many_in_a_forked_child(det: stegodetect.Detector) -> None:
     got = os.read(r, 16)
     os.waitpid(pid, 0)
     assert got == b"ok", got
+
+
+def test_scan_directory_follows_links_and_reports_what_it_skips(
+    det: stegodetect.Detector, tmp_path: pathlib.Path
+) -> None:
+    # the library's walk: links followed, a dangling link reported, nothing dropped silently
+    (tmp_path / "a-clean.png").write_bytes((EXAMPLES / "clean-photo.png").read_bytes())
+    (tmp_path / "b-link.png").symlink_to(EXAMPLES / "stego-lsb.png")
+    (tmp_path / "c-dangling.png").symlink_to(tmp_path / "missing.png")
+    (tmp_path / "notes.txt").write_text("not an image")
+    found = det.scan_directory(tmp_path)
+    names = [pathlib.Path(p).name for p, _ in found]
+    assert names == ["a-clean.png", "b-link.png", "c-dangling.png"]
+    assert not found[0][1].is_stego and found[1][1].is_stego
+    err = found[2][1]
+    assert isinstance(err, stegodetect.StegodetectIOError) and "dangling" in str(err)
+    # not following: the link is reported instead of scanned
+    found = dict(det.scan_directory(tmp_path, follow_symlinks=False))
+    assert isinstance(found[str(tmp_path / "b-link.png")], stegodetect.StegodetectIOError)

@@ -15,13 +15,12 @@ import os
 from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 
 from ._errors import *  # noqa: F401,F403  (the exception classes)
-from ._errors import StegodetectError
+from ._errors import StegodetectError, StegodetectIOError
 from . import _native
 from ._native import Metrics, ScanResult, __version__
 
 Scannable = Union[str, "os.PathLike[str]", bytes, bytearray, Any]
 
-_IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp"}
 
 # The native global thread pool does not survive fork(): a forked child scans in batches on a
 # pool of its own (see Detector.scan_many).
@@ -179,19 +178,26 @@ class Detector:
         recursive: bool = True,
         progress: bool = False,
         jobs: Optional[int] = None,
+        follow_symlinks: bool = True,
+        all_files: bool = False,
     ) -> List[tuple]:
-        """Scan every image file under a directory: [(path, ScanResult or exception)], sorted."""
-        files: List[str] = []
-        for root, dirs, names in os.walk(path):
-            dirs.sort()
-            files.extend(
-                os.path.join(root, n)
-                for n in sorted(names)
-                if os.path.splitext(n)[1].lower() in _IMAGE_EXTENSIONS
-            )
-            if not recursive:
-                break
-        return list(zip(files, self.scan_many(files, jobs=jobs, progress=progress)))
+        """Scan every image file under a directory: [(path, ScanResult or exception)], in the
+        library's walk order (the CLI's rules: entries sorted by name, image extensions unless
+        `all_files`, symbolic links followed with loop detection unless `follow_symlinks` is
+        False). An entry that is skipped (a link not followed, a loop, a dangling link, a FIFO or
+        device) or unreadable is never dropped: it comes with a `StegodetectIOError`."""
+        entries = _native.walk_inputs(
+            [path], all_files=all_files, follow_symlinks=follow_symlinks, recursive=recursive
+        )
+        files = [p for kind, p, _ in entries if kind == "file"]
+        scanned = dict(zip(files, self.scan_many(files, jobs=jobs, progress=progress)))
+        out: List[tuple] = []
+        for kind, p, reason in entries:
+            if kind == "file":
+                out.append((p, scanned[p]))
+            elif kind in ("skipped", "unreadable"):
+                out.append((p, StegodetectIOError(f"{kind}: {p}: {reason}", "io")))
+        return out
 
     def extract(self, x: Scannable) -> List[dict]:
         """Every payload found in an image."""

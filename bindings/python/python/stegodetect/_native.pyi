@@ -13,6 +13,7 @@ __all__ = [
     "evaluate",
     "regress",
     "starlight_error_record",
+    "walk_inputs",
 ]
 
 __version__: str
@@ -87,6 +88,13 @@ def embed(
     scatter_key: Optional[int] = None,
 ) -> bytes: ...
 def regress(baseline: str, current: str, rules: Optional[str] = None) -> dict[str, Any]: ...
+def walk_inputs(
+    paths: list[Union[str, os.PathLike[str]]],
+    *,
+    all_files: bool = False,
+    follow_symlinks: bool = True,
+    recursive: bool = True,
+) -> list[tuple[str, str, Optional[str]]]: ...
 def evaluate(
     detector: Detector,
     *,
