@@ -33,15 +33,17 @@ pub fn run(a: BenchArgs) -> CmdResult {
         ..det.options().clone()
     })?;
     let mut files = Vec::new();
-    for p in &a.paths {
-        for e in walkdir::WalkDir::new(p).sort_by_file_name() {
-            let e = e?;
-            if e.file_type().is_file() {
-                let b = std::fs::read(e.path())?;
-                // only files that scan without error take part
-                if det.scan_bytes(&b).is_ok() {
-                    files.push(b);
-                }
+    // every regular file (the content decides), by the library's walk
+    let walk = stegodetect::inputs::WalkOptions {
+        all_files: true,
+        ..Default::default()
+    };
+    for input in stegodetect::inputs::walk(&a.paths, walk) {
+        if let stegodetect::inputs::Input::File(p) = input {
+            let b = stegodetect::read_limited(&p, det.options().limits.max_file_bytes)?;
+            // only files that scan without error take part
+            if det.scan_bytes(&b).is_ok() {
+                files.push(b);
             }
         }
     }
