@@ -129,6 +129,12 @@ class Result {
     const char *m = sd_result_method_name(h_);
     return m ? std::optional<std::string_view>(m) : std::nullopt;
   }
+  /// The tool whose format the payload is in ("stegano", "stego-lsb"), if recognised (valid
+  /// while this result lives).
+  std::optional<std::string_view> tool_name() const {
+    const char *t = sd_result_tool_name(h_);
+    return t ? std::optional<std::string_view>(t) : std::nullopt;
+  }
   uint64_t scan_id() const { return sd_result_scan_id(h_); }
   std::array<float, 5> scores() const { std::array<float, 5> s{}; check(sd_result_scores(h_, s.data())); return s; }
   /// The recovered payload (valid while this result lives), if any.

@@ -132,6 +132,8 @@ int main(int argc, char **argv) {
   CHECK(sd_result_timings(r, &t) == SD_STATUS_OK && t.total_us >= t.decode_us);
   char *json = NULL;
   CHECK(sd_result_json(r, &json) == SD_STATUS_OK && strstr(json, "\"is_stego\":true") != NULL);
+  /* Starlight's own format: no third-party tool named */
+  CHECK(sd_result_tool_name(r) == NULL && strstr(json, "\"tool\":null") != NULL);
   /* the documented field order: the verdict first */
   CHECK(strncmp(json, "{\"is_stego\":true,\"probability\":", 31) == 0);
   sd_string_free(json);
