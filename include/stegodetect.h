@@ -257,7 +257,7 @@ int32_t sd_result_method_id(const struct SdResult *result);
 // Method name ("alpha", ...), or NULL when clean. Belongs to the result.
 const char *sd_result_method_name(const struct SdResult *result);
 
-// Name of the tool whose format the payload is in ("stegano", "stego-lsb"), or NULL when
+// Name of the tool whose format the payload is in ("stegano", "stego-lsb", "cloacked-pixel"), or NULL when
 // unknown or clean. Belongs to the result.
 const char *sd_result_tool_name(const struct SdResult *result);
 

@@ -129,7 +129,7 @@ class Result {
     const char *m = sd_result_method_name(h_);
     return m ? std::optional<std::string_view>(m) : std::nullopt;
   }
-  /// The tool whose format the payload is in ("stegano", "stego-lsb"), if recognised (valid
+  /// The tool whose format the payload is in ("stegano", "stego-lsb", "cloacked-pixel"), if recognised (valid
   /// while this result lives).
   std::optional<std::string_view> tool_name() const {
     const char *t = sd_result_tool_name(h_);

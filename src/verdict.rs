@@ -118,7 +118,7 @@ pub struct ScanResult {
     /// Starlight class id of `method`.
     pub method_id: Option<u8>,
     /// The tool whose format the reported payload is in, when recognised (`stegano`,
-    /// `stego-lsb`); `None` when unknown or clean.
+    /// `stego-lsb`, `cloacked-pixel`); `None` when unknown or clean.
     pub tool: Option<Tool>,
     /// The payload of the deciding evidence, when one was recovered.
     pub payload: Option<Payload>,

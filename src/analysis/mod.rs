@@ -3,7 +3,7 @@
 //! 0 `alpha`, 1 `palette`, 2 `lsb.rgb`, 3 `exif`, 4 `raw`.
 //!
 //! - [`pixels`]: sequential content search over every LSB stream (both bit orders), and the
-//!   headers of known tools ([`tools`]: stegano, stego-lsb);
+//!   headers of known tools ([`tools`]: stegano, stego-lsb, cloacked-pixel);
 //! - [`structural`]: WS / SPA / chi-square estimators for scattered LSB replacement, gated by the
 //!   image [`profile`] so flat, synthetic, palette-derived and tiny images do not fire;
 //! - [`alpha`]: opaque alpha planes with LSB changes;

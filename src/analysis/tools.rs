@@ -10,6 +10,11 @@
 //!   of every band (alpha included; palette indices for palette images), row-major, each byte
 //!   most significant bit first, the first of a sample's `n` bits in its highest used bit.
 //!
+//! - **cloacked-pixel** (`livz/cloacked-pixel`, `lsb.py hide`): a 4-byte little-endian size, then
+//!   AES-256-CBC output (a 16-byte IV and the ciphertext, padded to a multiple of 32 bytes, so the
+//!   size is 16 more than a multiple of 32); one bit in the LSB of each R, G, B sample (alpha
+//!   skipped), row-major, each byte most significant bit first. Always encrypted.
+//!
 //! A header alone is weak evidence (a few random bytes can look like one), so a hit also needs
 //! the payload to be plausible: text or a known file, or, for binary (encrypted or compressed)
 //! data, bytes that look random where the stream after the payload does not.
@@ -30,14 +35,18 @@ pub enum Tool {
     /// PyPI `stego-lsb` (`LSBSteg`).
     #[serde(rename = "stego-lsb")]
     StegoLsb,
+    /// cloacked-pixel (`lsb.py`, AES-encrypted payloads).
+    #[serde(rename = "cloacked-pixel")]
+    CloackedPixel,
 }
 
 impl Tool {
-    /// The name reported in results (`stegano`, `stego-lsb`).
+    /// The name reported in results (`stegano`, `stego-lsb`, `cloacked-pixel`).
     pub fn name(self) -> &'static str {
         match self {
             Tool::Stegano => "stegano",
             Tool::StegoLsb => "stego-lsb",
+            Tool::CloackedPixel => "cloacked-pixel",
         }
     }
 }
@@ -131,6 +140,9 @@ pub fn search(p: &PixelPlanes, lossy: bool, max_payload: usize) -> Vec<ToolHit> 
     }
     if matches!(p.mode, ColorMode::Rgb | ColorMode::Rgba) {
         if let Some(h) = stegano(p, max_payload) {
+            hits.push(h);
+        }
+        if let Some(h) = cloacked_pixel(p, max_payload) {
             hits.push(h);
         }
     }
@@ -270,6 +282,41 @@ fn stego_lsb(p: &PixelPlanes, take: &[usize], max_payload: usize) -> Option<Tool
     None
 }
 
+/// cloacked-pixel: a 4-byte little-endian size of the form 16 + 32 k (IV + padded AES-CBC), then
+/// that many random-looking bytes, in the R, G, B LSBs. The size's form makes the header itself
+/// strong evidence: random bytes give one below a 256x256 image's capacity about once in 5
+/// million.
+fn cloacked_pixel(p: &PixelPlanes, max_payload: usize) -> Option<ToolHit> {
+    let s = LowBits {
+        samples: &p.samples,
+        take: &[0, 1, 2],
+        channels: p.channels(),
+        n: 1,
+    };
+    let head = read(&s, 0, 4);
+    if head.len() < 4 {
+        return None;
+    }
+    let size = u32::from_le_bytes([head[0], head[1], head[2], head[3]]) as usize;
+    if size < 48 || (size - 16) % 32 != 0 || size > s.len() - 4 {
+        return None;
+    }
+    if !looks_random(&read(&s, 4, size.min(512))) {
+        return None;
+    }
+    let bytes = read(&s, 4, size.min(max_payload));
+    Some(ToolHit {
+        tool: Tool::CloackedPixel,
+        channel: "rgb",
+        lsbs: 1,
+        complete: bytes.len() == size,
+        bytes,
+        offset: 4,
+        look: PayloadLook::Random,
+        score: 0.95,
+    })
+}
+
 /// stegano: `<length>:` then the message, in the R, G, B LSBs.
 fn stegano(p: &PixelPlanes, max_payload: usize) -> Option<ToolHit> {
     let s = LowBits {
@@ -351,6 +398,18 @@ mod tests {
         PixelPlanes::from_samples(w, h, mode, samples)
     }
 
+    /// Write `data` MSB first into the R, G, B LSBs of an RGBA plane (stegano's and
+    /// cloacked-pixel's layout).
+    fn write_rgb_lsbs(p: &mut PixelPlanes, data: &[u8]) {
+        let bits = data
+            .iter()
+            .flat_map(|b| (0..8).map(move |k| (b >> (7 - k)) & 1));
+        for (k, b) in bits.enumerate() {
+            let i = k / 3 * 4 + k % 3;
+            p.samples[i] = (p.samples[i] & !1) | b;
+        }
+    }
+
     fn stego_lsb_data(w: u32, h: u32, ch: usize, n: usize, msg: &[u8]) -> Vec<u8> {
         let cap_bits = (w * h) as u64 * ch as u64 * n as u64;
         let tag = (64 - cap_bits.leading_zeros() as usize).div_ceil(8);
@@ -402,14 +461,7 @@ mod tests {
         data.extend_from_slice(msg.as_bytes());
         // RGB channels only: write the bits into R, G, B of an RGBA plane
         let mut p = plane(64, 64, ColorMode::Rgba, &[], 1);
-        let bits: Vec<u8> = data
-            .iter()
-            .flat_map(|b| (0..8).map(move |k| (b >> (7 - k)) & 1))
-            .collect();
-        for (k, b) in bits.iter().enumerate() {
-            let i = k / 3 * 4 + k % 3;
-            p.samples[i] = (p.samples[i] & !1) | b;
-        }
+        write_rgb_lsbs(&mut p, &data);
         let hits = search(&p, false, 1 << 20);
         let h = hits
             .iter()
@@ -417,6 +469,37 @@ mod tests {
             .expect("stegano hit");
         assert_eq!(h.bytes, msg.as_bytes());
         assert!(h.score > 0.99);
+    }
+
+    #[test]
+    fn cloacked_pixel_encrypted_payloads() {
+        // its layout: LE size (IV + ciphertext padded to 32), then the bytes, in R, G, B LSBs
+        let mut x = 0x9E37_79B9u32;
+        let ct: Vec<u8> = (0..16 + 64)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                x as u8
+            })
+            .collect();
+        let mut data = (ct.len() as u32).to_le_bytes().to_vec();
+        data.extend_from_slice(&ct);
+        let mut p = plane(64, 64, ColorMode::Rgba, &[], 1);
+        write_rgb_lsbs(&mut p, &data);
+        let hits = search(&p, false, 1 << 20);
+        let h = hits
+            .iter()
+            .find(|h| h.tool == Tool::CloackedPixel)
+            .expect("cloacked-pixel hit");
+        assert_eq!((h.bytes.as_slice(), h.look), (&ct[..], PayloadLook::Random));
+        // a size not of the form 16 + 32 k is not its header
+        data[0] += 1;
+        let mut q = plane(64, 64, ColorMode::Rgba, &[], 1);
+        write_rgb_lsbs(&mut q, &data);
+        assert!(search(&q, false, 1 << 20)
+            .iter()
+            .all(|h| h.tool != Tool::CloackedPixel));
     }
 
     #[test]

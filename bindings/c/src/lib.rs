@@ -754,7 +754,7 @@ pub unsafe extern "C" fn sd_result_method_name(result: *const SdResult) -> *cons
         .map_or(std::ptr::null(), |c| c.as_ptr())
 }
 
-/// Name of the tool whose format the payload is in ("stegano", "stego-lsb"), or NULL when
+/// Name of the tool whose format the payload is in ("stegano", "stego-lsb", "cloacked-pixel"), or NULL when
 /// unknown or clean. Belongs to the result.
 #[no_mangle]
 pub unsafe extern "C" fn sd_result_tool_name(result: *const SdResult) -> *const c_char {

@@ -223,7 +223,7 @@ impl ScanResult {
     fn method_id(&self) -> Option<u8> {
         self.r.method_id
     }
-    /// The tool whose format the payload is in ("stegano", "stego-lsb"), or None.
+    /// The tool whose format the payload is in ("stegano", "stego-lsb", "cloacked-pixel"), or None.
     #[getter]
     fn tool(&self) -> Option<&'static str> {
         self.r.tool.map(|t| t.name())
