@@ -656,11 +656,12 @@ enum Outcome {
 }
 
 async fn scan(State(app): State<Shared>, req: Request) -> Response {
-    let deadline = tokio::time::Instant::now() + app.scan_timeout;
     let bytes = match with_deadline(app.body_timeout, image_bytes(req, app.max_body)).await {
         Ok(Ok(b)) => b,
         Ok(Err(r)) | Err(r) => return rejected(&app, r).await,
     };
+    // the scan's own deadline starts once the body is in (the body has its own)
+    let deadline = tokio::time::Instant::now() + app.scan_timeout;
     if bytes.is_empty() {
         let r = error(StatusCode::BAD_REQUEST, "invalid_argument", "empty body");
         return rejected(&app, r).await;
