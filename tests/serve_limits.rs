@@ -277,6 +277,13 @@ fn status_codes_auth_scheme_and_rejections_counted() {
         .map(|r| r["error_kind"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(failed, ["invalid_argument", "invalid_argument", "limit"]);
+    // with the reason, as the response said it
+    let recs = log_records(&log);
+    let limit = recs.iter().find(|r| r["error_kind"] == "limit").unwrap();
+    assert!(
+        limit["error"].as_str().unwrap().contains("4000-byte limit"),
+        "{limit}"
+    );
 }
 
 /// A large all-zero RGBA PNG: cheap to send (about 250 KB), costly to decode (256 MB).

@@ -427,7 +427,7 @@ async fn ack_alert(
     let body = match with_deadline(app.body_timeout, Bytes::from_request(req, &())).await {
         Ok(Ok(b)) => b,
         Ok(Err(e)) => return error(e.status(), kind_of(e.status()), e.body_text()),
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let ack: Ack = if body.is_empty() {
         Ack::default()
@@ -551,16 +551,15 @@ async fn ready(State(app): State<Shared>) -> Response {
 
 /// The image of a scan request: the raw body, or the first file part of a multipart form. A
 /// declared length over the limit is refused before anything is read.
-async fn image_bytes(req: Request, max_body: usize) -> Result<Bytes, Response> {
+async fn image_bytes(req: Request, max_body: usize) -> Result<Bytes, Rejection> {
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > max_body as u64) {
-        return Err(error(
+        return Err(Rejection::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "limit",
             format!(
                 "body of {} bytes is over the {max_body}-byte limit",
                 declared.unwrap_or(0)
@@ -574,7 +573,7 @@ async fn image_bytes(req: Request, max_body: usize) -> Result<Bytes, Response> {
         .is_some_and(|v| v.starts_with("multipart/form-data"));
     // each failure keeps the status axum gives it: 413 over the limit, 400 a malformed body
     // (cut short, or not the chunked encoding it claims)
-    let fail = |status: StatusCode, text: String| error(status, kind_of(status), text);
+    let fail = Rejection::new;
     if multipart {
         let mut form = Multipart::from_request(req, &())
             .await
@@ -591,9 +590,8 @@ async fn image_bytes(req: Request, max_body: usize) -> Result<Bytes, Response> {
                     .map_err(|e| fail(e.status(), e.body_text()));
             }
         }
-        Err(error(
+        Err(Rejection::new(
             StatusCode::BAD_REQUEST,
-            "invalid_argument",
             "multipart form without a file part",
         ))
     } else {
@@ -615,15 +613,46 @@ fn kind_of(status: StatusCode) -> &'static str {
     }
 }
 
-/// Run a body read under the body deadline; past it, a 408 response.
+/// A request refused before (or instead of) its scan: the status and why. Its kind follows from
+/// the status ([`kind_of`]).
+struct Rejection {
+    status: StatusCode,
+    message: String,
+}
+
+impl Rejection {
+    fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        Rejection {
+            status,
+            message: message.into(),
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        kind_of(self.status)
+    }
+
+    /// The error response (503 with Retry-After).
+    fn into_response(self) -> Response {
+        let mut r = error(self.status, self.kind(), self.message);
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            r.headers_mut().insert(
+                header::RETRY_AFTER,
+                "1".parse().expect("valid header value"),
+            );
+        }
+        r
+    }
+}
+
+/// Run a body read under the body deadline; past it, a 408.
 async fn with_deadline<T>(
     deadline: Duration,
     read: impl std::future::Future<Output = T>,
-) -> Result<T, Response> {
+) -> Result<T, Rejection> {
     tokio::time::timeout(deadline, read).await.map_err(|_| {
-        error(
+        Rejection::new(
             StatusCode::REQUEST_TIMEOUT,
-            TIMEOUT,
             format!("the request body did not arrive within {deadline:?}"),
         )
     })
@@ -663,11 +692,11 @@ async fn scan(State(app): State<Shared>, req: Request) -> Response {
     // the scan's own deadline starts once the body is in (the body has its own)
     let deadline = tokio::time::Instant::now() + app.scan_timeout;
     if bytes.is_empty() {
-        let r = error(StatusCode::BAD_REQUEST, "invalid_argument", "empty body");
-        return rejected(&app, r).await;
+        return rejected(&app, Rejection::new(StatusCode::BAD_REQUEST, "empty body")).await;
     }
     let Ok(permit) = app.scans.clone().try_acquire_owned() else {
-        return rejected(&app, busy("too many scans in flight")).await;
+        let r = Rejection::new(StatusCode::SERVICE_UNAVAILABLE, "too many scans in flight");
+        return rejected(&app, r).await;
     };
     let state = Arc::new(AtomicU8::new(PENDING));
     let mut work = {
@@ -725,7 +754,11 @@ async fn scan(State(app): State<Shared>, req: Request) -> Response {
             }
             Err(e) => error(status_of(e.kind()), e.kind().as_str(), e.to_string()),
         },
-        Outcome::NoMemory => busy("the decode memory budget stayed full until the scan deadline"),
+        Outcome::NoMemory => Rejection::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the decode memory budget stayed full until the scan deadline",
+        )
+        .into_response(),
         Outcome::NotRun => unreachable!("a request that is not run has timed out"),
     }
 }
@@ -771,27 +804,15 @@ fn record_rejection(app: &App, kind: &'static str, message: &str) -> stegodetect
     }
 }
 
-/// Record a rejected scan request by the kind of its error response, and return the response.
-async fn rejected(app: &Shared, r: Response) -> Response {
-    let kind = kind_of(r.status());
-    let app2 = app.clone();
-    let status = r.status();
+/// Record a rejected scan request (registry and log, with its message) and answer it.
+async fn rejected(app: &Shared, r: Rejection) -> Response {
+    let (app2, kind, message) = (app.clone(), r.kind(), r.message.clone());
     // the log write may touch the disk: off the async threads
     let _ = tokio::task::spawn_blocking(move || {
-        let _ = record_rejection(&app2, kind, status.canonical_reason().unwrap_or("rejected"));
+        let _ = record_rejection(&app2, kind, &message);
     })
     .await;
-    r
-}
-
-/// 503 with Retry-After.
-fn busy(message: &str) -> Response {
-    let mut r = error(StatusCode::SERVICE_UNAVAILABLE, BUSY, message);
-    r.headers_mut().insert(
-        header::RETRY_AFTER,
-        "1".parse().expect("valid header value"),
-    );
-    r
+    r.into_response()
 }
 
 #[derive(Deserialize)]
@@ -808,7 +829,7 @@ async fn feedback(State(app): State<Shared>, req: Request) -> Response {
         match with_deadline(app.body_timeout, Json::<Feedback>::from_request(req, &())).await {
             Ok(Ok(b)) => b,
             Ok(Err(e)) => return error(e.status(), kind_of(e.status()), e.body_text()),
-            Err(r) => return r,
+            Err(r) => return r.into_response(),
         };
     let stego = match f.label.as_str() {
         "stego" => true,
