@@ -177,9 +177,18 @@ fn hard_negative(
                 let n = (40 + rng.below(160) as usize).min(s.len());
                 String::from_utf8_lossy(&s[..n]).replace('\n', " ")
             });
-            // UserComment: empty, a short tag, or a photo manager's one-line caption
-            let comment: Vec<u8> = match rng.below(3) {
+            // UserComment: empty, a short tag, a photo manager's one-line caption, or a stock
+            // site's credit line
+            let comment: Vec<u8> = match rng.below(4) {
                 0 => b"Screenshot".to_vec(),
+                3 => format!(
+                    "{} image \"{}-{}_{}.jpg\"",
+                    ["Stock", "Free photo", "Wallpaper"][rng.below(3) as usize],
+                    ["forest", "city", "beach", "road"][rng.below(4) as usize],
+                    rng.below(9000) + 1000,
+                    [340, 640, 1280, 1920][rng.below(4) as usize]
+                )
+                .into_bytes(),
                 1 => format!(
                     "{} Shot on {} {}. Processed in {}.",
                     CAPTIONS[rng.below(CAPTIONS.len() as u64) as usize],

@@ -9,7 +9,9 @@ mkdir -p "$out/.debs"
 [ -n "$(find /var/lib/apt/lists -name '*Packages*' -print -quit 2>/dev/null)" ] || apt-get update -qq
 for p in $pkgs; do
   if [ -d "$out/$p" ]; then continue; fi
-  (cd "$out/.debs" && apt-get download -qq "$p" >/dev/null)
+  # a stale package index names versions the mirror no longer has (404): refresh once, retry
+  (cd "$out/.debs" && apt-get download -qq "$p" >/dev/null 2>&1) ||
+    { apt-get update -qq && (cd "$out/.debs" && apt-get download -qq "$p" >/dev/null); }
   tmp=$(mktemp -d)
   dpkg -x "$out"/.debs/"${p}"_*.deb "$tmp"
   mkdir -p "$out/$p.part"

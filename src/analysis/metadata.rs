@@ -1,6 +1,9 @@
 //! The `exif` method: free-text metadata fields judged by field, length, charset and entropy.
 //! Cameras and editors write short, expected values (make, model, software, a caption); a long
 //! UserComment, a high-entropy blob in a text field, or an `AI42` marker is a payload.
+//! What is "long" for a field is learned from clean images: `models/metadata-usual.json`
+//! (written by `examples/metadata_usual.rs` from the training sources) holds the longest clean
+//! value of every text field seen there.
 
 use super::stats::text_quality;
 use super::{Evidence, Method};
@@ -64,6 +67,124 @@ fn is_filler(f: &MetadataField) -> bool {
             .is_some_and(|t| dominant(t.split_whitespace()))
 }
 
+/// The key of a field in the learned table: source and keyword (`exif:Artist`, `png:Comment`,
+/// `jpeg:COM`, `gif:comment`, `xmp`); PNG's tEXt, zTXt and iTXt share one key per keyword.
+pub fn field_key(f: &MetadataField) -> String {
+    match f.source {
+        MetadataSource::Exif => format!("exif:{}", f.name),
+        MetadataSource::Xmp => "xmp".into(),
+        MetadataSource::PngText => {
+            let key = f.name.split_once(':').map_or(f.name.as_str(), |(_, k)| k);
+            format!("png:{key}")
+        }
+        MetadataSource::JpegComment => "jpeg:COM".into(),
+        MetadataSource::GifComment => "gif:comment".into(),
+    }
+}
+
+/// The field's text as the usual-content table counts it: `None` for binary values, filler and
+/// XMP packets (which the rules never count as evidence).
+pub fn usual_text(f: &MetadataField) -> Option<&str> {
+    let t = f.text.as_deref()?;
+    (!is_filler(f) && !is_xmp_packet(t)).then_some(t)
+}
+
+/// The longest clean value of a field in the learned table, if enough clean images carry it to
+/// trust the figure.
+fn usual_max_len(key: &str) -> Option<usize> {
+    use std::sync::OnceLock;
+    static TABLE: OnceLock<std::collections::HashMap<String, (u64, usize)>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let v: serde_json::Value =
+            serde_json::from_str(include_str!("../../models/metadata-usual.json"))
+                .expect("models/metadata-usual.json is valid JSON");
+        v["fields"]
+            .as_object()
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, e)| {
+                        Some((
+                            k.clone(),
+                            (e["images"].as_u64()?, e["max_len"].as_u64()? as usize),
+                        ))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    });
+    table
+        .get(key)
+        .filter(|(images, _)| *images >= MIN_IMAGES)
+        .map(|&(_, max)| max)
+}
+
+/// Clean images a field must appear in before its learned length is trusted.
+const MIN_IMAGES: u64 = 5;
+
+/// Free text longer than this is unusual in a field the table does not know (or knows from too
+/// few images): an editor's or camera's values are names, versions and one-line captions.
+const UNKNOWN_FIELD_LEN: usize = 256;
+
+/// Shortest text that is unusual in any field: a short sentence fits anywhere, and a verdict
+/// needs more than a long name.
+const MIN_UNUSUAL_LEN: usize = 48;
+
+/// EXIF tags that hold a name or an identifier by the EXIF/TIFF specification (the training
+/// sources carry too little EXIF to learn them): a sentence there is not the field's content.
+fn exif_name_tag(name: &str) -> bool {
+    matches!(
+        name,
+        "Make"
+            | "Model"
+            | "Software"
+            | "Artist"
+            | "HostComputer"
+            | "CameraOwnerName"
+            | "BodySerialNumber"
+            | "LensMake"
+            | "LensModel"
+            | "LensSerialNumber"
+            | "XPAuthor"
+    )
+}
+
+/// Length above which text is unusual for a field: twice the longest clean value of the learned
+/// table and at least [`MIN_UNUSUAL_LEN`]; for fields the table does not know, the minimum for
+/// EXIF name tags and [`UNKNOWN_FIELD_LEN`] otherwise.
+fn unusual_len(f: &MetadataField) -> usize {
+    match usual_max_len(&field_key(f)) {
+        Some(m) => (2 * m).max(MIN_UNUSUAL_LEN),
+        None if f.source == MetadataSource::Exif && exif_name_tag(&f.name) => MIN_UNUSUAL_LEN,
+        None => UNKNOWN_FIELD_LEN,
+    }
+}
+
+/// A credit or reference line, as stock sites, photo managers and editors write them: it names a
+/// file with a media extension, a URL, an e-mail address or a copyright. Hidden messages are prose
+/// or blobs; a one-line credit in a comment field is the field's ordinary use.
+fn reference_like(t: &str) -> bool {
+    let lower = t.to_ascii_lowercase();
+    let file = lower
+        .split(|c: char| c.is_whitespace() || "\"'()[]<>,;".contains(c))
+        .any(|w| {
+            w.rsplit_once('.').is_some_and(|(stem, ext)| {
+                !stem.is_empty()
+                    && matches!(
+                        ext,
+                        "jpg" | "jpeg" | "png" | "gif" | "webp" | "tif" | "tiff" | "bmp" | "svg"
+                            | "raw" | "dng" | "heic" | "psd" | "xcf" | "blend" | "mp4"
+                    )
+            })
+        });
+    let url = lower.contains("http://") || lower.contains("https://") || lower.contains("www.");
+    let email = lower.split_whitespace().any(|w| {
+        w.split_once('@')
+            .is_some_and(|(a, d)| !a.is_empty() && d.contains('.'))
+    });
+    let copyright = t.contains('\u{a9}') || lower.contains("(c)") || lower.contains("copyright");
+    t.len() < 256 && !t.contains('\n') && (file || url || email || copyright)
+}
+
 fn judge(f: &MetadataField, camera: bool) -> Option<(f32, String)> {
     let text = f.text.as_deref();
     if f.bytes.windows(4).take(16).any(|w| w == b"AI42")
@@ -107,6 +228,12 @@ fn judge(f: &MetadataField, camera: bool) -> Option<(f32, String)> {
                     format!("{len}-character one-line caption in a camera's EXIF UserComment"),
                 ));
             }
+            if reference_like(t) {
+                return Some((
+                    0.3,
+                    format!("{len}-character credit line (file name, URL, address or copyright) in EXIF UserComment"),
+                ));
+            }
             let s = if t.len() >= 48 { 0.97 } else { 0.85 };
             Some((s, format!("{len} characters of text in EXIF UserComment")))
         }
@@ -121,14 +248,8 @@ fn judge(f: &MetadataField, camera: bool) -> Option<(f32, String)> {
         {
             Some((0.9, format!("{len}-character base64/hex-like blob")))
         }
-        (MetadataSource::Exif, "Make" | "Model" | "Software" | "Artist" | "Copyright", Some(_))
-            if len >= 256 =>
-        {
-            Some((
-                0.8,
-                format!("{len} characters in a field that normally holds a short name"),
-            ))
-        }
+        (MetadataSource::Xmp, _, _) => None,
+        (MetadataSource::PngText, n, _) if routine_png_key(n) => None,
         (MetadataSource::Exif, _, _) if f.name.starts_with("tag0x") => Some((
             0.6,
             format!(
@@ -136,9 +257,17 @@ fn judge(f: &MetadataField, camera: bool) -> Option<(f32, String)> {
                 f.length
             ),
         )),
-        (MetadataSource::Xmp, _, _) => None,
-        (MetadataSource::PngText, n, _) if routine_png_key(n) => None,
-        (_, _, Some(_)) if len >= 1024 => Some((0.6, format!("{len} characters of free text"))),
+        (_, _, Some(t)) if len > unusual_len(f) && !reference_like(t) => {
+            let usual = usual_max_len(&field_key(f))
+                .map_or("a field clean images rarely carry".into(), |m| {
+                    format!("longest in clean images: {m}")
+                });
+            let s = if text_quality(t.as_bytes()).is_some() { 0.9 } else { 0.8 };
+            Some((
+                s,
+                format!("{len} characters of free text, unusual for the field ({usual})"),
+            ))
+        }
         (_, _, None) if f.length >= 64 && f.entropy > 6.0 => Some((
             0.85,
             format!("{} bytes of high-entropy binary in a text field", f.length),
@@ -205,6 +334,55 @@ mod tests {
 
     fn uncommon(bytes: Vec<u8>) -> MetadataField {
         MetadataField::new(MetadataSource::Exif, "tag0xEA1C".into(), bytes)
+    }
+
+    fn text(source: MetadataSource, name: &str, t: &str) -> MetadataField {
+        MetadataField::new(source, name.into(), t.as_bytes().to_vec())
+    }
+
+    fn user_comment(t: &str) -> MetadataField {
+        let mut b = b"ASCII\0\0\0".to_vec();
+        b.extend_from_slice(t.as_bytes());
+        let mut f = MetadataField::new(MetadataSource::Exif, "UserComment".into(), b);
+        f.text = Some(t.into()); // as the EXIF walk decodes it (charset header removed)
+        f
+    }
+
+    const PROSE: &str = "Meet me by the old mill at dawn; bring the second key and tell nobody where we are going.";
+
+    #[test]
+    fn credit_lines_are_not_payloads_but_short_notes_are() {
+        let credit = user_comment("Pixabay image \"forest-road_340.jpg\"");
+        assert!(judge(&credit, false).is_some_and(|(s, _)| s < 0.5));
+        for t in [
+            "Photo: https://example.org/p/123",
+            "(c) 2019 Jane Roe",
+            "by jane@example.org",
+        ] {
+            assert!(judge(&user_comment(t), false).is_some_and(|(s, _)| s < 0.5), "{t}");
+        }
+        // Starlight's own EXIF payloads: short text with no credit shape stays strong
+        let note = user_comment("the key is under the mat");
+        assert!(judge(&note, false).is_some_and(|(s, _)| s >= 0.8));
+    }
+
+    #[test]
+    fn free_text_is_judged_against_the_fields_usual_length() {
+        // EXIF Artist holds a name
+        assert_eq!(judge(&text(MetadataSource::Exif, "Artist", "Martin Klapetek"), false), None);
+        let artist = text(MetadataSource::Exif, "Artist", PROSE);
+        assert!(judge(&artist, false).is_some_and(|(s, _)| s >= 0.9));
+        // PNG Comment: learned from the training sources (longest clean value under 200)
+        let usual = text(MetadataSource::PngText, "tEXt:Comment", "Created with GIMP");
+        assert_eq!(judge(&usual, false), None);
+        let long = PROSE.repeat(5);
+        let comment = text(MetadataSource::PngText, "tEXt:Comment", &long);
+        assert!(judge(&comment, false).is_some_and(|(s, _)| s >= 0.9));
+        // a field no clean image had: 256 characters before it counts
+        let odd = text(MetadataSource::PngText, "tEXt:Notes", PROSE);
+        assert_eq!(judge(&odd, false), None);
+        let odd = text(MetadataSource::PngText, "tEXt:Notes", &long);
+        assert!(judge(&odd, false).is_some_and(|(s, _)| s >= 0.9));
     }
 
     #[test]

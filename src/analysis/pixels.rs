@@ -144,6 +144,10 @@ pub struct StructuralReport {
     pub flat: Option<f32>,
     /// Chi-square over growing prefixes of the colour samples.
     pub chi_square: Option<ChiPrefix>,
+    /// Structural evidence in [0, 1], continuous: the larger of the WS and flat-neighbourhood
+    /// scores before the cut below which they are not reported as findings. It lets the score
+    /// of a clean image rank it (`features` reads it); `None` where neither estimator applied.
+    pub score: Option<f32>,
 }
 
 /// Image size at which the structural midpoint is the configured one. Noise in the WS statistic
@@ -197,8 +201,8 @@ pub fn structural(
         let mut lower: Vec<f32> = v.iter().map(|e| e.lower as f32).collect();
         median(&mut lower)
     });
-    if let (Some(f), Some(est)) = (flat, &flat_est) {
-        let score = ramp(f, FLAT_MID_FACTOR * midpoint);
+    let flat_score = flat.map(|f| ramp(f, FLAT_MID_FACTOR * midpoint));
+    if let (Some(f), Some(est), Some(score)) = (flat, &flat_est, flat_score) {
         if score >= 0.05 {
             let n = est.iter().map(|e| e.samples).min().unwrap_or(0);
             out.push(Evidence::new(
@@ -218,6 +222,7 @@ pub fn structural(
             rate: None,
             flat,
             chi_square: None,
+            score: flat_score,
         });
     }
     let ws: Vec<f32> = structural::ws(&p.samples, w, h, ch, cc)
@@ -289,5 +294,6 @@ pub fn structural(
         rate: Some(rate),
         flat,
         chi_square: chi,
+        score: Some(flat_score.map_or(score, |f| f.max(score))),
     })
 }

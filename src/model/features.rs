@@ -7,16 +7,19 @@
 //! trained leave-one-source-out learned which kinds of image carried stego in the training data and
 //! flagged 1.2 % of held-out clean images (95 of 7,878); with the raw structural statistics it
 //! turned weak, natural WS/SPA elevations on photos into stego verdicts. See models/README.md.
+//! Version 2 adds `structural_score`: the same gated structural evidence, but continuous below
+//! the cut at which it becomes a finding, so that the probability of a clean image ranks it
+//! (ROC curves, operating points) instead of being one constant for every image without a finding.
 
 use crate::container::TrailerKind;
 use crate::extract::PayloadEncoding;
 use crate::verdict::ScanResult;
 
 /// Version of the feature layout; a model trained on another version is refused.
-pub const FEATURES_VERSION: u32 = 1;
+pub const FEATURES_VERSION: u32 = 2;
 
 /// Names of the features, in order (`K = FEATURE_NAMES.len()`).
-pub const FEATURE_NAMES: [&str; 21] = [
+pub const FEATURE_NAMES: [&str; 22] = [
     // rule scores per method (Starlight class order)
     "score_alpha",
     "score_palette",
@@ -43,6 +46,8 @@ pub const FEATURE_NAMES: [&str; 21] = [
     "trailer_printable",
     "trailer_known_legit",
     "trailer_padding",
+    // continuous structural evidence (version 2)
+    "structural_score",
 ];
 
 /// Number of features.
@@ -82,5 +87,6 @@ pub fn extract(r: &ScanResult) -> [f32; N_FEATURES] {
         f[19] = t.known_legit as u8 as f32;
         f[20] = (t.kind == TrailerKind::Padding) as u8 as f32;
     }
+    f[21] = r.structural.as_ref().and_then(|s| s.score).unwrap_or(0.0);
     f
 }
