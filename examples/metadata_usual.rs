@@ -32,7 +32,6 @@ fn main() {
     }
     assert!(!dirs.is_empty(), "give the clean source folders");
     let files: Vec<PathBuf> = walk(&dirs, WalkOptions::default())
-        .into_iter()
         .filter_map(|i| match i {
             Input::File(p) => Some(p),
             _ => None,
@@ -45,7 +44,8 @@ fn main() {
             let Ok(bytes) = std::fs::read(p) else {
                 return Vec::new();
             };
-            let Some(info) = Format::sniff(&bytes).and_then(|f| container::parse(f, &bytes, &limits).ok())
+            let Some(info) =
+                Format::sniff(&bytes).and_then(|f| container::parse(f, &bytes, &limits).ok())
             else {
                 return Vec::new();
             };
@@ -68,5 +68,10 @@ fn main() {
         "fields": fields.iter().map(|(k, (n, max))| (k.clone(), json!({"images": n, "max_len": max}))).collect::<serde_json::Map<_, _>>(),
     });
     std::fs::write(&out, serde_json::to_string_pretty(&table).unwrap() + "\n").unwrap();
-    eprintln!("{} images, {} fields -> {}", files.len(), fields.len(), out.display());
+    eprintln!(
+        "{} images, {} fields -> {}",
+        files.len(),
+        fields.len(),
+        out.display()
+    );
 }

@@ -1,21 +1,24 @@
 //! Scattered (random-position) LSB replacement on never-compressed covers of at least 0.25 MP.
 //!
 //! ```text
-//! cargo run --release --example scattered_lsb -- --bpp 0.05,0.1,0.2 [--lsb-rate-midpoint M] [--dump OUT] DIR...
+//! cargo run --release --example scattered_lsb -- --bpp 0.05,0.1,0.2 [--lsb-rate-midpoint M] [--dump OUT] [--include-flat] DIR...
 //! ```
 //! Covers: 512x512 tiles (up to 4 per image) of lossless natural images where the structural
 //! estimators apply, and of JPEG photos downscaled 4x by area averaging (which removes the JPEG
 //! block structure, the usual way never-compressed test covers are made from camera output).
 //! Stego: `bpp` x pixels random bits written at random sample positions of the R, G, B planes
 //! (`embed::scatter_random`, each tile with its own key). Prints FPR and detection at the default threshold,
-//! detection at the threshold that keeps FPR <= 1 % on these covers, and the estimator's rates.
+//! detection at the threshold that keeps FPR <= 1 % on these covers, the ROC AUC of `probability`,
+//! the share of clean covers on the most common clean probability, and the estimator's rates.
+//! `--include-flat` also keeps lossless covers the image profile calls flat (synthetic), where
+//! the WS estimator does not apply.
 
 use std::path::PathBuf;
 
 use image::{ImageEncoder, RgbImage};
 use rayon::prelude::*;
 use stegodetect::embed::scatter_random;
-use stegodetect::eval::wilson;
+use stegodetect::eval::{roc_auc, wilson};
 use stegodetect::{Detector, Options};
 
 const TILE: u32 = 512;
@@ -65,6 +68,7 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let (mut rates, mut dirs, mut dump) = (vec![0.1f64], Vec::new(), None::<PathBuf>);
     let mut midpoint = stegodetect::options::DEFAULT_LSB_RATE_MIDPOINT;
+    let mut include_flat = false;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--bpp" => {
@@ -76,6 +80,7 @@ fn main() {
                     .collect()
             }
             "--dump" => dump = args.next().map(PathBuf::from),
+            "--include-flat" => include_flat = true,
             "--lsb-rate-midpoint" => midpoint = args.next().unwrap().parse().unwrap(),
             _ => dirs.push(PathBuf::from(a)),
         }
@@ -114,7 +119,7 @@ fn main() {
             let img = img.to_rgb8();
             let base = if r.profile.lossy {
                 downscale4(&img)
-            } else if r.profile.structural_applicable {
+            } else if r.profile.structural_applicable || include_flat {
                 img
             } else {
                 return Vec::new();
@@ -204,7 +209,19 @@ fn main() {
         pct(&clean_rates, 99),
         pct(&clean_rates, 100)
     );
+    // how often the most common clean probability occurs (a score that ranks has few ties)
+    let most_common = clean_p
+        .chunk_by(|a, b| a == b)
+        .map(<[f32]>::len)
+        .max()
+        .unwrap_or(0);
+    println!(
+        "most common clean probability shared by {most_common}/{n} covers ({:.1} %)",
+        100.0 * most_common as f64 / n as f64
+    );
     for (i, b) in rates.iter().enumerate() {
+        let stego_p: Vec<f32> = rows.iter().map(|r| r.2[i].0).collect();
+        let auc = roc_auc(&stego_p, &clean_p).unwrap_or(f64::NAN);
         let det05 = rows.iter().filter(|r| r.2[i].0 > 0.5).count() as u64;
         let det1 = rows.iter().filter(|r| r.2[i].0 > t1).count() as u64;
         let mut sr: Vec<f32> = rows
@@ -218,7 +235,7 @@ fn main() {
         }
         let (lo, hi) = wilson(det05, n);
         println!(
-            "  {b:.3} bpp: detected at 0.5 {det05}/{n} = {:.1} % [{:.1}, {:.1}]; at the FPR<=1 % threshold {det1}/{n} = {:.1} %; rate estimate median {:.4}, 5th pct {:.4}",
+            "  {b:.3} bpp: ROC AUC {auc:.4}; detected at 0.5 {det05}/{n} = {:.1} % [{:.1}, {:.1}]; at the FPR<=1 % threshold {det1}/{n} = {:.1} %; rate estimate median {:.4}, 5th pct {:.4}",
             100.0 * det05 as f64 / n as f64,
             lo * 100.0,
             hi * 100.0,

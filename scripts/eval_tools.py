@@ -6,6 +6,9 @@ RGBA PNG as the tool needs) and each payload size, hide a text payload (from the
 and a random one (an encrypted stand-in) with:
   - stego-lsb (PyPI `stego-lsb`, LSBSteg) with 1 and 2 LSBs per channel;
   - stegano (PyPI `stegano`, lsb.hide), text only (it hides strings), when installed;
+  - with --embed, this project's own `stegodetect embed` (lsb.rgb, alpha, palette; both bit
+    orders) with random payloads only, on covers of at least 128x128 (issue #14's sequential
+    target: the payload has no text to find);
 then scan everything with `stegodetect scan --format jsonl` and print per tool/setting/payload:
 detected, tool named (of detected), payload byte-exact (of detected), with sample sizes.
 The covers are scanned too: clean flagged = false positives of these covers.
@@ -66,6 +69,7 @@ def main():
     ap.add_argument("--max-covers", type=int, default=40)
     ap.add_argument("--bin", default=os.path.join(ROOT, "target/release/stegodetect"))
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--embed", action="store_true", help="also random payloads through `stegodetect embed`")
     a = ap.parse_args()
     rng = random.Random(a.seed)
     from stego_lsb import LSBSteg
@@ -96,6 +100,20 @@ def main():
                     out = os.path.join(work, f"s{i}-stegano-{size}.png")
                     stegano_lsb.hide(cover.copy(), payload.decode(), auto_convert_rgb=True).save(out)
                     cases.append((out, "stegano", "lsb", kind, size, payload))
+                if a.embed and kind == "random" and size in (64, 128, 512) and min(cover.size) >= 128:
+                    pfile = os.path.join(work, f"p{i}-{size}.bin")
+                    with open(pfile, "wb") as fh:
+                        fh.write(payload)
+                    for method, ext in (("lsb.rgb", "png"), ("alpha", "png"), ("palette", "gif")):
+                        for order in ("msb-first", "lsb-first"):
+                            if method == "alpha" and order == "msb-first":
+                                continue  # alpha is always lsb-first with the AI42 prefix
+                            out = os.path.join(work, f"s{i}-embed-{method}-{order}-{size}.{ext}")
+                            r = subprocess.run([a.bin, "embed", "--method", method, "--payload-file", pfile,
+                                                "--bit-order", order, "--no-sidecar", "-o", out, cpath],
+                                               capture_output=True)
+                            if r.returncode == 0:
+                                cases.append((out, "embed", f"{method} {order}", kind, size, payload))
     paths = [c[0] for c in cases]
     res = {}
     for k in range(0, len(paths), 500):

@@ -422,8 +422,9 @@ fn rates(m: BTreeMap<String, (u64, u64)>) -> BTreeMap<String, Rate> {
         .collect()
 }
 
-/// ROC AUC by the rank statistic (ties count one half).
-fn auc(pos: &[f32], neg: &[f32]) -> Option<f64> {
+/// ROC AUC of scores for positives against negatives, by the rank statistic (ties count one
+/// half); `None` when either side is empty.
+pub fn roc_auc(pos: &[f32], neg: &[f32]) -> Option<f64> {
     if pos.is_empty() || neg.is_empty() {
         return None;
     }
@@ -569,7 +570,7 @@ pub fn report(
         fpr_by_kind: rates(fk),
         confusion,
         extraction_exact: Rate::new(ex_k, ex_n),
-        roc_auc: auc(&pos, &neg),
+        roc_auc: roc_auc(&pos, &neg),
         seconds,
         latency: latency(items),
         images_per_second: if seconds > 0.0 {
@@ -707,8 +708,8 @@ mod tests {
     fn wilson_and_auc() {
         let (lo, hi) = wilson(0, 100);
         assert!(lo == 0.0 && (hi - 0.037).abs() < 0.001);
-        assert_eq!(auc(&[0.9, 0.8], &[0.1, 0.2]), Some(1.0));
-        assert_eq!(auc(&[0.5], &[0.5]), Some(0.5));
-        assert_eq!(auc(&[0.1], &[0.9]), Some(0.0));
+        assert_eq!(roc_auc(&[0.9, 0.8], &[0.1, 0.2]), Some(1.0));
+        assert_eq!(roc_auc(&[0.5], &[0.5]), Some(0.5));
+        assert_eq!(roc_auc(&[0.1], &[0.9]), Some(0.0));
     }
 }

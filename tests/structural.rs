@@ -145,3 +145,38 @@ fn flat_images_are_analysed_by_flat_neighbourhoods() {
         r.structural
     );
 }
+
+/// Issue #14, "a score that ranks": below any finding, the default model's probability still
+/// follows the structural evidence, so clean covers are ordered (a ROC curve, an operating point)
+/// instead of sharing one constant, and weak embedding ranks above its own cover.
+#[test]
+fn the_probability_ranks_clean_images_and_weak_embedding() {
+    let det = Detector::new(Default::default()).expect("default model (make setup)");
+    let dir = common::starlight_sample().join("clean");
+    let mut clean_p = Vec::new();
+    for name in ["clean-0004.png", "clean-0029.png", "clean-0106.png", "clean-0127.png"] {
+        let cover = std::fs::read(dir.join(name)).unwrap();
+        let clean = det.scan_bytes(&cover).unwrap();
+        assert_eq!(clean.decided_by, "model");
+        let Some(s) = clean.structural.as_ref().and_then(|s| s.score) else {
+            continue;
+        };
+        assert!((0.0..=0.05).contains(&s), "{name}: sub-finding score {s}");
+        assert!(!clean.is_stego, "{name}: clean cover flagged");
+        clean_p.push(clean.probability);
+        // a light scattered embedding that is not (yet) a verdict still raises the score
+        let weak = det.scan_bytes(&random_lsb(&cover, 0.01, 11)).unwrap();
+        let ws = weak.structural.as_ref().and_then(|s| s.score).unwrap();
+        assert!(ws >= s, "{name}: structural score fell from {s} to {ws}");
+        assert!(
+            weak.probability >= clean.probability,
+            "{name}: {} < clean {}",
+            weak.probability,
+            clean.probability
+        );
+    }
+    assert!(clean_p.len() >= 3, "too few covers with structural estimates");
+    clean_p.sort_by(f32::total_cmp);
+    clean_p.dedup();
+    assert!(clean_p.len() >= 3, "clean probabilities collapse to {clean_p:?}");
+}

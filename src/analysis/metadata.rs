@@ -171,8 +171,22 @@ fn reference_like(t: &str) -> bool {
                 !stem.is_empty()
                     && matches!(
                         ext,
-                        "jpg" | "jpeg" | "png" | "gif" | "webp" | "tif" | "tiff" | "bmp" | "svg"
-                            | "raw" | "dng" | "heic" | "psd" | "xcf" | "blend" | "mp4"
+                        "jpg"
+                            | "jpeg"
+                            | "png"
+                            | "gif"
+                            | "webp"
+                            | "tif"
+                            | "tiff"
+                            | "bmp"
+                            | "svg"
+                            | "raw"
+                            | "dng"
+                            | "heic"
+                            | "psd"
+                            | "xcf"
+                            | "blend"
+                            | "mp4"
                     )
             })
         });
@@ -262,7 +276,11 @@ fn judge(f: &MetadataField, camera: bool) -> Option<(f32, String)> {
                 .map_or("a field clean images rarely carry".into(), |m| {
                     format!("longest in clean images: {m}")
                 });
-            let s = if text_quality(t.as_bytes()).is_some() { 0.9 } else { 0.8 };
+            let s = if text_quality(t.as_bytes()).is_some() {
+                0.9
+            } else {
+                0.8
+            };
             Some((
                 s,
                 format!("{len} characters of free text, unusual for the field ({usual})"),
@@ -348,7 +366,8 @@ mod tests {
         f
     }
 
-    const PROSE: &str = "Meet me by the old mill at dawn; bring the second key and tell nobody where we are going.";
+    const PROSE: &str =
+        "Meet me by the old mill at dawn; bring the second key and tell nobody where we are going.";
 
     #[test]
     fn credit_lines_are_not_payloads_but_short_notes_are() {
@@ -359,7 +378,10 @@ mod tests {
             "(c) 2019 Jane Roe",
             "by jane@example.org",
         ] {
-            assert!(judge(&user_comment(t), false).is_some_and(|(s, _)| s < 0.5), "{t}");
+            assert!(
+                judge(&user_comment(t), false).is_some_and(|(s, _)| s < 0.5),
+                "{t}"
+            );
         }
         // Starlight's own EXIF payloads: short text with no credit shape stays strong
         let note = user_comment("the key is under the mat");
@@ -369,7 +391,13 @@ mod tests {
     #[test]
     fn free_text_is_judged_against_the_fields_usual_length() {
         // EXIF Artist holds a name
-        assert_eq!(judge(&text(MetadataSource::Exif, "Artist", "Martin Klapetek"), false), None);
+        assert_eq!(
+            judge(
+                &text(MetadataSource::Exif, "Artist", "Martin Klapetek"),
+                false
+            ),
+            None
+        );
         let artist = text(MetadataSource::Exif, "Artist", PROSE);
         assert!(judge(&artist, false).is_some_and(|(s, _)| s >= 0.9));
         // PNG Comment: learned from the training sources (longest clean value under 200)

@@ -144,9 +144,11 @@ pub struct StructuralReport {
     pub flat: Option<f32>,
     /// Chi-square over growing prefixes of the colour samples.
     pub chi_square: Option<ChiPrefix>,
-    /// Structural evidence in [0, 1], continuous: the larger of the WS and flat-neighbourhood
-    /// scores before the cut below which they are not reported as findings. It lets the score
-    /// of a clean image rank it (`features` reads it); `None` where neither estimator applied.
+    /// Structural evidence below the finding cut, in [0, [`FINDING_CUT`]]: the larger of the WS
+    /// and flat-neighbourhood scores, continuous while they are too weak to be reported as
+    /// findings, then held at the cut (stronger evidence is a finding, which the lsb.rgb rule
+    /// score carries). It lets the score of a clean image rank it (`features` reads it) without
+    /// counting strong evidence twice; `None` where neither estimator applied.
     pub score: Option<f32>,
 }
 
@@ -166,6 +168,9 @@ fn rate_midpoint(pixels: u64, floor: f32) -> f32 {
 /// accounts for sample size; clean lossless renders reach ~0.017 (tuned on the training sources
 /// and the first held-out set, `make heldout`).
 const FLAT_MID_FACTOR: f32 = 2.0 / 3.0;
+
+/// Structural scores below this are not reported as findings.
+pub const FINDING_CUT: f32 = 0.05;
 
 /// Evidence score: a logistic ramp 15 % of the midpoint wide.
 fn ramp(value: f32, mid: f32) -> f32 {
@@ -203,7 +208,7 @@ pub fn structural(
     });
     let flat_score = flat.map(|f| ramp(f, FLAT_MID_FACTOR * midpoint));
     if let (Some(f), Some(est), Some(score)) = (flat, &flat_est, flat_score) {
-        if score >= 0.05 {
+        if score >= FINDING_CUT {
             let n = est.iter().map(|e| e.samples).min().unwrap_or(0);
             out.push(Evidence::new(
                 Method::LsbRgb,
@@ -222,7 +227,7 @@ pub fn structural(
             rate: None,
             flat,
             chi_square: None,
-            score: flat_score,
+            score: flat_score.map(|s| s.min(FINDING_CUT)),
         });
     }
     let ws: Vec<f32> = structural::ws(&p.samples, w, h, ch, cc)
@@ -251,7 +256,7 @@ pub fn structural(
     };
     let chi = structural::chi_prefix(&p.samples, ch, cc);
     let score = ramp(rate, rate_midpoint(profile.pixels, midpoint));
-    if score >= 0.05 {
+    if score >= FINDING_CUT {
         out.push(Evidence::new(
             Method::LsbRgb,
             score,
@@ -294,6 +299,6 @@ pub fn structural(
         rate: Some(rate),
         flat,
         chi_square: chi,
-        score: Some(flat_score.map_or(score, |f| f.max(score))),
+        score: Some(flat_score.map_or(score, |f| f.max(score)).min(FINDING_CUT)),
     })
 }

@@ -7,9 +7,11 @@
 //! trained leave-one-source-out learned which kinds of image carried stego in the training data and
 //! flagged 1.2 % of held-out clean images (95 of 7,878); with the raw structural statistics it
 //! turned weak, natural WS/SPA elevations on photos into stego verdicts. See models/README.md.
-//! Version 2 adds `structural_score`: the same gated structural evidence, but continuous below
-//! the cut at which it becomes a finding, so that the probability of a clean image ranks it
-//! (ROC curves, operating points) instead of being one constant for every image without a finding.
+//! Version 2 adds `structural_score`: the same gated structural evidence below the cut at which
+//! it becomes a finding (held at the cut above it, where `score_lsb_rgb` carries it), so that the
+//! probability of a clean image ranks it (ROC curves, operating points) instead of being one
+//! constant for every image without a finding. Fed uncut, the model counted strong structural
+//! evidence twice and flagged a clean Starlight cover at WS 0.07 (p 0.56).
 
 use crate::container::TrailerKind;
 use crate::extract::PayloadEncoding;
