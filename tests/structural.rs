@@ -154,7 +154,12 @@ fn the_probability_ranks_clean_images_and_weak_embedding() {
     let det = Detector::new(Default::default()).expect("default model (make setup)");
     let dir = common::starlight_sample().join("clean");
     let mut clean_p = Vec::new();
-    for name in ["clean-0004.png", "clean-0029.png", "clean-0106.png", "clean-0127.png"] {
+    for name in [
+        "clean-0004.png",
+        "clean-0029.png",
+        "clean-0106.png",
+        "clean-0127.png",
+    ] {
         let cover = std::fs::read(dir.join(name)).unwrap();
         let clean = det.scan_bytes(&cover).unwrap();
         assert_eq!(clean.decided_by, "model");
@@ -175,8 +180,14 @@ fn the_probability_ranks_clean_images_and_weak_embedding() {
             clean.probability
         );
     }
-    assert!(clean_p.len() >= 3, "too few covers with structural estimates");
+    assert!(
+        clean_p.len() >= 3,
+        "too few covers with structural estimates"
+    );
     clean_p.sort_by(f32::total_cmp);
     clean_p.dedup();
-    assert!(clean_p.len() >= 3, "clean probabilities collapse to {clean_p:?}");
+    assert!(
+        clean_p.len() >= 3,
+        "clean probabilities collapse to {clean_p:?}"
+    );
 }
