@@ -4,6 +4,8 @@
 //!
 //! - [`pixels`]: sequential content search over every LSB stream (both bit orders), and the
 //!   headers of known tools ([`tools`]: stegano, stego-lsb, cloacked-pixel);
+//! - [`sequential`]: payload-agnostic sequential embedding (random, encrypted payloads) from the
+//!   predictability of the LSBs along the scan path;
 //! - [`structural`]: WS / SPA / chi-square estimators for scattered LSB replacement, gated by the
 //!   image [`profile`] so flat, synthetic, palette-derived and tiny images do not fire;
 //! - [`alpha`]: opaque alpha planes with LSB changes;
@@ -19,6 +21,7 @@ pub mod metadata;
 pub mod palette;
 pub mod pixels;
 pub mod profile;
+pub mod sequential;
 pub mod stats;
 pub mod structural;
 pub mod tools;
@@ -116,8 +119,8 @@ pub struct Evidence {
     pub method: Method,
     /// Strength in [0, 1].
     pub score: f32,
-    /// Which analysis produced it (`content`, `structural`, `alpha-plane`, `palette`, `metadata`,
-    /// `appended`, `container`).
+    /// Which analysis produced it (`content`, `sequential`, `structural`, `alpha-plane`,
+    /// `palette`, `metadata`, `appended`, `container`).
     pub analysis: &'static str,
     /// Human-readable explanation.
     pub detail: String,
@@ -167,6 +170,9 @@ pub fn analyse(
         pixels::tools(frame, info.lossy, frame_no, opts, &mut evidence);
         alpha::analyse(frame, frame_no, &mut evidence);
         palette::analyse(frame, frame_no, &mut evidence);
+    }
+    if opts.sequential_lsb {
+        sequential::analyse(first, profile.lossy, multi.then_some(0), &mut evidence);
     }
     let structural = pixels::structural(first, &profile, opts.lsb_rate_midpoint, &mut evidence);
     metadata::analyse(info, &mut evidence);

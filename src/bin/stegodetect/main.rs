@@ -99,6 +99,10 @@ pub struct DetectorArgs {
     /// LSB replacement from ~0.1 bits per pixel on natural photos at ~1 % false positives.
     #[arg(long, default_value_t = stegodetect::options::DEFAULT_LSB_RATE_MIDPOINT)]
     lsb_rate_midpoint: f32,
+    /// Also run the payload-agnostic sequential-LSB analysis (random, encrypted payloads written
+    /// from the first pixel; several ms per image of 128x128 or more).
+    #[arg(long)]
+    sequential_lsb: bool,
 }
 
 impl DetectorArgs {
@@ -116,6 +120,9 @@ impl DetectorArgs {
         }
         if self.rules_only {
             v.push("--rules-only".into());
+        }
+        if self.sequential_lsb {
+            v.push("--sequential-lsb".into());
         }
         if let Some(m) = &self.model {
             v.push(format!("--model={}", m.display()));
@@ -145,6 +152,7 @@ impl DetectorArgs {
             runtime_path: self.runtime.clone(),
             model_threads: 1,
             lsb_rate_midpoint: self.lsb_rate_midpoint,
+            sequential_lsb: self.sequential_lsb,
         })
     }
 }

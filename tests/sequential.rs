@@ -1,0 +1,117 @@
+//! The payload-agnostic sequential-LSB analysis (`Options::sequential_lsb`): random payloads,
+//! which no content search can read, written from the first pixel are found and their length
+//! estimated; the same covers stay clean; the analysis is off unless asked for.
+
+mod common;
+
+use stegodetect::analysis::sequential::{self, LAMBDA_MID};
+use stegodetect::embed::{embed, EmbedOptions};
+use stegodetect::{
+    container, planes, BitOrder, Detector, Format, Limits, Method, ModelChoice, Options,
+};
+
+const COVERS: [&str; 5] = [
+    "clean-0004.png",
+    "clean-0029.png",
+    "clean-0038.png",
+    "clean-0106.png",
+    "clean-0127.png",
+];
+
+/// Deterministic bytes that look random (xorshift).
+fn random_bytes(n: usize, mut s: u64) -> Vec<u8> {
+    (0..n)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s >> 24) as u8
+        })
+        .collect()
+}
+
+fn rgb_path(file: &[u8]) -> sequential::PathStat {
+    let limits = Limits::default();
+    let format = Format::sniff(file).unwrap();
+    let info = container::parse(format, file, &limits).unwrap();
+    let d = planes::decode(format, file, &info, &limits).unwrap();
+    sequential::paths(&d.frames[0])
+        .into_iter()
+        .find(|s| s.path == "RGB")
+        .expect("an RGB path on a 256x256 RGB image")
+}
+
+fn detector(sequential_lsb: bool) -> Detector {
+    Detector::new(Options {
+        model: ModelChoice::Rules,
+        sequential_lsb,
+        ..Options::default()
+    })
+    .unwrap()
+}
+
+#[test]
+fn random_sequential_payloads_are_found_and_measured() {
+    let det = detector(true);
+    let dir = common::starlight_sample().join("clean");
+    for (i, name) in COVERS.into_iter().enumerate() {
+        let cover = std::fs::read(dir.join(name)).unwrap();
+        let clean = rgb_path(&cover);
+        assert!(
+            clean.lambda < LAMBDA_MID - 200.0,
+            "{name}: clean cover reaches {}",
+            clean.lambda
+        );
+        let r = det.scan_bytes(&cover).unwrap();
+        assert!(
+            r.findings.iter().all(|e| e.analysis != "sequential"),
+            "{name}: sequential finding on the clean cover: {:?}",
+            r.findings
+        );
+        for order in BitOrder::BOTH {
+            let payload = random_bytes(2048, 0x9e37_79b9 + i as u64);
+            let mut o = EmbedOptions::new(Method::LsbRgb);
+            o.bit_order = order;
+            let stego = embed(&cover, &payload, &o).unwrap().bytes;
+            let s = rgb_path(&stego);
+            // payload and its NUL terminator, one bit per sample
+            let bits = (payload.len() + 1) * 8;
+            assert!(
+                s.lambda > LAMBDA_MID,
+                "{name} {order:?}: lambda {}",
+                s.lambda
+            );
+            assert!(
+                s.samples.abs_diff(bits) * 50 <= bits,
+                "{name} {order:?}: estimated {} samples for {bits} bits",
+                s.samples
+            );
+            let r = det.scan_bytes(&stego).unwrap();
+            let found = r
+                .findings
+                .iter()
+                .find(|e| e.analysis == "sequential")
+                .unwrap_or_else(|| {
+                    panic!("{name} {order:?}: no sequential finding: {:?}", r.findings)
+                });
+            assert_eq!(found.method, Method::LsbRgb);
+            assert!(found.score >= 0.5, "{name}: score {}", found.score);
+            assert!(r.is_stego, "{name} {order:?}: p {}", r.probability);
+        }
+    }
+}
+
+#[test]
+fn the_analysis_is_off_by_default() {
+    let cover = std::fs::read(common::starlight_sample().join("clean").join(COVERS[0])).unwrap();
+    let stego = embed(
+        &cover,
+        &random_bytes(2048, 1),
+        &EmbedOptions::new(Method::LsbRgb),
+    )
+    .unwrap()
+    .bytes;
+    assert!(rgb_path(&stego).lambda > LAMBDA_MID);
+    let r = detector(false).scan_bytes(&stego).unwrap();
+    assert!(r.findings.iter().all(|e| e.analysis != "sequential"));
+}
