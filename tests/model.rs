@@ -74,9 +74,10 @@ fn an_always_clean_model_really_answers_clean() {
 
 #[test]
 fn contract_violations_are_clear_errors() {
+    let n_features = format!("[N, {}]", stegodetect::model::features::N_FEATURES);
     for (model, needle) in [
         ("wrong_name.onnx", "'feats'"),
-        ("wrong_shape.onnx", "[N, 21]"),
+        ("wrong_shape.onnx", n_features.as_str()),
         ("no_stego_output.onnx", "stego_prob"),
         (
             "wrong_v4_shape.onnx",

@@ -69,6 +69,7 @@ pub fn test_models() -> &'static PathBuf {
             .arg(root().join("tests/models/make_test_models.py"))
             .arg(&dir)
             .arg(stegodetect::model::features::N_FEATURES.to_string())
+            .arg(stegodetect::model::features::FEATURES_VERSION.to_string())
             .status()
             .unwrap();
         assert!(st.success(), "make_test_models.py failed");

@@ -1,6 +1,6 @@
 """Write small ONNX models for the model-contract tests (run by tests/model.rs with .venv's python).
 
-    python tests/models/make_test_models.py OUT_DIR N_FEATURES
+    python tests/models/make_test_models.py OUT_DIR N_FEATURES FEATURES_VERSION
 
 follow_rules.onnx   features[N,K] -> stego_prob = max(rule scores), method_logits = 20 * rule scores
 logits_only.onnx    features[N,K] -> stego_logits only (method falls back to the rule evidence)
@@ -16,7 +16,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-out, K = sys.argv[1], int(sys.argv[2])
+out, K, FV = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 os.makedirs(out, exist_ok=True)
 
 
@@ -35,7 +35,7 @@ feat = helper.make_tensor_value_info("features", TensorProto.FLOAT, ["N", K])
 scores_idx = numpy_helper.from_array(np.arange(5, dtype=np.int64), "scores_idx")
 twenty = numpy_helper.from_array(np.array(20.0, dtype=np.float32), "twenty")
 axes1 = numpy_helper.from_array(np.array([1], dtype=np.int64), "axes1")
-meta = {"model_id": "test-follow-rules", "features_version": "1"}
+meta = {"model_id": "test-follow-rules", "features_version": FV}
 
 save("follow_rules.onnx",
      [helper.make_node("Gather", ["features", "scores_idx"], ["scores"], axis=1),
