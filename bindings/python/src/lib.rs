@@ -300,7 +300,7 @@ impl Detector {
     #[new]
     #[pyo3(signature = (model=None, *, threads=None, threshold=0.5, rules_only=false, runtime=None,
                         max_file_bytes=None, max_pixels=None, max_frames=None, extract=true,
-                        lsb_rate_midpoint=None, metrics=None))]
+                        lsb_rate_midpoint=None, sequential_lsb=false, metrics=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -314,11 +314,13 @@ impl Detector {
         max_frames: Option<u32>,
         extract: bool,
         lsb_rate_midpoint: Option<f32>,
+        sequential_lsb: bool,
         metrics: Option<Py<Metrics>>,
     ) -> PyResult<Self> {
         let mut o = Options {
             threshold,
             extract,
+            sequential_lsb,
             runtime_path: runtime,
             model: match (model, rules_only) {
                 (Some(_), true) => {

@@ -455,3 +455,19 @@ def test_scan_directory_follows_links_and_reports_what_it_skips(
     # not following: the link is reported instead of scanned
     found = dict(det.scan_directory(tmp_path, follow_symlinks=False))
     assert isinstance(found[str(tmp_path / "b-link.png")], stegodetect.StegodetectIOError)
+
+
+def test_sequential_lsb_is_opt_in_and_finds_random_payloads() -> None:
+    cover = ROOT.parent / "shared" / "data" / "starlight-sample" / "clean" / "clean-0004.png"
+    payload = np.random.default_rng(4).integers(0, 256, 2048, dtype=np.uint8).tobytes()
+    stego = stegodetect.embed(cover, payload, "lsb.rgb")
+    on = stegodetect.Detector(rules_only=True, sequential_lsb=True)
+    off = stegodetect.Detector(rules_only=True)
+
+    def sequential(d: stegodetect.Detector, x: bytes | pathlib.Path) -> list[dict]:
+        return [f for f in d.scan(x).to_dict()["findings"] if f["analysis"] == "sequential"]
+
+    found = sequential(on, stego)
+    assert found and found[0]["method"] == "lsb.rgb" and found[0]["score"] >= 0.5, found
+    assert not sequential(off, stego)
+    assert not sequential(on, cover)

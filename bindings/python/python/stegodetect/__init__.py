@@ -105,6 +105,7 @@ class Detector:
         max_frames: Optional[int] = None,
         extract: bool = True,
         lsb_rate_midpoint: Optional[float] = None,
+        sequential_lsb: bool = False,
         metrics: Optional[Metrics] = None,
     ) -> None:
         if runtime is None and not rules_only:
@@ -120,6 +121,7 @@ class Detector:
             max_frames=max_frames,
             extract=extract,
             lsb_rate_midpoint=lsb_rate_midpoint,
+            sequential_lsb=sequential_lsb,
             metrics=metrics,
         )
         self.metrics = metrics
