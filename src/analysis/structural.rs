@@ -23,7 +23,11 @@ const SPA_MAX_VISIT: usize = 1 << 15;
 /// (`cc == 3`) the residual is further predicted from the other two channels' residuals at the
 /// same pixel (natural images' channels share their texture, so `e_c = r_c - (r_a + r_b) / 2`
 /// is far smaller than `r_c` while the LSB flips of the three channels stay independent).
-/// Weight 1/(5 + variance of the four neighbours), saturated samples skipped. Integer sums on
+/// Weight 1/(5 + variance of the four neighbours). The LSB pairs that hold a saturated value,
+/// (0, 1) and (254, 255), are skipped whole: noise clipped at 255 makes 254 common next to 255,
+/// which reads as LSB flips (an AI render on a white background read 0.07 clean); skipping only the
+/// 254s next to 255 instead breaks the pair's symmetry and biases stego estimates low (ROC AUC at
+/// 0.1 bpp 0.94 -> 0.89 on the held-out tiles of `examples/scattered_lsb`). Integer sums on
 /// row slices: this is the hottest loop of a scan.
 pub fn ws(s: &[u8], w: usize, h: usize, ch: usize, cc: usize) -> Vec<Option<f64>> {
     if w < 3 || h < 3 || cc == 0 || cc > ch {
@@ -70,7 +74,8 @@ pub fn ws(s: &[u8], w: usize, h: usize, ch: usize, cc: usize) -> Vec<Option<f64>
                 *r = 4 * v - (2 * sum - diag);
                 // weight = 1/(5 + var) = 16 / (80 + 4q - sum^2)
                 let q = n * n + so * so + e * e + we * we;
-                let keep = ((v != 0) & (v != 255)) as i32 as f32;
+                // LSB pairs (0, 1) and (254, 255) are left out whole (see above)
+                let keep = (2..=253).contains(&v) as i32 as f32;
                 *wgt = 16.0 * keep / (80 + 4 * q - sum * sum) as f32;
             }
         }
