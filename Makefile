@@ -25,10 +25,11 @@ demo: build
 	$(BIN) scan examples/images || [ $$? -eq 1 ]
 	.venv/bin/python -c "import stegodetect; r = stegodetect.Detector().scan('examples/images/stego-lsb.png'); print('python:', r, r.payload_text)"
 
-# Every test: formatting and lints, unit, integration, CLI, C, Python, and a short fuzz run of
-# every fuzz target.
+# Every test: formatting, import layering and lints, unit, integration, CLI, C, Python, and a
+# short fuzz run of every fuzz target.
 test: setup
 	$(CARGO) fmt --all -- --check
+	python3 scripts/import_cycles.py
 	$(CARGO) clippy --release --workspace --all-targets -- -D warnings
 	$(CARGO) test --release --workspace
 	bash scripts/test-python.sh

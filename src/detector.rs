@@ -169,7 +169,7 @@ impl Detector {
             id: info.id.clone(),
             sha256: info.sha256.clone(),
         };
-        verdict::apply_model(result, pred, r, self.opts.threshold);
+        crate::model::apply(result, pred, r, self.opts.threshold);
         result.timings.model_us = model_us;
         result.timings.total_us += model_us;
     }

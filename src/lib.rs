@@ -6,8 +6,12 @@
 //!
 //! The pipeline, one module per stage:
 //! [`container`] (structure walk: exact end of image, metadata) → [`planes`] (pixels, palette
-//! indices kept) → [`analysis`] (per-method evidence) → [`extract`] (payloads) → [`verdict`].
-//! [`embed`] is the matching generator.
+//! indices kept) → [`analysis`] (per-method evidence) → [`extract`] (payloads) → [`verdict`]
+//! (the rules' decision and the result type) → [`model`] (features, the learned decision) →
+//! [`metrics`] → the faces (CLI, HTTP, C, Python). Leaf modules hold what every stage shares:
+//! [`vocab`] (methods, bit orders, tools), [`stats`], [`error`], [`options`]. Imports only
+//! point back along this line (`scripts/import_cycles.py`, run by `make test`, fails on a
+//! cycle). [`embed`] is the matching generator.
 //!
 //! ```no_run
 //! // the default learned model; `Detector::rules_only()` scans without one
@@ -35,9 +39,10 @@ pub mod options;
 pub mod planes;
 pub mod regress;
 pub mod selftest;
+pub mod stats;
 pub mod verdict;
+pub mod vocab;
 
-pub use analysis::{BitOrder, Method};
 pub use budget::MemoryBudget;
 pub use container::Format;
 pub use detector::{read_limited, Detector};
@@ -45,6 +50,7 @@ pub use error::{Error, ErrorKind, Result};
 pub use extract::{Payload, PayloadEncoding};
 pub use options::{Limits, ModelChoice, Options};
 pub use verdict::{ImageInfo, MethodScores, ScanResult, Timings};
+pub use vocab::{BitOrder, Method, Tool};
 
 /// Library version (from Cargo.toml).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -233,7 +233,7 @@ pub(crate) fn decide(
 /// The payload to report for a verdict of `method`: the strongest evidence of that method with a
 /// payload, else the strongest strong evidence of any method with one (a tool that wrote R, G, B
 /// and alpha alike also raises the alpha-plane evidence, which carries no payload).
-fn best_payload(evidence: &[Evidence], method: Option<Method>) -> Option<Payload> {
+pub(crate) fn best_payload(evidence: &[Evidence], method: Option<Method>) -> Option<Payload> {
     evidence
         .iter()
         .filter(|e| method.is_none_or(|m| e.method == m))
@@ -244,48 +244,6 @@ fn best_payload(evidence: &[Evidence], method: Option<Method>) -> Option<Payload
                 .filter(|e| e.score >= 0.9)
                 .find_map(|e| e.payload.clone())
         })
-}
-
-/// Let a model's prediction decide: probability, decision, method (the model's method head, else
-/// the strongest rule evidence), scores and the reported payload.
-pub(crate) fn apply_model(
-    r: &mut ScanResult,
-    p: &crate::model::Prediction,
-    m: ModelRef,
-    threshold: f32,
-) {
-    r.probability = p.stego_prob.clamp(0.0, 1.0);
-    r.is_stego = r.probability > threshold;
-    r.decided_by = "model";
-    r.model = Some(m);
-    r.method_probs = p.method_probs;
-    let method = match p.method_probs {
-        Some(mp) => {
-            r.scores = MethodScores {
-                alpha: mp[0],
-                palette: mp[1],
-                lsb_rgb: mp[2],
-                exif: mp[3],
-                raw: mp[4],
-            };
-            for s in [
-                &mut r.scores.alpha,
-                &mut r.scores.palette,
-                &mut r.scores.lsb_rgb,
-                &mut r.scores.exif,
-                &mut r.scores.raw,
-            ] {
-                *s *= r.probability;
-            }
-            let best = (0..5).max_by(|&a, &b| mp[a].total_cmp(&mp[b])).unwrap();
-            Method::from_id(best as u8)
-        }
-        None => r.findings.first().map(|e| e.method),
-    };
-    r.method = if r.is_stego { method } else { None };
-    r.method_id = r.method.map(Method::id);
-    r.payload = r.method.and_then(|m| best_payload(&r.findings, Some(m)));
-    r.tool = r.payload.as_ref().and_then(|p| p.tool);
 }
 
 /// The JSON record of one scan, as every face prints it (`scan --format json`, `POST /v1/scan`,

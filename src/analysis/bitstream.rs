@@ -2,46 +2,8 @@
 //! one LSB per selected channel per pixel (R,G,B interleaved as Starlight does, or one channel,
 //! alpha, palette index, luminance-sorted palette rank), packed into bytes in either bit order.
 
-use serde::{Deserialize, Serialize};
-
-use super::Method;
 use crate::planes::{ColorMode, PixelPlanes};
-
-/// Order in which a byte's bits were written to consecutive positions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum BitOrder {
-    /// Bit 7 first (Starlight "msb-first").
-    #[serde(rename = "msb-first")]
-    MsbFirst,
-    /// Bit 0 first (Starlight "lsb-first", used by the alpha method).
-    #[serde(rename = "lsb-first")]
-    LsbFirst,
-}
-
-impl BitOrder {
-    /// Starlight's name (`msb-first`, `lsb-first`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BitOrder::MsbFirst => "msb-first",
-            BitOrder::LsbFirst => "lsb-first",
-        }
-    }
-    /// Both orders, MSB-first first.
-    pub const BOTH: [BitOrder; 2] = [BitOrder::MsbFirst, BitOrder::LsbFirst];
-}
-
-impl std::str::FromStr for BitOrder {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "msb-first" | "msb" => Ok(BitOrder::MsbFirst),
-            "lsb-first" | "lsb" => Ok(BitOrder::LsbFirst),
-            other => Err(format!(
-                "unknown bit order {other:?} (msb-first or lsb-first)"
-            )),
-        }
-    }
-}
+use crate::vocab::{BitOrder, Method};
 
 /// Random access to bytes of a packed stream.
 pub trait ByteSource {

@@ -4,22 +4,9 @@
 //! repetitive runs that flat, transparent or dithered regions produce.
 
 use super::bitstream::ByteSource;
-use super::stats::text_quality;
 use crate::container::{trailer::kind_of, TrailerKind};
-
-/// What was recognised.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum HitKind {
-    /// `AI42` then payload then NUL (Starlight).
-    Ai42,
-    /// Magic number of a known file format.
-    Magic,
-    /// Big-endian 32-bit length, then that many bytes.
-    LengthPrefixed,
-    /// Printable text, NUL-terminated unless `complete` is false.
-    Text,
-}
+use crate::stats::text_quality;
+pub use crate::vocab::HitKind;
 
 /// A recognised payload at the start of a stream.
 #[derive(Debug, Clone)]

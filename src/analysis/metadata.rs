@@ -5,12 +5,12 @@
 //! (written by `examples/metadata_usual.rs` from the training sources) holds the longest clean
 //! value of every text field seen there.
 
-use super::stats::text_quality;
 use super::{Evidence, Method};
 use crate::container::metadata::user_comment_header;
 use crate::container::trailer::kind_of;
 use crate::container::{ContainerInfo, MetadataField, MetadataSource, TrailerKind};
 use crate::extract::{Payload, PayloadEncoding};
+use crate::stats::text_quality;
 
 /// Keywords that legitimately carry long machine-written values (ImageMagick profiles and
 /// signatures, XMP packets).
@@ -47,7 +47,7 @@ fn looks_encoded(t: &str) -> bool {
         && !t.contains(' ')
         && t.bytes()
             .all(|c| c.is_ascii_alphanumeric() || b"+/=_-\r\n".contains(&c))
-        && super::stats::entropy(t.as_bytes()) > 3.9
+        && crate::stats::entropy(t.as_bytes()) > 3.9
 }
 
 /// Constant filler: 95 % or more of the value is one byte, or (written as text) one

@@ -22,95 +22,18 @@ pub mod palette;
 pub mod pixels;
 pub mod profile;
 pub mod sequential;
-pub mod stats;
 pub mod structural;
 pub mod tools;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-pub use bitstream::BitOrder;
-pub use content::HitKind;
+pub use crate::vocab::{BitOrder, HitKind, Method, Tool};
 pub use profile::ImageProfile;
-pub use tools::Tool;
 
 use crate::container::{ContainerInfo, Format};
 use crate::extract::Payload;
 use crate::options::Options;
 use crate::planes::Decoded;
-
-/// Starlight's five methods, in its class order (ids 0-4 are fixed).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum Method {
-    /// Alpha-channel LSB (id 0).
-    #[serde(rename = "alpha")]
-    Alpha,
-    /// Palette-index LSB (id 1).
-    #[serde(rename = "palette")]
-    Palette,
-    /// RGB (or grey) LSB (id 2).
-    #[serde(rename = "lsb.rgb")]
-    LsbRgb,
-    /// Metadata text (id 3).
-    #[serde(rename = "exif")]
-    Exif,
-    /// Data after the end of the image (id 4).
-    #[serde(rename = "raw")]
-    Raw,
-}
-
-impl Method {
-    /// All methods in class order.
-    pub const ALL: [Method; 5] = [
-        Method::Alpha,
-        Method::Palette,
-        Method::LsbRgb,
-        Method::Exif,
-        Method::Raw,
-    ];
-
-    /// Starlight class id.
-    pub fn id(self) -> u8 {
-        self as u8
-    }
-
-    /// Starlight name (`alpha`, `palette`, `lsb.rgb`, `exif`, `raw`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Method::Alpha => "alpha",
-            Method::Palette => "palette",
-            Method::LsbRgb => "lsb.rgb",
-            Method::Exif => "exif",
-            Method::Raw => "raw",
-        }
-    }
-
-    /// Method by class id.
-    pub fn from_id(id: u8) -> Option<Method> {
-        Method::ALL.get(id as usize).copied()
-    }
-}
-
-impl std::fmt::Display for Method {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl std::str::FromStr for Method {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "alpha" => Ok(Method::Alpha),
-            "palette" => Ok(Method::Palette),
-            "lsb.rgb" | "lsb" => Ok(Method::LsbRgb),
-            "exif" => Ok(Method::Exif),
-            "raw" | "eoi" => Ok(Method::Raw),
-            other => Err(format!(
-                "unknown method {other:?} (alpha, palette, lsb.rgb, exif, raw)"
-            )),
-        }
-    }
-}
 
 /// One piece of evidence.
 #[derive(Debug, Clone, Serialize)]

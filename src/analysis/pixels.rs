@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::bitstream::{self, BitOrder, ByteSource};
+use super::bitstream::{self, ByteSource};
 use super::content::{self, HitKind};
 use super::profile::ImageProfile;
 use super::structural::{self, ChiPrefix};
@@ -12,6 +12,7 @@ use super::{Evidence, Method};
 use crate::extract::{strip_ai42_space, Payload, PayloadEncoding};
 use crate::options::Options;
 use crate::planes::{ColorMode, PixelPlanes};
+use crate::vocab::BitOrder;
 
 /// Search every stream of a plane in both bit orders; one piece of evidence per stream that hits.
 pub fn content(p: &PixelPlanes, frame: Option<u32>, opts: &Options, out: &mut Vec<Evidence>) {

@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use super::stats::chi2_sf;
+use crate::stats::chi2_sf;
 
 /// Most pixels visited by WS/SPA: rows are subsampled beyond this, which keeps a scan close to
 /// decoding cost. 2^18 covers a 512x512 image in full: scattered embedding at 0.1 bits per pixel

@@ -19,43 +19,11 @@
 //! the payload to be plausible: text or a known file, or, for binary (encrypted or compressed)
 //! data, bytes that look random where the stream after the payload does not.
 
-use serde::Serialize;
-
 use super::bitstream::ByteSource;
-use super::stats::text_quality;
 use crate::container::{trailer::kind_of, TrailerKind};
 use crate::planes::{ColorMode, PixelPlanes};
-
-/// A tool whose format is recognised.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-pub enum Tool {
-    /// PyPI `stegano` (`lsb.hide`).
-    #[serde(rename = "stegano")]
-    Stegano,
-    /// PyPI `stego-lsb` (`LSBSteg`).
-    #[serde(rename = "stego-lsb")]
-    StegoLsb,
-    /// cloacked-pixel (`lsb.py`, AES-encrypted payloads).
-    #[serde(rename = "cloacked-pixel")]
-    CloackedPixel,
-}
-
-impl Tool {
-    /// The name reported in results (`stegano`, `stego-lsb`, `cloacked-pixel`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Tool::Stegano => "stegano",
-            Tool::StegoLsb => "stego-lsb",
-            Tool::CloackedPixel => "cloacked-pixel",
-        }
-    }
-}
-
-impl std::fmt::Display for Tool {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
+use crate::stats::text_quality;
+pub use crate::vocab::Tool;
 
 /// What the payload of a recognised header looks like.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

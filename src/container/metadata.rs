@@ -5,7 +5,7 @@ use std::io::Read;
 
 use serde::Serialize;
 
-use crate::analysis::stats;
+use crate::stats;
 
 /// Where a metadata field came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

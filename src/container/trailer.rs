@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::{ContainerInfo, Format};
-use crate::analysis::stats;
+use crate::stats;
 
 /// What the bytes after the image look like.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -5,8 +5,8 @@
 use base64::Engine;
 use serde::Serialize;
 
-use crate::analysis::{BitOrder, HitKind, Method, Tool};
 use crate::container::TrailerKind;
+use crate::vocab::{BitOrder, HitKind, Method, Tool};
 
 /// How the payload was delimited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -357,8 +357,8 @@ impl AlertEngine {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::eval::Rate;
     use crate::metrics::Metrics;
+    use crate::stats::Rate;
 
     fn config(rules: &str) -> AlertConfig {
         let c: AlertConfig = serde_json::from_str(&format!(r#"{{"rules": {rules}}}"#)).unwrap();

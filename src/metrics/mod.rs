@@ -25,7 +25,7 @@ use serde::Serialize;
 
 use crate::analysis::Method;
 use crate::error::{Error, ErrorKind, Result};
-use crate::eval::Rate;
+use crate::stats::Rate;
 use crate::verdict::{ModelRef, ScanResult};
 
 /// Stages whose latency is recorded.

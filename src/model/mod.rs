@@ -25,6 +25,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
+use crate::verdict::{MethodScores, ModelRef, ScanResult};
+use crate::vocab::Method;
 use features::{FEATURES_VERSION, N_FEATURES};
 
 /// The default model, built into the library (`make model` regenerates it; see models/README.md).
@@ -65,6 +67,45 @@ pub struct Prediction {
     pub stego_prob: f32,
     /// Method probabilities (class order), when the model has a method head.
     pub method_probs: Option<[f32; 5]>,
+}
+
+/// Let a model's prediction decide a rules verdict: probability, decision, method (the model's method head, else
+/// the strongest rule evidence), scores and the reported payload.
+pub(crate) fn apply(r: &mut ScanResult, p: &Prediction, m: ModelRef, threshold: f32) {
+    r.probability = p.stego_prob.clamp(0.0, 1.0);
+    r.is_stego = r.probability > threshold;
+    r.decided_by = "model";
+    r.model = Some(m);
+    r.method_probs = p.method_probs;
+    let method = match p.method_probs {
+        Some(mp) => {
+            r.scores = MethodScores {
+                alpha: mp[0],
+                palette: mp[1],
+                lsb_rgb: mp[2],
+                exif: mp[3],
+                raw: mp[4],
+            };
+            for s in [
+                &mut r.scores.alpha,
+                &mut r.scores.palette,
+                &mut r.scores.lsb_rgb,
+                &mut r.scores.exif,
+                &mut r.scores.raw,
+            ] {
+                *s *= r.probability;
+            }
+            let best = (0..5).max_by(|&a, &b| mp[a].total_cmp(&mp[b])).unwrap();
+            Method::from_id(best as u8)
+        }
+        None => r.findings.first().map(|e| e.method),
+    };
+    r.method = if r.is_stego { method } else { None };
+    r.method_id = r.method.map(Method::id);
+    r.payload = r
+        .method
+        .and_then(|m| crate::verdict::best_payload(&r.findings, Some(m)));
+    r.tool = r.payload.as_ref().and_then(|p| p.tool);
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -1,5 +1,8 @@
-//! Small statistics shared by the analyses: byte entropy, printable ratio, text likeness, and the
-//! chi-square distribution.
+//! Small statistics shared across the pipeline: byte entropy, printable ratio, text likeness,
+//! the chi-square distribution, and proportions with Wilson intervals ([`Rate`]). A leaf module:
+//! it imports nothing from the crate.
+
+use serde::{Deserialize, Serialize};
 
 /// Shannon entropy in bits per byte (0 for empty input).
 pub fn entropy(b: &[u8]) -> f64 {
@@ -200,4 +203,46 @@ mod tests {
         assert!((entropy(&all) - 8.0).abs() < 1e-9);
         assert_eq!(printable_ratio(b"ab\x00\x01"), 0.5);
     }
+}
+
+/// A proportion with its Wilson 95 % interval.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+pub struct Rate {
+    /// Successes.
+    pub k: u64,
+    /// Trials.
+    pub n: u64,
+    /// k / n (0 when n is 0).
+    pub rate: f64,
+    /// Lower bound of the Wilson 95 % interval.
+    pub lo: f64,
+    /// Upper bound of the Wilson 95 % interval.
+    pub hi: f64,
+}
+
+impl Rate {
+    /// A rate with its interval.
+    pub fn new(k: u64, n: u64) -> Rate {
+        let (lo, hi) = wilson(k, n);
+        Rate {
+            k,
+            n,
+            rate: if n == 0 { 0.0 } else { k as f64 / n as f64 },
+            lo,
+            hi,
+        }
+    }
+}
+
+/// Wilson score interval at 95 %.
+pub fn wilson(k: u64, n: u64) -> (f64, f64) {
+    if n == 0 {
+        return (0.0, 1.0);
+    }
+    let (k, n, z) = (k as f64, n as f64, 1.959_963_985f64);
+    let p = k / n;
+    let d = 1.0 + z * z / n;
+    let c = (p + z * z / (2.0 * n)) / d;
+    let h = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt() / d;
+    ((c - h).max(0.0), (c + h).min(1.0))
 }
