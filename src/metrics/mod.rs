@@ -16,8 +16,10 @@ pub mod alerts;
 pub mod log;
 #[cfg(feature = "notify")]
 pub mod notify;
+mod recorder;
 mod window;
 
+pub use recorder::{Recorded, Recorder};
 pub use window::{SeriesPoint, WindowStats};
 
 use hdrhistogram::Histogram;

@@ -18,10 +18,10 @@ use std::cell::RefCell;
 use std::ffi::{c_char, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use sdcore::metrics::log::{scan_record, JsonlLog, LogOptions};
-use sdcore::metrics::Metrics;
+use sdcore::metrics::log::{JsonlLog, LogOptions};
+use sdcore::metrics::Recorder;
 use sdcore::{Detector, Error, ErrorKind, Method, ModelChoice, Options, ScanResult};
 
 /// Status of a call. 0 is success.
@@ -173,27 +173,10 @@ pub unsafe extern "C" fn sd_string_free(s: *mut c_char) {
 // ---------------------------------------------------------------------------------------------
 // metrics registry
 
-struct MetricsShared {
-    metrics: Metrics,
-    log: Mutex<Option<JsonlLog>>,
-}
-
-impl MetricsShared {
-    /// Record one outcome (and log it); returns the scan id of a successful scan.
-    fn record(&self, file: Option<&str>, r: &sdcore::Result<ScanResult>) -> CallResult<u64> {
-        let id = self.metrics.record(r);
-        let log = self.log.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(l) = log.as_ref() {
-            l.append(&scan_record(file, id, r)).map_err(core_err)?;
-        }
-        Ok(id.unwrap_or(0))
-    }
-}
-
 /// A metrics registry (counts, errors by kind, latency percentiles, throughput, ground truth);
 /// the same one the CLI, the HTTP service and the Python module use.
 pub struct SdMetrics {
-    inner: Arc<MetricsShared>,
+    inner: Arc<Recorder>,
 }
 
 /// A snapshot of a registry's main figures.
@@ -236,10 +219,7 @@ pub unsafe extern "C" fn sd_metrics_new(out_metrics: *mut *mut SdMetrics) -> SdS
     boundary(|| {
         let o = out(out_metrics, "out_metrics")?;
         *o = Box::into_raw(Box::new(SdMetrics {
-            inner: Arc::new(MetricsShared {
-                metrics: Metrics::new(),
-                log: Mutex::new(None),
-            }),
+            inner: Arc::new(Recorder::new()),
         }));
         Ok(())
     })
@@ -274,9 +254,11 @@ pub unsafe extern "C" fn sd_metrics_set_log(
                 },
                 ..LogOptions::default()
             };
-            Some(JsonlLog::open(cstr(path, "path")?, opts).map_err(core_err)?)
+            Some(Arc::new(
+                JsonlLog::open(cstr(path, "path")?, opts).map_err(core_err)?,
+            ))
         };
-        *m.inner.log.lock().unwrap_or_else(|p| p.into_inner()) = log;
+        m.inner.set_log(log);
         Ok(())
     })
 }
@@ -298,7 +280,7 @@ pub unsafe extern "C" fn sd_metrics_record_truth(
             _ => return Err(invalid(format!("method id {method_id} is not -1 or 0-4"))),
         };
         m.inner
-            .metrics
+            .metrics()
             .record_truth(scan_id, stego, method)
             .map_err(|e| {
                 let msg = e.to_string();
@@ -320,7 +302,7 @@ pub unsafe extern "C" fn sd_metrics_snapshot(
     boundary(|| {
         let m = metrics.as_ref().ok_or_else(|| null("metrics"))?;
         let o = out(out_snapshot, "out_snapshot")?;
-        let s = m.inner.metrics.snapshot();
+        let s = m.inner.metrics().snapshot();
         let total = &s.latency["total"];
         *o = SdMetricsSnapshot {
             scans: s.scans,
@@ -351,7 +333,7 @@ pub unsafe extern "C" fn sd_metrics_snapshot_json(
     boundary(|| {
         let m = metrics.as_ref().ok_or_else(|| null("metrics"))?;
         let o = out(out_json, "out_json")?;
-        let s = serde_json::to_string(&m.inner.metrics.snapshot()).expect("snapshot serialises");
+        let s = serde_json::to_string(&m.inner.metrics().snapshot()).expect("snapshot serialises");
         *o = c_string(s);
         Ok(())
     })
@@ -366,7 +348,7 @@ pub unsafe extern "C" fn sd_metrics_prometheus(
     boundary(|| {
         let m = metrics.as_ref().ok_or_else(|| null("metrics"))?;
         let o = out(out_text, "out_text")?;
-        *o = c_string(m.inner.metrics.prometheus());
+        *o = c_string(m.inner.metrics().prometheus());
         Ok(())
     })
 }
@@ -376,7 +358,7 @@ pub unsafe extern "C" fn sd_metrics_prometheus(
 pub unsafe extern "C" fn sd_metrics_reset(metrics: *const SdMetrics) -> SdStatus {
     boundary(|| {
         let m = metrics.as_ref().ok_or_else(|| null("metrics"))?;
-        m.inner.metrics.reset();
+        m.inner.metrics().reset();
         Ok(())
     })
 }
@@ -387,7 +369,7 @@ pub unsafe extern "C" fn sd_metrics_reset(metrics: *const SdMetrics) -> SdStatus
 /// Detector options (defaults: the built-in model, threshold 0.5, default limits).
 pub struct SdOptions {
     opts: Options,
-    metrics: Option<Arc<MetricsShared>>,
+    metrics: Option<Arc<Recorder>>,
 }
 
 /// Create default options.
@@ -537,7 +519,7 @@ pub unsafe extern "C" fn sd_options_set_metrics(
 /// A detector: thread-safe, share one across threads.
 pub struct SdDetector {
     det: Detector,
-    metrics: Option<Arc<MetricsShared>>,
+    metrics: Option<Arc<Recorder>>,
 }
 
 /// Create a detector (`options` NULL: defaults). Loads the model and ONNX Runtime; a missing
@@ -634,7 +616,11 @@ impl SdDetector {
         r: sdcore::Result<ScanResult>,
     ) -> CallResult<*mut SdResult> {
         let id = match &self.metrics {
-            Some(m) => m.record(file, &r)?,
+            Some(m) => m
+                .record(file, &r)
+                .into_result()
+                .map_err(core_err)?
+                .unwrap_or(0),
             None => 0,
         };
         r.map(|r| wrap(r, id)).map_err(core_err)

@@ -4,14 +4,15 @@
 //! (`python/stegodetect`) adds input conversion (PIL, numpy) and the Starlight compatibility layer.
 
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::Arc;
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyByteArray, PyBytes, PyString};
 use sdcore::embed::EmbedOptions;
-use sdcore::metrics::log::{scan_record, JsonlLog, LogOptions};
+use sdcore::metrics::log::{JsonlLog, LogOptions};
+use sdcore::metrics::Recorder;
 use sdcore::planes::ColorMode;
 use sdcore::{Error, ErrorKind, Format, Method, ModelChoice, Options};
 
@@ -57,6 +58,14 @@ enum Input<'a> {
 }
 
 impl Input<'_> {
+    /// The file, for metrics log records.
+    fn path(&self) -> Option<&std::path::Path> {
+        match self {
+            Input::Path(p) => Some(p),
+            _ => None,
+        }
+    }
+
     fn bytes(&self) -> Option<&[u8]> {
         match self {
             Input::Path(_) => None,
@@ -104,8 +113,7 @@ fn parse<T: std::str::FromStr<Err = String>>(py: Python<'_>, s: &str) -> PyResul
 /// The metrics registry (the same native registry the CLI, the service and C use).
 #[pyclass(frozen, module = "stegodetect._native")]
 struct Metrics {
-    inner: sdcore::metrics::Metrics,
-    log: Mutex<Option<JsonlLog>>,
+    inner: Recorder,
 }
 
 #[pymethods]
@@ -113,19 +121,18 @@ impl Metrics {
     #[new]
     fn new() -> Self {
         Metrics {
-            inner: sdcore::metrics::Metrics::new(),
-            log: Mutex::new(None),
+            inner: Recorder::new(),
         }
     }
 
     /// The whole snapshot as a dict.
     fn snapshot(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        json_to_py(py, &self.inner.snapshot())
+        json_to_py(py, &self.inner.metrics().snapshot())
     }
 
     /// Prometheus text exposition.
     fn prometheus(&self) -> String {
-        self.inner.prometheus()
+        self.inner.metrics().prometheus()
     }
 
     /// Record the true label of a scan ("clean" or "stego", with the method for stego).
@@ -152,6 +159,7 @@ impl Metrics {
             .transpose()
             .map_err(|e| py_err(py, e))?;
         self.inner
+            .metrics()
             .record_truth(scan_id, stego, m)
             .map_err(|e| py_err(py, e))
     }
@@ -165,7 +173,7 @@ impl Metrics {
         max_bytes: Option<u64>,
     ) -> PyResult<()> {
         let log = match path {
-            Some(p) => Some(
+            Some(p) => Some(Arc::new(
                 JsonlLog::open(
                     p,
                     LogOptions {
@@ -174,26 +182,16 @@ impl Metrics {
                     },
                 )
                 .map_err(|e| py_err(py, e))?,
-            ),
+            )),
             None => None,
         };
-        *self.log.lock().unwrap_or_else(|p| p.into_inner()) = log;
+        self.inner.set_log(log);
         Ok(())
     }
 
     /// Forget every count.
     fn reset(&self) {
-        self.inner.reset()
-    }
-}
-
-impl Metrics {
-    fn record(&self, r: &sdcore::Result<sdcore::ScanResult>) -> Result<Option<u64>, Error> {
-        let id = self.inner.record(r);
-        if let Some(l) = self.log.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
-            l.append(&scan_record(None, id, r))?;
-        }
-        Ok(id)
+        self.inner.metrics().reset()
     }
 }
 
@@ -284,10 +282,18 @@ impl Detector {
     fn finish(
         &self,
         py: Python<'_>,
+        file: Option<&std::path::Path>,
         r: sdcore::Result<sdcore::ScanResult>,
     ) -> PyResult<ScanResult> {
         let id = match &self.metrics {
-            Some(m) => m.get().record(&r).map_err(|e| py_err(py, e))?,
+            Some(m) => {
+                let file = file.map(|p| p.to_string_lossy());
+                m.get()
+                    .inner
+                    .record(file.as_deref(), &r)
+                    .into_result()
+                    .map_err(|e| py_err(py, e))?
+            }
             None => None,
         };
         r.map(|r| ScanResult { r, scan_id: id })
@@ -363,7 +369,7 @@ impl Detector {
             Input::Path(p) => self.det.scan_path(p),
             i => self.det.scan_bytes(i.bytes().unwrap_or_default()),
         });
-        self.finish(py, r)
+        self.finish(py, i.path(), r)
     }
 
     /// Scan raw 8-bit pixels (`mode`: L, LA, RGB or RGBA; `data` row-major interleaved).
@@ -390,7 +396,7 @@ impl Detector {
         // the core owns its planes: one copy, no encoding
         let samples = data.as_bytes().to_vec();
         let r = py.detach(|| self.det.scan_pixels(width, height, mode, samples));
-        self.finish(py, r)
+        self.finish(py, None, r)
     }
 
     /// Scan many paths or bytes in parallel natively (GIL released); per item a ScanResult or
@@ -454,7 +460,8 @@ impl Detector {
         });
         results
             .into_iter()
-            .map(|r| match self.finish(py, r) {
+            .zip(&inputs)
+            .map(|(r, i)| match self.finish(py, i.path(), r) {
                 Ok(s) => Ok(Py::new(py, s)?.into_any()),
                 Err(e) => Ok(e.into_value(py).into_any()),
             })

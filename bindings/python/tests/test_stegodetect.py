@@ -157,7 +157,11 @@ def test_metrics_are_the_native_registry(tmp_path: pathlib.Path) -> None:
         m.record_truth(r.scan_id, "stego", "lsb.rgb")
     assert m.snapshot()["detection_by_method"]["lsb.rgb"]["k"] == 1
     assert 'stegodetect_scans_total{verdict="stego"} 1' in m.prometheus()
-    assert len(log.read_text().splitlines()) == 3
+    lines = [json.loads(l) for l in log.read_text().splitlines()]
+    assert len(lines) == 3
+    # the same record as the CLI and C write: a path scanned gives its file name, bytes none
+    assert lines[0]["file"] == str(EXAMPLES / "stego-lsb.png") and lines[0]["scan_id"] == r.scan_id
+    assert "file" not in lines[2] and lines[2]["error_kind"] == "unknown_format"
     m.reset()
     assert m.snapshot()["scans"] == 0
 

@@ -3,6 +3,7 @@
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 
 use clap::{Args, ValueEnum};
@@ -167,20 +168,16 @@ pub fn run(a: ScanArgs) -> CmdResult {
     let mut out = std::io::BufWriter::new(stdout.lock());
     let (mut files, mut stego, mut errors, mut skipped) = (0u64, 0u64, 0u64, 0u64);
     let ignored = std::cell::Cell::new(0u64);
-    let metrics = stegodetect::metrics::Metrics::new();
-    let log = a
-        .metrics_log
-        .as_ref()
-        .map(|p| {
-            stegodetect::metrics::log::JsonlLog::open(
-                p,
-                stegodetect::metrics::log::LogOptions {
-                    max_bytes: a.metrics_log_max_bytes,
-                    ..Default::default()
-                },
-            )
-        })
-        .transpose()?;
+    let recorder = stegodetect::metrics::Recorder::new();
+    if let Some(p) = &a.metrics_log {
+        let opts = stegodetect::metrics::log::LogOptions {
+            max_bytes: a.metrics_log_max_bytes,
+            ..Default::default()
+        };
+        recorder.set_log(Some(Arc::new(stegodetect::metrics::log::JsonlLog::open(
+            p, opts,
+        )?)));
+    }
     let start = Instant::now();
     let mut it = walk(&a.paths, walk_opts)
         .filter(|i| {
@@ -240,14 +237,7 @@ pub fn run(a: ScanArgs) -> CmdResult {
                 }
             } else {
                 let r = &results.next().expect("one result per scanned input");
-                let scan_id = metrics.record(r);
-                if let Some(log) = &log {
-                    log.append(&stegodetect::metrics::log::scan_record(
-                        Some(&name),
-                        scan_id,
-                        r,
-                    ))?;
-                }
+                recorder.record(Some(&name), r).into_result()?;
                 match r {
                     Ok(r) if r.is_stego => stego += 1,
                     Ok(_) => {}
@@ -281,7 +271,7 @@ pub fn run(a: ScanArgs) -> CmdResult {
     }
     bar.finish_and_clear();
     let secs = start.elapsed().as_secs_f64();
-    let lat = &metrics.snapshot().latency["total"];
+    let lat = &recorder.metrics().snapshot().latency["total"];
     let scanned = files - skipped;
     let ignored = match ignored.get() {
         0 => String::new(),

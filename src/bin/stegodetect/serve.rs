@@ -19,11 +19,9 @@ use clap::Args;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use stegodetect::metrics::alerts::{AlertConfig, AlertEngine, Transition};
-use stegodetect::metrics::log::{
-    failure_record, interval_record, now_ts, scan_record, JsonlLog, LogOptions,
-};
+use stegodetect::metrics::log::{interval_record, now_ts, JsonlLog, LogOptions};
 use stegodetect::metrics::notify::Notifier;
-use stegodetect::metrics::{Metrics, BUSY, TIMEOUT, WINDOWS};
+use stegodetect::metrics::{Recorder, BUSY, TIMEOUT, WINDOWS};
 use stegodetect::selftest::SelfTest;
 use stegodetect::{Detector, ErrorKind, MemoryBudget, Method, ScanResult};
 use subtle::ConstantTimeEq;
@@ -110,9 +108,10 @@ enum LogRecords {
 
 struct App {
     det: Detector,
-    metrics: Metrics,
-    log: Option<JsonlLog>,
-    log_scans: bool,
+    /// Registry, and the log when scan records are logged.
+    recorder: Recorder,
+    /// The log when interval records are written.
+    interval_log: Option<Arc<JsonlLog>>,
     token: Vec<u8>,
     public_metrics: bool,
     scans: Arc<Semaphore>,
@@ -154,8 +153,13 @@ pub fn run(a: ServeArgs) -> CmdResult {
     let log = a
         .metrics_log
         .as_ref()
-        .map(|p| JsonlLog::open(p, LogOptions::default()))
+        .map(|p| JsonlLog::open(p, LogOptions::default()).map(Arc::new))
         .transpose()?;
+    let recorder = Recorder::new();
+    if a.metrics_log_records != LogRecords::Intervals {
+        recorder.set_log(log.clone());
+    }
+    let interval_log = log.filter(|_| a.metrics_log_records != LogRecords::Scans);
     let alert_config = a
         .alert_rules
         .as_ref()
@@ -178,9 +182,8 @@ pub fn run(a: ServeArgs) -> CmdResult {
         ready: AtomicBool::new(self_test.passed),
         self_test: Mutex::new(self_test),
         det,
-        metrics: Metrics::new(),
-        log,
-        log_scans: a.metrics_log_records != LogRecords::Intervals,
+        recorder,
+        interval_log,
         token,
         public_metrics: a.public_metrics,
         scans: Arc::new(Semaphore::new(a.max_concurrent_scans.max(1))),
@@ -289,8 +292,8 @@ async fn serve(
             tick.tick().await; // the first tick is immediate; the first record comes after one interval
             loop {
                 tick.tick().await;
-                let rec = interval_record(&app.metrics.snapshot(), window);
-                if let Some(log) = &app.log {
+                let rec = interval_record(&app.recorder.metrics().snapshot(), window);
+                if let Some(log) = &app.interval_log {
                     if let Err(e) = log.append(&rec) {
                         log_line(json!({"event": "metrics_log_failed", "error": e.to_string()}));
                     }
@@ -376,7 +379,7 @@ async fn shutdown_signal() {
 /// Judge the alert rules and send each transition to every notifier (off the async threads).
 async fn evaluate_alerts(app: &Shared) {
     let Some(engine) = &app.alerts else { return };
-    let transitions = engine.evaluate(&app.metrics.snapshot(), now_ts());
+    let transitions = engine.evaluate(&app.recorder.metrics().snapshot(), now_ts());
     if transitions.is_empty() {
         return;
     }
@@ -770,37 +773,26 @@ fn record_outcome(
     state: &AtomicU8,
     outcome: Outcome,
 ) -> (Outcome, stegodetect::Result<()>) {
-    let log = app.log.as_ref().filter(|_| app.log_scans);
     if state
         .compare_exchange(PENDING, FINISHED, Ordering::SeqCst, Ordering::SeqCst)
         .is_err()
     {
         let msg = format!("scan took longer than {:?}", app.scan_timeout);
-        return (outcome, record_rejection(app, TIMEOUT, &msg));
+        return (outcome, app.recorder.record_failure(None, TIMEOUT, &msg));
     }
     match outcome {
         Outcome::Scanned(r, _) => {
-            let id = app.metrics.record(&r);
-            let logged = log
-                .map(|l| l.append(&scan_record(None, id, &r)))
-                .transpose()
-                .map(|_| ());
-            (Outcome::Scanned(r, id), logged)
+            let rec = app.recorder.record(None, &r);
+            let logged = rec.log_error.map_or(Ok(()), Err);
+            (Outcome::Scanned(r, rec.scan_id), logged)
         }
         Outcome::NoMemory => {
-            let logged = record_rejection(app, BUSY, "decode memory budget full");
+            let logged = app
+                .recorder
+                .record_failure(None, BUSY, "decode memory budget full");
             (Outcome::NoMemory, logged)
         }
         Outcome::NotRun => unreachable!("only a timed-out request is not run"),
-    }
-}
-
-/// Count a request that failed around its scan (registry and log, as `ok: false`).
-fn record_rejection(app: &App, kind: &'static str, message: &str) -> stegodetect::Result<()> {
-    app.metrics.record_failure(kind);
-    match app.log.as_ref().filter(|_| app.log_scans) {
-        Some(l) => l.append(&failure_record(None, kind, message)),
-        None => Ok(()),
     }
 }
 
@@ -809,7 +801,7 @@ async fn rejected(app: &Shared, r: Rejection) -> Response {
     let (app2, kind, message) = (app.clone(), r.kind(), r.message.clone());
     // the log write may touch the disk: off the async threads
     let _ = tokio::task::spawn_blocking(move || {
-        let _ = record_rejection(&app2, kind, &message);
+        let _ = app2.recorder.record_failure(None, kind, &message);
     })
     .await;
     r.into_response()
@@ -846,7 +838,11 @@ async fn feedback(State(app): State<Shared>, req: Request) -> Response {
         Ok(m) => m,
         Err(e) => return error(StatusCode::BAD_REQUEST, "invalid_argument", e),
     };
-    match app.metrics.record_truth(f.scan_id, stego, method) {
+    match app
+        .recorder
+        .metrics()
+        .record_truth(f.scan_id, stego, method)
+    {
         Ok(()) => Json(json!({"recorded": true, "scan_id": f.scan_id})).into_response(),
         Err(e) if e.to_string().contains("unknown") => {
             error(StatusCode::NOT_FOUND, "unknown_scan", e.to_string())
@@ -862,7 +858,7 @@ struct StatsQuery {
 }
 
 async fn stats(State(app): State<Shared>, Query(q): Query<StatsQuery>) -> Response {
-    let s = app.metrics.snapshot();
+    let s = app.recorder.metrics().snapshot();
     let mut v = serde_json::to_value(&s).expect("snapshot serialises");
     if let Some(w) = &q.window {
         let (Some(rate), Some(stats)) = (
@@ -915,7 +911,7 @@ async fn dashboard() -> Response {
 }
 
 async fn series(State(app): State<Shared>) -> Json<Value> {
-    Json(json!({"series": app.metrics.series()}))
+    Json(json!({"series": app.recorder.metrics().series()}))
 }
 
 async fn prometheus(State(app): State<Shared>) -> Response {
@@ -924,7 +920,7 @@ async fn prometheus(State(app): State<Shared>) -> Response {
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        app.metrics.prometheus(),
+        app.recorder.metrics().prometheus(),
     )
         .into_response()
 }
