@@ -26,6 +26,9 @@ pub enum ErrorKind {
     RuntimeNotFound,
     /// A bug: a decoder or analysis panicked on this input (caught; the input is not scanned).
     Internal,
+    /// What an operation names does not exist (an unknown or already labelled scan id, an
+    /// unknown alert).
+    NotFound,
 }
 
 impl ErrorKind {
@@ -41,6 +44,7 @@ impl ErrorKind {
             ErrorKind::Model => "model",
             ErrorKind::RuntimeNotFound => "runtime_not_found",
             ErrorKind::Internal => "internal",
+            ErrorKind::NotFound => "not_found",
         }
     }
 }
@@ -92,6 +96,9 @@ pub enum Error {
     /// A panic was caught while scanning this input.
     #[error("internal error (please report with the input): {0}")]
     Internal(String),
+    /// What an operation names does not exist (the message says what).
+    #[error("{0}")]
+    NotFound(String),
 }
 
 impl Error {
@@ -107,6 +114,7 @@ impl Error {
             Error::Model(_) => ErrorKind::Model,
             Error::RuntimeNotFound(_) => ErrorKind::RuntimeNotFound,
             Error::Internal(_) => ErrorKind::Internal,
+            Error::NotFound(_) => ErrorKind::NotFound,
         }
     }
 

@@ -57,11 +57,14 @@ fn counts_errors_truth_and_exposition() {
             });
         m.record_truth(*id, method.is_some(), method).unwrap();
     }
-    assert!(
-        m.record_truth(ids[0].1, false, None).is_err(),
+    assert_eq!(
+        m.record_truth(ids[0].1, false, None).unwrap_err().kind(),
+        stegodetect::ErrorKind::NotFound,
         "each scan id counts once"
     );
-    assert!(m.record_truth(999_999, false, None).is_err());
+    let e = m.record_truth(999_999, false, None).unwrap_err();
+    assert_eq!(e.kind(), stegodetect::ErrorKind::NotFound);
+    assert_eq!(e.kind().as_str(), "not_found");
     let s = m.snapshot();
     assert_eq!((s.fpr.k, s.fpr.n), (0, 4));
     for method in ["alpha", "palette", "lsb.rgb", "exif", "raw"] {

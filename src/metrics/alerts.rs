@@ -342,7 +342,7 @@ impl AlertEngine {
         let mut alerts = self.lock();
         let a = alerts
             .get_mut(id)
-            .ok_or_else(|| Error::InvalidArgument(format!("unknown alert {id:?}")))?;
+            .ok_or_else(|| Error::NotFound(format!("unknown alert {id:?}")))?;
         if a.state == AlertState::Resolved {
             return Err(Error::InvalidArgument(format!(
                 "alert {id:?} is resolved; nothing to acknowledge"

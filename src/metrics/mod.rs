@@ -252,7 +252,7 @@ impl Metrics {
     pub fn record_truth(&self, scan_id: u64, stego: bool, method: Option<Method>) -> Result<()> {
         let mut g = self.lock();
         let (flagged, predicted) = g.recent.remove(&scan_id).ok_or_else(|| {
-            Error::InvalidArgument(format!("unknown or already labelled scan id {scan_id}"))
+            Error::NotFound(format!("unknown or already labelled scan id {scan_id}"))
         })?;
         if stego {
             let m = method

@@ -80,6 +80,7 @@ fn status_of(kind: ErrorKind) -> SdStatus {
         ErrorKind::Model => SdStatus::Model,
         ErrorKind::RuntimeNotFound => SdStatus::RuntimeNotFound,
         ErrorKind::Internal => SdStatus::Internal,
+        ErrorKind::NotFound => SdStatus::NotFound,
     }
 }
 
@@ -282,14 +283,7 @@ pub unsafe extern "C" fn sd_metrics_record_truth(
         m.inner
             .metrics()
             .record_truth(scan_id, stego, method)
-            .map_err(|e| {
-                let msg = e.to_string();
-                if msg.contains("unknown") {
-                    (SdStatus::NotFound, msg)
-                } else {
-                    invalid(msg)
-                }
-            })
+            .map_err(core_err)
     })
 }
 

@@ -28,6 +28,7 @@ fn py_err(py: Python<'_>, e: Error) -> PyErr {
         ErrorKind::Model => "ModelError",
         ErrorKind::RuntimeNotFound => "RuntimeNotFoundError",
         ErrorKind::Internal => "InternalError",
+        ErrorKind::NotFound => "NotFoundError",
     };
     let cls = MODULE
         .get_or_try_init(py, || py.import("stegodetect._errors").map(|m| m.unbind()))

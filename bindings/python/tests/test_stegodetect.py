@@ -153,8 +153,11 @@ def test_metrics_are_the_native_registry(tmp_path: pathlib.Path) -> None:
     assert (s["scans"], s["stego"], s["errors_by_kind"]) == (2, 1, {"unknown_format": 1})
     assert r.scan_id is not None
     m.record_truth(r.scan_id, "stego", "lsb.rgb")
-    with pytest.raises(stegodetect.InvalidArgumentError):
+    with pytest.raises(stegodetect.NotFoundError) as e:
         m.record_truth(r.scan_id, "stego", "lsb.rgb")
+    # a kind of InvalidArgumentError (what it raised before) and of LookupError
+    assert isinstance(e.value, stegodetect.InvalidArgumentError) and isinstance(e.value, LookupError)
+    assert e.value.kind == "not_found"
     assert m.snapshot()["detection_by_method"]["lsb.rgb"]["k"] == 1
     assert 'stegodetect_scans_total{verdict="stego"} 1' in m.prometheus()
     lines = [json.loads(l) for l in log.read_text().splitlines()]

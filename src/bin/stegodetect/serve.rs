@@ -459,7 +459,7 @@ async fn ack_alert(
     };
     match engine.acknowledge(&id, until) {
         Ok(a) => Json(json!({"alert": a})).into_response(),
-        Err(e) if e.to_string().contains("unknown") => {
+        Err(e) if e.kind() == ErrorKind::NotFound => {
             error(StatusCode::NOT_FOUND, "unknown_alert", e.to_string())
         }
         Err(e) => error(StatusCode::CONFLICT, "invalid_state", e.to_string()),
@@ -666,6 +666,7 @@ fn status_of(kind: ErrorKind) -> StatusCode {
         ErrorKind::UnknownFormat | ErrorKind::Decode => StatusCode::UNPROCESSABLE_ENTITY,
         ErrorKind::Limit => StatusCode::PAYLOAD_TOO_LARGE,
         ErrorKind::InvalidArgument | ErrorKind::Io => StatusCode::BAD_REQUEST,
+        ErrorKind::NotFound => StatusCode::NOT_FOUND,
         ErrorKind::Model | ErrorKind::RuntimeNotFound | ErrorKind::Embed | ErrorKind::Internal => {
             StatusCode::INTERNAL_SERVER_ERROR
         }
@@ -844,7 +845,7 @@ async fn feedback(State(app): State<Shared>, req: Request) -> Response {
         .record_truth(f.scan_id, stego, method)
     {
         Ok(()) => Json(json!({"recorded": true, "scan_id": f.scan_id})).into_response(),
-        Err(e) if e.to_string().contains("unknown") => {
+        Err(e) if e.kind() == ErrorKind::NotFound => {
             error(StatusCode::NOT_FOUND, "unknown_scan", e.to_string())
         }
         Err(e) => error(StatusCode::BAD_REQUEST, "invalid_argument", e.to_string()),

@@ -39,6 +39,11 @@ class InternalError(StegodetectError, RuntimeError):
     """A bug caught inside the library (please report it with the input)."""
 
 
+class NotFoundError(InvalidArgumentError, LookupError):
+    """What an operation names does not exist (an unknown or already labelled scan id). A kind of
+    InvalidArgumentError, which was raised here before this class existed."""
+
+
 class StegodetectIOError(StegodetectError, OSError):
     """A file could not be read or written."""
 
@@ -48,6 +53,7 @@ __all__ = [
     "DecodeError",
     "LimitError",
     "InvalidArgumentError",
+    "NotFoundError",
     "ModelError",
     "RuntimeNotFoundError",
     "EmbedError",
