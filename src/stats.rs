@@ -169,42 +169,6 @@ fn ln_gamma(x: f64) -> f64 {
     -tmp + (2.506_628_274_631_000_5 * ser / x).ln()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn chi2_matches_known_values() {
-        // chi2(df=1) critical value 3.841 -> 0.05; df=10, 18.307 -> 0.05
-        assert!((chi2_sf(3.841, 1.0) - 0.05).abs() < 1e-3);
-        assert!((chi2_sf(18.307, 10.0) - 0.05).abs() < 1e-3);
-        assert!((chi2_sf(100.0, 127.0) - 0.9643).abs() < 2e-3);
-    }
-
-    #[test]
-    fn text_quality_rejects_runs_and_accepts_prose() {
-        assert!(text_quality(b"UUUUUUUUUUUUUUUUUUUU").is_none());
-        assert!(text_quality(b"I$I$I$I$I$I$I$I$I$I$").is_none());
-        assert!(text_quality(b"\x01\x02abc").is_none());
-        assert!(text_quality(b"Hello, world 1234").is_some());
-        assert!(text_quality("Grüße aus Köln, bis bald!".as_bytes()).is_some());
-        // LSBs of RGBA pixels over transparent rows: bits 3 and 7 never set
-        let stuck = br#"bs632#"fbwg2r"r"sbb7rg#2g&&#67r762bf#'733f"2r327w3s'Fv6gsvgw'7c#gfbfwb2"#;
-        assert!(stuck.len() >= 40 && text_quality(stuck).is_none());
-        assert!(text_quality(b"dgvGfUtFUUGgTttwwTwUDeVUffTwwvVevdgDvDvTev3").is_none());
-        let prose = b"The quick brown fox jumps over the lazy dog, twice: 1, 2.";
-        assert!(text_quality(prose).is_some());
-    }
-
-    #[test]
-    fn entropy_and_printable() {
-        assert_eq!(entropy(&[7; 100]), 0.0);
-        let all: Vec<u8> = (0..=255).collect();
-        assert!((entropy(&all) - 8.0).abs() < 1e-9);
-        assert_eq!(printable_ratio(b"ab\x00\x01"), 0.5);
-    }
-}
-
 /// A proportion with its Wilson 95 % interval.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
 pub struct Rate {
@@ -245,4 +209,59 @@ pub fn wilson(k: u64, n: u64) -> (f64, f64) {
     let c = (p + z * z / (2.0 * n)) / d;
     let h = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt() / d;
     ((c - h).max(0.0), (c + h).min(1.0))
+}
+
+/// Nearest-rank percentile (`p` in 0..=1) of values sorted ascending; zero (the default) when
+/// there are none.
+pub fn percentile<T: Copy + Default>(sorted: &[T], p: f64) -> T {
+    let n = sorted.len();
+    if n == 0 {
+        return T::default();
+    }
+    sorted[((n as f64 * p).ceil() as usize).clamp(1, n) - 1]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chi2_matches_known_values() {
+        // chi2(df=1) critical value 3.841 -> 0.05; df=10, 18.307 -> 0.05
+        assert!((chi2_sf(3.841, 1.0) - 0.05).abs() < 1e-3);
+        assert!((chi2_sf(18.307, 10.0) - 0.05).abs() < 1e-3);
+        assert!((chi2_sf(100.0, 127.0) - 0.9643).abs() < 2e-3);
+    }
+
+    #[test]
+    fn text_quality_rejects_runs_and_accepts_prose() {
+        assert!(text_quality(b"UUUUUUUUUUUUUUUUUUUU").is_none());
+        assert!(text_quality(b"I$I$I$I$I$I$I$I$I$I$").is_none());
+        assert!(text_quality(b"\x01\x02abc").is_none());
+        assert!(text_quality(b"Hello, world 1234").is_some());
+        assert!(text_quality("Grüße aus Köln, bis bald!".as_bytes()).is_some());
+        // LSBs of RGBA pixels over transparent rows: bits 3 and 7 never set
+        let stuck = br#"bs632#"fbwg2r"r"sbb7rg#2g&&#67r762bf#'733f"2r327w3s'Fv6gsvgw'7c#gfbfwb2"#;
+        assert!(stuck.len() >= 40 && text_quality(stuck).is_none());
+        assert!(text_quality(b"dgvGfUtFUUGgTttwwTwUDeVUffTwwvVevdgDvDvTev3").is_none());
+        let prose = b"The quick brown fox jumps over the lazy dog, twice: 1, 2.";
+        assert!(text_quality(prose).is_some());
+    }
+
+    #[test]
+    fn entropy_and_printable() {
+        assert_eq!(entropy(&[7; 100]), 0.0);
+        let all: Vec<u8> = (0..=255).collect();
+        assert!((entropy(&all) - 8.0).abs() < 1e-9);
+        assert_eq!(printable_ratio(b"ab\x00\x01"), 0.5);
+    }
+
+    #[test]
+    fn percentiles_are_nearest_rank() {
+        let v = [1u64, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+        assert_eq!(percentile(&v, 0.5), 5);
+        assert_eq!(percentile(&v, 0.95), 10);
+        assert_eq!(percentile(&v, 0.0), 1);
+        assert_eq!(percentile::<f64>(&[], 0.5), 0.0);
+    }
 }

@@ -204,3 +204,25 @@ fn jsonl_log_rotates_and_never_tears_lines() {
     assert_eq!(e.map(|e| e.kind()), Some(stegodetect::ErrorKind::Io));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn labels_in_words_are_checked_before_the_scan_id_is_used() {
+    let det = common::detector();
+    let m = Metrics::new();
+    let id = m
+        .record(&det.scan_bytes(&common::fixture("rgb.png")))
+        .expect("scanned");
+    let kind = |r: stegodetect::Result<()>| r.unwrap_err().kind();
+    use stegodetect::ErrorKind::{InvalidArgument, NotFound};
+    assert_eq!(kind(m.record_label(id, "dirty", None)), InvalidArgument);
+    assert_eq!(kind(m.record_label(id, "stego", None)), InvalidArgument);
+    assert_eq!(
+        kind(m.record_label(id, "stego", Some("bogus"))),
+        InvalidArgument
+    );
+    // none of the refusals used the id up
+    m.record_label(id, "clean", None).unwrap();
+    assert_eq!(kind(m.record_label(id, "clean", None)), NotFound);
+    let s = m.snapshot();
+    assert_eq!((s.fpr.k, s.fpr.n), (0, 1));
+}

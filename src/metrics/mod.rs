@@ -249,14 +249,18 @@ impl Metrics {
     }
 
     /// Record the true label of a scanned image. Each scan id counts once.
+    /// A stego label needs its method; a refused label leaves the scan id unlabelled.
     pub fn record_truth(&self, scan_id: u64, stego: bool, method: Option<Method>) -> Result<()> {
+        if stego && method.is_none() {
+            return Err(Error::InvalidArgument(
+                "a stego label needs its method".into(),
+            ));
+        }
         let mut g = self.lock();
         let (flagged, predicted) = g.recent.remove(&scan_id).ok_or_else(|| {
             Error::NotFound(format!("unknown or already labelled scan id {scan_id}"))
         })?;
-        if stego {
-            let m = method
-                .ok_or_else(|| Error::InvalidArgument("a stego label needs its method".into()))?;
+        if let Some(m) = method.filter(|_| stego) {
             let i = m.id() as usize;
             g.truth.stego[i] += 1;
             g.truth.detected[i] += flagged as u64;
@@ -266,6 +270,25 @@ impl Metrics {
             g.truth.fp += flagged as u64;
         }
         Ok(())
+    }
+
+    /// [`Metrics::record_truth`] from the words every face takes: `label` is `clean` or
+    /// `stego`, `method` a method name (needed for `stego`); other words are invalid arguments.
+    pub fn record_label(&self, scan_id: u64, label: &str, method: Option<&str>) -> Result<()> {
+        let stego = match label {
+            "stego" => true,
+            "clean" => false,
+            other => {
+                return Err(Error::InvalidArgument(format!(
+                    "label must be clean or stego, not {other:?}"
+                )))
+            }
+        };
+        let method = method
+            .map(str::parse::<Method>)
+            .transpose()
+            .map_err(Error::InvalidArgument)?;
+        self.record_truth(scan_id, stego, method)
     }
 
     /// Outcomes of the last hour, minute by minute (for charts).

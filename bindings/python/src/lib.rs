@@ -14,7 +14,7 @@ use sdcore::embed::EmbedOptions;
 use sdcore::metrics::log::{JsonlLog, LogOptions};
 use sdcore::metrics::Recorder;
 use sdcore::planes::ColorMode;
-use sdcore::{Error, ErrorKind, Format, Method, ModelChoice, Options};
+use sdcore::{Error, ErrorKind, Format, ModelChoice, Options};
 
 /// Map a core error onto `stegodetect._errors`.
 fn py_err(py: Python<'_>, e: Error) -> PyErr {
@@ -145,23 +145,9 @@ impl Metrics {
         label: &str,
         method: Option<&str>,
     ) -> PyResult<()> {
-        let stego = match label {
-            "stego" => true,
-            "clean" => false,
-            other => {
-                return Err(py_err(
-                    py,
-                    Error::InvalidArgument(format!("label must be clean or stego, not {other:?}")),
-                ))
-            }
-        };
-        let m = method
-            .map(|m| m.parse::<Method>().map_err(Error::InvalidArgument))
-            .transpose()
-            .map_err(|e| py_err(py, e))?;
         self.inner
             .metrics()
-            .record_truth(scan_id, stego, m)
+            .record_label(scan_id, label, method)
             .map_err(|e| py_err(py, e))
     }
 

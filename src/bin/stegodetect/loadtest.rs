@@ -162,11 +162,6 @@ pub fn drive(
 /// p50 / p95 / p99 / max in milliseconds of latencies in microseconds, sorted ascending
 /// (nearest rank; zeros when empty).
 pub fn percentiles_ms(sorted_us: &[u64]) -> serde_json::Value {
-    let q = |p: f64| {
-        let n = sorted_us.len();
-        sorted_us
-            .get(((n as f64 * p).ceil() as usize).clamp(1, n.max(1)) - 1)
-            .map_or(0.0, |&us| us as f64 / 1e3)
-    };
+    let q = |p: f64| stegodetect::stats::percentile(sorted_us, p) as f64 / 1e3;
     json!({"p50": q(0.5), "p95": q(0.95), "p99": q(0.99), "max": q(1.0)})
 }

@@ -50,13 +50,6 @@ pub fn run(a: ReportArgs) -> CmdResult {
     Ok(0)
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    sorted[((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1]
-}
-
 /// Aggregate scan records into the shape the dashboard reads from /v1/stats and /v1/series.
 fn from_logs(paths: &[PathBuf]) -> Result<(Value, Vec<String>), Box<dyn std::error::Error>> {
     let mut records = Vec::new();
@@ -123,12 +116,12 @@ fn from_logs(paths: &[PathBuf]) -> Result<(Value, Vec<String>), Box<dyn std::err
         .map(|(t, (s, e, st, mut l))| {
             l.sort_by(f64::total_cmp);
             json!({"t": t * 60, "scans": s, "errors": e, "stego": st,
-                   "p50_ms": percentile(&l, 0.5), "p95_ms": percentile(&l, 0.95), "p99_ms": percentile(&l, 0.99)})
+                   "p50_ms": stegodetect::stats::percentile(&l, 0.5), "p95_ms": stegodetect::stats::percentile(&l, 0.95), "p99_ms": stegodetect::stats::percentile(&l, 0.99)})
         })
         .collect();
     let first = records[0]["ts"].as_f64().unwrap_or(0.0);
     let last = records[records.len() - 1]["ts"].as_f64().unwrap_or(0.0);
-    let us = |p: f64| (percentile(&latency, p) * 1e3).round();
+    let us = |p: f64| (stegodetect::stats::percentile(&latency, p) * 1e3).round();
     let stats = json!({
         "scans": scans, "stego": stego, "clean": scans - stego,
         "stego_by_method": by_method, "scans_by_format": by_format, "errors_by_kind": errors,

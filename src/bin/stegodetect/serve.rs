@@ -824,25 +824,10 @@ async fn feedback(State(app): State<Shared>, req: Request) -> Response {
             Ok(Err(e)) => return error(e.status(), kind_of(e.status()), e.body_text()),
             Err(r) => return r.into_response(),
         };
-    let stego = match f.label.as_str() {
-        "stego" => true,
-        "clean" => false,
-        other => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "invalid_argument",
-                format!("label must be clean or stego, not {other:?}"),
-            )
-        }
-    };
-    let method = match f.method.as_deref().map(str::parse::<Method>).transpose() {
-        Ok(m) => m,
-        Err(e) => return error(StatusCode::BAD_REQUEST, "invalid_argument", e),
-    };
     match app
         .recorder
         .metrics()
-        .record_truth(f.scan_id, stego, method)
+        .record_label(f.scan_id, &f.label, f.method.as_deref())
     {
         Ok(()) => Json(json!({"recorded": true, "scan_id": f.scan_id})).into_response(),
         Err(e) if e.kind() == ErrorKind::NotFound => {
