@@ -2,7 +2,7 @@
 //! so one instance can be shared by any number of threads (it is `Send + Sync`).
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -311,21 +311,25 @@ impl Detector {
         Ok(r.findings.into_iter().filter_map(|e| e.payload).collect())
     }
 
-    /// Scan many in-memory images in parallel on the global rayon pool; results in input order.
-    /// The model runs once per batch of images rather than once per image.
+    /// Scan many in-memory images in parallel; results in input order. The model runs once per
+    /// batch of images rather than once per image. Runs on the caller's rayon pool when called
+    /// inside one, else on the global pool (one thread per core), or after `fork()` on a pool of
+    /// the child's own ([`in_live_pool`]).
     pub fn scan_many(&self, items: &[&[u8]]) -> Vec<Result<ScanResult>> {
-        let prepared: Vec<_> = items.par_iter().map(|b| self.prepare(b)).collect();
+        let prepared: Vec<_> = in_live_pool(|| items.par_iter().map(|b| self.prepare(b)).collect());
         self.finish_batch(prepared)
     }
 
-    /// Scan many files in parallel; results in input order (batched model calls as
-    /// [`Detector::scan_many`]).
+    /// Scan many files in parallel; results in input order (batched model calls and thread pool
+    /// as [`Detector::scan_many`]).
     pub fn scan_paths<P: AsRef<Path> + Sync>(&self, paths: &[P]) -> Vec<Result<ScanResult>> {
         let max = self.opts.limits.max_file_bytes;
-        let prepared: Vec<_> = paths
-            .par_iter()
-            .map(|p| read_limited(p.as_ref(), max).and_then(|b| self.prepare(&b)))
-            .collect();
+        let prepared: Vec<_> = in_live_pool(|| {
+            paths
+                .par_iter()
+                .map(|p| read_limited(p.as_ref(), max).and_then(|b| self.prepare(&b)))
+                .collect()
+        });
         self.finish_batch(prepared)
     }
 
@@ -432,4 +436,49 @@ pub fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>> {
         )));
     }
     Ok(buf)
+}
+
+/// Run `f` (parallel work) where it can run: rayon's global pool does not survive `fork()` (its
+/// threads stay in the parent, so a child's parallel call would wait forever). The process that
+/// first ran parallel work here is remembered; in any other process (a forked child) the work
+/// runs on a pool of that process's own, one thread per core, made once. Inside a caller's pool
+/// (the CLI's `--jobs`, Python's `jobs=`) the caller's pool is used. Every face (Rust, C, Python,
+/// the CLI) gets this policy from here. A host that used rayon's global pool itself before
+/// forking, without a parallel call here, is not covered: the child would still find that pool
+/// dead.
+fn in_live_pool<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    static FIRST_PID: OnceLock<u32> = OnceLock::new();
+    static CHILD_POOL: Mutex<Option<(u32, Arc<rayon::ThreadPool>)>> = Mutex::new(None);
+    let pid = std::process::id();
+    if rayon::current_thread_index().is_some() || *FIRST_PID.get_or_init(|| pid) == pid {
+        return f();
+    }
+    let pool = {
+        let mut g = CHILD_POOL.lock().unwrap_or_else(|p| p.into_inner());
+        match &*g {
+            Some((p, pool)) if *p == pid => Some(pool.clone()),
+            _ => {
+                let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .ok()
+                    .map(Arc::new);
+                *g = pool.clone().map(|pool| (pid, pool));
+                pool
+            }
+        }
+    };
+    match pool {
+        Some(pool) => pool.install(f),
+        // no thread could be started: one at a time on this thread, never a hang
+        None => match rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .use_current_thread()
+            .build()
+        {
+            Ok(p) => p.install(f),
+            Err(_) => f(),
+        },
+    }
 }

@@ -657,6 +657,8 @@ pub unsafe extern "C" fn sd_scan_buffer(
 /// Scan `n` images in parallel (all cores, batched model calls). `out_results[i]` receives image
 /// i's result or NULL, `out_statuses[i]` its status; the call itself fails only on bad
 /// arguments. A failed image's message is not kept (scan it alone to read it).
+/// After `fork()`, a child may call this with the parent's detector: the library's worker threads
+/// stay in the parent, so the child's first batch starts a thread pool of its own.
 #[no_mangle]
 pub unsafe extern "C" fn sd_scan_buffers(
     detector: *const SdDetector,

@@ -17,10 +17,14 @@ fn lib_dir() -> PathBuf {
     DIR.get_or_init(|| {
         let exe = std::env::current_exe().unwrap();
         let deps = exe.parent().unwrap();
+        // `cargo test` builds the cdylib into deps/; target/release/ holds the one of the last
+        // `cargo build`, which may be older: the newest is the one built for this test
         let so = [deps.parent().unwrap(), deps]
             .iter()
             .map(|d| d.join("libstegodetect_c.so"))
-            .find(|p| p.exists())
+            .filter_map(|p| Some((std::fs::metadata(&p).ok()?.modified().ok()?, p)))
+            .max()
+            .map(|(_, p)| p)
             .expect("libstegodetect_c.so built by cargo");
         let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("capi-lib");
         std::fs::create_dir_all(&dir).unwrap();

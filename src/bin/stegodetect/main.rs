@@ -280,12 +280,7 @@ fn run_embed(a: EmbedArgs) -> CmdResult {
 fn run_extract(a: ExtractArgs) -> CmdResult {
     let det = a.detector.detector()?;
     let bytes = stegodetect::read_limited(&a.file, a.detector.max_file_size)?;
-    let r = det.scan_bytes(&bytes)?;
-    let payloads: Vec<_> = r
-        .findings
-        .iter()
-        .filter_map(|e| e.payload.clone())
-        .collect();
+    let payloads = det.extract_bytes(&bytes)?;
     match a.format {
         TextOrJson::Json => println!("{}", serde_json::to_string_pretty(&payloads)?),
         TextOrJson::Text => {

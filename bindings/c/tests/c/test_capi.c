@@ -1,10 +1,13 @@
 /* Exercises every function of the C API, every status it can return, NULL arguments, corrupt
- * buffers and 8 threads sharing one detector. Run by capi/tests/c_api.rs (plain and under
- * valgrind). Usage: test_capi EXAMPLES_DIR FIXTURES_DIR TMP_DIR */
+ * buffers, 8 threads sharing one detector and a batch scan in a forked child. Run by
+ * capi/tests/c_api.rs (plain and under valgrind). Usage: test_capi EXAMPLES_DIR FIXTURES_DIR TMP_DIR */
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "stegodetect.h"
 
@@ -223,6 +226,33 @@ int main(int argc, char **argv) {
   while (f && (c = fgetc(f)) != EOF) lines += c == '\n';
   if (f) fclose(f);
   CHECK(lines == 169);
+
+  /* fork(): the parent's thread pool stays in the parent; a child's batch scan must still run
+     (on a pool of its own) and give the same verdicts, not wait forever. The child reports
+     through a pipe and ends with SIGKILL: under valgrind an exit would run a leak check over
+     memory that only the parent's threads referenced. */
+  int fds[2];
+  CHECK(pipe(fds) == 0);
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid == 0) {
+    alarm(60);
+    const uint8_t *cb[2] = {stego, huge};
+    size_t cl[2] = {len, flen};
+    SdResult *cr[2] = {0};
+    SdStatus cs[2];
+    int ok = sd_scan_buffers(det, cb, cl, 2, cr, cs) == SD_STATUS_OK && cs[0] == SD_STATUS_OK &&
+             cs[1] == SD_STATUS_OK && sd_result_is_stego(cr[0]) && !sd_result_is_stego(cr[1]);
+    ssize_t w = write(fds[1], ok ? "ok" : "no", 2);
+    (void)w;
+    raise(SIGKILL);
+  }
+  CHECK(pid > 0);
+  close(fds[1]);
+  char got[3] = {0};
+  CHECK(read(fds[0], got, 2) == 2 && strcmp(got, "ok") == 0);
+  close(fds[0]);
+  CHECK(waitpid(pid, NULL, 0) == pid);
 
   sd_detector_free(det);
   sd_metrics_free(metrics);

@@ -22,11 +22,6 @@ from ._native import Metrics, ScanResult, __version__
 Scannable = Union[str, "os.PathLike[str]", bytes, bytearray, Any]
 
 
-# The native global thread pool does not survive fork(): a forked child scans in batches on a
-# pool of its own (see Detector.scan_many).
-_PID = os.getpid()
-
-
 def _runtime_from_package() -> Optional[str]:
     """The onnxruntime wheel's shared library, found without importing onnxruntime."""
     if os.environ.get("ORT_DYLIB_PATH"):
@@ -148,10 +143,9 @@ class Detector:
         """Scan many images in parallel (native threads, GIL released; `jobs` threads, default one
         per core). Returns, in order, a ScanResult or the exception each input failed with
         (errors are never clean). `progress=True` shows a tqdm bar when tqdm is installed.
+        In a child made by fork() the native library runs the batch on a thread pool of its own.
         Arrays and PIL images are encoded as PNG here (`scan` takes their pixels directly)."""
         native = [_to_native(x) for x in items]
-        if jobs is None and os.getpid() != _PID:
-            jobs = os.cpu_count() or 1  # a forked child: the inherited global pool is dead
         bar = None
         if progress:
             try:
