@@ -87,11 +87,11 @@ corpus:
 heldout:
 	PKGS="ukui-wallpapers lomiri-wallpapers-20.04 plasma-workspace-wallpapers" bash scripts/fetch-corpus.sh data/heldout
 
-# A second held-out set, kept for measuring only (README, *Measured*).
+# A second held-out set, kept for measuring only (docs/measured.md).
 heldout2:
 	PKGS="gnome-backgrounds lomiri-wallpapers sway-backgrounds mypaint-data-extras" bash scripts/fetch-corpus.sh data/heldout2
 
-# Two more held-out sets (renders, game textures, astronomy images; README, *Measured*).
+# Two more held-out sets (renders, game textures, astronomy images; docs/measured.md).
 heldout3:
 	PKGS="lomiri-wallpapers-16.04 debian-edu-artwork-emerald debian-edu-artwork-homeworld debian-edu-artwork-softwaves debian-edu-artwork-spacefun debian-edu-artwork-buster extremetuxracer-data hugin-data stellarium-data" bash scripts/fetch-corpus.sh data/heldout3
 

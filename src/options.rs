@@ -68,7 +68,7 @@ pub struct Options {
     /// evidence reaches 0.5 on an image of 512x512 or more (smaller images need proportionally
     /// more, up to 0.08). The default 0.08 keeps false positives near zero on every kind of image;
     /// 0.03 catches random-position embedding down to ~0.1 bits per pixel on natural
-    /// never-compressed photos at about 1 % false positives there (README, *Measured*).
+    /// never-compressed photos at about 1 % false positives there (docs/measured.md).
     pub lsb_rate_midpoint: f32,
     /// Payload-agnostic sequential-LSB analysis ([`crate::analysis::sequential`]): finds random
     /// (encrypted, compressed) payloads written from the first pixel, which no content search can

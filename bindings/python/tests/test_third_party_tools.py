@@ -24,7 +24,7 @@ def det() -> stegodetect.Detector:
 
 
 # Random (encrypted) payloads show only where the stream after them is not random too: on the
-# icon, not on the noisy photo, whose LSB plane is itself noise (a known limit: README, Measured).
+# icon, not on the noisy photo, whose LSB plane is itself noise (a known limit: docs/measured.md).
 CASES = [("clean-photo.png", "text"), ("clean-icon.png", "text"), ("clean-icon.png", "random")]
 
 
