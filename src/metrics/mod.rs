@@ -17,6 +17,7 @@ pub mod log;
 #[cfg(feature = "notify")]
 pub mod notify;
 mod recorder;
+pub mod replay;
 mod window;
 
 pub use recorder::{Recorded, Recorder};

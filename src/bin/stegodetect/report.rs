@@ -3,13 +3,11 @@
 //! `report.html` (the dashboard page with the data inlined, no external assets) and `report.md`
 //! (tables with bar charts in text).
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
 use serde_json::{json, Value};
-use stegodetect::metrics::log::read_log;
 
 use crate::serve::DASHBOARD_HTML;
 use crate::CmdResult;
@@ -50,86 +48,9 @@ pub fn run(a: ReportArgs) -> CmdResult {
     Ok(0)
 }
 
-/// Aggregate scan records into the shape the dashboard reads from /v1/stats and /v1/series.
+/// The logs' scan records in the shape the dashboard reads from /v1/stats and /v1/series.
 fn from_logs(paths: &[PathBuf]) -> Result<(Value, Vec<String>), Box<dyn std::error::Error>> {
-    let mut records = Vec::new();
-    let mut notes = Vec::new();
-    for p in paths {
-        let c = read_log(p)?;
-        if c.torn_tail {
-            notes.push(format!("{}: torn last line skipped", p.display()));
-        }
-        if !c.bad_lines.is_empty() {
-            notes.push(format!(
-                "{}: unparseable lines {:?}",
-                p.display(),
-                c.bad_lines
-            ));
-        }
-        records.extend(c.records.into_iter().filter(|r| r["kind"] == "scan"));
-    }
-    if records.is_empty() {
-        return Err("no scan records in the log".into());
-    }
-    records.sort_by(|a, b| {
-        a["ts"]
-            .as_f64()
-            .unwrap_or(0.0)
-            .total_cmp(&b["ts"].as_f64().unwrap_or(0.0))
-    });
-    let count = |m: &mut BTreeMap<String, u64>, k: &str| *m.entry(k.to_string()).or_default() += 1;
-    let (mut by_method, mut by_format, mut errors) =
-        (BTreeMap::new(), BTreeMap::new(), BTreeMap::new());
-    for m in ["alpha", "palette", "lsb.rgb", "exif", "raw"] {
-        by_method.insert(m.to_string(), 0u64);
-    }
-    let (mut scans, mut stego, mut model) = (0u64, 0u64, Value::Null);
-    let mut latency = Vec::new();
-    // per minute: scans, errors, stego, latencies
-    let mut minutes: BTreeMap<i64, (u64, u64, u64, Vec<f64>)> = BTreeMap::new();
-    for r in &records {
-        let ts = r["ts"].as_f64().unwrap_or(0.0);
-        let m = minutes.entry((ts / 60.0).floor() as i64).or_default();
-        if r["ok"] == true {
-            scans += 1;
-            m.0 += 1;
-            let ms = r["timings_ms"]["total"].as_f64().unwrap_or(0.0);
-            latency.push(ms);
-            m.3.push(ms);
-            count(&mut by_format, r["format"].as_str().unwrap_or("?"));
-            if r["is_stego"] == true {
-                stego += 1;
-                m.2 += 1;
-                count(&mut by_method, r["method"].as_str().unwrap_or("?"));
-            }
-            if !r["model"].is_null() {
-                model = r["model"].clone();
-            }
-        } else {
-            m.1 += 1;
-            count(&mut errors, r["error_kind"].as_str().unwrap_or("?"));
-        }
-    }
-    latency.sort_by(f64::total_cmp);
-    let series: Vec<Value> = minutes
-        .into_iter()
-        .map(|(t, (s, e, st, mut l))| {
-            l.sort_by(f64::total_cmp);
-            json!({"t": t * 60, "scans": s, "errors": e, "stego": st,
-                   "p50_ms": stegodetect::stats::percentile(&l, 0.5), "p95_ms": stegodetect::stats::percentile(&l, 0.95), "p99_ms": stegodetect::stats::percentile(&l, 0.99)})
-        })
-        .collect();
-    let first = records[0]["ts"].as_f64().unwrap_or(0.0);
-    let last = records[records.len() - 1]["ts"].as_f64().unwrap_or(0.0);
-    let us = |p: f64| (stegodetect::stats::percentile(&latency, p) * 1e3).round();
-    let stats = json!({
-        "scans": scans, "stego": stego, "clean": scans - stego,
-        "stego_by_method": by_method, "scans_by_format": by_format, "errors_by_kind": errors,
-        "latency": {"total": {"count": latency.len(), "p50_us": us(0.5), "p95_us": us(0.95),
-                              "p99_us": us(0.99), "max_us": us(1.0)}},
-        "throughput_per_s": {"1m": records.len() as f64 / (last - first).max(1.0)},
-        "model": model,
-    });
+    let r = stegodetect::metrics::replay::replay(paths)?;
     let source = format!(
         "log {} ({} records)",
         paths
@@ -137,12 +58,12 @@ fn from_logs(paths: &[PathBuf]) -> Result<(Value, Vec<String>), Box<dyn std::err
             .map(|p| p.display().to_string())
             .collect::<Vec<_>>()
             .join(", "),
-        records.len()
+        r.records
     );
     Ok((
-        json!({"stats": stats, "series": series, "source": source, "generated": last,
+        json!({"stats": r.stats, "series": r.series, "source": source, "generated": r.last_ts,
                "throughput_note": "throughput over the log"}),
-        notes,
+        r.notes,
     ))
 }
 
