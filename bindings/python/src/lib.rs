@@ -627,6 +627,17 @@ fn evaluate(
     json_to_py(py, &report)
 }
 
+/// JSONL metrics logs read back (`stegodetect::metrics::replay`, what `stegodetect report --log`
+/// shows): `stats` (scans, stego, clean, by method, format and error kind, total latency, the
+/// model), `series` (per minute), `records`, `first_ts`, `last_ts`, `notes`.
+#[pyfunction]
+fn replay_logs(py: Python<'_>, paths: Vec<PathBuf>) -> PyResult<Py<PyAny>> {
+    let r = py
+        .detach(|| sdcore::metrics::replay::replay(&paths))
+        .map_err(|e| py_err(py, e))?;
+    json_to_py(py, &r)
+}
+
 /// The library's directory walk (`stegodetect::inputs`): one `(kind, path, reason)` per entry,
 /// kind `file`, `skipped` (a symbolic link not followed, a loop, a dangling link, a special
 /// file), `unreadable` or `ignored` (not an image extension); reason for skipped and unreadable.
@@ -672,5 +683,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(regress, m)?)?;
     m.add_function(wrap_pyfunction!(evaluate, m)?)?;
     m.add_function(wrap_pyfunction!(walk_inputs, m)?)?;
+    m.add_function(wrap_pyfunction!(replay_logs, m)?)?;
     Ok(())
 }

@@ -165,6 +165,12 @@ def test_metrics_are_the_native_registry(tmp_path: pathlib.Path) -> None:
     # the same record as the CLI and C write: a path scanned gives its file name, bytes none
     assert lines[0]["file"] == str(EXAMPLES / "stego-lsb.png") and lines[0]["scan_id"] == r.scan_id
     assert "file" not in lines[2] and lines[2]["error_kind"] == "unknown_format"
+    # read back as the report shows it
+    rep = stegodetect.replay_logs([log])
+    assert rep["records"] == 3 and rep["stats"]["scans"] == 2 and rep["stats"]["stego"] == 1
+    assert rep["stats"]["stego_by_method"]["lsb.rgb"] == 1
+    assert rep["stats"]["errors_by_kind"] == {"unknown_format": 1}
+    assert sum(m["scans"] for m in rep["series"]) == 2
     m.reset()
     assert m.snapshot()["scans"] == 0
 

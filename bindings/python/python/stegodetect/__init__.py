@@ -267,6 +267,15 @@ def evaluate(
                             max_fpr=max_fpr, min_detection=min_detection)
 
 
-__all__ = ["Detector", "ScanResult", "Metrics", "embed", "evaluate", "regress", "shared_detector", "__version__"] + [
+def replay_logs(paths: Iterable[Union[str, "os.PathLike[str]"]]) -> Dict[str, Any]:
+    """Metrics logs (written by ``Metrics.set_log``, ``stegodetect scan --metrics-log`` or the
+    service) read back, as ``stegodetect report --log`` shows them: ``stats`` (scans, stego,
+    clean, stego_by_method, scans_by_format, errors_by_kind, latency, model), ``series`` (per
+    minute), ``records``, ``first_ts``, ``last_ts`` and ``notes`` (torn or unparseable lines).
+    Raises InvalidArgumentError when the logs hold no scan record."""
+    return _native.replay_logs(list(paths))
+
+
+__all__ = ["Detector", "ScanResult", "Metrics", "embed", "evaluate", "regress", "replay_logs", "shared_detector", "__version__"] + [
     n for n in dir() if n.endswith("Error")
 ]

@@ -12,6 +12,7 @@ __all__ = [
     "embed",
     "evaluate",
     "regress",
+    "replay_logs",
     "starlight_error_record",
     "walk_inputs",
 ]
@@ -89,6 +90,7 @@ def embed(
     scatter_key: Optional[int] = None,
 ) -> bytes: ...
 def regress(baseline: str, current: str, rules: Optional[str] = None) -> dict[str, Any]: ...
+def replay_logs(paths: list[Union[str, os.PathLike[str]]]) -> dict[str, Any]: ...
 def walk_inputs(
     paths: list[Union[str, os.PathLike[str]]],
     *,
