@@ -40,6 +40,7 @@ pub mod planes;
 pub mod regress;
 pub mod selftest;
 pub mod stats;
+pub mod validate;
 pub mod verdict;
 pub mod vocab;
 

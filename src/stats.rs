@@ -221,6 +221,13 @@ pub fn percentile<T: Copy + Default>(sorted: &[T], p: f64) -> T {
     sorted[((n as f64 * p).ceil() as usize).clamp(1, n) - 1]
 }
 
+/// p50 / p95 / p99 / max in milliseconds of latencies in microseconds sorted ascending (nearest
+/// rank; zeros when empty), as load reports print them.
+pub fn percentiles_ms(sorted_us: &[u64]) -> serde_json::Value {
+    let q = |p: f64| percentile(sorted_us, p) as f64 / 1e3;
+    serde_json::json!({"p50": q(0.5), "p95": q(0.95), "p99": q(0.99), "max": q(1.0)})
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -181,3 +181,40 @@ fn not_ready_without_a_runtime_an_empty_set_or_a_baseline() {
         .to_string()
         .contains("no baseline"));
 }
+
+#[test]
+fn the_library_runs_the_checks_and_a_missing_input_is_never_a_pass() {
+    use stegodetect::validate::{self, Inputs, Outcome, Thresholds};
+    let det = stegodetect::Detector::rules_only();
+    let th = Thresholds {
+        large_image_pixels: 1_000_000,
+        hostile_max_ms: 1e9,
+        ..Thresholds::default()
+    };
+    // no labelled set, no covers, no fixture directory, no server
+    let steps = std::sync::Mutex::new(Vec::new());
+    let r = validate::run(Ok(&det), &Inputs::default(), &th, None, &|s| {
+        steps.lock().unwrap().push(s.to_string())
+    });
+    assert_eq!(steps.lock().unwrap().len(), 5);
+    assert!(!r.ready && r.verdict == "NOT READY");
+    let status = |name: &str| r.checks.iter().find(|c| c.name == name).unwrap().status;
+    assert_eq!(status("benchmark"), Outcome::NotRun);
+    assert_eq!(status("fresh data"), Outcome::NotRun);
+    assert_eq!(status("load"), Outcome::NotRun);
+    let edge = r.checks.iter().find(|c| c.name == "edge cases").unwrap();
+    assert_eq!(edge.status, Outcome::Fail);
+    assert!(edge.failures[0].contains("no fixture directory"), "{:?}", edge.failures);
+    // with the fixtures, every edge case runs and passes on the rules alone
+    let inputs = Inputs {
+        fixtures: Some(common::root().join("tests/fixtures/clean")),
+        ..Inputs::default()
+    };
+    let r = validate::run(Ok(&det), &inputs, &th, None, &|_| {});
+    let edge = r.checks.iter().find(|c| c.name == "edge cases").unwrap();
+    assert_eq!(edge.status, Outcome::Pass, "{:?}", edge.failures);
+    assert!(r.markdown().contains("| edge cases | pass |"));
+    let json = serde_json::to_value(&r).unwrap();
+    assert_eq!(json["checks"][2]["status"], "pass");
+    assert_eq!(json["checks"][0]["status"], "not run");
+}

@@ -155,13 +155,6 @@ pub fn drive(
         "seconds": wall,
         // no rate unless every request was a real, successful scan
         "requests_per_s": if complete { json!(requests as f64 / wall) } else { json!(null) },
-        "latency_ms": percentiles_ms(&lat),
+        "latency_ms": stegodetect::stats::percentiles_ms(&lat),
     })
-}
-
-/// p50 / p95 / p99 / max in milliseconds of latencies in microseconds, sorted ascending
-/// (nearest rank; zeros when empty).
-pub fn percentiles_ms(sorted_us: &[u64]) -> serde_json::Value {
-    let q = |p: f64| stegodetect::stats::percentile(sorted_us, p) as f64 / 1e3;
-    json!({"p50": q(0.5), "p95": q(0.95), "p99": q(0.99), "max": q(1.0)})
 }
