@@ -627,6 +627,44 @@ fn evaluate(
     json_to_py(py, &report)
 }
 
+/// The production checks of `stegodetect validate` (`stegodetect::validate::run`) with this
+/// detector; `thresholds` is JSON text overriding any default. There is no server to drive from
+/// Python, so the load check's service part fails and the verdict is never READY here: the
+/// report tells what each check found.
+#[pyfunction]
+#[pyo3(signature = (detector, *, dataset=None, manifest=None, baseline=None, fresh_covers=None, fixtures=None, thresholds=None))]
+#[allow(clippy::too_many_arguments)]
+fn validate(
+    py: Python<'_>,
+    detector: &Detector,
+    dataset: Option<PathBuf>,
+    manifest: Option<PathBuf>,
+    baseline: Option<PathBuf>,
+    fresh_covers: Option<PathBuf>,
+    fixtures: Option<PathBuf>,
+    thresholds: Option<&str>,
+) -> PyResult<Py<PyAny>> {
+    use sdcore::validate::{self, Inputs, Thresholds};
+    let th: Thresholds = match thresholds {
+        Some(t) => serde_json::from_str(t)
+            .map_err(|e| py_err(py, Error::InvalidArgument(format!("thresholds: {e}"))))?,
+        None => Thresholds::default(),
+    };
+    let inputs = Inputs {
+        dataset,
+        manifest,
+        baseline,
+        fresh_covers,
+        thresholds_file: None,
+        fixtures,
+    };
+    let report = py.detach(|| validate::run(Ok(&detector.det), &inputs, &th, None, &|_| {}));
+    let mut v = serde_json::to_value(&report).expect("reports serialise");
+    v["markdown"] = serde_json::Value::String(report.markdown());
+    v["eval_report"] = report.eval_report.clone().unwrap_or_default();
+    json_to_py(py, &v)
+}
+
 /// JSONL metrics logs read back (`stegodetect::metrics::replay`, what `stegodetect report --log`
 /// shows): `stats` (scans, stego, clean, by method, format and error kind, total latency, the
 /// model), `series` (per minute), `records`, `first_ts`, `last_ts`, `notes`.
@@ -684,5 +722,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(evaluate, m)?)?;
     m.add_function(wrap_pyfunction!(walk_inputs, m)?)?;
     m.add_function(wrap_pyfunction!(replay_logs, m)?)?;
+    m.add_function(wrap_pyfunction!(validate, m)?)?;
     Ok(())
 }

@@ -484,3 +484,16 @@ def test_sequential_lsb_is_opt_in_and_finds_random_payloads() -> None:
     assert found and found[0]["method"] == "lsb.rgb" and found[0]["score"] >= 0.5, found
     assert not sequential(off, stego)
     assert not sequential(on, cover)
+
+
+def test_validate_runs_the_native_checks_and_never_passes_what_did_not_run(det: stegodetect.Detector) -> None:
+    rep = stegodetect.validate(det, fixtures=FIXTURES,
+                               thresholds={"large_image_pixels": 1_000_000, "hostile_max_ms": 1e9})
+    status = {c["name"]: c["status"] for c in rep["checks"]}
+    assert status["edge cases"] == "pass", rep["checks"]
+    # no labelled set, no covers: not run, so not ready
+    assert status["benchmark"] == "not run" and status["fresh data"] == "not run"
+    assert rep["ready"] is False and rep["verdict"] == "NOT READY"
+    assert "| edge cases | pass |" in rep["markdown"]
+    with pytest.raises(stegodetect.InvalidArgumentError):
+        stegodetect.validate(det, thresholds={"no_such_threshold": 1})

@@ -276,6 +276,29 @@ def replay_logs(paths: Iterable[Union[str, "os.PathLike[str]"]]) -> Dict[str, An
     return _native.replay_logs(list(paths))
 
 
-__all__ = ["Detector", "ScanResult", "Metrics", "embed", "evaluate", "regress", "replay_logs", "shared_detector", "__version__"] + [
+def validate(
+    detector: Detector,
+    *,
+    dataset: Optional[Union[str, "os.PathLike[str]"]] = None,
+    manifest: Optional[Union[str, "os.PathLike[str]"]] = None,
+    baseline: Optional[Union[str, "os.PathLike[str]"]] = None,
+    fresh_covers: Optional[Union[str, "os.PathLike[str]"]] = None,
+    fixtures: Optional[Union[str, "os.PathLike[str]"]] = None,
+    thresholds: Optional[Union[Dict[str, Any], str, "os.PathLike[str]"]] = None,
+) -> Dict[str, Any]:
+    """The production checks of ``stegodetect validate`` run natively with this detector:
+    benchmark (eval of ``dataset``/``manifest`` and the regression gate against ``baseline``),
+    fresh stego made from ``fresh_covers``, edge cases (format fixtures read from ``fixtures``,
+    the repository's tests/fixtures/clean), load, memory and platform. Returns the report
+    (``ready``, ``verdict``, ``checks`` with ``status`` pass / FAIL / not run, ``failures`` and
+    ``figures``, ``markdown``, ``eval_report``). A check without its input does not run and fails
+    the verdict; Python has no server for the load check's service part, so the verdict here is
+    never READY: use the CLI for a release decision."""
+    return _native.validate(detector._native, dataset=dataset, manifest=manifest, baseline=baseline,
+                            fresh_covers=fresh_covers, fixtures=fixtures,
+                            thresholds=None if thresholds is None else _json_text(thresholds))
+
+
+__all__ = ["Detector", "ScanResult", "Metrics", "embed", "evaluate", "regress", "replay_logs", "shared_detector", "validate", "__version__"] + [
     n for n in dir() if n.endswith("Error")
 ]

@@ -14,6 +14,7 @@ __all__ = [
     "regress",
     "replay_logs",
     "starlight_error_record",
+    "validate",
     "walk_inputs",
 ]
 
@@ -91,6 +92,16 @@ def embed(
 ) -> bytes: ...
 def regress(baseline: str, current: str, rules: Optional[str] = None) -> dict[str, Any]: ...
 def replay_logs(paths: list[Union[str, os.PathLike[str]]]) -> dict[str, Any]: ...
+def validate(
+    detector: Detector,
+    *,
+    dataset: Optional[Union[str, os.PathLike[str]]] = None,
+    manifest: Optional[Union[str, os.PathLike[str]]] = None,
+    baseline: Optional[Union[str, os.PathLike[str]]] = None,
+    fresh_covers: Optional[Union[str, os.PathLike[str]]] = None,
+    fixtures: Optional[Union[str, os.PathLike[str]]] = None,
+    thresholds: Optional[str] = None,
+) -> dict[str, Any]: ...
 def walk_inputs(
     paths: list[Union[str, os.PathLike[str]]],
     *,
