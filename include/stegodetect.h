@@ -29,6 +29,17 @@
 #define STEGODETECT_ABI_VERSION 1
 
 
+// [`sd_scan_dir`] flag: in directories take every file (the content decides the format), not
+// only image extensions.
+#define SD_WALK_ALL_FILES 1
+
+// [`sd_scan_dir`] flag: do not follow symbolic links found in directories (each is reported as
+// skipped).
+#define SD_WALK_NO_FOLLOW_SYMLINKS 2
+
+// [`sd_scan_dir`] flag: do not descend into subdirectories.
+#define SD_WALK_NO_RECURSE 4
+
 // Status of a call. 0 is success.
 typedef enum SdStatus {
   // Success.
@@ -103,6 +114,18 @@ typedef struct SdMetricsSnapshot {
   // Peak resident memory, bytes (0 where unknown).
   uint64_t peak_rss_bytes;
 } SdMetricsSnapshot;
+
+// Called by [`sd_scan_dir`] once per entry, in walk order, on the calling thread. `path` and
+// `message` are valid during the call only. A scanned image comes with status OK and a result
+// that the callback owns (release it with `sd_result_free`); a failed scan with its status, a
+// NULL result and the error message; an entry that was not scanned (a link not followed, a
+// loop, a dangling link, a FIFO or device, an unreadable directory entry) with `SD_STATUS_IO`,
+// NULL and why. Nothing is dropped silently.
+typedef void (*SdEntryFn)(void *user,
+                          const char *path,
+                          enum SdStatus status,
+                          struct SdResult *result,
+                          const char *message);
 
 // Facts about the scanned image. Strings belong to the result.
 typedef struct SdImageInfo {
@@ -243,6 +266,19 @@ enum SdStatus sd_scan_buffers(const struct SdDetector *detector,
                               size_t n,
                               struct SdResult **out_results,
                               enum SdStatus *out_statuses);
+
+// Scan files and directories with the same discovery rules as the CLI and Python
+// (`stegodetect::inputs`): arguments in the order given, directories recursively with entries
+// sorted by name, image extensions only unless `SD_WALK_ALL_FILES`, symbolic links followed
+// with loop detection unless `SD_WALK_NO_FOLLOW_SYMLINKS`. Files are scanned in parallel in
+// chunks (batched model calls); `callback` sees every entry in walk order. Scans are recorded
+// in the detector's metrics with their path. Fails only on bad arguments (NULL, unknown flags).
+enum SdStatus sd_scan_dir(const struct SdDetector *detector,
+                          const char *const *paths,
+                          size_t n,
+                          uint32_t flags,
+                          SdEntryFn callback,
+                          void *user);
 
 // Release a result. NULL is a no-op.
 void sd_result_free(struct SdResult *result);

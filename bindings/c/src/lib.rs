@@ -15,11 +15,12 @@
 #![allow(clippy::missing_safety_doc)] // the header documents each pointer's contract
 
 use std::cell::RefCell;
-use std::ffi::{c_char, CStr, CString};
+use std::ffi::{c_char, c_void, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use sdcore::inputs::{walk, Input, WalkOptions};
 use sdcore::metrics::log::{JsonlLog, LogOptions};
 use sdcore::metrics::Recorder;
 use sdcore::{Detector, Error, ErrorKind, Method, ModelChoice, Options, ScanResult};
@@ -692,6 +693,120 @@ pub unsafe extern "C" fn sd_scan_buffers(
             match d.finish(None, r) {
                 Ok(p) => (res[i], st[i]) = (p, SdStatus::Ok),
                 Err((s, _)) => (res[i], st[i]) = (std::ptr::null_mut(), s),
+            }
+        }
+        Ok(())
+    })
+}
+
+/// [`sd_scan_dir`] flag: in directories take every file (the content decides the format), not
+/// only image extensions.
+pub const SD_WALK_ALL_FILES: u32 = 1;
+/// [`sd_scan_dir`] flag: do not follow symbolic links found in directories (each is reported as
+/// skipped).
+pub const SD_WALK_NO_FOLLOW_SYMLINKS: u32 = 2;
+/// [`sd_scan_dir`] flag: do not descend into subdirectories.
+pub const SD_WALK_NO_RECURSE: u32 = 4;
+
+/// Called by [`sd_scan_dir`] once per entry, in walk order, on the calling thread. `path` and
+/// `message` are valid during the call only. A scanned image comes with status OK and a result
+/// that the callback owns (release it with `sd_result_free`); a failed scan with its status, a
+/// NULL result and the error message; an entry that was not scanned (a link not followed, a
+/// loop, a dangling link, a FIFO or device, an unreadable directory entry) with `SD_STATUS_IO`,
+/// NULL and why. Nothing is dropped silently.
+pub type SdEntryFn = Option<
+    unsafe extern "C" fn(
+        user: *mut c_void,
+        path: *const c_char,
+        status: SdStatus,
+        result: *mut SdResult,
+        message: *const c_char,
+    ),
+>;
+
+/// Scan files and directories with the same discovery rules as the CLI and Python
+/// (`stegodetect::inputs`): arguments in the order given, directories recursively with entries
+/// sorted by name, image extensions only unless `SD_WALK_ALL_FILES`, symbolic links followed
+/// with loop detection unless `SD_WALK_NO_FOLLOW_SYMLINKS`. Files are scanned in parallel in
+/// chunks (batched model calls); `callback` sees every entry in walk order. Scans are recorded
+/// in the detector's metrics with their path. Fails only on bad arguments (NULL, unknown flags).
+#[no_mangle]
+pub unsafe extern "C" fn sd_scan_dir(
+    detector: *const SdDetector,
+    paths: *const *const c_char,
+    n: usize,
+    flags: u32,
+    callback: SdEntryFn,
+    user: *mut c_void,
+) -> SdStatus {
+    boundary(|| {
+        let d = detector.as_ref().ok_or_else(|| null("detector"))?;
+        let cb = callback.ok_or_else(|| null("callback"))?;
+        if n > 0 && paths.is_null() {
+            return Err(null("paths"));
+        }
+        let known = SD_WALK_ALL_FILES | SD_WALK_NO_FOLLOW_SYMLINKS | SD_WALK_NO_RECURSE;
+        if flags & !known != 0 {
+            return Err(invalid(format!("unknown walk flags {:#x}", flags & !known)));
+        }
+        let roots: Vec<PathBuf> = std::slice::from_raw_parts(paths, n)
+            .iter()
+            .map(|&p| cstr(p, "paths[i]").map(PathBuf::from))
+            .collect::<CallResult<_>>()?;
+        let opts = WalkOptions {
+            all_files: flags & SD_WALK_ALL_FILES != 0,
+            follow_symlinks: flags & SD_WALK_NO_FOLLOW_SYMLINKS == 0,
+            recursive: flags & SD_WALK_NO_RECURSE == 0,
+        };
+        let text = |s: String| CString::new(s.replace('\0', " ")).unwrap_or_default();
+        let mut it = walk(&roots, opts)
+            .filter(|i| !matches!(i, Input::Ignored(_)))
+            .peekable();
+        while it.peek().is_some() {
+            let chunk: Vec<Input> = it.by_ref().take(64).collect();
+            let files: Vec<&PathBuf> = chunk
+                .iter()
+                .filter_map(|i| match i {
+                    Input::File(p) => Some(p),
+                    _ => None,
+                })
+                .collect();
+            let mut results = d.det.scan_paths(&files).into_iter();
+            for input in &chunk {
+                let name = input.name();
+                let (status, result, message) = match input {
+                    Input::File(_) => {
+                        let r = results.next().expect("one result per file");
+                        match d.finish(Some(&name), r) {
+                            Ok(res) => (SdStatus::Ok, res, None),
+                            Err((st, msg)) => (st, std::ptr::null_mut(), Some(msg)),
+                        }
+                    }
+                    Input::Skipped { reason, .. } => (
+                        SdStatus::Io,
+                        std::ptr::null_mut(),
+                        Some(format!("skipped: {reason}")),
+                    ),
+                    Input::Unreadable { error, .. } => (
+                        SdStatus::Io,
+                        std::ptr::null_mut(),
+                        Some(format!("cannot read: {error}")),
+                    ),
+                    Input::Stdin => (
+                        SdStatus::InvalidArgument,
+                        std::ptr::null_mut(),
+                        Some("standard input (-) is not read by sd_scan_dir".into()),
+                    ),
+                    Input::Ignored(_) => continue,
+                };
+                let (name, message) = (text(name), message.map(text));
+                cb(
+                    user,
+                    name.as_ptr(),
+                    status,
+                    result,
+                    message.as_ref().map_or(std::ptr::null(), |m| m.as_ptr()),
+                );
             }
         }
         Ok(())

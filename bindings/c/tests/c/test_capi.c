@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,6 +36,33 @@ static unsigned char *read_file(const char *dir, const char *name, size_t *len) 
   fclose(f);
   *len = (size_t)n;
   return b;
+}
+
+/* sd_scan_dir: what the callback saw */
+struct seen { int n, stego, clean, io; char names[8][64]; };
+
+static void on_entry(void *user, const char *path, SdStatus status, SdResult *result,
+                     const char *message) {
+  struct seen *s = user;
+  const char *base = strrchr(path, '/');
+  if (s->n < 8) snprintf(s->names[s->n], sizeof s->names[0], "%s", base ? base + 1 : path);
+  s->n++;
+  if (status == SD_STATUS_OK && result != NULL) {
+    if (sd_result_is_stego(result)) s->stego++; else s->clean++;
+  } else if (status == SD_STATUS_IO && result == NULL && message != NULL && strstr(message, "skipped")) {
+    s->io++;
+  }
+  sd_result_free(result);
+}
+
+static void write_file(const char *dir, const char *name, const void *data, size_t len) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *f = fopen(path, "wb");
+  if (f) {
+    fwrite(data, 1, len, f);
+    fclose(f);
+  }
 }
 
 struct shared { const SdDetector *det; const unsigned char *img; size_t len; int stego; };
@@ -226,6 +254,29 @@ int main(int argc, char **argv) {
   while (f && (c = fgetc(f)) != EOF) lines += c == '\n';
   if (f) fclose(f);
   CHECK(lines == 169);
+
+  /* a directory walked with the library's rules: image extensions only, sorted, a dangling
+     link reported as skipped (never dropped), the text file ignored */
+  char dir[4096], target[4200], link[4200];
+  snprintf(dir, sizeof dir, "%s/scan-dir", tmp);
+  snprintf(link, sizeof link, "%s/c-dangling.png", dir);
+  snprintf(target, sizeof target, "%s/missing.png", dir);
+  unlink(link);
+  mkdir(dir, 0755);
+  write_file(dir, "a-stego.png", stego, len);
+  write_file(dir, "b-clean.png", huge, flen);
+  write_file(dir, "notes.txt", "not an image", 12);
+  CHECK(symlink(target, link) == 0);
+  struct seen seen = {0};
+  const char *roots[1] = {dir};
+  CHECK(sd_scan_dir(det, roots, 1, 0, on_entry, &seen) == SD_STATUS_OK);
+  CHECK(seen.n == 3 && seen.stego == 1 && seen.clean == 1 && seen.io == 1);
+  CHECK(strcmp(seen.names[0], "a-stego.png") == 0 && strcmp(seen.names[2], "c-dangling.png") == 0);
+  struct seen all = {0};
+  CHECK(sd_scan_dir(det, roots, 1, SD_WALK_ALL_FILES, on_entry, &all) == SD_STATUS_OK);
+  CHECK(all.n == 4); /* notes.txt scanned too: an unknown format, reported */
+  CHECK(sd_scan_dir(det, roots, 1, 64, on_entry, &all) == SD_STATUS_INVALID_ARGUMENT);
+  CHECK(sd_scan_dir(det, roots, 1, 0, NULL, &all) == SD_STATUS_NULL_ARGUMENT);
 
   /* fork(): the parent's thread pool stays in the parent; a child's batch scan must still run
      (on a pool of its own) and give the same verdicts, not wait forever. The child reports
