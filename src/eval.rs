@@ -563,6 +563,64 @@ fn pct(r: &Rate) -> String {
     )
 }
 
+/// Merge the item results of earlier runs (`items.jsonl` files, e.g. the folds of a
+/// leave-one-source-out evaluation) into one report. Each file's `report.json` beside it gives
+/// the scan time, the threshold the items were scanned at and the model; several models are
+/// named as "N models merged: ...". `threshold` is used only when no run recorded one.
+pub fn merge_runs<P: AsRef<Path>>(
+    item_files: &[P],
+    threshold: f32,
+    gates: Gates,
+) -> Result<(Vec<ItemResult>, Report)> {
+    let mut items: Vec<ItemResult> = Vec::new();
+    let (mut models, mut secs, mut recorded) = (Vec::<(String, String)>::new(), 0.0, None);
+    for f in item_files {
+        let f = f.as_ref();
+        let io = |e: std::io::Error| Error::Io {
+            path: format!("cannot read {}", f.display()),
+            source: e,
+        };
+        let text = std::fs::read_to_string(f).map_err(io)?;
+        for (i, line) in text.lines().enumerate() {
+            items.push(
+                serde_json::from_str(line).map_err(|e| {
+                    Error::InvalidArgument(format!("{}:{}: {e}", f.display(), i + 1))
+                })?,
+            );
+        }
+        let rep = f.with_file_name("report.json");
+        if let Ok(r) = std::fs::read(&rep) {
+            let r: Report = serde_json::from_slice(&r)
+                .map_err(|e| Error::InvalidArgument(format!("{}: {e}", rep.display())))?;
+            secs += r.seconds;
+            recorded.get_or_insert(r.threshold);
+            models.extend(r.model.zip(r.model_sha256));
+        }
+    }
+    models.sort();
+    models.dedup();
+    // several fold models (leave-one-source-out) are named as such, not as the last one
+    let model = match models.len() {
+        0 => None,
+        1 => models.pop(),
+        n => Some((
+            format!(
+                "{n} models merged: {}",
+                models
+                    .iter()
+                    .map(|m| m.0.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            "-".into(),
+        )),
+    };
+    let m = model.as_ref().map(|(a, b)| (a.as_str(), b.as_str()));
+    // the threshold the items were scanned at, not the caller's
+    let rep = report(&items, m, recorded.unwrap_or(threshold), secs, gates);
+    Ok((items, rep))
+}
+
 /// The report as Markdown.
 pub fn markdown(r: &Report) -> String {
     let mut s = String::new();

@@ -199,3 +199,35 @@ fn regress_gate_passes_fails_and_refuses() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("detection_by_method"));
 }
+
+#[test]
+fn runs_are_merged_from_their_item_files() {
+    // two "folds" written as `stegodetect eval` writes them, merged into one report
+    let det = Detector::rules_only();
+    let mut files = Vec::new();
+    let mut totals = (0u64, 0u64);
+    for tag in ["fold-a", "fold-b"] {
+        let d = make_set(tag, false);
+        let items = eval::load_manifest(&d.join("manifest.csv")).unwrap();
+        let (results, rep) = eval::evaluate(&det, &items, Gates::default());
+        totals = (totals.0 + rep.fpr.n, totals.1 + rep.detection.n);
+        let lines: Vec<String> = results
+            .iter()
+            .map(|r| serde_json::to_string(r).unwrap())
+            .collect();
+        std::fs::write(d.join("items.jsonl"), lines.join("\n") + "\n").unwrap();
+        std::fs::write(d.join("report.json"), serde_json::to_string(&rep).unwrap()).unwrap();
+        files.push(d.join("items.jsonl"));
+    }
+    let (items, rep) = eval::merge_runs(&files, 0.9, Gates::default()).unwrap();
+    assert_eq!(items.len(), 18);
+    assert_eq!((rep.fpr.n, rep.detection.n), totals);
+    assert_eq!(
+        rep.threshold, 0.5,
+        "the threshold the items were scanned at"
+    );
+    // a line that is not an item result is an error naming the file and line
+    std::fs::write(&files[1], "{\"not\": \"an item\"}\n").unwrap();
+    let e = eval::merge_runs(&files, 0.5, Gates::default()).unwrap_err();
+    assert!(e.to_string().contains("items.jsonl:1"), "{e}");
+}

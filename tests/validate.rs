@@ -204,7 +204,11 @@ fn the_library_runs_the_checks_and_a_missing_input_is_never_a_pass() {
     assert_eq!(status("load"), Outcome::NotRun);
     let edge = r.checks.iter().find(|c| c.name == "edge cases").unwrap();
     assert_eq!(edge.status, Outcome::Fail);
-    assert!(edge.failures[0].contains("no fixture directory"), "{:?}", edge.failures);
+    assert!(
+        edge.failures[0].contains("no fixture directory"),
+        "{:?}",
+        edge.failures
+    );
     // with the fixtures, every edge case runs and passes on the rules alone
     let inputs = Inputs {
         fixtures: Some(common::root().join("tests/fixtures/clean")),

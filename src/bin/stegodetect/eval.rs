@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
-use stegodetect::eval::{self, Gates, ItemResult};
+use stegodetect::eval::{self, Gates};
 
 use crate::{CmdResult, DetectorArgs};
 
@@ -40,52 +40,7 @@ pub fn run(a: EvalArgs) -> CmdResult {
         min_detection: a.min_detection,
     };
     let (items, report) = if !a.from_items.is_empty() {
-        let mut items: Vec<ItemResult> = Vec::new();
-        let (mut models, mut secs, mut threshold) = (Vec::<(String, String)>::new(), 0.0, None);
-        for f in &a.from_items {
-            let text = std::fs::read_to_string(f).map_err(|e| format!("{}: {e}", f.display()))?;
-            for (i, line) in text.lines().enumerate() {
-                items.push(
-                    serde_json::from_str(line)
-                        .map_err(|e| format!("{}:{}: {e}", f.display(), i + 1))?,
-                );
-            }
-            let rep = f.with_file_name("report.json");
-            if let Ok(r) = std::fs::read(&rep) {
-                let r: eval::Report = serde_json::from_slice(&r)?;
-                secs += r.seconds;
-                threshold.get_or_insert(r.threshold);
-                models.extend(r.model.zip(r.model_sha256));
-            }
-        }
-        models.sort();
-        models.dedup();
-        // several fold models (leave-one-source-out) are named as such, not as the last one
-        let model = match models.len() {
-            0 => None,
-            1 => models.pop(),
-            n => Some((
-                format!(
-                    "{n} models merged: {}",
-                    models
-                        .iter()
-                        .map(|m| m.0.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                "-".into(),
-            )),
-        };
-        let m = model.as_ref().map(|(a, b)| (a.as_str(), b.as_str()));
-        // the threshold the items were scanned at, not this command's flag
-        let rep = eval::report(
-            &items,
-            m,
-            threshold.unwrap_or(a.detector.threshold),
-            secs,
-            gates,
-        );
-        (items, rep)
+        eval::merge_runs(&a.from_items, a.detector.threshold, gates)?
     } else {
         let labelled = match (&a.manifest, &a.dataset) {
             (Some(m), _) => eval::load_manifest(m)?,
