@@ -291,3 +291,11 @@ pub fn record(
     }
     Value::Object(out)
 }
+
+/// The JSON record of an input a walk did not scan (a link not followed, a loop, a dangling link,
+/// a special file): [`record`]'s leading fields, `null`, then `error` `null` and `skipped` with
+/// the reason, so a consumer of scan records never mistakes it for a verdict.
+pub fn skipped_record(path: &str, reason: &str) -> serde_json::Value {
+    serde_json::json!({"path": path, "is_stego": null, "probability": null, "method": null,
+           "method_id": null, "tool": null, "payload": null, "error": null, "skipped": reason})
+}

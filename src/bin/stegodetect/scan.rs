@@ -99,12 +99,6 @@ fn scan_one(det: &Detector, input: &Input, max: u64) -> stegodetect::Result<Scan
     }
 }
 
-/// The JSON record of an entry that was not scanned: the leading fields `null`, and why.
-fn skipped_record(path: &str, reason: &str) -> Value {
-    json!({"path": path, "is_stego": null, "probability": null, "method": null, "method_id": null,
-           "tool": null, "payload": null, "error": null, "skipped": reason})
-}
-
 fn text_line(path: &str, r: &stegodetect::Result<ScanResult>) -> String {
     match r {
         Err(e) => format!("{path}: ERROR ({}) {e}", e.kind()),
@@ -233,7 +227,9 @@ pub fn run(a: ScanArgs) -> CmdResult {
                             &Err(e),
                         ))?
                     }
-                    _ => serde_json::to_string(&skipped_record(&name, reason))?,
+                    _ => {
+                        serde_json::to_string(&stegodetect::verdict::skipped_record(&name, reason))?
+                    }
                 }
             } else {
                 let r = &results.next().expect("one result per scanned input");
