@@ -38,6 +38,7 @@ pub mod model;
 pub mod options;
 pub mod planes;
 pub mod regress;
+pub mod report;
 pub mod selftest;
 pub mod stats;
 pub mod validate;

@@ -665,6 +665,32 @@ fn validate(
     json_to_py(py, &v)
 }
 
+/// `stegodetect report`: the dashboard page (data inlined) and a Markdown summary written to
+/// `out_dir` from metrics logs or an eval report (exactly one); returns their paths.
+#[pyfunction]
+#[pyo3(signature = (out_dir, *, logs=None, eval_report=None))]
+fn write_report(
+    py: Python<'_>,
+    out_dir: PathBuf,
+    logs: Option<Vec<PathBuf>>,
+    eval_report: Option<PathBuf>,
+) -> PyResult<(PathBuf, PathBuf)> {
+    use sdcore::report;
+    py.detach(|| {
+        let data = match (logs, eval_report) {
+            (Some(l), None) => report::from_logs(&l)?,
+            (None, Some(e)) => report::from_eval(&e)?,
+            _ => {
+                return Err(Error::InvalidArgument(
+                    "give exactly one of logs and eval_report".into(),
+                ))
+            }
+        };
+        data.write(&out_dir)
+    })
+    .map_err(|e| py_err(py, e))
+}
+
 /// JSONL metrics logs read back (`stegodetect::metrics::replay`, what `stegodetect report --log`
 /// shows): `stats` (scans, stego, clean, by method, format and error kind, total latency, the
 /// model), `series` (per minute), `records`, `first_ts`, `last_ts`, `notes`.
@@ -723,5 +749,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(walk_inputs, m)?)?;
     m.add_function(wrap_pyfunction!(replay_logs, m)?)?;
     m.add_function(wrap_pyfunction!(validate, m)?)?;
+    m.add_function(wrap_pyfunction!(write_report, m)?)?;
     Ok(())
 }

@@ -171,6 +171,11 @@ def test_metrics_are_the_native_registry(tmp_path: pathlib.Path) -> None:
     assert rep["stats"]["stego_by_method"]["lsb.rgb"] == 1
     assert rep["stats"]["errors_by_kind"] == {"unknown_format": 1}
     assert sum(m["scans"] for m in rep["series"]) == 2
+    html, md = stegodetect.write_report(tmp_path / "report", logs=[log])
+    assert "window.STEGODETECT_DATA" in pathlib.Path(html).read_text()
+    assert "- scans: 2" in pathlib.Path(md).read_text()
+    with pytest.raises(stegodetect.InvalidArgumentError):
+        stegodetect.write_report(tmp_path / "r2")
     m.reset()
     assert m.snapshot()["scans"] == 0
 

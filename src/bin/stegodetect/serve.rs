@@ -878,9 +878,8 @@ async fn stats(State(app): State<Shared>, Query(q): Query<StatsQuery>) -> Respon
     Json(v).into_response()
 }
 
-/// The dashboard page (self-contained; the token travels in the URL fragment, never to the server
-/// except as the bearer header of the page's own requests).
-pub const DASHBOARD_HTML: &str = include_str!("dashboard.html");
+// The dashboard page (`stegodetect::report::DASHBOARD_HTML`) is self-contained; the token travels
+// in the URL fragment, never to the server except as the bearer header of the page's own requests.
 
 async fn dashboard() -> Response {
     (
@@ -891,7 +890,7 @@ async fn dashboard() -> Response {
                 "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:",
             ),
         ],
-        DASHBOARD_HTML,
+        stegodetect::report::DASHBOARD_HTML,
     )
         .into_response()
 }

@@ -276,6 +276,20 @@ def replay_logs(paths: Iterable[Union[str, "os.PathLike[str]"]]) -> Dict[str, An
     return _native.replay_logs(list(paths))
 
 
+def write_report(
+    out_dir: Union[str, "os.PathLike[str]"],
+    *,
+    logs: Optional[Iterable[Union[str, "os.PathLike[str]"]]] = None,
+    eval_report: Optional[Union[str, "os.PathLike[str]"]] = None,
+) -> Tuple[str, str]:
+    """``stegodetect report``: write ``report.html`` (the dashboard with its data inlined, no
+    external assets) and ``report.md`` to ``out_dir`` from metrics logs or from an eval report
+    (give exactly one). Returns the two paths."""
+    html, md = _native.write_report(out_dir, logs=None if logs is None else list(logs),
+                                    eval_report=eval_report)
+    return str(html), str(md)
+
+
 def validate(
     detector: Detector,
     *,
@@ -299,6 +313,6 @@ def validate(
                             thresholds=None if thresholds is None else _json_text(thresholds))
 
 
-__all__ = ["Detector", "ScanResult", "Metrics", "embed", "evaluate", "regress", "replay_logs", "shared_detector", "validate", "__version__"] + [
+__all__ = ["Detector", "ScanResult", "Metrics", "embed", "evaluate", "regress", "replay_logs", "shared_detector", "validate", "write_report", "__version__"] + [
     n for n in dir() if n.endswith("Error")
 ]

@@ -15,6 +15,7 @@ __all__ = [
     "replay_logs",
     "starlight_error_record",
     "validate",
+    "write_report",
     "walk_inputs",
 ]
 
@@ -92,6 +93,12 @@ def embed(
 ) -> bytes: ...
 def regress(baseline: str, current: str, rules: Optional[str] = None) -> dict[str, Any]: ...
 def replay_logs(paths: list[Union[str, os.PathLike[str]]]) -> dict[str, Any]: ...
+def write_report(
+    out_dir: Union[str, os.PathLike[str]],
+    *,
+    logs: Optional[list[Union[str, os.PathLike[str]]]] = None,
+    eval_report: Optional[Union[str, os.PathLike[str]]] = None,
+) -> Tuple[str, str]: ...
 def validate(
     detector: Detector,
     *,
