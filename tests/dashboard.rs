@@ -141,6 +141,12 @@ fn static_report_renders_from_a_metrics_log_and_an_eval_report() {
         md.contains("- scans: 36") && md.contains("## Scans by format"),
         "{md}"
     );
+    // per-minute rows are labelled with ISO 8601 times, not epoch seconds
+    assert!(
+        md.lines()
+            .any(|l| l.starts_with("| 20") && l.contains("T") && l.contains("Z |")),
+        "{md}"
+    );
     let dom = chromium(&[], &file_url(&dir.join("report.html")));
     let c = charts(&dom);
     for kind in ["latency", "throughput", "methods", "formats"] {

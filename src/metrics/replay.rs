@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::log::read_log;
-use super::Latency;
+use super::{Latency, SeriesPoint};
 use crate::error::{Error, Result};
 use crate::stats::percentile;
 use crate::vocab::Method;
@@ -40,32 +40,13 @@ pub struct ReplayStats {
     pub model: Option<Value>,
 }
 
-/// One minute of the logs.
-#[derive(Debug, Clone, Serialize)]
-pub struct ReplayMinute {
-    /// Start of the minute, seconds since the Unix epoch.
-    pub t: i64,
-    /// Successful scans.
-    pub scans: u64,
-    /// Failed scans.
-    pub errors: u64,
-    /// Stego verdicts.
-    pub stego: u64,
-    /// Total latency percentiles of the minute's scans, milliseconds.
-    pub p50_ms: f64,
-    /// 95th percentile.
-    pub p95_ms: f64,
-    /// 99th percentile.
-    pub p99_ms: f64,
-}
-
 /// Scan records of logs, aggregated.
 #[derive(Debug, Clone, Serialize)]
 pub struct Replay {
     /// Totals.
     pub stats: ReplayStats,
-    /// Minute by minute, in time order.
-    pub series: Vec<ReplayMinute>,
+    /// Minute by minute, in time order (the live registry's series type).
+    pub series: Vec<SeriesPoint>,
     /// Scan records read.
     pub records: usize,
     /// Time of the first and the last record, seconds since the Unix epoch.
@@ -154,8 +135,8 @@ pub fn replay<P: AsRef<Path>>(paths: &[P]) -> Result<Replay> {
         .into_iter()
         .map(|(t, (scans, errors, stego, mut l))| {
             l.sort_by(f64::total_cmp);
-            ReplayMinute {
-                t: t * 60,
+            SeriesPoint {
+                t: (t * 60) as f64,
                 scans,
                 errors,
                 stego,
@@ -226,7 +207,7 @@ mod tests {
         assert_eq!(r.stats.errors_by_kind["decode"], 1);
         assert_eq!(r.stats.latency["total"].p95_us, 2000);
         assert_eq!(r.series.len(), 2);
-        assert_eq!((r.series[0].t, r.series[0].errors), (60, 1));
+        assert_eq!((r.series[0].t, r.series[0].errors), (60.0, 1));
         assert_eq!(r.notes.len(), 1, "{:?}", r.notes);
         assert!(replay(&[dir.path().join("none.jsonl")]).is_err());
     }

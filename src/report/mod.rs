@@ -221,13 +221,15 @@ fn render_markdown(d: &Value, notes: &[String]) -> String {
             .iter()
             .filter_map(|p| p["p95_ms"].as_f64())
             .fold(0.0, f64::max);
-        let _ = writeln!(o, "\n## Per minute\n\n| minute (UTC, s since epoch) | scans | errors | stego | p95 ms | |\n|---|---|---|---|---|---|");
+        let _ = writeln!(o, "\n## Per minute\n\n| minute (UTC) | scans | errors | stego | p95 ms | |\n|---|---|---|---|---|---|");
         for p in series {
             let p95 = p["p95_ms"].as_f64().unwrap_or(0.0);
             let _ = writeln!(
                 o,
                 "| {} | {} | {} | {} | {p95:.2} | {} |",
-                p["t"],
+                p["t"]
+                    .as_f64()
+                    .map_or_else(|| "?".into(), crate::metrics::log::iso8601),
                 p["scans"],
                 p["errors"],
                 p["stego"],
