@@ -24,6 +24,7 @@
 //! ```
 
 pub mod analysis;
+pub mod bench;
 pub mod budget;
 pub mod compat;
 pub mod container;
