@@ -34,6 +34,8 @@ pub mod error;
 pub mod eval;
 pub mod extract;
 pub mod inputs;
+#[cfg(feature = "http-client")]
+pub mod loadtest;
 pub mod metrics;
 pub mod model;
 pub mod options;

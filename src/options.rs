@@ -78,6 +78,36 @@ pub struct Options {
     pub sequential_lsb: bool,
 }
 
+impl Options {
+    /// These options as `stegodetect` command-line arguments (`--threshold=...`, `--model=...`,
+    /// ...), to start a command with the same detector (validate starts `serve` with them). The
+    /// intra-op thread count has no flag and is left out.
+    pub fn to_cli_args(&self) -> Vec<String> {
+        let mut v = vec![
+            format!("--threshold={}", self.threshold),
+            format!("--max-file-size={}", self.limits.max_file_bytes),
+            format!("--max-pixels={}", self.limits.max_pixels),
+            format!("--max-frames={}", self.limits.max_frames),
+            format!("--lsb-rate-midpoint={}", self.lsb_rate_midpoint),
+        ];
+        if !self.extract {
+            v.push("--no-extract".into());
+        }
+        match &self.model {
+            ModelChoice::Default => {}
+            ModelChoice::Rules => v.push("--rules-only".into()),
+            ModelChoice::Path(p) => v.push(format!("--model={}", p.display())),
+        }
+        if self.sequential_lsb {
+            v.push("--sequential-lsb".into());
+        }
+        if let Some(r) = &self.runtime_path {
+            v.push(format!("--runtime={}", r.display()));
+        }
+        v
+    }
+}
+
 impl Default for Options {
     fn default() -> Self {
         Options {
@@ -90,5 +120,38 @@ impl Default for Options {
             lsb_rate_midpoint: DEFAULT_LSB_RATE_MIDPOINT,
             sequential_lsb: false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cli_arguments_name_every_option_with_a_flag() {
+        let d = Options::default().to_cli_args();
+        assert_eq!(d.len(), 5, "{d:?}");
+        assert!(d.contains(&"--threshold=0.5".to_string()));
+        let o = Options {
+            extract: false,
+            model: ModelChoice::Path("/m.onnx".into()),
+            sequential_lsb: true,
+            runtime_path: Some("/ort.so".into()),
+            ..Options::default()
+        }
+        .to_cli_args();
+        for flag in [
+            "--no-extract",
+            "--model=/m.onnx",
+            "--sequential-lsb",
+            "--runtime=/ort.so",
+        ] {
+            assert!(o.contains(&flag.to_string()), "{flag}: {o:?}");
+        }
+        let r = Options {
+            model: ModelChoice::Rules,
+            ..Options::default()
+        };
+        assert!(r.to_cli_args().contains(&"--rules-only".to_string()));
     }
 }

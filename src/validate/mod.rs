@@ -15,6 +15,8 @@ pub mod fresh;
 pub mod load;
 pub mod memory;
 pub mod platform;
+#[cfg(feature = "http-client")]
+pub mod serve;
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -23,6 +25,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use load::ServeLoad;
+#[cfg(feature = "http-client")]
+pub use serve::ServeCommand;
 
 use crate::detector::Detector;
 use crate::regress::Rules;

@@ -628,11 +628,11 @@ fn evaluate(
 }
 
 /// The production checks of `stegodetect validate` (`stegodetect::validate::run`) with this
-/// detector; `thresholds` is JSON text overriding any default. There is no server to drive from
-/// Python, so the load check's service part fails and the verdict is never READY here: the
-/// report tells what each check found.
+/// detector; `thresholds` is JSON text overriding any default. The load check's service part
+/// starts `server_exe` (a `stegodetect` executable) as `serve` with this detector's options;
+/// without one that part fails and the verdict is not READY.
 #[pyfunction]
-#[pyo3(signature = (detector, *, dataset=None, manifest=None, baseline=None, fresh_covers=None, fixtures=None, thresholds=None))]
+#[pyo3(signature = (detector, *, dataset=None, manifest=None, baseline=None, fresh_covers=None, fixtures=None, thresholds=None, server_exe=None))]
 #[allow(clippy::too_many_arguments)]
 fn validate(
     py: Python<'_>,
@@ -643,8 +643,9 @@ fn validate(
     fresh_covers: Option<PathBuf>,
     fixtures: Option<PathBuf>,
     thresholds: Option<&str>,
+    server_exe: Option<PathBuf>,
 ) -> PyResult<Py<PyAny>> {
-    use sdcore::validate::{self, Inputs, Thresholds};
+    use sdcore::validate::{self, Inputs, ServeCommand, ServeLoad, Thresholds};
     let th: Thresholds = match thresholds {
         Some(t) => serde_json::from_str(t)
             .map_err(|e| py_err(py, Error::InvalidArgument(format!("thresholds: {e}"))))?,
@@ -658,7 +659,14 @@ fn validate(
         thresholds_file: None,
         fixtures,
     };
-    let report = py.detach(|| validate::run(Ok(&detector.det), &inputs, &th, None, &|_| {}));
+    let serve = server_exe.map(|exe| ServeCommand {
+        exe,
+        args: detector.det.options().to_cli_args(),
+    });
+    let report = py.detach(|| {
+        let serve = serve.as_ref().map(|s| s as &dyn ServeLoad);
+        validate::run(Ok(&detector.det), &inputs, &th, serve, &|_| {})
+    });
     let mut v = serde_json::to_value(&report).expect("reports serialise");
     v["markdown"] = serde_json::Value::String(report.markdown());
     v["eval_report"] = report.eval_report.clone().unwrap_or_default();

@@ -502,3 +502,23 @@ def test_validate_runs_the_native_checks_and_never_passes_what_did_not_run(det: 
     assert "| edge cases | pass |" in rep["markdown"]
     with pytest.raises(stegodetect.InvalidArgumentError):
         stegodetect.validate(det, thresholds={"no_such_threshold": 1})
+
+
+def test_validate_is_ready_with_a_labelled_set_a_baseline_and_a_server(
+    det: stegodetect.Detector, tmp_path: pathlib.Path
+) -> None:
+    # the whole release check from Python, the service part against the CLI built by `make test`
+    exe = ROOT / "target" / "release" / "stegodetect"
+    assert exe.exists(), f"{exe} missing: cargo build --release (make test builds it)"
+    sample = ROOT.parent / "shared" / "data" / "starlight-sample"
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text(json.dumps(stegodetect.evaluate(det, dataset=sample)))
+    quick = {"load_requests": 60, "serve_requests": 60, "serve_concurrency": 4,
+             "large_image_pixels": 1_000_000, "min_thread_scaling": 0.0, "max_library_p95_ms": 1e9,
+             "max_serve_p95_ms": 1e9, "hostile_max_ms": 1e9,
+             "regress": {"max_p95_ms": 1e9, "p95_factor": 1e9}}
+    rep = stegodetect.validate(det, dataset=sample, baseline=baseline, fresh_covers=FIXTURES,
+                               fixtures=FIXTURES, thresholds=quick, server_exe=exe)
+    assert rep["ready"] is True, [(c["name"], c["failures"]) for c in rep["checks"]]
+    load = next(c for c in rep["checks"] if c["name"] == "load")
+    assert any(r["via"] == "serve" and r["run"]["requests_per_s"] > 0 for r in load["figures"]["runs"])

@@ -106,41 +106,19 @@ pub struct DetectorArgs {
 }
 
 impl DetectorArgs {
-    /// The same options as command-line arguments (to start another command with them).
-    fn to_args(&self) -> Vec<String> {
-        let mut v = vec![
-            format!("--threshold={}", self.threshold),
-            format!("--max-file-size={}", self.max_file_size),
-            format!("--max-pixels={}", self.max_pixels),
-            format!("--max-frames={}", self.max_frames),
-            format!("--lsb-rate-midpoint={}", self.lsb_rate_midpoint),
-        ];
-        if self.no_extract {
-            v.push("--no-extract".into());
-        }
-        if self.rules_only {
-            v.push("--rules-only".into());
-        }
-        if self.sequential_lsb {
-            v.push("--sequential-lsb".into());
-        }
-        if let Some(m) = &self.model {
-            v.push(format!("--model={}", m.display()));
-        }
-        if let Some(r) = &self.runtime {
-            v.push(format!("--runtime={}", r.display()));
-        }
-        v
+    fn detector(&self) -> Result<Detector, stegodetect::Error> {
+        Detector::new(self.options())
     }
 
-    fn detector(&self) -> Result<Detector, stegodetect::Error> {
+    /// The library options these arguments stand for.
+    fn options(&self) -> Options {
         let limits = Limits {
             max_file_bytes: self.max_file_size,
             max_pixels: self.max_pixels,
             max_frames: self.max_frames,
             ..Limits::default()
         };
-        Detector::new(Options {
+        Options {
             limits,
             threshold: self.threshold,
             extract: !self.no_extract,
@@ -153,7 +131,7 @@ impl DetectorArgs {
             model_threads: 1,
             lsb_rate_midpoint: self.lsb_rate_midpoint,
             sequential_lsb: self.sequential_lsb,
-        })
+        }
     }
 }
 

@@ -299,6 +299,7 @@ def validate(
     fresh_covers: Optional[Union[str, "os.PathLike[str]"]] = None,
     fixtures: Optional[Union[str, "os.PathLike[str]"]] = None,
     thresholds: Optional[Union[Dict[str, Any], str, "os.PathLike[str]"]] = None,
+    server_exe: Optional[Union[str, "os.PathLike[str]"]] = None,
 ) -> Dict[str, Any]:
     """The production checks of ``stegodetect validate`` run natively with this detector:
     benchmark (eval of ``dataset``/``manifest`` and the regression gate against ``baseline``),
@@ -306,11 +307,13 @@ def validate(
     the repository's tests/fixtures/clean), load, memory and platform. Returns the report
     (``ready``, ``verdict``, ``checks`` with ``status`` pass / FAIL / not run, ``failures`` and
     ``figures``, ``markdown``, ``eval_report``). A check without its input does not run and fails
-    the verdict; Python has no server for the load check's service part, so the verdict here is
-    never READY: use the CLI for a release decision."""
+    the verdict. The load check's service part starts ``server_exe`` (a ``stegodetect``
+    executable) as ``stegodetect serve`` with this detector's options; without it that part
+    fails, so the verdict is READY only with a server."""
     return _native.validate(detector._native, dataset=dataset, manifest=manifest, baseline=baseline,
                             fresh_covers=fresh_covers, fixtures=fixtures,
-                            thresholds=None if thresholds is None else _json_text(thresholds))
+                            thresholds=None if thresholds is None else _json_text(thresholds),
+                            server_exe=server_exe)
 
 
 __all__ = ["Detector", "ScanResult", "Metrics", "embed", "evaluate", "regress", "replay_logs", "shared_detector", "validate", "write_report", "__version__"] + [

@@ -108,6 +108,7 @@ def validate(
     fresh_covers: Optional[Union[str, os.PathLike[str]]] = None,
     fixtures: Optional[Union[str, os.PathLike[str]]] = None,
     thresholds: Optional[str] = None,
+    server_exe: Optional[Union[str, os.PathLike[str]]] = None,
 ) -> dict[str, Any]: ...
 def walk_inputs(
     paths: list[Union[str, os.PathLike[str]]],
