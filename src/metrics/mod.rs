@@ -151,6 +151,38 @@ pub struct Snapshot {
     pub memory: Option<ProcessMemory>,
 }
 
+impl Snapshot {
+    /// The snapshot as JSON with, on request, one window's figures added under `window`
+    /// (`1m`, `5m`, `1h`, `24h`: its throughput and outcome stats) and one method's under `method`
+    /// (stego verdicts, detection and right-method rates): the `/v1/stats` answer. An unknown
+    /// window or method is an invalid argument.
+    pub fn view(&self, window: Option<&str>, method: Option<&str>) -> Result<serde_json::Value> {
+        let mut v = serde_json::to_value(self).expect("snapshot serialises");
+        if let Some(w) = window {
+            let (Some(rate), Some(stats)) = (self.throughput_per_s.get(w), self.windows.get(w))
+            else {
+                return Err(Error::InvalidArgument(format!(
+                    "window must be one of 1m, 5m, 1h, 24h, not {w:?}"
+                )));
+            };
+            v["window"] = serde_json::json!({"name": w, "throughput_per_s": rate, "stats": stats});
+        }
+        if let Some(m) = method {
+            let name = m
+                .parse::<Method>()
+                .map_err(|_| Error::InvalidArgument(format!("unknown method {m:?}")))?
+                .name();
+            v["method"] = serde_json::json!({
+                "name": name,
+                "stego": self.stego_by_method.get(name),
+                "detection": self.detection_by_method.get(name),
+                "method_correct": self.method_correct_by_method.get(name),
+            });
+        }
+        Ok(v)
+    }
+}
+
 /// Resident memory of the process.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
 pub struct ProcessMemory {

@@ -126,9 +126,22 @@ impl Metrics {
         }
     }
 
-    /// The whole snapshot as a dict.
-    fn snapshot(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        json_to_py(py, &self.inner.metrics().snapshot())
+    /// The whole snapshot as a dict (the service's `/v1/stats`); `window` (`1m`, `5m`, `1h`,
+    /// `24h`) and `method` add that window's and that method's figures.
+    #[pyo3(signature = (window=None, method=None))]
+    fn snapshot(
+        &self,
+        py: Python<'_>,
+        window: Option<&str>,
+        method: Option<&str>,
+    ) -> PyResult<Py<PyAny>> {
+        let v = self
+            .inner
+            .metrics()
+            .snapshot()
+            .view(window, method)
+            .map_err(|e| py_err(py, e))?;
+        json_to_py(py, &v)
     }
 
     /// Prometheus text exposition.

@@ -159,6 +159,10 @@ def test_metrics_are_the_native_registry(tmp_path: pathlib.Path) -> None:
     assert isinstance(e.value, stegodetect.InvalidArgumentError) and isinstance(e.value, LookupError)
     assert e.value.kind == "not_found"
     assert m.snapshot()["detection_by_method"]["lsb.rgb"]["k"] == 1
+    view = m.snapshot(window="1m", method="lsb.rgb")  # the service's /v1/stats?window=&method=
+    assert view["window"]["name"] == "1m" and view["method"]["stego"] == 1
+    with pytest.raises(stegodetect.InvalidArgumentError):
+        m.snapshot(window="2m")
     assert 'stegodetect_scans_total{verdict="stego"} 1' in m.prometheus()
     lines = [json.loads(l) for l in log.read_text().splitlines()]
     assert len(lines) == 3

@@ -23,7 +23,7 @@ use stegodetect::metrics::log::{interval_record, now_ts, JsonlLog, LogOptions};
 use stegodetect::metrics::notify::Notifier;
 use stegodetect::metrics::{Recorder, BUSY, TIMEOUT, WINDOWS};
 use stegodetect::selftest::SelfTest;
-use stegodetect::{Detector, ErrorKind, MemoryBudget, Method, ScanResult};
+use stegodetect::{Detector, ErrorKind, MemoryBudget, ScanResult};
 use subtle::ConstantTimeEq;
 use tokio::sync::Semaphore;
 
@@ -845,37 +845,10 @@ struct StatsQuery {
 
 async fn stats(State(app): State<Shared>, Query(q): Query<StatsQuery>) -> Response {
     let s = app.recorder.metrics().snapshot();
-    let mut v = serde_json::to_value(&s).expect("snapshot serialises");
-    if let Some(w) = &q.window {
-        let (Some(rate), Some(stats)) = (
-            s.throughput_per_s.get(w.as_str()),
-            s.windows.get(w.as_str()),
-        ) else {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "invalid_argument",
-                format!("window must be one of 1m, 5m, 1h, 24h, not {w:?}"),
-            );
-        };
-        v["window"] = json!({"name": w, "throughput_per_s": rate, "stats": stats});
+    match s.view(q.window.as_deref(), q.method.as_deref()) {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => error(StatusCode::BAD_REQUEST, "invalid_argument", e.to_string()),
     }
-    if let Some(m) = &q.method {
-        let Ok(method) = m.parse::<Method>() else {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "invalid_argument",
-                format!("unknown method {m:?}"),
-            );
-        };
-        let name = method.name();
-        v["method"] = json!({
-            "name": name,
-            "stego": s.stego_by_method.get(name),
-            "detection": s.detection_by_method.get(name),
-            "method_correct": s.method_correct_by_method.get(name),
-        });
-    }
-    Json(v).into_response()
 }
 
 // The dashboard page (`stegodetect::report::DASHBOARD_HTML`) is self-contained; the token travels
