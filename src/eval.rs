@@ -414,7 +414,7 @@ fn latency(items: &[ItemResult]) -> BTreeMap<String, BTreeMap<String, u64>> {
         return BTreeMap::new();
     }
     t.sort_unstable();
-    let q = |p: f64| t[((p * t.len() as f64).ceil() as usize).clamp(1, t.len()) - 1];
+    let q = |p: f64| crate::stats::percentile(&t, p);
     let row = [("p50_us", q(0.5)), ("p95_us", q(0.95)), ("p99_us", q(0.99))]
         .map(|(k, v)| (k.to_string(), v));
     BTreeMap::from([("total".to_string(), BTreeMap::from(row))])
