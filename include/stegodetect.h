@@ -233,6 +233,11 @@ enum SdStatus sd_options_set_threads(struct SdOptions *options, uint32_t threads
 // Recover payloads (default true).
 enum SdStatus sd_options_set_extract(struct SdOptions *options, bool extract);
 
+// Also run the payload-agnostic sequential-LSB analysis (default false): finds random
+// (encrypted) payloads written from the first pixel at several milliseconds per image of
+// 128x128 or more; see the model card.
+enum SdStatus sd_options_set_sequential_lsb(struct SdOptions *options, bool on);
+
 // Record every scan of detectors made with these options in `metrics` (NULL: none). The
 // detector keeps its own reference to the registry.
 enum SdStatus sd_options_set_metrics(struct SdOptions *options, const struct SdMetrics *metrics);

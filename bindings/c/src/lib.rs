@@ -498,6 +498,20 @@ pub unsafe extern "C" fn sd_options_set_extract(
     })
 }
 
+/// Also run the payload-agnostic sequential-LSB analysis (default false): finds random
+/// (encrypted) payloads written from the first pixel at several milliseconds per image of
+/// 128x128 or more; see the model card.
+#[no_mangle]
+pub unsafe extern "C" fn sd_options_set_sequential_lsb(
+    options: *mut SdOptions,
+    on: bool,
+) -> SdStatus {
+    with_options(options, |o| {
+        o.opts.sequential_lsb = on;
+        Ok(())
+    })
+}
+
 /// Record every scan of detectors made with these options in `metrics` (NULL: none). The
 /// detector keeps its own reference to the registry.
 #[no_mangle]

@@ -85,6 +85,25 @@ fn run_c_test(valgrind: bool) {
     });
     std::fs::create_dir_all(&tmp).unwrap();
     let _ = std::fs::remove_file(tmp.join("capi-metrics.jsonl"));
+    // a random (encrypted-like) 2 KB payload written sequentially, for the sequential-LSB option
+    let cover =
+        std::fs::read(root().join("../shared/data/starlight-sample/clean/clean-0004.png")).unwrap();
+    let mut s = 0x9e37_79b9u64;
+    let payload: Vec<u8> = (0..2048)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s >> 24) as u8
+        })
+        .collect();
+    let stego = sdcore::embed::embed(
+        &cover,
+        &payload,
+        &sdcore::embed::EmbedOptions::new(sdcore::Method::LsbRgb),
+    )
+    .unwrap();
+    std::fs::write(tmp.join("seq-random.png"), stego.bytes).unwrap();
     let exe = tmp.join(if valgrind {
         "test_capi_vg"
     } else {

@@ -201,6 +201,32 @@ int main(int argc, char **argv) {
   sd_detector_free(tdet);
   sd_options_free(tight);
 
+  /* the opt-in sequential-LSB analysis: 2 KB of random bytes (made by c_api.rs with embed) are
+     found only when it is on */
+  size_t slen = 0;
+  unsigned char *seq = read_file(tmp, "seq-random.png", &slen);
+  CHECK(seq != NULL);
+  for (int on = 0; on < 2 && seq; on++) {
+    SdOptions *so = NULL;
+    SdDetector *sdet = NULL;
+    CHECK(sd_options_new(&so) == SD_STATUS_OK && sd_options_set_rules_only(so) == SD_STATUS_OK);
+    CHECK(sd_options_set_sequential_lsb(so, on) == SD_STATUS_OK);
+    CHECK(sd_detector_new(so, &sdet) == SD_STATUS_OK);
+    SdResult *sr = NULL;
+    CHECK(sd_scan_buffer(sdet, seq, slen, &sr) == SD_STATUS_OK);
+    char *sj = NULL;
+    CHECK(sd_result_json(sr, &sj) == SD_STATUS_OK);
+    int found = sj && strstr(sj, "\"analysis\":\"sequential\"") != NULL;
+    CHECK(found == on);
+    if (on) CHECK(sd_result_is_stego(sr) && sd_result_method_id(sr) == 2);
+    sd_string_free(sj);
+    sd_result_free(sr);
+    sd_detector_free(sdet);
+    sd_options_free(so);
+  }
+  free(seq);
+  CHECK(sd_options_set_sequential_lsb(NULL, true) == SD_STATUS_NULL_ARGUMENT);
+
   /* extraction */
   CHECK(sd_extract_buffer(det, stego, len, &json) == SD_STATUS_OK && strstr(json, "lsb.rgb") != NULL);
   sd_string_free(json);
