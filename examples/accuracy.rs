@@ -77,7 +77,7 @@ fn main() {
                 return Vec::new();
             };
             let mut out = Vec::new();
-            for m in Method::ALL {
+            for m in Method::STARLIGHT {
                 if m == Method::Exif && !matches!(fmt, Format::Jpeg | Format::Png | Format::WebP) {
                     continue;
                 }

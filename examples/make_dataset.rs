@@ -390,7 +390,7 @@ fn make_cover(
             rows.push(json!({"path": p, "label": "clean", "source": source, "kind": kind}));
         }
     }
-    let applicable: Vec<Method> = Method::ALL
+    let applicable: Vec<Method> = Method::STARLIGHT
         .into_iter()
         .filter(|m| match m {
             Method::Exif => matches!(fmt, Format::Jpeg | Format::Png | Format::WebP),

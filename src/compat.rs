@@ -19,7 +19,10 @@ pub fn starlight_record(path: &str, r: &Result<ScanResult>) -> Value {
         .rev()
         .max_by(|&a, &b| probs[a].total_cmp(&probs[b]))
         .unwrap_or(0); // first of equals
-    let method_id = r.method_id.unwrap_or(best as u8);
+    // Starlight knows five classes: a JPEG-domain verdict is reported as `lsb.rgb` (id 2), and
+    // its own name follows in `stegodetect_method`
+    let class = r.method.map(|m| m.starlight_class());
+    let method_id = class.map_or(best as u8, |m| m.id());
     let mut v = json!({
         "file_path": path,
         "is_stego": r.is_stego,
@@ -29,7 +32,10 @@ pub fn starlight_record(path: &str, r: &Result<ScanResult>) -> Value {
     });
     if r.is_stego {
         let total: f32 = probs.iter().sum();
-        v["stego_type"] = json!(r.method.map(|m| m.name()));
+        v["stego_type"] = json!(class.map(|m| m.name()));
+        if let Some(m) = r.method.filter(|m| m.is_jpeg_domain()) {
+            v["stegodetect_method"] = json!(m.name());
+        }
         v["confidence"] = json!(if total > 0.0 {
             probs[method_id as usize] / total
         } else {

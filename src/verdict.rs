@@ -9,7 +9,8 @@ use crate::container::{ContainerInfo, Format, Trailer};
 use crate::extract::Payload;
 use crate::planes::Decoded;
 
-/// Per-method scores in class order.
+/// Per-method scores in method-id order: Starlight's five, then the JPEG-domain methods (which
+/// only JPEG inputs can score).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct MethodScores {
     /// Score of the alpha method.
@@ -23,23 +24,45 @@ pub struct MethodScores {
     pub exif: f32,
     /// Score of the raw method.
     pub raw: f32,
+    /// Score of the jpeg.jsteg method.
+    #[serde(rename = "jpeg.jsteg")]
+    pub jpeg_jsteg: f32,
+    /// Score of the jpeg.f5 method.
+    #[serde(rename = "jpeg.f5")]
+    pub jpeg_f5: f32,
+    /// Score of the jpeg.outguess method.
+    #[serde(rename = "jpeg.outguess")]
+    pub jpeg_outguess: f32,
+    /// Score of the jpeg.steghide method.
+    #[serde(rename = "jpeg.steghide")]
+    pub jpeg_steghide: f32,
+    /// Score of the jpeg.generic method.
+    #[serde(rename = "jpeg.generic")]
+    pub jpeg_generic: f32,
 }
 
 impl MethodScores {
     /// Score of one method.
     pub fn get(&self, m: Method) -> f32 {
-        self.as_array()[m.id() as usize]
+        let mut s = *self;
+        *s.slot(m)
     }
-    fn slot(&mut self, m: Method) -> &mut f32 {
+    pub(crate) fn slot(&mut self, m: Method) -> &mut f32 {
         match m {
             Method::Alpha => &mut self.alpha,
             Method::Palette => &mut self.palette,
             Method::LsbRgb => &mut self.lsb_rgb,
             Method::Exif => &mut self.exif,
             Method::Raw => &mut self.raw,
+            Method::JpegJsteg => &mut self.jpeg_jsteg,
+            Method::JpegF5 => &mut self.jpeg_f5,
+            Method::JpegOutguess => &mut self.jpeg_outguess,
+            Method::JpegSteghide => &mut self.jpeg_steghide,
+            Method::JpegGeneric => &mut self.jpeg_generic,
         }
     }
-    /// Scores as an array indexed by class id.
+    /// Scores of Starlight's five methods as an array indexed by class id (the learned models'
+    /// classes; [`MethodScores::get`] reads any method).
     pub fn as_array(&self) -> [f32; 5] {
         [self.alpha, self.palette, self.lsb_rgb, self.exif, self.raw]
     }
@@ -115,10 +138,10 @@ pub struct ScanResult {
     pub probability: f32,
     /// Most likely method when stego, else `None`.
     pub method: Option<Method>,
-    /// Starlight class id of `method`.
+    /// Id of `method` (Starlight's class id for its five, 5-9 for the JPEG-domain methods).
     pub method_id: Option<u8>,
     /// The tool whose format the reported payload is in, when recognised (`stegano`,
-    /// `stego-lsb`, `cloacked-pixel`); `None` when unknown or clean.
+    /// `stego-lsb`, `cloacked-pixel`, `jsteg`); `None` when unknown or clean.
     pub tool: Option<Tool>,
     /// The payload of the deciding evidence, when one was recovered.
     pub payload: Option<Payload>,

@@ -1,11 +1,12 @@
-//! The shared vocabulary of results: which method hid a payload ([`Method`], Starlight's five
-//! classes), how its bits were ordered ([`BitOrder`]), what the content search recognised
+//! The shared vocabulary of results: which method hid a payload ([`Method`]: Starlight's five
+//! classes, then the JPEG-domain methods), how its bits were ordered ([`BitOrder`]), what the content search recognised
 //! ([`HitKind`]) and which tool wrote it ([`Tool`]). A leaf module: analyses, extraction, the
 //! verdict, metrics and every face use these names, and it imports nothing from the crate.
 
 use serde::{Deserialize, Serialize};
 
-/// Starlight's five methods, in its class order (ids 0-4 are fixed).
+/// How a payload was hidden: Starlight's five methods in its class order (ids 0-4 are fixed),
+/// then the JPEG-domain methods (ids 5-9), which embed in quantised DCT coefficients.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Method {
     /// Alpha-channel LSB (id 0).
@@ -23,11 +24,28 @@ pub enum Method {
     /// Data after the end of the image (id 4).
     #[serde(rename = "raw")]
     Raw,
+    /// Sequential LSB replacement of the non-zero, non-one AC coefficients in scan order, as
+    /// jsteg does (id 5).
+    #[serde(rename = "jpeg.jsteg")]
+    JpegJsteg,
+    /// Coefficient shrinkage (|c| decremented, zeros created) as F5 and nsF5 do (id 6).
+    #[serde(rename = "jpeg.f5")]
+    JpegF5,
+    /// OutGuess: LSB replacement at key-chosen coefficients, histogram corrected (id 7).
+    #[serde(rename = "jpeg.outguess")]
+    JpegOutguess,
+    /// steghide: graph-theoretic exchange of coefficient values (id 8).
+    #[serde(rename = "jpeg.steghide")]
+    JpegSteghide,
+    /// Coefficient-domain embedding of no recognised kind (id 9).
+    #[serde(rename = "jpeg.generic")]
+    JpegGeneric,
 }
 
 impl Method {
-    /// All methods in class order.
-    pub const ALL: [Method; 5] = [
+    /// Starlight's five methods in class order (ids 0-4): the classes of the learned models and
+    /// of Starlight-compatible output.
+    pub const STARLIGHT: [Method; 5] = [
         Method::Alpha,
         Method::Palette,
         Method::LsbRgb,
@@ -35,12 +53,36 @@ impl Method {
         Method::Raw,
     ];
 
-    /// Starlight class id.
+    /// The JPEG-domain methods (ids 5-9).
+    pub const JPEG: [Method; 5] = [
+        Method::JpegJsteg,
+        Method::JpegF5,
+        Method::JpegOutguess,
+        Method::JpegSteghide,
+        Method::JpegGeneric,
+    ];
+
+    /// Every method in id order.
+    pub const ALL: [Method; 10] = [
+        Method::Alpha,
+        Method::Palette,
+        Method::LsbRgb,
+        Method::Exif,
+        Method::Raw,
+        Method::JpegJsteg,
+        Method::JpegF5,
+        Method::JpegOutguess,
+        Method::JpegSteghide,
+        Method::JpegGeneric,
+    ];
+
+    /// Method id: Starlight's class id for its five (0-4), then 5-9.
     pub fn id(self) -> u8 {
         self as u8
     }
 
-    /// Starlight name (`alpha`, `palette`, `lsb.rgb`, `exif`, `raw`).
+    /// Result name (`alpha`, `palette`, `lsb.rgb`, `exif`, `raw`, `jpeg.jsteg`, `jpeg.f5`,
+    /// `jpeg.outguess`, `jpeg.steghide`, `jpeg.generic`).
     pub fn name(self) -> &'static str {
         match self {
             Method::Alpha => "alpha",
@@ -48,12 +90,33 @@ impl Method {
             Method::LsbRgb => "lsb.rgb",
             Method::Exif => "exif",
             Method::Raw => "raw",
+            Method::JpegJsteg => "jpeg.jsteg",
+            Method::JpegF5 => "jpeg.f5",
+            Method::JpegOutguess => "jpeg.outguess",
+            Method::JpegSteghide => "jpeg.steghide",
+            Method::JpegGeneric => "jpeg.generic",
         }
     }
 
-    /// Method by class id.
+    /// Method by id.
     pub fn from_id(id: u8) -> Option<Method> {
         Method::ALL.get(id as usize).copied()
+    }
+
+    /// Whether the method embeds in JPEG coefficients (ids 5-9).
+    pub fn is_jpeg_domain(self) -> bool {
+        self.id() >= 5
+    }
+
+    /// The Starlight class a method is reported as in Starlight-compatible output, which knows
+    /// only five: itself for those, `lsb.rgb` (id 2, LSB-type embedding in the image data) for
+    /// the JPEG-domain methods.
+    pub fn starlight_class(self) -> Method {
+        if self.is_jpeg_domain() {
+            Method::LsbRgb
+        } else {
+            self
+        }
     }
 }
 
@@ -72,8 +135,14 @@ impl std::str::FromStr for Method {
             "lsb.rgb" | "lsb" => Ok(Method::LsbRgb),
             "exif" => Ok(Method::Exif),
             "raw" | "eoi" => Ok(Method::Raw),
+            "jpeg.jsteg" | "jsteg" => Ok(Method::JpegJsteg),
+            "jpeg.f5" | "f5" => Ok(Method::JpegF5),
+            "jpeg.outguess" | "outguess" => Ok(Method::JpegOutguess),
+            "jpeg.steghide" | "steghide" => Ok(Method::JpegSteghide),
+            "jpeg.generic" => Ok(Method::JpegGeneric),
             other => Err(format!(
-                "unknown method {other:?} (alpha, palette, lsb.rgb, exif, raw)"
+                "unknown method {other:?} (alpha, palette, lsb.rgb, exif, raw, jpeg.jsteg, \
+                 jpeg.f5, jpeg.outguess, jpeg.steghide, jpeg.generic)"
             )),
         }
     }
@@ -141,15 +210,20 @@ pub enum Tool {
     /// cloacked-pixel (`lsb.py`, AES-encrypted payloads).
     #[serde(rename = "cloacked-pixel")]
     CloackedPixel,
+    /// jsteg's format: a 5-bit length-of-length, the length, then the payload, in the LSBs of
+    /// the AC coefficients other than 0 and 1.
+    #[serde(rename = "jsteg")]
+    Jsteg,
 }
 
 impl Tool {
-    /// The name reported in results (`stegano`, `stego-lsb`, `cloacked-pixel`).
+    /// The name reported in results (`stegano`, `stego-lsb`, `cloacked-pixel`, `jsteg`).
     pub fn name(self) -> &'static str {
         match self {
             Tool::Stegano => "stegano",
             Tool::StegoLsb => "stego-lsb",
             Tool::CloackedPixel => "cloacked-pixel",
+            Tool::Jsteg => "jsteg",
         }
     }
 }

@@ -11,12 +11,14 @@
 //! - [`alpha`]: opaque alpha planes with LSB changes;
 //! - [`palette`]: palette structure built for index-LSB hiding, chi-square over indices;
 //! - [`metadata`]: free-text metadata fields (the `exif` method);
-//! - [`appended`]: data after the end of the image (the `raw` method).
+//! - [`appended`]: data after the end of the image (the `raw` method);
+//! - [`jpeg`]: embedding in a JPEG's DCT coefficients (the `jpeg.*` methods).
 
 pub mod alpha;
 pub mod appended;
 pub mod bitstream;
 pub mod content;
+pub mod jpeg;
 pub mod metadata;
 pub mod palette;
 pub mod pixels;
@@ -100,6 +102,9 @@ pub fn analyse(
     let structural = pixels::structural(first, &profile, opts.lsb_rate_midpoint, &mut evidence);
     metadata::analyse(info, &mut evidence);
     appended::analyse(info, bytes, opts.limits.max_payload_bytes, &mut evidence);
+    if format == Format::Jpeg && !bytes.is_empty() {
+        jpeg::analyse(bytes, info, &mut evidence);
+    }
     Analysis {
         evidence,
         profile,

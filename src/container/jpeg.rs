@@ -98,6 +98,7 @@ pub(super) fn walk(b: &[u8]) -> Result<ContainerInfo> {
         }
         pos += len;
         if m == 0xDA {
+            info.jpeg_scans += 1;
             pos = skip_entropy_coded(b, pos);
         }
     }

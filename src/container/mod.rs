@@ -110,6 +110,9 @@ pub struct ContainerInfo {
     pub oddities: Vec<String>,
     /// The pixels are lossy-coded (JPEG, WebP VP8).
     pub lossy: bool,
+    /// JPEG start-of-scan markers (1 for baseline, about 10 for progressive).
+    #[serde(skip)]
+    pub jpeg_scans: u32,
     /// JPEG carries an MPF (multi-picture) index, so a second image after EOI is expected.
     #[serde(skip)]
     pub has_mpf: bool,

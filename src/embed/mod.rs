@@ -1,6 +1,7 @@
 //! The generator: writes a payload with one of Starlight's five methods, in the byte layout its
 //! generators use (§3.2 of the reference), so that stego made here is what Starlight expects and
-//! what our detector and extractor must handle.
+//! what our detector and extractor must handle; and jsteg-style stego in JPEG coefficients
+//! (`jpeg.jsteg`).
 //!
 //! By default nothing changes but the payload: palette images keep their palette and format,
 //! appended data leaves the image bytes alone, EXIF is inserted without re-encoding. With
@@ -8,6 +9,7 @@
 //! grey-scale GIF output for palette stego, JPEG re-encoded at quality 95, piexif's IFD layout).
 
 mod exif;
+mod jsteg;
 mod write;
 
 use serde_json::json;
@@ -225,6 +227,37 @@ pub fn embed(cover: &[u8], payload: &[u8], opts: &EmbedOptions) -> Result<Embedd
             bytes.extend_from_slice(payload);
             Ok(Embedded { bytes, format })
         }
+        Method::JpegJsteg => {
+            // a JPEG cover keeps its coefficients; any other is encoded as a JPEG first
+            let jpeg = if format == Format::Jpeg {
+                cover[..info.image_end].to_vec()
+            } else {
+                let p = decode()?;
+                let rgb: Vec<u8> = to_rgba(&p)
+                    .chunks_exact(4)
+                    .flat_map(|c| [c[0], c[1], c[2]])
+                    .collect();
+                let r = Raster {
+                    width: p.width,
+                    height: p.height,
+                    channels: 3,
+                    samples: &rgb,
+                    palette: None,
+                };
+                write::write(Format::Jpeg, &r, 90)?
+            };
+            Ok(Embedded {
+                bytes: jsteg::embed(&jpeg, payload)?,
+                format: Format::Jpeg,
+            })
+        }
+        Method::JpegF5 | Method::JpegOutguess | Method::JpegSteghide | Method::JpegGeneric => {
+            Err(Error::Embed(format!(
+                "{} stego is made by its own tool (F5/nsF5: conseal, outguess, steghide); \
+                 embed writes jpeg.jsteg only",
+                opts.method
+            )))
+        }
     }
 }
 
@@ -256,6 +289,8 @@ pub fn sidecar(method: Method, bit_order: BitOrder, clean_file: &str) -> serde_j
         Method::Alpha | Method::Palette | Method::LsbRgb => ("pixel", method == Method::Alpha),
         Method::Exif => ("metadata", false),
         Method::Raw => ("eoi", false),
+        m if m.is_jpeg_domain() => ("dct", false),
+        _ => unreachable!("every method has a category"),
     };
     let mut emb = json!({ "category": category, "technique": method.name(), "ai42": ai42 });
     match method {

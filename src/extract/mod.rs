@@ -24,6 +24,8 @@ pub enum PayloadEncoding {
     Metadata,
     /// Bytes after the end of the image.
     Appended,
+    /// jsteg's header: a 5-bit size of the length field, the length, then the payload.
+    Jsteg,
 }
 
 impl From<HitKind> for PayloadEncoding {

@@ -52,7 +52,7 @@ struct Inner {
     next_id: u64,
     clean: u64,
     stego: u64,
-    by_method: [u64; 5],
+    by_method: [u64; Method::ALL.len()],
     by_format: BTreeMap<&'static str, u64>,
     errors: BTreeMap<&'static str, u64>,
     bytes: u64,
@@ -72,9 +72,9 @@ struct Inner {
 struct Truth {
     fp: u64,
     clean: u64,
-    detected: [u64; 5],
-    stego: [u64; 5],
-    right_method: [u64; 5],
+    detected: [u64; Method::ALL.len()],
+    stego: [u64; Method::ALL.len()],
+    right_method: [u64; Method::ALL.len()],
 }
 
 /// A thread-safe metrics registry. Recording takes one short lock per scan.
@@ -545,7 +545,7 @@ impl Inner {
             next_id: 1,
             clean: 0,
             stego: 0,
-            by_method: [0; 5],
+            by_method: [0; Method::ALL.len()],
             by_format: BTreeMap::new(),
             errors: BTreeMap::new(),
             bytes: 0,

@@ -25,7 +25,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::verdict::{MethodScores, ModelRef, ScanResult};
+use crate::verdict::{ModelRef, ScanResult};
 use crate::vocab::Method;
 use features::{FEATURES_VERSION, N_FEATURES};
 
@@ -79,21 +79,9 @@ pub(crate) fn apply(r: &mut ScanResult, p: &Prediction, m: ModelRef, threshold: 
     r.method_probs = p.method_probs;
     let method = match p.method_probs {
         Some(mp) => {
-            r.scores = MethodScores {
-                alpha: mp[0],
-                palette: mp[1],
-                lsb_rgb: mp[2],
-                exif: mp[3],
-                raw: mp[4],
-            };
-            for s in [
-                &mut r.scores.alpha,
-                &mut r.scores.palette,
-                &mut r.scores.lsb_rgb,
-                &mut r.scores.exif,
-                &mut r.scores.raw,
-            ] {
-                *s *= r.probability;
+            // the model's classes are Starlight's five; the JPEG-domain scores stay the rules'
+            for (m, p) in Method::STARLIGHT.iter().zip(mp) {
+                *r.scores.slot(*m) = p * r.probability;
             }
             let best = (0..5).max_by(|&a, &b| mp[a].total_cmp(&mp[b])).unwrap();
             Method::from_id(best as u8)
@@ -101,6 +89,18 @@ pub(crate) fn apply(r: &mut ScanResult, p: &Prediction, m: ModelRef, threshold: 
         None => r.findings.first().map(|e| e.method),
     };
     r.method = if r.is_stego { method } else { None };
+    // The model knows nothing of JPEG-domain embedding: strong coefficient evidence from the
+    // rules decides over a model that does not see it.
+    if let Some(e) = r
+        .findings
+        .iter()
+        .find(|e| e.method.is_jpeg_domain() && e.score > threshold && e.score > r.probability)
+    {
+        r.probability = e.score;
+        r.is_stego = true;
+        r.method = Some(e.method);
+        r.decided_by = "rules";
+    }
     r.method_id = r.method.map(Method::id);
     r.payload = r
         .method

@@ -1,8 +1,10 @@
 //! Pixel planes: decoded samples as the embedder left them. Palette images keep their indices and
 //! palette (the `image` crate would expand them), 16-bit images keep their true LSBs, and every
-//! GIF frame is kept as its own indexed plane.
+//! GIF frame is kept as its own indexed plane. JPEGs also give their quantised DCT coefficients
+//! ([`dct`]) to the JPEG-domain analyses.
 
 mod bmp;
+pub mod dct;
 mod decode;
 
 use serde::Serialize;

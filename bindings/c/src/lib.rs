@@ -278,8 +278,8 @@ pub unsafe extern "C" fn sd_metrics_record_truth(
         let m = metrics.as_ref().ok_or_else(|| null("metrics"))?;
         let method = match method_id {
             -1 => None,
-            0..=4 => Some(Method::ALL[method_id as usize]),
-            _ => return Err(invalid(format!("method id {method_id} is not -1 or 0-4"))),
+            0..=9 => Some(Method::ALL[method_id as usize]),
+            _ => return Err(invalid(format!("method id {method_id} is not -1 or 0-9"))),
         };
         m.inner
             .metrics()

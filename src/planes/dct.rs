@@ -1,0 +1,129 @@
+//! Quantised DCT coefficients of a JPEG: the JPEG-domain counterpart of the pixel planes, read
+//! with `libjpeg-turbo-rs` (entropy decoding only, no IDCT). Coefficients and quantisation
+//! tables are both kept in zigzag order (index 0 is DC, 1 and 2 the lowest AC frequencies).
+
+use crate::error::{Error, Result};
+
+/// Most scans a progressive JPEG may have before its coefficients are not read: each scan
+/// revisits the whole image, so thousands of tiny scans make a "scan bomb" (libjpeg-turbo's
+/// tools suggest a few hundred as a limit; real encoders write about 10).
+pub const MAX_SCANS: u32 = 1000;
+
+/// One colour component's blocks.
+#[derive(Debug, Clone)]
+pub struct DctComponent {
+    /// Blocks per row, MCU padding included.
+    pub blocks_x: usize,
+    /// Block rows, MCU padding included.
+    pub blocks_y: usize,
+    /// Horizontal sampling factor.
+    pub h_samp: usize,
+    /// Vertical sampling factor.
+    pub v_samp: usize,
+    /// Quantisation table, zigzag order.
+    pub quant: [u16; 64],
+    /// Blocks row-major, 64 coefficients each in zigzag order.
+    pub blocks: Vec<[i16; 64]>,
+}
+
+/// All components of one JPEG.
+#[derive(Debug, Clone)]
+pub struct DctPlanes {
+    /// Image width in pixels.
+    pub width: u32,
+    /// Image height in pixels.
+    pub height: u32,
+    /// Components in frame order (Y, Cb, Cr for colour JPEGs).
+    pub components: Vec<DctComponent>,
+}
+
+/// Zigzag index of natural (row-major) position `i`.
+pub const NATURAL_TO_ZIGZAG: [usize; 64] = [
+    0, 1, 5, 6, 14, 15, 27, 28, 2, 4, 7, 13, 16, 26, 29, 42, 3, 8, 12, 17, 25, 30, 41, 43, 9, 11,
+    18, 24, 31, 40, 44, 53, 10, 19, 23, 32, 39, 45, 52, 54, 20, 22, 33, 38, 46, 51, 55, 60, 21, 34,
+    37, 47, 50, 56, 59, 61, 35, 36, 48, 49, 57, 58, 62, 63,
+];
+
+impl DctPlanes {
+    /// Read the coefficients of the JPEG in `bytes` (the image proper, up to its EOI).
+    /// `scans` is the number of SOS markers the container walk counted.
+    pub fn read(bytes: &[u8], scans: u32) -> Result<DctPlanes> {
+        if scans > MAX_SCANS {
+            return Err(Error::Limit(format!(
+                "{scans} scans exceed the limit of {MAX_SCANS} for coefficient analysis"
+            )));
+        }
+        let c = libjpeg_turbo_rs::read_coefficients(bytes)
+            .map_err(|e| Error::decode("jpeg", format!("DCT coefficients: {e}")))?;
+        let mut tables = Vec::with_capacity(c.quant_tables.len());
+        for t in &c.quant_tables {
+            let mut z = [0u16; 64];
+            for (n, &q) in t.iter().enumerate() {
+                z[NATURAL_TO_ZIGZAG[n]] = q;
+            }
+            tables.push(z);
+        }
+        let components = c
+            .components
+            .into_iter()
+            .map(|k| DctComponent {
+                blocks_x: k.blocks_x,
+                blocks_y: k.blocks_y,
+                h_samp: k.h_sampling.max(1) as usize,
+                v_samp: k.v_sampling.max(1) as usize,
+                quant: tables
+                    .get(k.quant_table_index as usize)
+                    .copied()
+                    .unwrap_or([1; 64]),
+                blocks: k.blocks,
+            })
+            .collect();
+        Ok(DctPlanes {
+            width: c.width as u32,
+            height: c.height as u32,
+            components,
+        })
+    }
+
+    /// Every block as `(component, block index)` in the order a scan codes them: MCU by MCU,
+    /// each component's blocks of the MCU in turn, for a colour image; row by row for a single
+    /// component. This is the order in which libjpeg-based embedders (jsteg) visit coefficients.
+    pub fn scan_order(&self) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        if self.components.len() == 1 {
+            out.extend((0..self.components[0].blocks.len()).map(|b| (0, b)));
+            return out;
+        }
+        let (mx, my) = self.mcus();
+        for y in 0..my {
+            for x in 0..mx {
+                for (ci, c) in self.components.iter().enumerate() {
+                    for v in 0..c.v_samp {
+                        for h in 0..c.h_samp {
+                            let (by, bx) = (y * c.v_samp + v, x * c.h_samp + h);
+                            if bx < c.blocks_x && by < c.blocks_y {
+                                out.push((ci, by * c.blocks_x + bx));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// MCUs per row and MCU rows.
+    fn mcus(&self) -> (usize, usize) {
+        let hmax = self.components.iter().map(|c| c.h_samp).max().unwrap_or(1);
+        let vmax = self.components.iter().map(|c| c.v_samp).max().unwrap_or(1);
+        (
+            (self.width as usize).div_ceil(8 * hmax),
+            (self.height as usize).div_ceil(8 * vmax),
+        )
+    }
+
+    /// Number of coefficients held (64 per block, all components).
+    pub fn coefficient_count(&self) -> usize {
+        self.components.iter().map(|c| c.blocks.len() * 64).sum()
+    }
+}
