@@ -156,11 +156,20 @@ fn manifest(path: &Path) {
         .map(|(p, l, t, q)| {
             let f = if Path::new(p).exists() { PathBuf::from(p) } else { base.join(p) };
             let r = det.scan_path(&f);
-            ((l.clone(), t.clone(), q.clone()), r)
+            let beta = std::fs::read(&f).ok().and_then(|b| {
+                let (_, info, dec) = det.decode(&b).ok()?;
+                let d = DctPlanes::read(&b[..info.image_end], info.jpeg_scans).ok()?;
+                stegodetect::analysis::jpeg::f5::beta(&d, &dec.frames[0])
+            });
+            ((l.clone(), t.clone(), q.clone()), (r, beta))
         })
         .collect();
     let mut agg: BTreeMap<(String, String, String), [u64; 4]> = BTreeMap::new();
-    for (k, r) in res {
+    let mut betas: BTreeMap<(String, String, String), Vec<f64>> = BTreeMap::new();
+    for (k, (r, beta)) in res {
+        if let Some(b) = beta {
+            betas.entry(k.clone()).or_default().push(b);
+        }
         let a = agg.entry(k).or_default();
         a[0] += 1;
         match r {
@@ -172,12 +181,16 @@ fn manifest(path: &Path) {
         }
     }
     for ((l, t, q), a) in agg {
+        let mut b = betas.remove(&(l.clone(), t.clone(), q.clone())).unwrap_or_default();
+        b.sort_by(f64::total_cmp);
+        let at = |p: f64| b.get(((b.len() as f64 - 1.0) * p) as usize).copied().unwrap_or(f64::NAN);
         println!(
-            "{l:5} {t:12} {q:8} n={:5} stego(any) {} jpeg-domain {} errors {}",
+            "{l:5} {t:16} {q:12} n={:5} stego(any) {} jpeg-domain {} errors {} | f5 beta p10 {:.3} p50 {:.3} p90 {:.3} p99 {:.3}",
             a[0],
             pct(a[1], a[0] - a[3]),
             pct(a[2], a[0] - a[3]),
-            a[3]
+            a[3],
+            at(0.1), at(0.5), at(0.9), at(0.99)
         );
     }
 }

@@ -407,6 +407,8 @@ fn make_cover(
             Method::LsbRgb => px * 3 / 8 - 1,
             Method::Exif => 60_000,
             Method::Raw => 200_000,
+            // the dataset trains the pixel/container model: Starlight's five only
+            m => unreachable!("{m} is not among Starlight's methods"),
         };
         if capacity < 16 {
             continue;

@@ -183,7 +183,8 @@ enum SdStatus sd_metrics_set_log(const struct SdMetrics *metrics,
                                  const char *path,
                                  uint64_t max_bytes);
 
-// Record the true label of a scan (`stego` with its method id 0-4, or clean with
+// Record the true label of a scan (`stego` with its method id 0-9, see
+// `sd_result_method_id`, or clean with
 // `method_id` -1). `SD_STATUS_NOT_FOUND` for an unknown or already labelled scan id.
 enum SdStatus sd_metrics_record_truth(const struct SdMetrics *metrics,
                                       uint64_t scan_id,
@@ -294,21 +295,29 @@ bool sd_result_is_stego(const struct SdResult *result);
 // Stego probability in [0, 1] (-1 for NULL).
 float sd_result_probability(const struct SdResult *result);
 
-// Method id (0 alpha, 1 palette, 2 lsb.rgb, 3 exif, 4 raw), or -1 when clean or NULL.
+// Method id (Starlight's five: 0 alpha, 1 palette, 2 lsb.rgb, 3 exif, 4 raw; in JPEG
+// coefficients: 5 jpeg.jsteg, 6 jpeg.f5, 7 jpeg.outguess, 8 jpeg.steghide, 9 jpeg.generic),
+// or -1 when clean or NULL.
 int32_t sd_result_method_id(const struct SdResult *result);
 
 // Method name ("alpha", ...), or NULL when clean. Belongs to the result.
 const char *sd_result_method_name(const struct SdResult *result);
 
-// Name of the tool whose format the payload is in ("stegano", "stego-lsb", "cloacked-pixel"), or NULL when
+// Name of the tool whose format the payload is in ("stegano", "stego-lsb", "cloacked-pixel",
+// "jsteg"), or NULL when
 // unknown or clean. Belongs to the result.
 const char *sd_result_tool_name(const struct SdResult *result);
 
 // Scan id in the attached metrics registry (for `sd_metrics_record_truth`); 0 without one.
 uint64_t sd_result_scan_id(const struct SdResult *result);
 
-// The five per-method scores of the verdict, in method-id order, into `out_scores[5]`.
+// The scores of Starlight's five methods (ids 0-4) of the verdict, in method-id order, into
+// `out_scores[5]`; `sd_result_score` reads any method.
 enum SdStatus sd_result_scores(const struct SdResult *result, float *out_scores);
+
+// The verdict's score of the method `method_id` (0-9, see `sd_result_method_id`), or -1 when
+// the result is NULL or the id unknown.
+float sd_result_score(const struct SdResult *result, int32_t method_id);
 
 // The recovered payload of the verdict: pointer and length (valid while the result lives),
 // `SD_STATUS_NOT_FOUND` when there is none.

@@ -69,7 +69,7 @@ class Metrics {
   SdMetricsSnapshot snapshot() const { SdMetricsSnapshot s{}; check(sd_metrics_snapshot(h_, &s)); return s; }
   std::string snapshot_json() const { char *s = nullptr; check(sd_metrics_snapshot_json(h_, &s)); return take(s); }
   std::string prometheus() const { char *s = nullptr; check(sd_metrics_prometheus(h_, &s)); return take(s); }
-  /// True label of a scan: method_id 0-4 for stego, -1 for clean.
+  /// True label of a scan: method_id 0-9 for stego (see sd_result_method_id), -1 for clean.
   void record_truth(uint64_t scan_id, bool stego, int32_t method_id) const {
     check(sd_metrics_record_truth(h_, scan_id, stego, method_id));
   }

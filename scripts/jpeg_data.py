@@ -104,8 +104,12 @@ def step_clean(out, pkgs, cap):
             seen.add(h)
             cand.append((h, f))
         cand.sort()  # deterministic, content-based sample
+        used = set()
         for h, f in cand[:cap]:
             d = dst / (f.stem + ".jpg")
+            if d.name in used:  # e.g. x.jpg and x.jpeg in one package
+                d = dst / (f.stem + "_" + f.suffix[1:].lower() + ".jpg")
+            used.add(d.name)
             if not d.exists():
                 dst.mkdir(parents=True, exist_ok=True)
                 d.write_bytes(f.read_bytes())
@@ -267,7 +271,7 @@ def cover_pool(rows):
         try:
             with Image.open(r["path"]) as im:
                 if im.mode in ("RGB", "L") and min(im.size) >= 128 and max(im.size) <= 1600:
-                    pool.append(r)
+                    pool.append(dict(r, mode=im.mode))
         except Exception:
             pass
     pool.sort(key=lambda r: r["path"])
@@ -285,71 +289,98 @@ def steghide_capacity(path):
     return 0
 
 
+def pick_sizes(counts, fits):
+    """sizes to try, largest-deficit first among those that fit, then smaller fallbacks"""
+    if not fits:
+        return []
+    first = min(fits, key=lambda s: (counts[s], -s))
+    return [first] + [s for s in sorted(fits, reverse=True) if s < first]
+
+
+def oneline(s):
+    return " ".join(s.split())[-240:]
+
+
 def step_steghide(out, covers, n, problems):
-    rows = []
-    for i, c in enumerate(covers[:n]):
-        size = SIZES[i % len(SIZES)]
+    rows, counts = [], {s: 0 for s in SIZES}
+    for c in covers:
+        if len(rows) >= n:
+            break
         cap = steghide_capacity(c["path"])
         # steghide compresses (and encrypts) the payload; keep a margin for its header
         fits = [s for s in SIZES if s <= 0.8 * cap]
         if not fits:
             problems.append(f"steghide: capacity {cap:.0f} B too small: {c['path']}")
             continue
-        if size not in fits:
-            size = fits[-1]
-        data, kind = payload(f"steghide:{c['path']}", size)
-        d = out / "stego" / "steghide" / str(size) / (Path(c["path"]).parent.name + "__" + Path(c["path"]).name)
-        if not d.exists():
-            d.parent.mkdir(parents=True, exist_ok=True)
-            pf = out / "payload.tmp"
-            pf.write_bytes(data)
-            p = subprocess.run(["steghide", "embed", "-cf", c["path"], "-ef", str(pf), "-sf", str(d), "-p",
-                                "PASS", "-q", "-f"], capture_output=True, text=True, timeout=300)
-            if p.returncode != 0 or not d.exists():
-                problems.append(f"steghide: rc {p.returncode} {p.stderr.strip()[:200]}: {c['path']}")
-                d.unlink(missing_ok=True)
-                continue
-        q, prog, _, _ = jpeg_info(d)
-        rows.append(dict(path=str(d), label="stego", tool="steghide", param=f"{size}B-{kind}",
-                         payload_bytes=size, cover=c["path"], source=c["source"], quality=q, progressive=prog))
+        # an existing output (earlier run) fixes the size
+        name = Path(c["path"]).parent.name + "__" + Path(c["path"]).name
+        done = [s for s in SIZES if (out / "stego" / "steghide" / str(s) / name).exists()]
+        for size in (done[:1] or pick_sizes(counts, fits)):
+            data, kind = payload(f"steghide:{c['path']}:{size}", size)
+            d = out / "stego" / "steghide" / str(size) / name
+            if not d.exists():
+                d.parent.mkdir(parents=True, exist_ok=True)
+                pf = out / "payload.tmp"
+                pf.write_bytes(data)
+                p = subprocess.run(["steghide", "embed", "-cf", c["path"], "-ef", str(pf), "-sf", str(d), "-p",
+                                    "PASS", "-q", "-f"], capture_output=True, text=True, timeout=300)
+                if p.returncode != 0 or not d.exists():
+                    problems.append(f"steghide: {size} B rc {p.returncode} {oneline(p.stderr)}: {c['path']}")
+                    d.unlink(missing_ok=True)
+                    continue
+            q, prog, _, _ = jpeg_info(d)
+            rows.append(dict(path=str(d), label="stego", tool="steghide", param=f"{size}B-{kind}",
+                             payload_bytes=size, cover=c["path"], source=c["source"], quality=q, progressive=prog))
+            counts[size] += 1
+            break
     log(f"steghide: {len(rows)}")
     return rows
 
 
 def step_outguess(out, covers, n, problems):
-    rows = []
-    for i, c in enumerate(covers[:n]):
-        size = SIZES[i % len(SIZES)]
+    rows, counts, k = [], {s: 0 for s in SIZES}, 0
+    for c in covers:
+        if k >= n:
+            break
+        if c["mode"] != "RGB":  # outguess 0.4 rejects grayscale ("Bogus input colorspace")
+            continue
         # two thirds with outguess's default quality 75, one third with -p <cover's estimated quality>
         cq = c["quality"] if isinstance(c["quality"], int) else 75
+        i = int(hashlib.sha256(c["path"].encode()).hexdigest()[:8], 16)
         q = 75 if i % 3 else int(min(95, max(60, cq)))
-        data, kind = payload(f"outguess:{c['path']}", size)
         name = Path(c["path"]).parent.name + "__" + Path(c["path"]).name
-        d = out / "stego" / "outguess" / str(size) / name
         ctl = out / "clean" / "outguess-control" / name
-        if not d.exists():
-            d.parent.mkdir(parents=True, exist_ok=True)
-            pf = out / "payload.tmp"
-            pf.write_bytes(data)
-            p = subprocess.run(["outguess", "-k", "KEY", "-p", str(q), "-d", str(pf), c["path"], str(d)],
-                               capture_output=True, text=True, timeout=300)
-            if p.returncode != 0 or not d.exists() or d.stat().st_size == 0:
-                problems.append(f"outguess: rc {p.returncode} {p.stderr.strip()[-200:]}: {c['path']}")
-                d.unlink(missing_ok=True)
-                continue
-        if not ctl.exists():
-            # control: same decode -> re-encode at the same quality, 4:2:0 baseline, standard Huffman
-            ctl.parent.mkdir(parents=True, exist_ok=True)
-            with Image.open(c["path"]) as im:
-                im = im.convert("RGB") if im.mode != "L" else im
-                im.save(ctl, "JPEG", quality=q, subsampling=2, optimize=False)
-        sq, sprog, _, _ = jpeg_info(d)
-        rows.append(dict(path=str(d), label="stego", tool="outguess", param=f"{size}B-{kind}-q{q}",
-                         payload_bytes=size, cover=c["path"], source=c["source"], quality=sq, progressive=sprog))
-        cq2, cprog, _, _ = jpeg_info(ctl)
-        rows.append(dict(path=str(ctl), label="clean", tool="outguess-control", param=f"q{q}", payload_bytes=0,
-                         cover=c["path"], source=c["source"], quality=cq2, progressive=cprog))
-    log(f"outguess: {len(rows) // 2} (+ controls)")
+        done = [s for s in SIZES if (out / "stego" / "outguess" / str(s) / name).exists()]
+        for size in (done[:1] or pick_sizes(counts, SIZES)):
+            data, kind = payload(f"outguess:{c['path']}:{size}", size)
+            d = out / "stego" / "outguess" / str(size) / name
+            if not d.exists():
+                d.parent.mkdir(parents=True, exist_ok=True)
+                pf = out / "payload.tmp"
+                pf.write_bytes(data)
+                p = subprocess.run(["outguess", "-k", "KEY", "-p", str(q), "-d", str(pf), c["path"], str(d)],
+                                   capture_output=True, text=True, timeout=300)
+                if p.returncode != 0 or not d.exists() or d.stat().st_size == 0:
+                    problems.append(f"outguess: {size} B rc {p.returncode} {oneline(p.stderr)}: {c['path']}")
+                    d.unlink(missing_ok=True)
+                    continue
+            if not ctl.exists():
+                # control: same decode -> re-encode at the same quality, 4:2:0 baseline, standard Huffman
+                ctl.parent.mkdir(parents=True, exist_ok=True)
+                with Image.open(c["path"]) as im:
+                    im.convert("RGB").save(ctl, "JPEG", quality=q, subsampling=2, optimize=False)
+            sq, sprog, _, _ = jpeg_info(d)
+            rows.append(dict(path=str(d), label="stego", tool="outguess", param=f"{size}B-{kind}-q{q}",
+                             payload_bytes=size, cover=c["path"], source=c["source"], quality=sq,
+                             progressive=sprog))
+            cq2, cprog, _, _ = jpeg_info(ctl)
+            rows.append(dict(path=str(ctl), label="clean", tool="outguess-control", param=f"q{q}",
+                             payload_bytes=0, cover=c["path"], source=c["source"], quality=cq2,
+                             progressive=cprog))
+            counts[size] += 1
+            k += 1
+            break
+    log(f"outguess: {k} (+ controls)")
     return rows
 
 
@@ -357,8 +388,12 @@ def step_conseal(out, covers, tool, rates, n, problems):
     import conseal as cl
     import jpeglib
     rows = []
+    per = len(covers) // len(rates)
     for k, rate in enumerate(rates):
-        for j, c in enumerate(covers[k * n:(k + 1) * n]):
+        made = 0
+        for c in covers[k * per:(k + 1) * per]:
+            if made >= n:
+                break
             name = Path(c["path"]).parent.name + "__" + Path(c["path"]).name
             d = out / "stego" / tool / f"{rate:g}" / name
             ctl = out / "clean" / "jpeglib-rewrite" / name
@@ -367,6 +402,9 @@ def step_conseal(out, covers, tool, rates, n, problems):
                 if not d.exists() or not ctl.exists():
                     im = jpeglib.read_dct(c["path"])
                     y0 = im.Y
+                    if cl.tools.dct.nzAC(y0) < 2000:  # (nearly) flat image: nothing to embed into
+                        problems.append(f"{tool} {rate}: nzAC {cl.tools.dct.nzAC(y0)} < 2000, skipped: {c['path']}")
+                        continue
                     if not ctl.exists():
                         ctl.parent.mkdir(parents=True, exist_ok=True)
                         im.write_dct(str(ctl))
@@ -383,7 +421,7 @@ def step_conseal(out, covers, tool, rates, n, problems):
                         nz = int(cl.tools.dct.nzAC(y0))
                         (d.parent / (d.name + ".bits")).write_text(f"{int(rate * nz)}\n")
             except Exception as e:
-                problems.append(f"{tool} {rate}: {type(e).__name__} {e}: {c['path']}")
+                problems.append(f"{tool} {rate}: {type(e).__name__} {oneline(str(e))}: {c['path']}")
                 d.unlink(missing_ok=True)
                 continue
             bits_f = d.parent / (d.name + ".bits")
@@ -394,6 +432,7 @@ def step_conseal(out, covers, tool, rates, n, problems):
             cq, cprog, _, _ = jpeg_info(ctl)
             rows.append(dict(path=str(ctl), label="clean", tool="jpeglib-rewrite", param=f"for-{tool}",
                              payload_bytes=0, cover=c["path"], source=c["source"], quality=cq, progressive=cprog))
+            made += 1
         log(f"{tool} {rate}: done")
     return rows
 
@@ -403,12 +442,13 @@ def main():
     ap.add_argument("--out", default="data/jpeg")
     env = lambda k, d: int(os.environ.get(k, d))
     ap.add_argument("--per-source-cap", type=int, default=env("PER_SOURCE_CAP", 600))
-    ap.add_argument("--reencode-single", type=int, default=env("REENC_SINGLE_N", 4000))
-    ap.add_argument("--reencode-double", type=int, default=env("REENC_DOUBLE_N", 2000))
+    ap.add_argument("--reencode-single", type=int, default=env("REENC_SINGLE_N", 3500))
+    ap.add_argument("--reencode-double", type=int, default=env("REENC_DOUBLE_N", 1500))
     ap.add_argument("--steghide", type=int, default=env("STEGHIDE_N", 500))
     ap.add_argument("--outguess", type=int, default=env("OUTGUESS_N", 500))
     ap.add_argument("--nsf5", type=int, default=env("NSF5_N", 150), help="covers per rate")
-    ap.add_argument("--juniward", type=int, default=env("JUNI_N", 100), help="covers per rate")
+    ap.add_argument("--juniward", type=int, default=env("JUNI_N", 150), help="covers per rate")
+    ap.add_argument("--prune", action="store_true", help="delete generated JPEGs not in the new manifest")
     ap.add_argument("--steps", default="clean,reencode,steghide,outguess,nsF5,J-UNIWARD")
     a = ap.parse_args()
     out = Path(a.out)
@@ -430,6 +470,7 @@ def main():
             ("J-UNIWARD", a.juniward * len(JUNI_RATES))]
     start, sub = 0, {}
     for tool, n in plan:
+        n = int(n * 1.5)  # spares for covers a tool cannot use
         sub[tool] = covers[start:start + n]
         start += n
     if start > len(covers):
@@ -454,13 +495,22 @@ def main():
         for r in rows:
             if r["label"] == "stego":
                 w.writerow([r["cover"], r["tool"], r["path"]])
+    if a.prune and set(steps) >= {"reencode", "steghide", "outguess", "nsF5", "J-UNIWARD"}:
+        keep = {r["path"] for r in rows}
+        for f in list((out / "stego").rglob("*.jpg")) + list((out / "clean").rglob("*.jpg")):
+            if str(f) not in keep:
+                log("prune", f)
+                f.unlink()
+                Path(str(f) + ".bits").unlink(missing_ok=True)
     counts = {}
     for r in rows:
         p = r["param"]
         if r["tool"] in ("steghide", "outguess"):
-            p = p.split("-")[0]
+            p = p.split("-")[0] + ("" if r["tool"] == "steghide" else "-" + ("q75" if p.endswith("-q75") else "q-cover"))
         elif r["tool"].startswith("reencode"):
             p = ""
+        elif r["tool"] == "outguess-control":
+            p = "q75" if p == "q75" else "q-cover"
         counts[(r["label"], r["tool"], p)] = counts.get((r["label"], r["tool"], p), 0) + 1
     lines = [f"{l},{t},{p},{n}" for (l, t, p), n in sorted(counts.items())]
     (out / "counts.txt").write_text("label,tool,param,count\n" + "\n".join(lines) + "\n")

@@ -201,7 +201,7 @@ mod tests {
         assert_eq!(r.stats.stego_by_method["lsb.rgb"], 1);
         assert_eq!(
             r.stats.stego_by_method.len(),
-            5,
+            Method::ALL.len(),
             "every method, zeros included"
         );
         assert_eq!(r.stats.errors_by_kind["decode"], 1);

@@ -265,7 +265,8 @@ pub unsafe extern "C" fn sd_metrics_set_log(
     })
 }
 
-/// Record the true label of a scan (`stego` with its method id 0-4, or clean with
+/// Record the true label of a scan (`stego` with its method id 0-9, see
+/// `sd_result_method_id`, or clean with
 /// `method_id` -1). `SD_STATUS_NOT_FOUND` for an unknown or already labelled scan id.
 #[no_mangle]
 pub unsafe extern "C" fn sd_metrics_record_truth(
@@ -847,7 +848,9 @@ pub unsafe extern "C" fn sd_result_probability(result: *const SdResult) -> f32 {
     result.as_ref().map_or(-1.0, |r| r.r.probability)
 }
 
-/// Method id (0 alpha, 1 palette, 2 lsb.rgb, 3 exif, 4 raw), or -1 when clean or NULL.
+/// Method id (Starlight's five: 0 alpha, 1 palette, 2 lsb.rgb, 3 exif, 4 raw; in JPEG
+/// coefficients: 5 jpeg.jsteg, 6 jpeg.f5, 7 jpeg.outguess, 8 jpeg.steghide, 9 jpeg.generic),
+/// or -1 when clean or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn sd_result_method_id(result: *const SdResult) -> i32 {
     result
@@ -865,7 +868,8 @@ pub unsafe extern "C" fn sd_result_method_name(result: *const SdResult) -> *cons
         .map_or(std::ptr::null(), |c| c.as_ptr())
 }
 
-/// Name of the tool whose format the payload is in ("stegano", "stego-lsb", "cloacked-pixel"), or NULL when
+/// Name of the tool whose format the payload is in ("stegano", "stego-lsb", "cloacked-pixel",
+/// "jsteg"), or NULL when
 /// unknown or clean. Belongs to the result.
 #[no_mangle]
 pub unsafe extern "C" fn sd_result_tool_name(result: *const SdResult) -> *const c_char {
@@ -881,7 +885,8 @@ pub unsafe extern "C" fn sd_result_scan_id(result: *const SdResult) -> u64 {
     result.as_ref().map_or(0, |r| r.scan_id)
 }
 
-/// The five per-method scores of the verdict, in method-id order, into `out_scores[5]`.
+/// The scores of Starlight's five methods (ids 0-4) of the verdict, in method-id order, into
+/// `out_scores[5]`; `sd_result_score` reads any method.
 #[no_mangle]
 pub unsafe extern "C" fn sd_result_scores(
     result: *const SdResult,
@@ -895,6 +900,17 @@ pub unsafe extern "C" fn sd_result_scores(
         std::slice::from_raw_parts_mut(out_scores, 5).copy_from_slice(&r.r.scores.as_array());
         Ok(())
     })
+}
+
+/// The verdict's score of the method `method_id` (0-9, see `sd_result_method_id`), or -1 when
+/// the result is NULL or the id unknown.
+#[no_mangle]
+pub unsafe extern "C" fn sd_result_score(result: *const SdResult, method_id: i32) -> f32 {
+    let method = u8::try_from(method_id).ok().and_then(Method::from_id);
+    match (result.as_ref(), method) {
+        (Some(r), Some(m)) => r.r.scores.get(m),
+        _ => -1.0,
+    }
 }
 
 /// The recovered payload of the verdict: pointer and length (valid while the result lives),

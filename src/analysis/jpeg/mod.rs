@@ -4,8 +4,10 @@
 //!
 //! - [`jsteg`]: sequential LSB replacement along the scan order (jsteg and its kin): the
 //!   pair-of-values asymmetry vanishes over the payload and returns after it; length estimate
-//!   and, for jsteg's length header, the payload byte-exact.
+//!   and, for jsteg's length header, the payload byte-exact;
+//! - [`f5`]: F5/nsF5 shrinkage, from a calibrated estimate of the cover's histogram.
 
+pub mod f5;
 pub mod jsteg;
 
 use super::{Evidence, Method};

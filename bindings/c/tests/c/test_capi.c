@@ -156,6 +156,9 @@ int main(int argc, char **argv) {
   CHECK(sd_result_payload(r, &payload, &plen) == SD_STATUS_OK && plen > 10);
   float scores[5] = {0};
   CHECK(sd_result_scores(r, scores) == SD_STATUS_OK && scores[2] > 0.5f);
+  CHECK(sd_result_score(r, 2) == scores[2]);
+  CHECK(sd_result_score(r, 5) >= 0.0f && sd_result_score(r, 10) == -1.0f);
+  CHECK(sd_result_score(NULL, 0) == -1.0f);
   SdImageInfo info;
   CHECK(sd_result_image_info(r, &info) == SD_STATUS_OK);
   CHECK(info.width > 0 && strcmp(info.format, "png") == 0 && info.file_size == len);
@@ -257,7 +260,7 @@ int main(int argc, char **argv) {
   CHECK(sd_metrics_record_truth(metrics, stego_id, true, 2) == SD_STATUS_OK);
   CHECK(sd_metrics_record_truth(metrics, stego_id, true, 2) == SD_STATUS_NOT_FOUND);
   CHECK(sd_metrics_record_truth(metrics, clean_id, false, -1) == SD_STATUS_OK);
-  CHECK(sd_metrics_record_truth(metrics, 999999, false, 7) == SD_STATUS_INVALID_ARGUMENT);
+  CHECK(sd_metrics_record_truth(metrics, 999999, false, 10) == SD_STATUS_INVALID_ARGUMENT);
   SdMetricsSnapshot snap;
   CHECK(sd_metrics_snapshot(metrics, &snap) == SD_STATUS_OK);
   /* scans: stego, clean, batch 2 ok, 160 threaded; errors: io, unknown x2, decode, batch junk */

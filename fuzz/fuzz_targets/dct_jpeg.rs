@@ -1,0 +1,29 @@
+//! The JPEG-domain path on arbitrary bytes: the container walk, the DCT coefficient reader
+//! (libjpeg-turbo-rs) under the same pixel limit as a scan, the JPEG-domain analyses, and the
+//! jsteg embedder when the coefficients read: a typed error or a result, never a panic, hang or
+//! unbounded memory.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+use stegodetect::analysis::jpeg;
+use stegodetect::embed::{embed, EmbedOptions};
+use stegodetect::{container, Format, Limits, Method};
+
+fuzz_target!(|data: &[u8]| {
+    // limits small enough that a declared size can never make the fuzzer run out of memory
+    let limits = Limits {
+        max_pixels: 4_000_000,
+        ..Limits::default()
+    };
+    let Ok(info) = container::parse(Format::Jpeg, data, &limits) else {
+        return;
+    };
+    if info.width as u64 * info.height as u64 > limits.max_pixels {
+        return;
+    }
+    let mut evidence = Vec::new();
+    jpeg::analyse(data, &info, &mut evidence);
+    // the embedder reads and rewrites the coefficients (only when the analyses could read them)
+    if !evidence.iter().any(|e| e.analysis == "dct") {
+        let _ = embed(data, b"fuzz", &EmbedOptions::new(Method::JpegJsteg));
+    }
+});

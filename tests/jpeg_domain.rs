@@ -1,0 +1,211 @@
+//! JPEG-domain analyses: coefficient access, the jsteg embedder and detector (payload
+//! byte-exact, with and without the default model), clean JPEGs left alone, method ids and
+//! names, Starlight's five-class mapping, and hostile coefficient streams.
+
+mod common;
+
+use std::process::Command;
+
+use stegodetect::embed::{embed, EmbedOptions};
+use stegodetect::planes::dct::{DctPlanes, MAX_SCANS};
+use stegodetect::{Detector, ErrorKind, Method, PayloadEncoding, Tool};
+
+fn jpeg_fixtures() -> Vec<(String, Vec<u8>)> {
+    let mut v = Vec::new();
+    for dir in ["tests/fixtures/jpeg", "tests/fixtures/clean", "examples/images"] {
+        for e in std::fs::read_dir(common::root().join(dir)).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "jpg") {
+                v.push((p.display().to_string(), std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    assert!(v.len() >= 6, "JPEG fixtures present");
+    v
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(common::root().join("tests/fixtures/jpeg").join(name)).unwrap()
+}
+
+/// Deterministic random bytes.
+fn random(n: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed | 1;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 32) as u8
+        })
+        .collect()
+}
+
+fn nonzero_ac(jpeg: &[u8]) -> usize {
+    let d = DctPlanes::read(jpeg, 1).unwrap();
+    d.components
+        .iter()
+        .flat_map(|c| &c.blocks)
+        .map(|b| b[1..].iter().filter(|&&v| v != 0).count())
+        .sum()
+}
+
+#[test]
+fn coefficients_are_read_with_layout_and_tables() {
+    let grey = std::fs::read(common::root().join("tests/fixtures/clean/grey.jpg")).unwrap();
+    let d = DctPlanes::read(&grey, 1).unwrap();
+    assert_eq!((d.width, d.height, d.components.len()), (128, 128, 1));
+    let c = &d.components[0];
+    assert_eq!((c.blocks_x, c.blocks_y, c.blocks.len()), (16, 16, 256));
+    assert!(c.quant.iter().all(|&q| q >= 1), "a quantisation table");
+    assert!(c.blocks.iter().any(|b| b[0] != 0), "DC coefficients");
+    assert_eq!(d.scan_order().len(), 256);
+
+    let colour = fixture("photo-kphotoalbum.jpg");
+    let d = DctPlanes::read(&colour, 1).unwrap();
+    assert_eq!(d.components.len(), 3);
+    let blocks: usize = d.components.iter().map(|c| c.blocks.len()).sum();
+    assert_eq!(d.scan_order().len(), blocks, "every block once, MCU-interleaved");
+    // progressive files give the same kind of coefficients
+    let prog = DctPlanes::read(&fixture("progressive-supertux.jpg"), 10).unwrap();
+    assert!(prog.coefficient_count() > 0);
+}
+
+#[test]
+fn jsteg_payloads_are_found_and_recovered_byte_exact() {
+    let rules = Detector::rules_only();
+    let model = common::detector();
+    let mut covers = 0;
+    for (name, cover) in jpeg_fixtures() {
+        let nz = nonzero_ac(&cover);
+        if nz < 2_000 {
+            continue;
+        }
+        covers += 1;
+        // text and random payloads at 0.05 and 0.2 bits per non-zero AC coefficient
+        let text: Vec<u8> = b"meet at the old mill at dawn; bring the second key. "
+            .iter()
+            .cycle()
+            .take(nz / 20 / 8)
+            .copied()
+            .collect();
+        for payload in [text, random(nz / 5 / 8, nz as u64)] {
+            let st = embed(&cover, &payload, &EmbedOptions::new(Method::JpegJsteg)).unwrap();
+            for det in [&rules, &model] {
+                let r = det.scan_bytes(&st.bytes).unwrap();
+                assert!(r.is_stego, "{name}: {} bytes of jsteg not found", payload.len());
+                assert_eq!(r.method, Some(Method::JpegJsteg), "{name}");
+                assert_eq!((r.method_id, r.tool), (Some(5), Some(Tool::Jsteg)), "{name}");
+                let p = r.payload.as_ref().expect("payload recovered");
+                assert_eq!(p.bytes, payload, "{name}: payload byte-exact");
+                assert_eq!(p.encoding, PayloadEncoding::Jsteg);
+                assert!(r.scores.get(Method::JpegJsteg) > 0.9);
+            }
+            // the model, which knows nothing of coefficients, gives way to the rules
+            let r = model.scan_bytes(&st.bytes).unwrap();
+            assert_eq!(r.decided_by, "rules", "{name}");
+        }
+    }
+    assert!(covers >= 4, "only {covers} covers large enough");
+}
+
+#[test]
+fn clean_jpegs_get_no_jpeg_domain_verdict() {
+    let det = Detector::rules_only();
+    for (name, bytes) in jpeg_fixtures() {
+        let r = det.scan_bytes(&bytes).unwrap();
+        for e in r.findings.iter().filter(|e| e.method.is_jpeg_domain()) {
+            assert!(e.score < 0.5, "{name}: {} {}", e.score, e.detail);
+            assert_ne!(e.analysis, "dct", "{name}: coefficients not read: {}", e.detail);
+        }
+        assert!(!r.method.is_some_and(Method::is_jpeg_domain), "{name}");
+    }
+}
+
+#[test]
+fn method_ids_names_and_starlight_mapping() {
+    for (i, m) in Method::ALL.iter().enumerate() {
+        assert_eq!(m.id() as usize, i);
+        assert_eq!(Method::from_id(i as u8), Some(*m));
+        assert_eq!(m.name().parse::<Method>().unwrap(), *m);
+        assert_eq!(m.is_jpeg_domain(), i >= 5);
+        assert_eq!(m.starlight_class().id() < 5, true);
+    }
+    assert_eq!(Method::from_id(10), None);
+    assert!("jpeg.nope".parse::<Method>().is_err());
+
+    let cover = fixture("photo-kphotoalbum.jpg");
+    let st = embed(&cover, &random(400, 7), &EmbedOptions::new(Method::JpegJsteg)).unwrap();
+    let r = Detector::rules_only().scan_bytes(&st.bytes);
+    let v = stegodetect::compat::starlight_record("x.jpg", &r);
+    assert_eq!(v["is_stego"], true);
+    assert_eq!(v["method_id"], 2, "Starlight knows five classes: jpeg.* is lsb.rgb");
+    assert_eq!(v["stego_type"], "lsb.rgb");
+    assert_eq!(v["stegodetect_method"], "jpeg.jsteg");
+}
+
+#[test]
+fn embed_refuses_what_it_cannot_write() {
+    let cover = fixture("photo-kphotoalbum.jpg");
+    for m in [Method::JpegF5, Method::JpegOutguess, Method::JpegSteghide, Method::JpegGeneric] {
+        let e = embed(&cover, b"x", &EmbedOptions::new(m)).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Embed, "{m}");
+    }
+    let e = embed(&cover, &vec![7u8; 1 << 20], &EmbedOptions::new(Method::JpegJsteg)).unwrap_err();
+    assert!(e.to_string().contains("usable AC coefficients hold"), "{e}");
+    assert!(embed(&cover, b"", &EmbedOptions::new(Method::JpegJsteg)).is_err());
+    // a PNG cover is encoded as a JPEG first
+    let png = std::fs::read(common::root().join("tests/fixtures/clean/rgb.png")).unwrap();
+    let st = embed(&png, b"hello jpeg", &EmbedOptions::new(Method::JpegJsteg)).unwrap();
+    assert_eq!(st.format, stegodetect::Format::Jpeg);
+}
+
+#[test]
+fn hostile_coefficient_streams_give_typed_errors() {
+    let cover = fixture("progressive-supertux.jpg");
+    let e = DctPlanes::read(&cover, MAX_SCANS + 1).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Limit, "scan bombs are refused: {e}");
+    // damaged entropy-coded data: a typed error or a result, never a panic, and a scan that
+    // cannot read coefficients says so instead of calling the JPEG-domain methods clean
+    let det = Detector::rules_only();
+    for (name, bytes) in jpeg_fixtures() {
+        for k in 0..20 {
+            let mut b = bytes.clone();
+            let at = b.len() / 3 + k * 37 % (b.len() / 2);
+            b[at] ^= 0x5A;
+            let _ = DctPlanes::read(&b, 1).map_err(|e| e.kind());
+            if let Ok(r) = det.scan_bytes(&b) {
+                if let Some(e) = r.findings.iter().find(|e| e.analysis == "dct") {
+                    assert!(e.detail.contains("not run"), "{name}: {}", e.detail);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn cli_embeds_and_scans_jsteg() {
+    let dir = tempfile::tempdir().unwrap();
+    let payload = dir.path().join("p.txt");
+    std::fs::write(&payload, "a secret in the coefficients, ".repeat(20)).unwrap();
+    let out = dir.path().join("s.jpg");
+    let st = Command::new(env!("CARGO_BIN_EXE_stegodetect"))
+        .args(["embed", "--method", "jpeg.jsteg", "--no-sidecar", "--payload-file"])
+        .arg(&payload)
+        .arg("-o")
+        .arg(&out)
+        .arg(common::root().join("tests/fixtures/jpeg/photo-kphotoalbum.jpg"))
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let o = Command::new(env!("CARGO_BIN_EXE_stegodetect"))
+        .args(["scan", "--rules-only", "--format", "json"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let r = if v.is_array() { &v[0] } else { &v };
+    assert_eq!(r["method"], "jpeg.jsteg", "{v}");
+    assert_eq!(r["tool"], "jsteg");
+    assert_eq!(r["payload"]["text"], "a secret in the coefficients, ".repeat(20));
+}
