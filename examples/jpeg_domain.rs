@@ -98,11 +98,6 @@ fn jsteg(rates: &[f64], max: usize, dirs: &[String]) {
                 };
                 let big = if nz >= BIG { 3 } else { 0 };
                 per[k][big] += 1;
-                if std::env::var_os("JPEG_DEBUG").is_some() && !(r.is_stego && r.method == Some(Method::JpegJsteg)) {
-                    let d = DctPlanes::read(&st.bytes, 0).unwrap();
-                    let pr = stegodetect::analysis::jpeg::jsteg::prefix_stats(&d, len * 8 + 5 + (usize::BITS - len.leading_zeros()) as usize);
-                    eprintln!("MISS rate {rate} bits {} nz {nz} {:?} {}", len * 8, pr, p.display());
-                }
                 if r.is_stego && r.method == Some(Method::JpegJsteg) {
                     per[k][big + 1] += 1;
                     if r.payload.as_ref().is_some_and(|p| p.bytes == payload) {
@@ -118,7 +113,10 @@ fn jsteg(rates: &[f64], max: usize, dirs: &[String]) {
         .iter()
         .fold([0, 0], |a, r| [a[0] + r.1[0], a[1] + r.1[1]]);
     println!("covers: {} JPEGs under {}", clean[0], dirs.join(" "));
-    println!("clean flagged by a JPEG-domain method: {}", pct(clean[1], clean[0]));
+    println!(
+        "clean flagged by a JPEG-domain method: {}",
+        pct(clean[1], clean[0])
+    );
     for (k, rate) in rates.iter().enumerate() {
         let mut t = [0u64; 6];
         for r in &rows {
@@ -149,27 +147,30 @@ fn manifest(path: &Path) {
     let rows: Vec<(String, String, String, String)> = rd
         .records()
         .filter_map(|r| r.ok())
-        .map(|r| (r[cp].to_string(), r[cl].to_string(), r[ct].to_string(), r[cq].to_string()))
+        .map(|r| {
+            // group re-encodes and controls as one, and tool output over its cover quality
+            let tool = r[ct].to_string();
+            let param = if tool.starts_with("reencode") || tool.ends_with("-control") {
+                String::new()
+            } else {
+                r[cq].split("-q").next().unwrap_or("").to_string()
+            };
+            (r[cp].to_string(), r[cl].to_string(), tool, param)
+        })
         .collect();
     let res: Vec<_> = rows
         .par_iter()
         .map(|(p, l, t, q)| {
-            let f = if Path::new(p).exists() { PathBuf::from(p) } else { base.join(p) };
-            let r = det.scan_path(&f);
-            let beta = std::fs::read(&f).ok().and_then(|b| {
-                let (_, info, dec) = det.decode(&b).ok()?;
-                let d = DctPlanes::read(&b[..info.image_end], info.jpeg_scans).ok()?;
-                stegodetect::analysis::jpeg::f5::beta(&d, &dec.frames[0])
-            });
-            ((l.clone(), t.clone(), q.clone()), (r, beta))
+            let f = if Path::new(p).exists() {
+                PathBuf::from(p)
+            } else {
+                base.join(p)
+            };
+            ((l.clone(), t.clone(), q.clone()), det.scan_path(&f))
         })
         .collect();
     let mut agg: BTreeMap<(String, String, String), [u64; 4]> = BTreeMap::new();
-    let mut betas: BTreeMap<(String, String, String), Vec<f64>> = BTreeMap::new();
-    for (k, (r, beta)) in res {
-        if let Some(b) = beta {
-            betas.entry(k.clone()).or_default().push(b);
-        }
+    for (k, r) in res {
         let a = agg.entry(k).or_default();
         a[0] += 1;
         match r {
@@ -181,16 +182,12 @@ fn manifest(path: &Path) {
         }
     }
     for ((l, t, q), a) in agg {
-        let mut b = betas.remove(&(l.clone(), t.clone(), q.clone())).unwrap_or_default();
-        b.sort_by(f64::total_cmp);
-        let at = |p: f64| b.get(((b.len() as f64 - 1.0) * p) as usize).copied().unwrap_or(f64::NAN);
         println!(
-            "{l:5} {t:16} {q:12} n={:5} stego(any) {} jpeg-domain {} errors {} | f5 beta p10 {:.3} p50 {:.3} p90 {:.3} p99 {:.3}",
+            "{l:5} {t:16} {q:12} n={:5} stego(any) {} jpeg-domain {} errors {}",
             a[0],
             pct(a[1], a[0] - a[3]),
             pct(a[2], a[0] - a[3]),
-            a[3],
-            at(0.1), at(0.5), at(0.9), at(0.99)
+            a[3]
         );
     }
 }
@@ -206,7 +203,12 @@ fn main() {
             while let Some(a) = it.next() {
                 match a.as_str() {
                     "--rates" => {
-                        rates = it.next().expect("--rates R,R").split(',').map(|r| r.parse().expect("rate")).collect()
+                        rates = it
+                            .next()
+                            .expect("--rates R,R")
+                            .split(',')
+                            .map(|r| r.parse().expect("rate"))
+                            .collect()
                     }
                     "--max" => max = it.next().expect("--max N").parse().expect("N"),
                     d => dirs.push(d.to_string()),

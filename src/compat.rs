@@ -19,8 +19,8 @@ pub fn starlight_record(path: &str, r: &Result<ScanResult>) -> Value {
         .rev()
         .max_by(|&a, &b| probs[a].total_cmp(&probs[b]))
         .unwrap_or(0); // first of equals
-    // Starlight knows five classes: a JPEG-domain verdict is reported as `lsb.rgb` (id 2), and
-    // its own name follows in `stegodetect_method`
+                       // Starlight knows five classes: a JPEG-domain verdict is reported as `lsb.rgb` (id 2), and
+                       // its own name follows in `stegodetect_method`
     let class = r.method.map(|m| m.starlight_class());
     let method_id = class.map_or(best as u8, |m| m.id());
     let mut v = json!({

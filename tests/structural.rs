@@ -85,9 +85,9 @@ fn flat_images_are_analysed_by_flat_neighbourhoods() {
             // a quarter of the blocks carry symmetric +-1 noise on 5 % of their samples
             for b in base {
                 let r = xorshift(&mut s) % 1000;
-                let v = if block % 4 == 0 && r < 25 {
+                let v = if block.is_multiple_of(4) && r < 25 {
                     b + 1
-                } else if block % 4 == 0 && r < 50 {
+                } else if block.is_multiple_of(4) && r < 50 {
                     b - 1
                 } else {
                     b

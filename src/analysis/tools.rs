@@ -266,7 +266,7 @@ fn cloacked_pixel(p: &PixelPlanes, max_payload: usize) -> Option<ToolHit> {
         return None;
     }
     let size = u32::from_le_bytes([head[0], head[1], head[2], head[3]]) as usize;
-    if size < 48 || (size - 16) % 32 != 0 || size > s.len() - 4 {
+    if size < 48 || !(size - 16).is_multiple_of(32) || size > s.len() - 4 {
         return None;
     }
     if !looks_random(&read(&s, 4, size.min(512))) {

@@ -69,7 +69,7 @@ fn axis_map(n: usize) -> impl Fn(usize) -> Option<usize> {
             // round((n - 256) / 2) with Python's round-half-to-even
             let d = n - CROP;
             // an even d halves exactly; an odd one rounds x.5 to the even neighbour
-            let off = if d % 2 == 0 || (d / 2) % 2 == 0 {
+            let off = if d.is_multiple_of(2) || (d / 2).is_multiple_of(2) {
                 d / 2
             } else {
                 d / 2 + 1

@@ -44,6 +44,17 @@ pub const NATURAL_TO_ZIGZAG: [usize; 64] = [
     37, 47, 50, 56, 59, 61, 35, 36, 48, 49, 57, 58, 62, 63,
 ];
 
+/// Natural (row-major) position of zigzag index `k`.
+pub const ZIGZAG_TO_NATURAL: [usize; 64] = {
+    let mut t = [0usize; 64];
+    let mut n = 0;
+    while n < 64 {
+        t[NATURAL_TO_ZIGZAG[n]] = n;
+        n += 1;
+    }
+    t
+};
+
 impl DctPlanes {
     /// Read the coefficients of the JPEG in `bytes` (the image proper, up to its EOI).
     /// `scans` is the number of SOS markers the container walk counted.

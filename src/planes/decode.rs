@@ -30,7 +30,8 @@ pub fn decode(
 
 /// Working memory (bytes) that decoding and analysing an image is expected to need at most, from
 /// the sizes its container declares: twice the decoded samples (the decoder's buffer and the
-/// planes the analyses derive; measured peaks are near one copy) plus a fixed 16 MiB.
+/// planes the analyses derive; measured peaks are near one copy), for JPEGs 12 bytes a pixel
+/// for the DCT coefficients the JPEG-domain analyses read, plus a fixed 16 MiB.
 pub fn working_memory(format: Format, bytes: &[u8], info: &ContainerInfo, limits: &Limits) -> u64 {
     let px = info.width as u64 * info.height as u64;
     let samples = match format {
@@ -53,7 +54,13 @@ pub fn working_memory(format: Format, bytes: &[u8], info: &ContainerInfo, limits
         Format::Jpeg => px * 3,
         Format::WebP | Format::Bmp => px * 4,
     };
-    samples.saturating_mul(2).saturating_add(16 << 20)
+    // JPEG-domain analyses: quantised coefficients (2 bytes each, up to three full-resolution
+    // components) and the usable-coefficient stream (at most as many again)
+    let coefficients = if format == Format::Jpeg { px * 12 } else { 0 };
+    samples
+        .saturating_mul(2)
+        .saturating_add(coefficients)
+        .saturating_add(16 << 20)
 }
 
 fn single(p: PixelPlanes, info: &ContainerInfo) -> Decoded {

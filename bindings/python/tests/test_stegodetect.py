@@ -296,6 +296,20 @@ def test_embed_round_trip(det: stegodetect.Detector, method: str) -> None:
                for p in det.extract(stego))
 
 
+def test_jsteg_round_trip_and_starlight_mapping(det: stegodetect.Detector) -> None:
+    cover = ROOT / "tests" / "fixtures" / "jpeg" / "photo-kphotoalbum.jpg"
+    text = "hidden in the DCT coefficients, written by jpeg.jsteg from python. " * 6
+    stego = stegodetect.embed(cover, text, "jpeg.jsteg")
+    r = det.scan(stego)
+    assert r.is_stego and r.method == "jpeg.jsteg" and r.method_id == 5, r
+    assert r.tool == "jsteg" and r.payload_text == text
+    assert r.to_dict()["scores"]["jpeg.jsteg"] > 0.9
+    clean = det.scan(cover)
+    assert not clean.is_stego and clean.to_dict()["scores"]["jpeg.jsteg"] < 0.5
+    with pytest.raises(stegodetect.EmbedError):
+        stegodetect.embed(cover, b"x", "jpeg.f5")
+
+
 def test_embed_errors() -> None:
     cover = (FIXTURES / "rgb.png").read_bytes()
     with pytest.raises(stegodetect.InvalidArgumentError):

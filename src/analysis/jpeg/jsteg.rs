@@ -33,22 +33,36 @@ const Z_POWER: f64 = 6.0;
 /// near zero, show negative values: the power uses its magnitude).
 const R_PRIOR: f64 = 0.3;
 
-/// The usable coefficients in scan order (their LSBs are jsteg's bit stream).
-pub fn stream(dct: &DctPlanes) -> Vec<i16> {
-    let mut out = Vec::new();
-    for (c, b) in dct.scan_order() {
-        let block = &dct.components[c].blocks[b];
-        out.extend(block[1..].iter().copied().filter(|&v| usable(v)));
-    }
-    out
-}
-
-/// Largest magnitude whose mirror counts enter the symmetry test.
+/// Largest magnitude whose counts enter the tests.
 const M: i16 = 6;
+/// Smallest z of each of the first two mirror differences, `h(1) - h(-1)` and
+/// `h(-2) - h(2)`: jsteg makes them alternate in sign, while synthetic images (gradients, user
+/// interfaces) whose coefficients lean to one sign make them agree.
+const Z_ALTERNATE: f64 = 2.0;
+/// Largest pair inequality on either side that a payload's bit balance explains: text, the
+/// least balanced payload, has 40-47 % of 1 bits, `|1 - 2p|` up to 0.2.
+const R_SIDE: f64 = 0.2;
+/// Fewest counts at magnitudes 1-6 after the payload for the rest to be measured.
+const REST_MIN: f64 = 400.0;
 
-/// Counts of the values -M..=M (0 unused) over a prefix.
+/// Counts of the values -M..=M (0 unused) over a stretch of coefficients.
 #[derive(Debug, Clone, Copy, Default)]
 struct Counts([i64; 2 * M as usize + 1]);
+
+/// Each value's term in `D` of [`Counts::z_symmetry`]: `(-1)^(m+1) sign(v)` for `|v| = m`.
+const D_TERM: [i64; 2 * M as usize + 1] = {
+    let mut t = [0i64; 2 * M as usize + 1];
+    let mut v = -M;
+    while v <= M {
+        let m = v.unsigned_abs();
+        if m > 0 {
+            let alt = if m % 2 == 1 { 1 } else { -1 };
+            t[(v + M) as usize] = if v > 0 { alt } else { -alt };
+        }
+        v += 1;
+    }
+    t
+};
 
 impl Counts {
     #[inline]
@@ -59,6 +73,9 @@ impl Counts {
     }
     fn h(&self, v: i16) -> f64 {
         self.0[(v + M) as usize] as f64
+    }
+    fn total(&self) -> f64 {
+        self.0.iter().sum::<i64>() as f64
     }
     /// z of `D = sum over m of (-1)^(m+1) (h(m) - h(-m))`, 0 for coefficients symmetric about
     /// zero. jsteg's pairs shift every mirror pair: `h(1) - h(-1)` by `(h1 - h2) / 2`,
@@ -76,28 +93,40 @@ impl Counts {
         }
         d / n.sqrt()
     }
-    /// z of the inequality of the pairs (-1, -2) and (2, 3), near 0 when jsteg equalised them.
-    /// Each pair's relative difference is taken with the smaller magnitude first; a payload
-    /// with a share `p` of 1 bits leaves `2p - 1` in the first and `1 - 2p` in the second,
-    /// so their sum is 0 for any payload, while natural coefficients make both positive.
-    fn z_equalised(&self) -> f64 {
-        self.r_sum() / self.sd()
+    /// The pair inequality `r_pos + r_neg` and its standard deviation under equalisation.
+    /// jsteg's pairs are (2, 3), (4, 5) on the positive side and (-1, -2), (-3, -4), (-5, -6)
+    /// on the negative; `r` is the relative excess of each pair's smaller magnitude, pooled
+    /// per side. A payload with a share `p` of 1 bits leaves `1 - 2p` on the positive side
+    /// (even values are the smaller) and `2p - 1` on the negative (odd ones are), so the sum is
+    /// 0 for any payload, while natural coefficients make both sides positive.
+    fn pairs(&self) -> (f64, f64) {
+        let (pos, neg, sd) = self.pair_sides();
+        (pos + neg, sd)
     }
-    /// `r1 + r2`, the relative inequalities of (-1, -2) and (2, 3).
-    fn r_sum(&self) -> f64 {
-        let (n1, n2) = (self.h(-1) + self.h(-2), self.h(2) + self.h(3));
-        if n1 == 0.0 || n2 == 0.0 {
+    /// `r_pos`, `r_neg` and the standard deviation of their sum (see [`Counts::pairs`]).
+    fn pair_sides(&self) -> (f64, f64, f64) {
+        let side = |pairs: &[(i16, i16)]| {
+            let (mut d, mut n) = (0.0, 0.0);
+            for &(small, large) in pairs {
+                d += self.h(small) - self.h(large);
+                n += self.h(small) + self.h(large);
+            }
+            (d, n)
+        };
+        let (dp, np) = side(&[(2, 3), (4, 5)]);
+        let (dn, nn) = side(&[(-1, -2), (-3, -4), (-5, -6)]);
+        if np == 0.0 || nn == 0.0 {
+            return (0.0, 0.0, f64::INFINITY);
+        }
+        (dp / np, dn / nn, (1.0 / np + 1.0 / nn).sqrt())
+    }
+    /// z of `h(a) - h(b)`.
+    fn z_mirror(&self, a: i16, b: i16) -> f64 {
+        let n = self.h(a) + self.h(b);
+        if n == 0.0 {
             return 0.0;
         }
-        (self.h(-1) - self.h(-2)) / n1 + (self.h(2) - self.h(3)) / n2
-    }
-    /// Standard deviation of `r_sum` under equalisation.
-    fn sd(&self) -> f64 {
-        let (n1, n2) = (self.h(-1) + self.h(-2), self.h(2) + self.h(3));
-        if n1 == 0.0 || n2 == 0.0 {
-            return f64::INFINITY;
-        }
-        (1.0 / n1 + 1.0 / n2).sqrt()
+        (self.h(a) - self.h(b)) / n.sqrt()
     }
     fn minus(&self, o: &Counts) -> Counts {
         let mut c = *self;
@@ -108,64 +137,133 @@ impl Counts {
     }
 }
 
-/// What the sign-symmetry profile found.
+/// The statistics of a prefix of the usable coefficients (a candidate payload) against the
+/// rest of the image.
 #[derive(Debug, Clone, Copy)]
-pub struct Profile {
+pub struct Prefix {
+    /// Usable coefficients in the prefix.
+    pub extent: usize,
     /// Usable coefficients in all.
     pub usable: usize,
-    /// The prefix (in usable coefficients, a multiple of 8) where the symmetry break peaks.
-    pub extent: usize,
-    /// Its z.
+    /// z of the sign-symmetry break over the prefix (large under jsteg).
     pub z: f64,
-    /// z of the inequality of the pairs (-1, -2) and (2, 3) over that prefix (near 0 when
-    /// jsteg wrote it all).
+    /// z of the pair inequality over the prefix (near 0 under jsteg).
     pub z_pairs: f64,
     /// How many deviations from "equalised" the image's own pair inequality (measured after
-    /// the prefix) would put a clean prefix of this size: the test's power.
+    /// the prefix, or assumed) would put a clean prefix of this size: the test's power.
     pub power: f64,
+    /// z of `h(1) - h(-1)` and of `h(-2) - h(2)` over the prefix (both positive under jsteg).
+    pub z_mirror: (f64, f64),
+    /// The pair inequality of the positive and of the negative side over the prefix (opposite
+    /// and within the payload's bit imbalance under jsteg).
+    pub r_sides: (f64, f64),
+    /// Counts of the values -6..=6 over the prefix (index `v + 6`).
+    pub counts: [i64; 13],
 }
 
-/// The sign-symmetry profile: jsteg pairs -1 with -2 but never touches +1, and pairs (2, 3)
-/// but (-3, -4), so over its payload the mirror counts `h(m)`, `h(-m)` part ways
-/// ([`Counts::z_symmetry`]). Natural AC coefficients are near symmetric about zero; some
-/// encoders are biased over a whole image, but do not also equalise the pairs, which jsteg
-/// does. The prefix with the largest z is the payload's extent.
-pub fn profile(dct: &DctPlanes) -> Profile {
-    let (mut counts, mut usable_n) = (Counts::default(), 0usize);
+impl Prefix {
+    fn new(pre: &Counts, all: &Counts, extent: usize, usable: usize) -> Prefix {
+        let rest = all.minus(pre);
+        let judged = rest.total() >= REST_MIN;
+        let natural = if judged { rest.pairs().0 } else { R_PRIOR };
+        let (r, sd) = pre.pairs();
+        Prefix {
+            extent,
+            usable,
+            z: pre.z_symmetry(),
+            z_pairs: r / sd,
+            power: natural.abs() / sd,
+            z_mirror: (pre.z_mirror(1, -1), pre.z_mirror(-2, 2)),
+            r_sides: {
+                let (p, n, _) = pre.pair_sides();
+                (p, n)
+            },
+            counts: pre.0,
+        }
+    }
+
+    /// Whether the prefix carries jsteg's signature: the symmetry broken by at least `z_min`,
+    /// the pairs equalised where a clean image would have shown them unequal, and the mirror
+    /// differences alternating in sign as jsteg's pairing makes them.
+    pub fn is_signature(&self, z_min: f64) -> bool {
+        self.z >= z_min
+            && self.z_pairs.abs() <= Z_EQUAL
+            && self.power >= Z_POWER
+            && self.z_mirror.0 >= Z_ALTERNATE
+            && self.z_mirror.1 >= Z_ALTERNATE
+            && self.r_sides.0.abs() <= R_SIDE
+            && self.r_sides.1.abs() <= R_SIDE
+    }
+}
+
+/// One pass over the non-zero AC coefficients in scan order: the usable coefficients (jsteg's
+/// bit stream), the prefix where the symmetry break peaks ([`Prefix`], the payload's extent
+/// for any sequential tool), and the prefix that jsteg's header declares, if it parses.
+pub struct Scan {
+    /// The usable coefficients in scan order.
+    pub stream: Vec<i16>,
+    /// The prefix where the sign-symmetry break peaks (judged at every 64 usable coefficients).
+    pub peak: Prefix,
+    /// jsteg's header, `(payload bytes, first payload bit)`, and the prefix it declares.
+    pub header: Option<((usize, usize), Prefix)>,
+}
+
+/// Run the single pass ([`Scan`]). jsteg pairs -1 with -2 but never touches +1, and pairs
+/// (2, 3) but (-3, -4), so over its payload the mirror counts `h(m)`, `h(-m)` part ways.
+pub fn scan(dct: &DctPlanes) -> Scan {
+    let mut all = Counts::default();
+    let (mut d, mut n) = (0i64, 0i64); // D and its count, kept as the counts grow
+    let mut s: Vec<i16> = Vec::with_capacity(dct.coefficient_count() / 16);
     let mut best = (0.0f64, 0usize, Counts::default());
+    let mut hdr: Option<(usize, usize)> = None;
+    let mut at_end: Option<Counts> = None;
     for (ci, b) in dct.scan_order() {
         for &v in dct.components[ci].blocks[b][1..].iter() {
             if v == 0 {
                 continue;
             }
-            counts.add(v);
-            if usable(v) {
-                usable_n += 1;
-                if usable_n % 8 == 0 {
-                    let z = counts.z_symmetry();
-                    if z > best.0 {
-                        best = (z, usable_n, counts);
-                    }
+            all.add(v);
+            if (-M..=M).contains(&v) {
+                d += D_TERM[(v + M) as usize];
+                n += 1;
+            }
+            if !usable(v) {
+                continue;
+            }
+            s.push(v);
+            let k = s.len();
+            if k.is_multiple_of(64) && n >= 50 {
+                let z = d as f64 / (n as f64).sqrt();
+                if z > best.0 {
+                    best = (z, k, all);
+                }
+            }
+            if hdr.is_none() && k <= 36 {
+                hdr = header(&s);
+            }
+            if let Some((len, start)) = hdr {
+                if k == start + len * 8 {
+                    at_end = Some(all);
                 }
             }
         }
     }
-    let rest = counts.minus(&best.2);
-    let natural = if rest.h(-1) + rest.h(-2) >= 100.0 && rest.h(2) + rest.h(3) >= 100.0 {
-        rest.r_sum()
-    } else {
-        R_PRIOR
-    };
-    Profile {
-        usable: usable_n,
-        extent: best.1,
-        z: best.0,
-        z_pairs: best.2.z_equalised(),
-        power: natural.abs() / best.2.sd(),
+    let usable_n = s.len();
+    let header = hdr.zip(at_end).map(|((len, start), pre)| {
+        (
+            (len, start),
+            Prefix::new(&pre, &all, start + len * 8, usable_n),
+        )
+    });
+    Scan {
+        peak: Prefix::new(&best.2, &all, best.1, usable_n),
+        header,
+        stream: s,
     }
 }
 
-/// jsteg's header read from the LSB stream: payload size in bytes and the bits it occupies.
+/// jsteg's header read from the start of the LSB stream: payload size in bytes and the index of
+/// its first bit (None until the stream holds the whole header, or when it declares nothing).
 pub fn header(s: &[i16]) -> Option<(usize, usize)> {
     let bit = |i: usize| s.get(i).map(|&v| (v & 1) as usize);
     let mut n = 0;
@@ -179,8 +277,7 @@ pub fn header(s: &[i16]) -> Option<(usize, usize)> {
     for i in 0..n {
         len = len << 1 | bit(5 + i)?;
     }
-    let start = 5 + n;
-    (len > 0 && start + len * 8 <= s.len()).then_some((len, start))
+    (len > 0).then_some((len, 5 + n))
 }
 
 /// Bytes of the LSB stream from bit `start`, `len` bytes, MSB-first.
@@ -189,31 +286,6 @@ pub fn read_bytes(s: &[i16], start: usize, len: usize) -> Vec<u8> {
         .chunks_exact(8)
         .map(|c| c.iter().fold(0u8, |b, &v| b << 1 | (v & 1) as u8))
         .collect()
-}
-
-/// Symmetry z, equalisation z and power over the prefix of `end` usable coefficients (what
-/// jsteg's header declares).
-pub fn prefix_stats(dct: &DctPlanes, end: usize) -> (f64, f64, f64) {
-    let (mut pre, mut all, mut usable_n) = (Counts::default(), Counts::default(), 0usize);
-    for (ci, b) in dct.scan_order() {
-        for &v in dct.components[ci].blocks[b][1..].iter() {
-            if v == 0 {
-                continue;
-            }
-            all.add(v);
-            if usable_n < end {
-                pre.add(v);
-            }
-            usable_n += usable(v) as usize;
-        }
-    }
-    let rest = all.minus(&pre);
-    let natural = if rest.h(-1) + rest.h(-2) >= 100.0 && rest.h(2) + rest.h(3) >= 100.0 {
-        rest.r_sum()
-    } else {
-        R_PRIOR
-    };
-    (pre.z_symmetry(), pre.z_equalised(), natural.abs() / pre.sd())
 }
 
 /// Score of a symmetry z: 0.5 at [`Z_SYMMETRY`], above 0.99 three deviations higher.
@@ -228,11 +300,16 @@ const Z_HEADER: f64 = 4.0;
 /// Add jsteg evidence: from jsteg's header when the prefix it declares carries the signature
 /// (payload recovered), else from the profile (any sequential coefficient-LSB tool).
 pub fn analyse(dct: &DctPlanes, evidence: &mut Vec<Evidence>) {
-    let s = stream(dct);
-    if let Some((len, start)) = header(&s) {
+    let Scan {
+        stream: s,
+        peak: p,
+        header,
+    } = scan(dct);
+    if let Some(((len, start), h)) = header {
         let end = start + len * 8;
-        let (z, z_eq, power) = prefix_stats(dct, end);
-        if z >= Z_HEADER && z_eq.abs() <= Z_EQUAL && power >= Z_POWER * 0.5 {
+        if h.is_signature(Z_HEADER) {
+            let p = h;
+            let (z, z_eq) = (p.z, p.z_pairs);
             let bytes = read_bytes(&s, start, len);
             let encrypted = crate::stats::entropy(&bytes) > 7.0 && len >= 64;
             let detail = format!(
@@ -265,9 +342,7 @@ pub fn analyse(dct: &DctPlanes, evidence: &mut Vec<Evidence>) {
             return;
         }
     }
-    let p = profile(dct);
-    let equalised = p.z_pairs.abs() <= Z_EQUAL && p.power >= Z_POWER;
-    if p.z < Z_SYMMETRY * 0.5 || !equalised {
+    if !p.is_signature(Z_SYMMETRY * 0.5) {
         return;
     }
     let detail = format!(

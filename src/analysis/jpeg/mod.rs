@@ -4,10 +4,11 @@
 //!
 //! - [`jsteg`]: sequential LSB replacement along the scan order (jsteg and its kin): the
 //!   pair-of-values asymmetry vanishes over the payload and returns after it; length estimate
-//!   and, for jsteg's length header, the payload byte-exact;
-//! - [`f5`]: F5/nsF5 shrinkage, from a calibrated estimate of the cover's histogram.
+//!   and, for jsteg's length header, the payload byte-exact.
+//!
+//! F5/nsF5, OutGuess and steghide are not detected yet (docs/jpeg-domain.md has what was
+//! measured).
 
-pub mod f5;
 pub mod jsteg;
 
 use super::{Evidence, Method};

@@ -223,8 +223,10 @@ def embed(
     scatter_key: Optional[int] = None,
 ) -> bytes:
     """Write `payload` into `cover` with one of the five methods (alpha, palette, lsb.rgb, exif,
-    raw) in Starlight's byte layout; returns the stego file. The generator, for tests and
-    training. `cover` is a file's bytes or its path; text payloads are encoded as UTF-8."""
+    raw) in Starlight's byte layout, or in a JPEG's DCT coefficients with `jpeg.jsteg` (jsteg's
+    length header; non-JPEG covers are encoded as JPEG first); returns the stego file. The
+    generator, for tests and training. `cover` is a file's bytes or its path; text payloads are
+    encoded as UTF-8."""
     if not isinstance(cover, (bytes, bytearray)):
         with open(cover, "rb") as f:
             cover = f.read()
