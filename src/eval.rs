@@ -698,7 +698,20 @@ pub fn markdown(r: &Report) -> String {
         &r.fpr_by_kind,
     );
     if !r.confusion.is_empty() {
-        let cols = ["clean", "alpha", "palette", "lsb.rgb", "exif", "raw"];
+        // Starlight's five always, the JPEG-domain methods when any row has them
+        let seen = |name: &str| {
+            r.confusion
+                .iter()
+                .any(|(m, row)| m == name || row.contains_key(name))
+        };
+        let cols: Vec<&str> = std::iter::once("clean")
+            .chain(
+                crate::vocab::Method::ALL
+                    .iter()
+                    .filter(|m| !m.is_jpeg_domain() || seen(m.name()))
+                    .map(|m| m.name()),
+            )
+            .collect();
         s += "## Method confusion (rows: true method)\n\n| true \\ predicted | ";
         s += &cols.join(" | ");
         s += " |\n|---|";

@@ -231,3 +231,36 @@ fn runs_are_merged_from_their_item_files() {
     let e = eval::merge_runs(&files, 0.5, Gates::default()).unwrap_err();
     assert!(e.to_string().contains("items.jsonl:1"), "{e}");
 }
+
+#[test]
+fn jpeg_domain_methods_are_evaluated_and_reported() {
+    let d = std::env::temp_dir().join(format!("stegodetect-eval-{}-jpeg", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    let cover =
+        std::fs::read(common::root().join("tests/fixtures/jpeg/photo-kphotoalbum.jpg")).unwrap();
+    std::fs::write(d.join("cover.jpg"), &cover).unwrap();
+    let payload = b"jsteg payload for the evaluation test, in the coefficients".repeat(4);
+    std::fs::write(d.join("payload.bin"), &payload).unwrap();
+    let st = embed(&cover, &payload, &EmbedOptions::new(Method::JpegJsteg)).unwrap();
+    std::fs::write(d.join("s.jpg"), st.bytes).unwrap();
+    std::fs::write(
+        d.join("manifest.csv"),
+        "path,label,method,payload_file,source\ncover.jpg,clean,,,fixtures\n\
+         s.jpg,stego,jpeg.jsteg,payload.bin,generated\n",
+    )
+    .unwrap();
+    let items = eval::load_manifest(&d.join("manifest.csv")).unwrap();
+    let (_, r) = eval::evaluate(&common::detector(), &items, Gates::default());
+    assert_eq!((r.fpr.k, r.fpr.n), (0, 1));
+    assert_eq!(r.detection_by_method["jpeg.jsteg"].k, 1);
+    assert_eq!(r.confusion["jpeg.jsteg"]["jpeg.jsteg"], 1);
+    assert_eq!((r.extraction_exact.k, r.extraction_exact.n), (1, 1));
+    let md = eval::markdown(&r);
+    assert!(
+        md.contains(
+            "| true \\ predicted | clean | alpha | palette | lsb.rgb | exif | raw | jpeg.jsteg |"
+        ),
+        "{md}"
+    );
+}

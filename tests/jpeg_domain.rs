@@ -130,7 +130,10 @@ fn jsteg_payloads_are_found_and_recovered_byte_exact() {
             assert_eq!(r.decided_by, "rules", "{name}");
         }
     }
-    assert!(covers >= 4 && big >= 2, "only {covers} covers large enough ({big} large)");
+    assert!(
+        covers >= 4 && big >= 2,
+        "only {covers} covers large enough ({big} large)"
+    );
 }
 
 #[test]

@@ -65,12 +65,6 @@ const D_TERM: [i64; 2 * M as usize + 1] = {
 };
 
 impl Counts {
-    #[inline]
-    fn add(&mut self, v: i16) {
-        if (-M..=M).contains(&v) {
-            self.0[(v + M) as usize] += 1;
-        }
-    }
     fn h(&self, v: i16) -> f64 {
         self.0[(v + M) as usize] as f64
     }
@@ -200,7 +194,8 @@ impl Prefix {
 /// bit stream), the prefix where the symmetry break peaks ([`Prefix`], the payload's extent
 /// for any sequential tool), and the prefix that jsteg's header declares, if it parses.
 pub struct Scan {
-    /// The usable coefficients in scan order.
+    /// The usable coefficients in scan order, as far as jsteg's header and the payload it
+    /// declares reach (the first 36 when no header parses).
     pub stream: Vec<i16>,
     /// The prefix where the sign-symmetry break peaks (judged at every 64 usable coefficients).
     pub peak: Prefix,
@@ -213,7 +208,9 @@ pub struct Scan {
 pub fn scan(dct: &DctPlanes) -> Scan {
     let mut all = Counts::default();
     let (mut d, mut n) = (0i64, 0i64); // D and its count, kept as the counts grow
-    let mut s: Vec<i16> = Vec::with_capacity(dct.coefficient_count() / 16);
+                                       // the stream is kept only as far as jsteg's header (at most 36 bits) and its payload reach
+    let mut s: Vec<i16> = Vec::with_capacity(64);
+    let (mut k, mut keep) = (0usize, 36usize);
     let mut best = (0.0f64, 0usize, Counts::default());
     let mut hdr: Option<(usize, usize)> = None;
     let mut at_end: Option<Counts> = None;
@@ -222,41 +219,41 @@ pub fn scan(dct: &DctPlanes) -> Scan {
             if v == 0 {
                 continue;
             }
-            all.add(v);
             if (-M..=M).contains(&v) {
-                d += D_TERM[(v + M) as usize];
+                let i = (v + M) as usize;
+                all.0[i] += 1;
+                d += D_TERM[i];
                 n += 1;
             }
             if !usable(v) {
                 continue;
             }
-            s.push(v);
-            let k = s.len();
+            k += 1;
+            if k <= keep {
+                s.push(v);
+                if hdr.is_none() {
+                    hdr = header(&s);
+                    if let Some((len, start)) = hdr {
+                        keep = start + len * 8;
+                    }
+                }
+            }
             if k.is_multiple_of(64) && n >= 50 {
                 let z = d as f64 / (n as f64).sqrt();
                 if z > best.0 {
                     best = (z, k, all);
                 }
             }
-            if hdr.is_none() && k <= 36 {
-                hdr = header(&s);
-            }
-            if let Some((len, start)) = hdr {
-                if k == start + len * 8 {
-                    at_end = Some(all);
-                }
+            if k == keep && hdr.is_some() {
+                at_end = Some(all);
             }
         }
     }
-    let usable_n = s.len();
-    let header = hdr.zip(at_end).map(|((len, start), pre)| {
-        (
-            (len, start),
-            Prefix::new(&pre, &all, start + len * 8, usable_n),
-        )
-    });
+    let header = hdr
+        .zip(at_end)
+        .map(|((len, start), pre)| ((len, start), Prefix::new(&pre, &all, start + len * 8, k)));
     Scan {
-        peak: Prefix::new(&best.2, &all, best.1, usable_n),
+        peak: Prefix::new(&best.2, &all, best.1, k),
         header,
         stream: s,
     }
