@@ -161,6 +161,11 @@ typedef struct SdTimings {
 extern "C" {
 #endif // __cplusplus
 
+// The name of a status code ("ok", "null_argument", "invalid_argument", "io", "unknown_format",
+// "decode", "limit", "model", "runtime_not_found", "embed", "internal", "panic", "not_found");
+// "unknown" for a value outside the enum. A static string: never free it.
+const char *sd_status_name(int32_t status);
+
 // Library version, e.g. "0.1.0" (static; equals `STEGODETECT_VERSION`).
 const char *sd_version(void);
 

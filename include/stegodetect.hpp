@@ -30,6 +30,8 @@ class Error : public std::runtime_error {
   Error(SdStatus status, const char *message)
       : std::runtime_error(message ? message : "stegodetect error"), status_(status) {}
   SdStatus status() const noexcept { return status_; }
+  /// The status's name ("decode", "limit", ...).
+  const char *status_name() const noexcept { return sd_status_name(status_); }
 
  private:
   SdStatus status_;
@@ -123,22 +125,30 @@ class Result {
 
   bool is_stego() const { return sd_result_is_stego(h_); }
   float probability() const { return sd_result_probability(h_); }
-  /// 0 alpha, 1 palette, 2 lsb.rgb, 3 exif, 4 raw; -1 when clean.
+  /// 0 alpha, 1 palette, 2 lsb.rgb, 3 exif, 4 raw, 5 jpeg.jsteg, 6 jpeg.f5, 7 jpeg.outguess,
+  /// 8 jpeg.steghide, 9 jpeg.generic; -1 when clean.
   int32_t method_id() const { return sd_result_method_id(h_); }
-  std::optional<std::string_view> method_name() const {
+  /// The method's name (valid while this result lives; not callable on a temporary Result, whose
+  /// view would dangle: keep the Result in a variable).
+  std::optional<std::string_view> method_name() const & {
     const char *m = sd_result_method_name(h_);
     return m ? std::optional<std::string_view>(m) : std::nullopt;
   }
-  /// The tool whose format the payload is in ("stegano", "stego-lsb", "cloacked-pixel"), if recognised (valid
-  /// while this result lives).
-  std::optional<std::string_view> tool_name() const {
+  std::optional<std::string_view> method_name() const && = delete;
+  /// The tool whose format the payload is in ("stegano", "stego-lsb", "cloacked-pixel", "jsteg"), if
+  /// recognised (valid while this result lives; not callable on a temporary).
+  std::optional<std::string_view> tool_name() const & {
     const char *t = sd_result_tool_name(h_);
     return t ? std::optional<std::string_view>(t) : std::nullopt;
   }
+  std::optional<std::string_view> tool_name() const && = delete;
+  /// The verdict's score of one method (0-9), -1 for an unknown id.
+  float score(int32_t method_id) const { return sd_result_score(h_, method_id); }
   uint64_t scan_id() const { return sd_result_scan_id(h_); }
   std::array<float, 5> scores() const { std::array<float, 5> s{}; check(sd_result_scores(h_, s.data())); return s; }
-  /// The recovered payload (valid while this result lives), if any.
-  std::optional<ByteView> payload() const {
+  /// The recovered payload (valid while this result lives; not callable on a temporary), if any.
+  std::optional<ByteView> payload() const && = delete;
+  std::optional<ByteView> payload() const & {
     const uint8_t *d = nullptr;
     size_t n = 0;
     SdStatus s = sd_result_payload(h_, &d, &n);
@@ -177,6 +187,8 @@ class Detector {
     check(sd_scan_buffer(h_, b.data, b.size, &r));
     return Result(r);
   }
+  /// The bytes of an image held in a string (not a path: see scan_file).
+  Result scan(const std::string &bytes) const { return scan(ByteView(std::string_view(bytes))); }
   /// Scan many images in parallel: per image a Result, or the Error it failed with.
   std::vector<std::pair<std::optional<Result>, SdStatus>> scan_many(const std::vector<ByteView> &items) const {
     std::vector<const uint8_t *> data;

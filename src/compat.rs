@@ -23,12 +23,20 @@ pub fn starlight_record(path: &str, r: &Result<ScanResult>) -> Value {
                        // its own name follows in `stegodetect_method`
     let class = r.method.map(|m| m.starlight_class());
     let method_id = class.map_or(best as u8, |m| m.id());
+    // bit_order is on every record, "none" when clean or without a pixel payload (Starlight HEAD)
+    let bit_order = r
+        .payload
+        .as_ref()
+        .filter(|_| r.is_stego)
+        .and_then(|p| p.bit_order)
+        .map_or("none", |o| o.as_str());
     let mut v = json!({
         "file_path": path,
         "is_stego": r.is_stego,
         "stego_probability": r.probability,
         "method_id": method_id,
         "image_format": r.image.format.as_str(),
+        "bit_order": bit_order,
     });
     if r.is_stego {
         let total: f32 = probs.iter().sum();
@@ -42,12 +50,12 @@ pub fn starlight_record(path: &str, r: &Result<ScanResult>) -> Value {
             0.0
         });
         match &r.payload {
+            // the reference's extractors strip surrounding whitespace
             Some(p) => {
                 v["extracted_message"] = json!(p
                     .text()
-                    .map(str::to_string)
+                    .map(|t| t.trim().to_string())
                     .unwrap_or_else(|| hex(&p.bytes)));
-                v["bit_order"] = json!(p.bit_order.map_or("none", |o| o.as_str()));
             }
             None => v["extraction_error"] = json!("no payload recovered"),
         }
@@ -62,4 +70,37 @@ pub fn starlight_error(path: &str, message: &str) -> Value {
 
 fn hex(b: &[u8]) -> String {
     b.iter().map(|c| format!("{c:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::embed::{embed, EmbedOptions};
+    use crate::{Detector, Method};
+
+    fn rgb_png() -> Vec<u8> {
+        std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/clean/rgb.png"
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn every_record_has_bit_order_and_messages_are_stripped() {
+        let det = Detector::rules_only();
+        let clean = starlight_record("c.png", &det.scan_bytes(&rgb_png()));
+        assert_eq!(clean["is_stego"], false);
+        assert_eq!(clean["bit_order"], "none", "{clean}");
+        let st = embed(
+            &rgb_png(),
+            b"  a message with a trailing newline\n",
+            &EmbedOptions::new(Method::LsbRgb),
+        )
+        .unwrap();
+        let v = starlight_record("s.png", &det.scan_bytes(&st.bytes));
+        assert_eq!(v["stego_type"], "lsb.rgb", "{v}");
+        assert_eq!(v["bit_order"], "msb-first");
+        assert_eq!(v["extracted_message"], "a message with a trailing newline");
+    }
 }

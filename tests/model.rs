@@ -213,3 +213,21 @@ fn non_finite_outputs_are_errors_and_fixed_batch_models_are_fed_one_by_one() {
         .collect();
     assert_eq!(flags, [true, false, true]);
 }
+
+#[test]
+fn pytorch_checkpoints_are_refused_with_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes) in [
+        ("detector_balanced.pth", &b"PK\x03\x04pickled"[..]),
+        ("model.onnx", &b"PK\x03\x04a torch zip renamed"[..]),
+    ] {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        let e = Detector::new(Options {
+            model: stegodetect::ModelChoice::Path(p),
+            ..Options::default()
+        })
+        .unwrap_err();
+        assert!(e.to_string().contains("PyTorch checkpoint"), "{name}: {e}");
+    }
+}

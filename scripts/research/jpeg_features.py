@@ -193,9 +193,11 @@ def run_features(rows, root, out):
     cache = out / "features.npz"
     done = {}
     if cache.exists():
-        z = np.load(cache, allow_pickle=False)
-        for i, p in enumerate(z["paths"]):
-            done[str(p)] = (z["f0"][i], z["f1"][i], z["meta"][i], z["secs"][i], z["ncoef"][i])
+        with np.load(cache, allow_pickle=False) as z:  # load each array once (z[key] re-reads the file)
+            arrs = {k: z[k] for k in ("paths", "f0", "f1", "meta", "secs", "ncoef")}
+        for i, p in enumerate(arrs["paths"]):
+            done[str(p)] = (arrs["f0"][i], arrs["f1"][i], arrs["meta"][i], float(arrs["secs"][i]),
+                            int(arrs["ncoef"][i]))
     todo = [r["path"] for r in rows if r["path"] not in done]
     print(f"features: {len(done)} cached, {len(todo)} to extract", flush=True)
     failed = []

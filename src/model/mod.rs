@@ -180,6 +180,16 @@ impl Model {
     pub fn load_file(path: &Path, runtime: Option<&Path>, run: RunSettings) -> Result<Model> {
         let bytes = std::fs::read(path)
             .map_err(|e| Error::Model(format!("cannot read model {}: {e}", path.display())))?;
+        // PyTorch checkpoints (Starlight's later `detector_balanced.pth`) are zip archives or
+        // pickles: say so rather than report an ONNX parse error
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if matches!(ext, "pth" | "pt" | "ckpt") || bytes.starts_with(b"PK\x03\x04") {
+            return Err(Error::Model(format!(
+                "{} is a PyTorch checkpoint: stegodetect runs ONNX models only (export it with \
+                 torch.onnx.export, or use the built-in model)",
+                path.display()
+            )));
+        }
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())

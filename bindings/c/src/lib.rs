@@ -57,6 +57,30 @@ pub enum SdStatus {
     NotFound = 12,
 }
 
+/// The name of a status code ("ok", "null_argument", "invalid_argument", "io", "unknown_format",
+/// "decode", "limit", "model", "runtime_not_found", "embed", "internal", "panic", "not_found");
+/// "unknown" for a value outside the enum. A static string: never free it.
+#[no_mangle]
+pub extern "C" fn sd_status_name(status: i32) -> *const c_char {
+    let name: &'static [u8] = match status {
+        0 => b"ok\0",
+        1 => b"null_argument\0",
+        2 => b"invalid_argument\0",
+        3 => b"io\0",
+        4 => b"unknown_format\0",
+        5 => b"decode\0",
+        6 => b"limit\0",
+        7 => b"model\0",
+        8 => b"runtime_not_found\0",
+        9 => b"embed\0",
+        10 => b"internal\0",
+        11 => b"panic\0",
+        12 => b"not_found\0",
+        _ => b"unknown\0",
+    };
+    name.as_ptr().cast()
+}
+
 thread_local! {
     static LAST_ERROR: RefCell<Option<CString>> = const { RefCell::new(None) };
 }

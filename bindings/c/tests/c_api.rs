@@ -268,3 +268,66 @@ fn examples_build_with_make_cmake_and_the_static_library() {
     assert!(!String::from_utf8_lossy(&ldd.stdout).contains("libstegodetect"));
     run_example(&exe);
 }
+
+/// The C++ header: strings scan as bytes, views cannot be taken from a temporary Result (they
+/// would dangle), statuses have names. Compiled with -Wall -Wextra -Werror -pedantic.
+#[test]
+fn cpp_header_takes_strings_and_refuses_dangling_views() {
+    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cpp-header");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let compile = |name: &str, body: &str| {
+        let src = tmp.join(name);
+        std::fs::write(
+            &src,
+            format!("#include <stegodetect.hpp>\n#include <string>\nint main() {{\n{body}\nreturn 0;\n}}\n"),
+        )
+        .unwrap();
+        Command::new("c++")
+            .args([
+                "-std=c++17",
+                "-Wall",
+                "-Wextra",
+                "-Werror",
+                "-pedantic",
+                "-fsyntax-only",
+                "-I",
+            ])
+            .arg(root().join("include"))
+            .arg(&src)
+            .output()
+            .unwrap()
+    };
+    let ok = compile(
+        "ok.cpp",
+        r#"stegodetect::Detector det;
+           std::string bytes = "not an image";
+           try { auto r = det.scan(bytes); auto p = r.payload(); auto m = r.method_name();
+                 (void)p; (void)m; (void)r.score(5); }
+           catch (const stegodetect::Error &e) { const char *n = e.status_name(); (void)n; }"#,
+    );
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    for (name, body) in [
+        (
+            "payload.cpp",
+            "stegodetect::Detector det; auto p = det.scan_file(\"x.png\").payload(); (void)p;",
+        ),
+        (
+            "method.cpp",
+            "stegodetect::Detector det; auto m = det.scan_file(\"x.png\").method_name(); (void)m;",
+        ),
+    ] {
+        let bad = compile(name, body);
+        assert!(
+            !bad.status.success(),
+            "{name} compiled: a view of a temporary would dangle"
+        );
+        assert!(
+            String::from_utf8_lossy(&bad.stderr).contains("delete"),
+            "{name}"
+        );
+    }
+}

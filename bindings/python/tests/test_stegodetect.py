@@ -192,9 +192,24 @@ def test_starlight_compatibility() -> None:
     assert r["stego_type"] == "exif" and r["method_id"] == 3
     clean = s.scan_file((EXAMPLES / "clean-photo.png").read_bytes())
     assert clean["is_stego"] is False and "stego_type" not in clean
+    # the reference sets bit_order on every record ("none" when clean)
+    assert clean["bit_order"] == "none" and r["bit_order"] == "none"
     bad = s.scan_file(b"junk")
     assert bad["error"].startswith("Could not process") and bad["file_path"] == "memory"
     assert len(s.scan_directory(str(EXAMPLES))) == 9
+    assert len(s.scan_directory(str(EXAMPLES), quiet=True)) == 9  # the reference's keyword
+
+
+def test_starlight_messages_are_stripped_and_pth_models_refused(tmp_path: pathlib.Path) -> None:
+    s = StarlightScanner(quiet=True)
+    stego = stegodetect.embed(FIXTURES / "rgb.png", "a message with a trailing newline\n", "lsb.rgb")
+    r = s.scan_file(stego)
+    assert r["stego_type"] == "lsb.rgb" and r["bit_order"] == "msb-first", r
+    assert r["extracted_message"] == "a message with a trailing newline"
+    pth = tmp_path / "detector_balanced.pth"
+    pth.write_bytes(b"PK\x03\x04 not an onnx model")
+    with pytest.raises(stegodetect.ModelError, match="PyTorch checkpoint"):
+        StarlightScanner(model_path=str(pth))
 
 
 def test_stubs_match_the_native_module() -> None:

@@ -159,6 +159,8 @@ int main(int argc, char **argv) {
   CHECK(sd_result_score(r, 2) == scores[2]);
   CHECK(sd_result_score(r, 5) >= 0.0f && sd_result_score(r, 10) == -1.0f);
   CHECK(sd_result_score(NULL, 0) == -1.0f);
+  CHECK(strcmp(sd_status_name(SD_STATUS_NOT_FOUND), "not_found") == 0);
+  CHECK(strcmp(sd_status_name(SD_STATUS_OK), "ok") == 0 && strcmp(sd_status_name(99), "unknown") == 0);
   SdImageInfo info;
   CHECK(sd_result_image_info(r, &info) == SD_STATUS_OK);
   CHECK(info.width > 0 && strcmp(info.format, "png") == 0 && info.file_size == len);

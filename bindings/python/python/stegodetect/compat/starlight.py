@@ -26,14 +26,16 @@ class StarlightScanner:
         except StegodetectError as e:
             return _native.starlight_error_record(name, str(e))
 
-    def scan_directory(self, path: str, recursive: bool = True) -> List[dict]:
+    def scan_directory(self, path: str, recursive: bool = True, quiet: Optional[bool] = None) -> List[dict]:
+        """Scan every image under `path`; `quiet` (the reference's keyword) overrides the
+        constructor's setting for this call."""
         out = []
         for file, r in self.detector.scan_directory(path, recursive=recursive, jobs=self.num_workers):
             if isinstance(r, Exception):
                 out.append(_native.starlight_error_record(file, str(r)))
             else:
                 out.append(r.starlight_record(file))
-        if not self.quiet:
+        if not (self.quiet if quiet is None else quiet):
             stego = sum(1 for r in out if r.get("is_stego"))
             print(f"scanned {len(out)} files: {stego} stego")
         return out
