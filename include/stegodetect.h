@@ -248,9 +248,14 @@ enum SdStatus sd_options_set_sequential_lsb(struct SdOptions *options, bool on);
 // detector keeps its own reference to the registry.
 enum SdStatus sd_options_set_metrics(struct SdOptions *options, const struct SdMetrics *metrics);
 
-// Create a detector (`options` NULL: defaults). Loads the model and ONNX Runtime; a missing
-// runtime is `SD_STATUS_RUNTIME_NOT_FOUND` with the fix in the message.
-enum SdStatus sd_detector_new(const struct SdOptions *options, struct SdDetector **out_detector);
+// Create a detector (`options` NULL: defaults). Loads the model and ONNX Runtime (1.17 or later,
+// needed at run time unless the options are rules-only), searched in this order: the runtime
+// path option, `ORT_DYLIB_PATH`, `$VIRTUAL_ENV` (an `onnxruntime` wheel), the system loader's
+// places (`LD_LIBRARY_PATH`, the ldconfig cache, /usr/local/lib, /usr/lib), a `.venv` beside the
+// working directory or the executable, python3's `onnxruntime` package. A missing runtime is
+// `SD_STATUS_RUNTIME_NOT_FOUND`; `sd_last_error_message` lists what was tried and how to install it.
+enum SdStatus sd_detector_new(const struct SdOptions *options,
+                              struct SdDetector **out_detector);
 
 // Release a detector. NULL is a no-op.
 void sd_detector_free(struct SdDetector *detector);

@@ -32,7 +32,11 @@ pub struct Detector {
 
 impl Detector {
     /// Create a detector; fails on options that cannot work (threshold outside [0, 1], LSB
-    /// midpoint outside (0, 1], zero limits).
+    /// midpoint outside (0, 1], zero limits). A model (the default one included) needs ONNX
+    /// Runtime 1.17+ at run time, found by [`crate::model::runtime::find`] (the runtime path
+    /// option, `ORT_DYLIB_PATH`, `$VIRTUAL_ENV`, the system loader's places, a `.venv`, python3's
+    /// `onnxruntime`); [`Error::RuntimeNotFound`] lists what was tried. Hosts without a runtime
+    /// use [`Detector::rules_only`].
     pub fn new(opts: Options) -> Result<Self> {
         if !(0.0..=1.0).contains(&opts.threshold) {
             return Err(Error::InvalidArgument(format!(

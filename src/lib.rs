@@ -13,6 +13,10 @@
 //! point back along this line (`scripts/import_cycles.py`, run by `make test`, fails on a
 //! cycle). [`embed`] is the matching generator.
 //!
+//! The learned model runs in ONNX Runtime (1.17 or later), loaded at run time from the host:
+//! `pip install onnxruntime` into a virtual environment, a system package, or `ORT_DYLIB_PATH`
+//! naming the library (search order in [`model::runtime`]). `Detector::rules_only()` needs none.
+//!
 //! ```no_run
 //! // the default learned model; `Detector::rules_only()` scans without one
 //! let detector = stegodetect::Detector::new(stegodetect::Options::default())?;

@@ -556,8 +556,12 @@ pub struct SdDetector {
     metrics: Option<Arc<Recorder>>,
 }
 
-/// Create a detector (`options` NULL: defaults). Loads the model and ONNX Runtime; a missing
-/// runtime is `SD_STATUS_RUNTIME_NOT_FOUND` with the fix in the message.
+/// Create a detector (`options` NULL: defaults). Loads the model and ONNX Runtime (1.17 or later,
+/// needed at run time unless the options are rules-only), searched in this order: the runtime
+/// path option, `ORT_DYLIB_PATH`, `$VIRTUAL_ENV` (an `onnxruntime` wheel), the system loader's
+/// places (`LD_LIBRARY_PATH`, the ldconfig cache, /usr/local/lib, /usr/lib), a `.venv` beside the
+/// working directory or the executable, python3's `onnxruntime` package. A missing runtime is
+/// `SD_STATUS_RUNTIME_NOT_FOUND`; `sd_last_error_message` lists what was tried and how to install it.
 #[no_mangle]
 pub unsafe extern "C" fn sd_detector_new(
     options: *const SdOptions,

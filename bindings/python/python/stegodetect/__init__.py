@@ -85,7 +85,20 @@ def _to_native(x: Scannable) -> Union[str, "os.PathLike[str]", bytes, bytearray]
 
 class Detector:
     """A detector over the native core. One instance may be shared between threads: scans release
-    the GIL and run in parallel natively."""
+    the GIL and run in parallel natively.
+
+    Arguments: `model` an ONNX file (None: the built-in model); `threads` intra-op threads of the
+    model; `threshold` the stego probability above which an image is called stego; `rules_only`
+    decide without a model (no ONNX Runtime needed); `runtime` the ONNX Runtime library file
+    (default: the `onnxruntime` package installed beside this one, else ORT_DYLIB_PATH,
+    $VIRTUAL_ENV, the system loader's places); `max_file_bytes`, `max_pixels`, `max_frames`
+    limits for hostile input; `extract` recover payloads; `lsb_rate_midpoint` the scattered-LSB
+    rate scored 0.5; `sequential_lsb` the opt-in payload-agnostic sequential analysis; `metrics`
+    a registry every scan is recorded in.
+
+    Raises `RuntimeNotFoundError` (what was searched and how to install it) when a model is used
+    and no ONNX Runtime is found, `ModelError` for a model that cannot be loaded (a PyTorch
+    checkpoint, a wrong signature), `InvalidArgumentError` for options out of range."""
 
     def __init__(
         self,
