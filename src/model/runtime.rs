@@ -204,6 +204,42 @@ pub fn find(explicit: Option<&Path>) -> Result<PathBuf> {
     Search::from_process().locate(explicit)
 }
 
+/// Load the runtime once per process and return its environment.
+pub fn environment(explicit: Option<&Path>) -> Result<&'static ort::environment::Environment> {
+    if let Some((loaded, env)) = LOADED.get() {
+        if let Some(p) = explicit {
+            if p != loaded {
+                return Err(Error::Model(format!(
+                    "ONNX Runtime is already loaded from {} in this process; cannot switch to {}",
+                    loaded.display(),
+                    p.display()
+                )));
+            }
+        }
+        return Ok(env);
+    }
+    let _guard = INIT_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, env)) = LOADED.get() {
+        return Ok(env);
+    }
+    let path = find(explicit)?;
+    let builder = ort::init_from(&path).map_err(|e| {
+        Error::RuntimeNotFound(format!("cannot load {}: {e}; {HOW_TO_FIX}", path.display()))
+    })?;
+    let env = builder.with_name("stegodetect").build().map_err(|e| {
+        Error::Model(format!(
+            "ONNX Runtime from {} failed to start: {e}",
+            path.display()
+        ))
+    })?;
+    Ok(&LOADED.get_or_init(|| (path, env)).1)
+}
+
+/// Path of the loaded runtime, if any.
+pub fn loaded_path() -> Option<&'static Path> {
+    LOADED.get().map(|(p, _)| p.as_path())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -270,40 +306,4 @@ mod tests {
         };
         assert_eq!(s.locate(None).unwrap(), in_proj);
     }
-}
-
-/// Load the runtime once per process and return its environment.
-pub fn environment(explicit: Option<&Path>) -> Result<&'static ort::environment::Environment> {
-    if let Some((loaded, env)) = LOADED.get() {
-        if let Some(p) = explicit {
-            if p != loaded {
-                return Err(Error::Model(format!(
-                    "ONNX Runtime is already loaded from {} in this process; cannot switch to {}",
-                    loaded.display(),
-                    p.display()
-                )));
-            }
-        }
-        return Ok(env);
-    }
-    let _guard = INIT_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some((_, env)) = LOADED.get() {
-        return Ok(env);
-    }
-    let path = find(explicit)?;
-    let builder = ort::init_from(&path).map_err(|e| {
-        Error::RuntimeNotFound(format!("cannot load {}: {e}; {HOW_TO_FIX}", path.display()))
-    })?;
-    let env = builder.with_name("stegodetect").build().map_err(|e| {
-        Error::Model(format!(
-            "ONNX Runtime from {} failed to start: {e}",
-            path.display()
-        ))
-    })?;
-    Ok(&LOADED.get_or_init(|| (path, env)).1)
-}
-
-/// Path of the loaded runtime, if any.
-pub fn loaded_path() -> Option<&'static Path> {
-    LOADED.get().map(|(p, _)| p.as_path())
 }

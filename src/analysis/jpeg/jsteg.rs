@@ -4,7 +4,7 @@
 //! coefficients whose value is neither 0 nor 1, in the order the scan codes them, starting at
 //! the first block. Replacing LSBs equalises the counts of each value pair {2k, 2k+1}, and since
 //! -1 is paired with -2 while +1 is left alone, it breaks the sign symmetry of the coefficients
-//! ([`profile`]). Counting by value sign and pair makes the test indifferent to the payload's
+//! ([`scan`]). Counting by value sign and pair makes the test indifferent to the payload's
 //! bit balance (text has more 0 bits than 1).
 //!
 //! jsteg's own format, written by `embed --method jpeg.jsteg`: 5 bits giving the bit length `n`
