@@ -318,7 +318,7 @@ impl Detector {
     /// Scan many in-memory images in parallel; results in input order. The model runs once per
     /// batch of images rather than once per image. Runs on the caller's rayon pool when called
     /// inside one, else on the global pool (one thread per core), or after `fork()` on a pool of
-    /// the child's own ([`in_live_pool`]).
+    /// the child's own (`in_live_pool`).
     pub fn scan_many(&self, items: &[&[u8]]) -> Vec<Result<ScanResult>> {
         let prepared: Vec<_> = in_live_pool(|| items.par_iter().map(|b| self.prepare(b)).collect());
         self.finish_batch(prepared)
