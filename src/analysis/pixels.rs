@@ -71,7 +71,7 @@ pub fn content(p: &PixelPlanes, frame: Option<u32>, opts: &Options, out: &mut Ve
     }
 }
 
-/// Payloads in the formats of known tools ([`tools`](crate::analysis::tools)): one piece of evidence each, as content
+/// Payloads in the formats of known tools ([`tools` module](crate::analysis::tools)): one piece of evidence each, as content
 /// evidence (they are sequential payloads with a length header), naming the tool.
 pub fn tools(
     p: &PixelPlanes,
