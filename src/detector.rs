@@ -395,6 +395,7 @@ pub fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>> {
     use std::io::Read;
     let io = |source| Error::Io {
         path: format!("cannot read {}", path.display()),
+        file: path.to_path_buf(),
         source,
     };
     let mut open = std::fs::OpenOptions::new();

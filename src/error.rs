@@ -63,6 +63,8 @@ pub enum Error {
     Io {
         /// What was done to which file (`cannot read /x.png`).
         path: String,
+        /// The file.
+        file: std::path::PathBuf,
         /// The operating system's error.
         #[source]
         source: std::io::Error,
@@ -102,6 +104,23 @@ pub enum Error {
 }
 
 impl Error {
+    /// The file an [`Error::Io`] is about.
+    pub fn io_file(&self) -> Option<&std::path::Path> {
+        match self {
+            Error::Io { file, .. } => Some(file),
+            _ => None,
+        }
+    }
+
+    /// The operating system's error number of an [`Error::Io`] (`ENOENT`, `EACCES`, ...), when
+    /// it has one.
+    pub fn os_error(&self) -> Option<i32> {
+        match self {
+            Error::Io { source, .. } => source.raw_os_error(),
+            _ => None,
+        }
+    }
+
     /// The category of this error.
     pub fn kind(&self) -> ErrorKind {
         match self {

@@ -61,6 +61,7 @@ pub fn load_manifest(path: &Path) -> Result<Vec<LabeledItem>> {
     let base = path.parent().unwrap_or(Path::new("."));
     let io = |e: std::io::Error| Error::Io {
         path: format!("cannot read {}", path.display()),
+        file: path.to_path_buf(),
         source: e,
     };
     let text = std::fs::read_to_string(path).map_err(io)?;
@@ -109,6 +110,7 @@ pub fn load_manifest(path: &Path) -> Result<Vec<LabeledItem>> {
             let payload = match get("payload_file").filter(|s| !s.is_empty()) {
                 Some(f) => Some(std::fs::read(base.join(f)).map_err(|e| Error::Io {
                     path: format!("cannot read {f}"),
+                    file: base.join(f),
                     source: e,
                 })?),
                 None => None,
@@ -152,6 +154,7 @@ pub fn load_sidecar_dir(dir: &Path) -> Result<Vec<LabeledItem>> {
                 let side: serde_json::Value =
                     serde_json::from_slice(&std::fs::read(&p).map_err(|e| Error::Io {
                         path: format!("cannot read {}", p.display()),
+                        file: p.to_path_buf(),
                         source: e,
                     })?)
                     .map_err(|e| bad(format!("{}: {e}", p.display())))?;
@@ -578,6 +581,7 @@ pub fn merge_runs<P: AsRef<Path>>(
         let f = f.as_ref();
         let io = |e: std::io::Error| Error::Io {
             path: format!("cannot read {}", f.display()),
+            file: f.to_path_buf(),
             source: e,
         };
         let text = std::fs::read_to_string(f).map_err(io)?;

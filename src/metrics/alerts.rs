@@ -107,6 +107,7 @@ impl AlertConfig {
     pub fn load(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
             path: format!("cannot read alert rules {}", path.display()),
+            file: path.to_path_buf(),
             source: e,
         })?;
         let c: AlertConfig = serde_json::from_str(&text)

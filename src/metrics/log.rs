@@ -60,6 +60,7 @@ pub struct JsonlLog {
 fn io_err(what: &str, path: &Path, e: std::io::Error) -> Error {
     Error::Io {
         path: format!("{what} {}", path.display()),
+        file: path.to_path_buf(),
         source: e,
     }
 }

@@ -45,6 +45,7 @@ impl ReportData {
     pub fn write(&self, dir: &Path) -> Result<(PathBuf, PathBuf)> {
         let io = |p: &Path, e: std::io::Error| Error::Io {
             path: format!("cannot write {}", p.display()),
+            file: p.to_path_buf(),
             source: e,
         };
         std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
@@ -78,6 +79,7 @@ pub fn from_logs<P: AsRef<Path>>(paths: &[P]) -> Result<ReportData> {
 pub fn from_eval(p: &Path) -> Result<ReportData> {
     let bytes = std::fs::read(p).map_err(|e| Error::Io {
         path: format!("cannot read {}", p.display()),
+        file: p.to_path_buf(),
         source: e,
     })?;
     let r: Value = serde_json::from_slice(&bytes)

@@ -16,11 +16,23 @@ use sdcore::metrics::Recorder;
 use sdcore::planes::ColorMode;
 use sdcore::{Error, ErrorKind, Format, ModelChoice, Options};
 
+/// POSIX error numbers the Python exceptions are chosen by (the same on Linux and macOS).
+mod libc_errno {
+    pub const EPERM: i32 = 1;
+    pub const ENOENT: i32 = 2;
+    pub const EACCES: i32 = 13;
+}
+
 /// Map a core error onto `stegodetect._errors`.
 fn py_err(py: Python<'_>, e: Error) -> PyErr {
     static MODULE: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
     let name = match e.kind() {
-        ErrorKind::Io => "StegodetectIOError",
+        // the OSError subclass that `except FileNotFoundError` / `PermissionError` expect
+        ErrorKind::Io => match e.os_error() {
+            Some(libc_errno::ENOENT) => "StegodetectFileNotFoundError",
+            Some(libc_errno::EACCES | libc_errno::EPERM) => "StegodetectPermissionError",
+            _ => "StegodetectIOError",
+        },
         ErrorKind::UnknownFormat | ErrorKind::Decode => "DecodeError",
         ErrorKind::Limit => "LimitError",
         ErrorKind::InvalidArgument => "InvalidArgumentError",
@@ -33,11 +45,16 @@ fn py_err(py: Python<'_>, e: Error) -> PyErr {
     let cls = MODULE
         .get_or_try_init(py, || py.import("stegodetect._errors").map(|m| m.unbind()))
         .and_then(|m| m.bind(py).getattr(name));
-    match cls {
-        Ok(cls) => match cls.call1((e.to_string(), e.kind().as_str())) {
-            Ok(inst) => PyErr::from_value(inst),
-            Err(err) => err,
-        },
+    let inst = cls.and_then(|c| {
+        if e.kind() == ErrorKind::Io {
+            let file = e.io_file().map(|f| f.to_string_lossy().into_owned());
+            c.call1((e.to_string(), e.kind().as_str(), e.os_error(), file))
+        } else {
+            c.call1((e.to_string(), e.kind().as_str()))
+        }
+    });
+    match inst {
+        Ok(inst) => PyErr::from_value(inst),
         Err(err) => err,
     }
 }

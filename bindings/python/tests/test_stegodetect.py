@@ -79,9 +79,11 @@ def test_every_exception() -> None:
     with pytest.raises(stegodetect.DecodeError) as e:
         det.scan((EXAMPLES / "stego-lsb.png").read_bytes()[:500])
     assert e.value.kind == "decode"
-    with pytest.raises(stegodetect.StegodetectIOError) as e:
+    with pytest.raises(FileNotFoundError) as nf:
         det.scan("/nonexistent/image.png")
-    assert isinstance(e.value, OSError)
+    assert isinstance(nf.value, stegodetect.StegodetectIOError) and nf.value.kind == "io"
+    assert nf.value.errno == 2 and nf.value.filename == "/nonexistent/image.png"
+    assert "/nonexistent/image.png" in str(nf.value)
     with pytest.raises(stegodetect.LimitError):
         stegodetect.Detector(max_pixels=100).scan(EXAMPLES / "clean-photo.png")
     with pytest.raises(stegodetect.ModelError):
@@ -210,6 +212,25 @@ def test_starlight_messages_are_stripped_and_pth_models_refused(tmp_path: pathli
     pth.write_bytes(b"PK\x03\x04 not an onnx model")
     with pytest.raises(stegodetect.ModelError, match="PyTorch checkpoint"):
         StarlightScanner(model_path=str(pth))
+
+
+def test_a_user_script_type_checks_strictly(tmp_path: pathlib.Path) -> None:
+    # what a user writes, checked with mypy --strict against the installed package
+    script = tmp_path / "user.py"
+    script.write_text(
+        "import stegodetect\n"
+        "from stegodetect import Detector, Metrics, ScanResult, StegodetectIOError, __version__\n"
+        "m: Metrics = Metrics()\n"
+        "det = Detector(rules_only=True, metrics=m)\n"
+        "r: ScanResult = det.scan(b'x')\n"
+        "p: float = r.probability\n"
+        "try:\n    det.scan('missing.png')\n"
+        "except FileNotFoundError as e:\n    print(e.filename, __version__)\n"
+        "except StegodetectIOError:\n    pass\n"
+        "except stegodetect.DecodeError:\n    pass\n")
+    out = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(script)],
+                         capture_output=True, text=True, check=False, cwd=tmp_path)
+    assert out.returncode == 0, out.stdout + out.stderr
 
 
 def test_stubs_match_the_native_module() -> None:

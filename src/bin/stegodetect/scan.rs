@@ -80,6 +80,7 @@ fn scan_one(det: &Detector, input: &Input, max: u64) -> stegodetect::Result<Scan
         Input::File(p) => det.scan_path(p),
         Input::Unreadable { path, error } => Err(stegodetect::Error::Io {
             path: format!("cannot read {}", path.display()),
+            file: path.to_path_buf(),
             source: std::io::Error::other(error.clone()),
         }),
         Input::Skipped { .. } | Input::Ignored(_) => {
@@ -92,6 +93,7 @@ fn scan_one(det: &Detector, input: &Input, max: u64) -> stegodetect::Result<Scan
                 .read_to_end(&mut buf)
                 .map_err(|e| stegodetect::Error::Io {
                     path: "cannot read -".into(),
+                    file: "-".into(),
                     source: e,
                 })?;
             det.scan_bytes(&buf)

@@ -45,7 +45,31 @@ class NotFoundError(InvalidArgumentError, LookupError):
 
 
 class StegodetectIOError(StegodetectError, OSError):
-    """A file could not be read or written."""
+    """A file could not be read or written: ``errno`` and ``filename`` as on any OSError; a missing
+    file raises StegodetectFileNotFoundError (a FileNotFoundError), a forbidden one
+    StegodetectPermissionError (a PermissionError)."""
+
+    def __init__(self, message: str, kind: str = "io", errno: "int | None" = None,
+                 filename: "str | None" = None) -> None:
+        if errno is not None:
+            OSError.__init__(self, errno, message, filename)
+        else:
+            OSError.__init__(self, message)
+        self.kind = kind
+        self._message = message
+        if filename is not None:
+            self.filename = filename
+
+    def __str__(self) -> str:
+        return self._message
+
+
+class StegodetectFileNotFoundError(StegodetectIOError, FileNotFoundError):
+    """The file does not exist."""
+
+
+class StegodetectPermissionError(StegodetectIOError, PermissionError):
+    """The file may not be read (or written)."""
 
 
 __all__ = [
@@ -59,4 +83,6 @@ __all__ = [
     "EmbedError",
     "InternalError",
     "StegodetectIOError",
+    "StegodetectFileNotFoundError",
+    "StegodetectPermissionError",
 ]
