@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install the C API from a release build into PREFIX (default: dist/): include/stegodetect.h and
 # stegodetect.hpp, lib/libstegodetect.so.1 (+ libstegodetect.so), lib/libstegodetect.a and
-# lib/pkgconfig/stegodetect.pc (relocatable: paths relative to the .pc file).
+# lib/pkgconfig/stegodetect.pc (relocatable: paths relative to the .pc file). The libraries are
+# stripped of debug information; the shared library's is kept in lib/libstegodetect.so.N.debug
+# (linked with .gnu_debuglink, so gdb finds it).
 # Usage: scripts/install-capi.sh [PREFIX] [TARGET_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +16,11 @@ cp include/stegodetect.h include/stegodetect.hpp "$prefix/include/"
 cp "$target/libstegodetect_c.so" "$prefix/lib/libstegodetect.so.$abi"
 ln -sf "libstegodetect.so.$abi" "$prefix/lib/libstegodetect.so"
 cp "$target/libstegodetect_c.a" "$prefix/lib/libstegodetect.a"
+so="$prefix/lib/libstegodetect.so.$abi"
+objcopy --only-keep-debug "$so" "$so.debug"
+strip --strip-debug --strip-unneeded "$so"
+(cd "$prefix/lib" && objcopy --add-gnu-debuglink="libstegodetect.so.$abi.debug" "libstegodetect.so.$abi")
+strip --strip-debug "$prefix/lib/libstegodetect.a"
 cat > "$prefix/lib/pkgconfig/stegodetect.pc" <<PC
 prefix=\${pcfiledir}/../..
 libdir=\${prefix}/lib

@@ -58,6 +58,7 @@ pub use detector::{read_limited, Detector};
 pub use error::{Error, ErrorKind, Result};
 pub use extract::{Payload, PayloadEncoding};
 pub use options::{Limits, ModelChoice, Options};
+pub use planes::ColorMode;
 pub use verdict::{ImageInfo, MethodScores, ScanResult, Timings};
 pub use vocab::{BitOrder, Method, Tool};
 

@@ -212,6 +212,16 @@ fn examples_build_with_make_cmake_and_the_static_library() {
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&soname.stdout).contains("[libstegodetect.so.1]"));
+    // installed stripped, the debug information beside it
+    for (f, debug) in [
+        ("libstegodetect.so.1", false),
+        ("libstegodetect.a", false),
+        ("libstegodetect.so.1.debug", true),
+    ] {
+        let sections = Command::new("readelf").arg("-S").arg(lib.join(f)).output().unwrap();
+        let text = String::from_utf8_lossy(&sections.stdout);
+        assert_eq!(text.contains(".debug_info"), debug, "{f}: debug sections");
+    }
     let pc = lib.join("pkgconfig");
     for lang in ["c", "cpp"] {
         // plain Makefile, in a copy of the example (as a user would)
