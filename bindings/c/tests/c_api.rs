@@ -218,7 +218,11 @@ fn examples_build_with_make_cmake_and_the_static_library() {
         ("libstegodetect.a", false),
         ("libstegodetect.so.1.debug", true),
     ] {
-        let sections = Command::new("readelf").arg("-S").arg(lib.join(f)).output().unwrap();
+        let sections = Command::new("readelf")
+            .arg("-S")
+            .arg(lib.join(f))
+            .output()
+            .unwrap();
         let text = String::from_utf8_lossy(&sections.stdout);
         assert_eq!(text.contains(".debug_info"), debug, "{f}: debug sections");
     }
