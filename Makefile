@@ -57,12 +57,14 @@ validate-heldout: build
 		--thresholds target/validate-heldout/thresholds.json --report-dir target/validate-heldout/report
 	cp target/validate-heldout/report/report.md models/validation-heldout.md
 
-# The C API: build, refresh include/stegodetect.h from cbindgen's output, install into dist/
-# (headers, libstegodetect.so.1, libstegodetect.a, pkg-config file).
-capi: setup
-	$(CARGO) build --release --workspace
+# The C API alone (no Python, no CLI): build the C crate, refresh include/stegodetect.h from
+# cbindgen's output, install into PREFIX (default dist/): headers, stripped libstegodetect.so.1
+# with its .debug file, libstegodetect.a, pkg-config file and CMake package.
+PREFIX ?= dist
+capi:
+	$(CARGO) build --release -p stegodetect-capi
 	cp "$$(ls -t target/release/build/stegodetect-capi-*/out/stegodetect.h | head -1)" include/stegodetect.h
-	bash scripts/install-capi.sh dist
+	bash scripts/install-capi.sh $(PREFIX)
 
 # Load benchmark of `stegodetect serve` over loopback (10,000 requests, 32 clients) and the CLI's
 # rate on the same images.

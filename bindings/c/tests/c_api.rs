@@ -281,6 +281,52 @@ fn examples_build_with_make_cmake_and_the_static_library() {
     let ldd = Command::new("ldd").arg(&exe).output().unwrap();
     assert!(!String::from_utf8_lossy(&ldd.stdout).contains("libstegodetect"));
     run_example(&exe);
+    // the CMake package: find_package(stegodetect CONFIG), shared and static imported targets,
+    // and a version it cannot satisfy refused
+    for (target, version, ok) in [
+        ("stegodetect::stegodetect", "0.1", true),
+        ("stegodetect::stegodetect_static", "0.1", true),
+        ("stegodetect::stegodetect", "0.2", false),
+    ] {
+        let proj = tmp.join(format!("cmake-config-{}-{version}", target.len()));
+        let _ = std::fs::remove_dir_all(&proj);
+        std::fs::create_dir_all(&proj).unwrap();
+        std::fs::copy(
+            root().join("examples/c/scan_dir.c"),
+            proj.join("scan_dir.c"),
+        )
+        .unwrap();
+        std::fs::write(
+            proj.join("CMakeLists.txt"),
+            format!(
+                "cmake_minimum_required(VERSION 3.16)\nproject(t C)\n\
+                 find_package(stegodetect {version} CONFIG REQUIRED)\n\
+                 add_executable(scan_dir scan_dir.c)\n\
+                 target_link_libraries(scan_dir PRIVATE {target})\n\
+                 set_target_properties(scan_dir PROPERTIES BUILD_RPATH \"${{stegodetect_LIBDIR}}\")\n"
+            ),
+        )
+        .unwrap();
+        let configured = Command::new("cmake")
+            .arg("-S")
+            .arg(&proj)
+            .arg("-B")
+            .arg(proj.join("b"))
+            .arg(format!("-DCMAKE_PREFIX_PATH={}", prefix.display()))
+            .output()
+            .unwrap();
+        assert_eq!(configured.status.success(), ok, "{target} {version}");
+        if ok {
+            let st = Command::new("cmake")
+                .arg("--build")
+                .arg(proj.join("b"))
+                .stdout(std::process::Stdio::null())
+                .status()
+                .unwrap();
+            assert!(st.success(), "{target}");
+            run_example(&proj.join("b/scan_dir"));
+        }
+    }
 }
 
 /// The C++ header: strings scan as bytes, views cannot be taken from a temporary Result (they
