@@ -6,10 +6,11 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyByteArray, PyBytes, PyString};
+use rayon::prelude::*;
 use sdcore::embed::EmbedOptions;
 use sdcore::metrics::log::{JsonlLog, LogOptions};
 use sdcore::metrics::Recorder;
@@ -73,6 +74,9 @@ enum Input<'a> {
     Path(PathBuf),
     Borrowed(&'a [u8]),
     Owned(Vec<u8>),
+    /// Raw 8-bit pixels (a numpy array or PIL image, unpacked by the Python layer): samples
+    /// (copied once: the core owns its planes), width, height, layout.
+    Pixels(Vec<u8>, u32, u32, ColorMode),
 }
 
 impl Input<'_> {
@@ -86,14 +90,40 @@ impl Input<'_> {
 
     fn bytes(&self) -> Option<&[u8]> {
         match self {
-            Input::Path(_) => None,
+            Input::Path(_) | Input::Pixels(..) => None,
             Input::Borrowed(b) => Some(b),
             Input::Owned(b) => Some(b),
         }
     }
 }
 
+fn pixel_mode(mode: &str) -> Result<ColorMode, Error> {
+    match mode {
+        "L" => Ok(ColorMode::Grey),
+        "LA" => Ok(ColorMode::GreyAlpha),
+        "RGB" => Ok(ColorMode::Rgb),
+        "RGBA" => Ok(ColorMode::Rgba),
+        other => Err(Error::InvalidArgument(format!(
+            "pixel mode {other:?} (L, LA, RGB, RGBA)"
+        ))),
+    }
+}
+
 fn input<'a>(x: &'a Bound<'_, PyAny>) -> PyResult<Input<'a>> {
+    if let Ok(t) = x.downcast::<pyo3::types::PyTuple>() {
+        // (samples, width, height, mode) from the Python layer's pixel unpacking
+        if t.len() == 4 {
+            let data = t.get_borrowed_item(0)?;
+            let data = data.downcast::<PyBytes>()?;
+            let (w, h, mode): (u32, u32, String) = (
+                t.get_item(1)?.extract()?,
+                t.get_item(2)?.extract()?,
+                t.get_item(3)?.extract()?,
+            );
+            let mode = pixel_mode(&mode).map_err(|e| PyValueError::new_err(e.to_string()))?;
+            return Ok(Input::Pixels(data.as_bytes().to_vec(), w, h, mode));
+        }
+    }
     if let Ok(b) = x.downcast::<PyBytes>() {
         return Ok(Input::Borrowed(b.as_bytes()));
     }
@@ -398,18 +428,7 @@ impl Detector {
         height: u32,
         mode: &str,
     ) -> PyResult<ScanResult> {
-        let mode = match mode {
-            "L" => ColorMode::Grey,
-            "LA" => ColorMode::GreyAlpha,
-            "RGB" => ColorMode::Rgb,
-            "RGBA" => ColorMode::Rgba,
-            other => {
-                return Err(py_err(
-                    py,
-                    Error::InvalidArgument(format!("pixel mode {other:?} (L, LA, RGB, RGBA)")),
-                ))
-            }
-        };
+        let mode = pixel_mode(mode).map_err(|e| py_err(py, e))?;
         // the core owns its planes: one copy, no encoding
         let samples = data.as_bytes().to_vec();
         let r = py.detach(|| self.det.scan_pixels(width, height, mode, samples));
@@ -426,7 +445,14 @@ impl Detector {
         items: Vec<Bound<'_, PyAny>>,
         jobs: Option<usize>,
     ) -> PyResult<Vec<Py<PyAny>>> {
-        let inputs: Vec<Input> = items.iter().map(input).collect::<PyResult<_>>()?;
+        let mut inputs: Vec<Input> = items.iter().map(input).collect::<PyResult<_>>()?;
+        // pixels are moved out (the core takes ownership); their slots stay as empty markers
+        let mut pixels: Vec<(usize, Vec<u8>, u32, u32, ColorMode)> = Vec::new(); // moved into the scan
+        for (k, i) in inputs.iter_mut().enumerate() {
+            if let Input::Pixels(v, w, h, m) = i {
+                pixels.push((k, std::mem::take(v), *w, *h, *m));
+            }
+        }
         let pool = match jobs {
             Some(0) => {
                 return Err(py_err(
@@ -446,6 +472,7 @@ impl Detector {
             let (paths, bytes): (Vec<_>, Vec<_>) = inputs
                 .iter()
                 .enumerate()
+                .filter(|(_, i)| !matches!(i, Input::Pixels(..)))
                 .partition(|(_, i)| matches!(i, Input::Path(_)));
             // files and buffers each go through the batched core entry points
             let mut out: Vec<Option<sdcore::Result<sdcore::ScanResult>>> =
@@ -466,6 +493,14 @@ impl Detector {
                 .collect();
             for ((k, _), r) in bytes.iter().zip(self.det.scan_many(&bs)) {
                 out[*k] = Some(r);
+            }
+            // pixels through the core's pixel path, in parallel (no container to encode)
+            let scanned: Vec<_> = pixels
+                .into_par_iter()
+                .map(|(k, v, w, h, m)| (k, self.det.scan_pixels(w, h, m, v)))
+                .collect();
+            for (k, r) in scanned {
+                out[k] = Some(r);
             }
             out.into_iter()
                 .map(|r| r.expect("every input scanned"))

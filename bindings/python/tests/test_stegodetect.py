@@ -275,6 +275,10 @@ def test_pixels_scan_as_the_same_pixels_in_a_png(det: stegodetect.Detector, path
         assert (got.is_stego, got.method) == (want.is_stego, want.method), path
         assert abs(got.probability - want.probability) < 1e-6, path
         assert got.payload == want.payload
+    # the batch takes the same pixel path (not PNG-encoded), results in order
+    for got in det.scan_many([arr, im, png_bytes(im)]):
+        assert isinstance(got, stegodetect.ScanResult)
+        assert abs(got.probability - want.probability) < 1e-6 and got.payload == want.payload, path
     # a non-contiguous view scans as its pixels
     flipped = arr[::-1]
     assert abs(det.scan(flipped).probability - det.scan(png_bytes(Image.fromarray(flipped))).probability) < 1e-6
@@ -282,6 +286,12 @@ def test_pixels_scan_as_the_same_pixels_in_a_png(det: stegodetect.Detector, path
 
 def test_pixel_input_errors() -> None:
     det = stegodetect.Detector()
+    # unsupported arrays get a clear error, not Pillow's
+    for bad in (np.zeros((8, 8, 3), np.float32), np.zeros((8, 8, 7), np.uint8), np.zeros((2, 8, 8, 3), np.uint8)):
+        with pytest.raises(stegodetect.InvalidArgumentError, match="uint8"):
+            det.scan(bad)
+        with pytest.raises(stegodetect.InvalidArgumentError, match="uint8"):
+            det.scan_many([bad])
     with pytest.raises(stegodetect.InvalidArgumentError):
         det._native.scan_pixels_native(b"123", 2, 2, "RGB")
     with pytest.raises(stegodetect.InvalidArgumentError):

@@ -87,7 +87,16 @@ def _to_native(x: Scannable) -> Union[str, "os.PathLike[str]", bytes, bytearray]
     if isinstance(x, Image.Image):
         img = x
     elif hasattr(x, "__array_interface__"):
-        img = Image.fromarray(x)
+        import numpy as np
+
+        a = np.asarray(x)
+        # 8-bit arrays took the pixel path; 16-bit grey and boolean masks are real images too
+        if not ((a.dtype == np.uint16 and a.ndim == 2) or (a.dtype == np.bool_ and a.ndim == 2)):
+            raise InvalidArgumentError(
+                f"cannot scan a {a.dtype} array of shape {a.shape}: give uint8 pixels as HxW or HxWxC "
+                "(C = 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA), or a 2-D uint16 / bool array",
+                "invalid_argument")
+        img = Image.fromarray(a)
     else:
         raise TypeError(f"cannot scan a {type(x).__name__}: give a path, bytes, a PIL image or a numpy array")
     buf = io.BytesIO()
@@ -169,8 +178,12 @@ class Detector:
         per core). Returns, in order, a ScanResult or the exception each input failed with
         (errors are never clean). `progress=True` shows a tqdm bar when tqdm is installed.
         In a child made by fork() the native library runs the batch on a thread pool of its own.
-        Arrays and PIL images are encoded as PNG here (`scan` takes their pixels directly)."""
-        native = [_to_native(x) for x in items]
+        Arrays and PIL images (L, LA, RGB, RGBA, 8-bit) go through the native pixel path as in
+        `scan`; other modes are encoded as PNG."""
+        native: List[Any] = []
+        for x in items:
+            px = _pixels(x)
+            native.append(px if px is not None else _to_native(x))
         bar = None
         if progress:
             try:
