@@ -586,3 +586,13 @@ def test_validate_is_ready_with_a_labelled_set_a_baseline_and_a_server(
     assert rep["ready"] is True, [(c["name"], c["failures"]) for c in rep["checks"]]
     load = next(c for c in rep["checks"] if c["name"] == "load")
     assert any(r["via"] == "serve" and r["run"]["requests_per_s"] > 0 for r in load["figures"]["runs"])
+
+
+def test_package_metadata_is_complete() -> None:
+    from importlib.metadata import metadata
+
+    md = metadata("stegodetect")
+    assert md["Name"] == "stegodetect" and md["Version"] == stegodetect.__version__
+    assert md["License"] == "MIT" and md["Requires-Python"] == ">=3.9"
+    assert "License :: OSI Approved :: MIT License" in md.get_all("Classifier")
+    assert "steganography" in md["Keywords"] and "Detector(" in md["Description"]
