@@ -596,3 +596,11 @@ def test_package_metadata_is_complete() -> None:
     assert md["License"] == "MIT" and md["Requires-Python"] == ">=3.9"
     assert "License :: OSI Approved :: MIT License" in md.get_all("Classifier")
     assert "steganography" in md["Keywords"] and "Detector(" in md["Description"]
+
+
+def test_the_wheel_is_portable_and_small() -> None:
+    # built by scripts/test-python.sh: manylinux2014 (glibc 2.17) and stripped
+    wheels = sorted((ROOT / "target" / "wheels").glob("stegodetect-*.whl"))
+    assert len(wheels) == 1, wheels
+    assert "manylinux2014_x86_64" in wheels[0].name or "manylinux_2_17" in wheels[0].name, wheels[0].name
+    assert wheels[0].stat().st_size < 5_000_000, wheels[0].stat().st_size
