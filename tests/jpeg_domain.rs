@@ -32,19 +32,6 @@ fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(common::root().join("tests/fixtures/jpeg").join(name)).unwrap()
 }
 
-/// Deterministic random bytes.
-fn random(n: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed | 1;
-    (0..n)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 32) as u8
-        })
-        .collect()
-}
-
 fn nonzero_ac(jpeg: &[u8]) -> usize {
     let d = DctPlanes::read(jpeg, 1).unwrap();
     d.components
@@ -93,7 +80,7 @@ fn jsteg_payloads_are_found_and_recovered_byte_exact() {
         // random payloads at 0.2 bits per non-zero AC coefficient on every cover, and text at
         // 0.05 on covers large enough for so few bits to tell (20,000 non-zero coefficients,
         // about a 0.25 MP photo: docs/jpeg-domain.md has the curves by size)
-        let mut payloads = vec![random(nz / 5 / 8, nz as u64)];
+        let mut payloads = vec![common::random_bytes(nz / 5 / 8, nz as u64)];
         if nz >= 20_000 {
             big += 1;
             payloads.push(
@@ -168,7 +155,7 @@ fn method_ids_names_and_starlight_mapping() {
     let cover = fixture("photo-kphotoalbum.jpg");
     let st = embed(
         &cover,
-        &random(400, 7),
+        &common::random_bytes(400, 7),
         &EmbedOptions::new(Method::JpegJsteg),
     )
     .unwrap();

@@ -18,18 +18,6 @@ const COVERS: [&str; 5] = [
     "clean-0127.png",
 ];
 
-/// Deterministic bytes that look random (xorshift).
-fn random_bytes(n: usize, mut s: u64) -> Vec<u8> {
-    (0..n)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            (s >> 24) as u8
-        })
-        .collect()
-}
-
 fn rgb_path(file: &[u8]) -> sequential::PathStat {
     let limits = Limits::default();
     let format = Format::sniff(file).unwrap();
@@ -69,7 +57,7 @@ fn random_sequential_payloads_are_found_and_measured() {
             r.findings
         );
         for order in BitOrder::BOTH {
-            let payload = random_bytes(2048, 0x9e37_79b9 + i as u64);
+            let payload = common::random_bytes(2048, 0x9e37_79b9 + i as u64);
             let mut o = EmbedOptions::new(Method::LsbRgb);
             o.bit_order = order;
             let stego = embed(&cover, &payload, &o).unwrap().bytes;
@@ -106,7 +94,7 @@ fn the_analysis_is_off_by_default() {
     let cover = std::fs::read(common::starlight_sample().join("clean").join(COVERS[0])).unwrap();
     let stego = embed(
         &cover,
-        &random_bytes(2048, 1),
+        &common::random_bytes(2048, 1),
         &EmbedOptions::new(Method::LsbRgb),
     )
     .unwrap()

@@ -253,3 +253,15 @@ pub fn run_with_peak_rss(cmd: &mut std::process::Command) -> (i32, String, Strin
     };
     (code, out, err.join().unwrap(), usage.ru_maxrss as u64)
 }
+
+/// Deterministic bytes that look random (xorshift; `seed` must not be 0).
+pub fn random_bytes(n: usize, mut seed: u64) -> Vec<u8> {
+    (0..n)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed >> 24) as u8
+        })
+        .collect()
+}
