@@ -10,8 +10,9 @@ rm -f target/wheels/stegodetect-*.whl
 PATH="$PWD/.venv/bin:$PATH" .venv/bin/maturin build --release -q -m bindings/python/Cargo.toml \
     -o target/wheels --zig --compatibility manylinux2014 --strip
 wheel=$(ls target/wheels/stegodetect-*.whl)
-.venv/bin/auditwheel show "$wheel" | grep -q 'consistent with the following platform tag:' ||
-    { .venv/bin/auditwheel show "$wheel"; exit 1; }
+# (the report is read whole: `grep -q` on a pipe would close it early and fail under pipefail)
+report=$(.venv/bin/auditwheel show "$wheel")
+grep -q 'consistent with the following platform tag:' <<<"$report" || { echo "$report"; exit 1; }
 .venv/bin/python -m pip install -q --disable-pip-version-check --force-reinstall --no-deps "$wheel"
 [ "${1:-}" = "--install-only" ] && exit 0
 venv=target/py-test-venv

@@ -242,33 +242,41 @@ impl Metrics {
     }
 }
 
-/// One verdict.
+/// One verdict: the decision, its probability, the method and tool, the recovered payload;
+/// `to_dict()` has everything (findings, scores, image facts, timings).
 #[pyclass(frozen, module = "stegodetect._native")]
 struct ScanResult {
     r: sdcore::ScanResult,
+    /// The scan's id in the attached metrics registry (for `Metrics.record_truth`), or None.
     #[pyo3(get)]
     scan_id: Option<u64>,
 }
 
 #[pymethods]
 impl ScanResult {
+    /// True when the image is judged to hide a payload (`probability > threshold`).
     #[getter]
     fn is_stego(&self) -> bool {
         self.r.is_stego
     }
+    /// The stego probability in [0, 1] (the model's, or the strongest rule evidence's).
     #[getter]
     fn probability(&self) -> f32 {
         self.r.probability
     }
+    /// The method when stego ("alpha", "palette", "lsb.rgb", "exif", "raw", "jpeg.jsteg", ...),
+    /// else None.
     #[getter]
     fn method(&self) -> Option<&'static str> {
         self.r.method.map(|m| m.name())
     }
+    /// The method's id (Starlight's 0-4, then 5-9 for the JPEG-domain methods), else None.
     #[getter]
     fn method_id(&self) -> Option<u8> {
         self.r.method_id
     }
-    /// The tool whose format the payload is in ("stegano", "stego-lsb", "cloacked-pixel"), or None.
+    /// The tool whose format the payload is in ("stegano", "stego-lsb", "cloacked-pixel",
+    /// "jsteg"), or None.
     #[getter]
     fn tool(&self) -> Option<&'static str> {
         self.r.tool.map(|t| t.name())
