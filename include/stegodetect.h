@@ -10,7 +10,11 @@
  * - Handles are opaque: made by *_new, released by *_free; freeing NULL does nothing. Functions
  *   taking a const handle only read it.
  * - Every entry point is a panic boundary (SD_STATUS_PANIC, never an unwind into C).
- * - One SdDetector may be used from many threads at once, as may SdMetrics.
+ * - Threads: one SdDetector may be used from many threads at once, as may SdMetrics. SdOptions
+ *   and SdResult are plain values: move them between threads freely, but do not use one from two
+ *   threads at the same time (read-only calls on an SdResult from several threads are safe).
+ * - The header compiles as C89 (documentation in block comments); it needs <stdbool.h> and
+ *   <stdint.h>.
  * - Strings and buffers handed out belong to their handle (result), except those documented as
  *   freed with sd_string_free.
  */
@@ -29,131 +33,231 @@
 #define STEGODETECT_ABI_VERSION 1
 
 
-// [`sd_scan_dir`] flag: in directories take every file (the content decides the format), not
-// only image extensions.
+/**
+ * [`sd_scan_dir`] flag: in directories take every file (the content decides the format), not
+ * only image extensions.
+ */
 #define SD_WALK_ALL_FILES 1
 
-// [`sd_scan_dir`] flag: do not follow symbolic links found in directories (each is reported as
-// skipped).
+/**
+ * [`sd_scan_dir`] flag: do not follow symbolic links found in directories (each is reported as
+ * skipped).
+ */
 #define SD_WALK_NO_FOLLOW_SYMLINKS 2
 
-// [`sd_scan_dir`] flag: do not descend into subdirectories.
+/**
+ * [`sd_scan_dir`] flag: do not descend into subdirectories.
+ */
 #define SD_WALK_NO_RECURSE 4
 
-// Status of a call. 0 is success.
+/**
+ * Status of a call. 0 is success.
+ */
 typedef enum SdStatus {
-  // Success.
+  /**
+   * Success.
+   */
   SD_STATUS_OK = 0,
-  // A required pointer argument was NULL.
+  /**
+   * A required pointer argument was NULL.
+   */
   SD_STATUS_NULL_ARGUMENT = 1,
-  // An argument cannot be used (bad UTF-8 path, out-of-range value, unknown id).
+  /**
+   * An argument cannot be used (bad UTF-8 path, out-of-range value, unknown id).
+   */
   SD_STATUS_INVALID_ARGUMENT = 2,
-  // A file could not be read or written.
+  /**
+   * A file could not be read or written.
+   */
   SD_STATUS_IO = 3,
-  // The bytes are no supported image.
+  /**
+   * The bytes are no supported image.
+   */
   SD_STATUS_UNKNOWN_FORMAT = 4,
-  // The image is corrupt or truncated.
+  /**
+   * The image is corrupt or truncated.
+   */
   SD_STATUS_DECODE = 5,
-  // A configured limit was exceeded.
+  /**
+   * A configured limit was exceeded.
+   */
   SD_STATUS_LIMIT = 6,
-  // The model could not be loaded or run.
+  /**
+   * The model could not be loaded or run.
+   */
   SD_STATUS_MODEL = 7,
-  // ONNX Runtime's library was not found.
+  /**
+   * ONNX Runtime's library was not found.
+   */
   SD_STATUS_RUNTIME_NOT_FOUND = 8,
-  // Embedding failed.
+  /**
+   * Embedding failed.
+   */
   SD_STATUS_EMBED = 9,
-  // An internal error (a panic caught inside the core while scanning).
+  /**
+   * An internal error (a panic caught inside the core while scanning).
+   */
   SD_STATUS_INTERNAL = 10,
-  // A panic reached the C boundary.
+  /**
+   * A panic reached the C boundary.
+   */
   SD_STATUS_PANIC = 11,
-  // The thing asked for does not exist (no payload, unknown scan id).
+  /**
+   * The thing asked for does not exist (no payload, unknown scan id).
+   */
   SD_STATUS_NOT_FOUND = 12,
 } SdStatus;
 
-// A detector: thread-safe, share one across threads.
+/**
+ * A detector: thread-safe, share one across threads.
+ */
 typedef struct SdDetector SdDetector;
 
-// A metrics registry (counts, errors by kind, latency percentiles, throughput, ground truth);
-// the same one the CLI, the HTTP service and the Python module use.
+/**
+ * A metrics registry (counts, errors by kind, latency percentiles, throughput, ground truth);
+ * the same one the CLI, the HTTP service and the Python module use.
+ */
 typedef struct SdMetrics SdMetrics;
 
-// Detector options (defaults: the built-in model, threshold 0.5, default limits).
+/**
+ * Detector options (defaults: the built-in model, threshold 0.5, default limits).
+ */
 typedef struct SdOptions SdOptions;
 
-// The verdict on one image.
+/**
+ * The verdict on one image.
+ */
 typedef struct SdResult SdResult;
 
-// A snapshot of a registry's main figures.
+/**
+ * A snapshot of a registry's main figures.
+ */
 typedef struct SdMetricsSnapshot {
-  // Images scanned successfully.
+  /**
+   * Images scanned successfully.
+   */
   uint64_t scans;
-  // Of those, clean.
+  /**
+   * Of those, clean.
+   */
   uint64_t clean;
-  // Of those, stego.
+  /**
+   * Of those, stego.
+   */
   uint64_t stego;
-  // Inputs that could not be scanned (never counted as clean).
+  /**
+   * Inputs that could not be scanned (never counted as clean).
+   */
   uint64_t errors;
-  // Bytes scanned.
+  /**
+   * Bytes scanned.
+   */
   uint64_t bytes;
-  // Pixels scanned.
+  /**
+   * Pixels scanned.
+   */
   uint64_t pixels;
-  // Total scan latency percentiles, microseconds.
+  /**
+   * Total scan latency percentiles, microseconds.
+   */
   uint64_t total_p50_us;
-  // 95th percentile.
+  /**
+   * 95th percentile.
+   */
   uint64_t total_p95_us;
-  // 99th percentile.
+  /**
+   * 99th percentile.
+   */
   uint64_t total_p99_us;
-  // False-positive rate over images labelled clean (0 without labels).
+  /**
+   * False-positive rate over images labelled clean (0 without labels).
+   */
   double fpr;
-  // Images labelled clean.
+  /**
+   * Images labelled clean.
+   */
   uint64_t labelled_clean;
-  // Images labelled stego.
+  /**
+   * Images labelled stego.
+   */
   uint64_t labelled_stego;
-  // Resident memory of the process, bytes (0 where unknown).
+  /**
+   * Resident memory of the process, bytes (0 where unknown).
+   */
   uint64_t rss_bytes;
-  // Peak resident memory, bytes (0 where unknown).
+  /**
+   * Peak resident memory, bytes (0 where unknown).
+   */
   uint64_t peak_rss_bytes;
 } SdMetricsSnapshot;
 
-// Called by [`sd_scan_dir`] once per entry, in walk order, on the calling thread. `path` and
-// `message` are valid during the call only. A scanned image comes with status OK and a result
-// that the callback owns (release it with `sd_result_free`); a failed scan with its status, a
-// NULL result and the error message; an entry that was not scanned (a link not followed, a
-// loop, a dangling link, a FIFO or device, an unreadable directory entry) with `SD_STATUS_IO`,
-// NULL and why. Nothing is dropped silently.
+/**
+ * Called by [`sd_scan_dir`] once per entry, in walk order, on the calling thread. `path` and
+ * `message` are valid during the call only. A scanned image comes with status OK and a result
+ * that the callback owns (release it with `sd_result_free`); a failed scan with its status, a
+ * NULL result and the error message; an entry that was not scanned (a link not followed, a
+ * loop, a dangling link, a FIFO or device, an unreadable directory entry) with `SD_STATUS_IO`,
+ * NULL and why. Nothing is dropped silently.
+ */
 typedef void (*SdEntryFn)(void *user,
                           const char *path,
                           enum SdStatus status,
                           struct SdResult *result,
                           const char *message);
 
-// Facts about the scanned image. Strings belong to the result.
+/**
+ * Facts about the scanned image. Strings belong to the result.
+ */
 typedef struct SdImageInfo {
-  // Width in pixels.
+  /**
+   * Width in pixels.
+   */
   uint32_t width;
-  // Height in pixels.
+  /**
+   * Height in pixels.
+   */
   uint32_t height;
-  // Frames in the file.
+  /**
+   * Frames in the file.
+   */
   uint32_t frames;
-  // Bits per sample.
+  /**
+   * Bits per sample.
+   */
   uint8_t bit_depth;
-  // Container format ("png", "jpeg", "gif", "bmp", "webp").
+  /**
+   * Container format ("png", "jpeg", "gif", "bmp", "webp").
+   */
   const char *format;
-  // Colour mode ("RGB", "RGBA", "L", "LA", "P", ...).
+  /**
+   * Colour mode ("RGB", "RGBA", "L", "LA", "P", ...).
+   */
   const char *mode;
-  // File size in bytes.
+  /**
+   * File size in bytes.
+   */
   uint64_t file_size;
 } SdImageInfo;
 
-// Time spent per stage, microseconds.
+/**
+ * Time spent per stage, microseconds.
+ */
 typedef struct SdTimings {
-  // Container walk and decoding.
+  /**
+   * Container walk and decoding.
+   */
   uint64_t decode_us;
-  // Analyses.
+  /**
+   * Analyses.
+   */
   uint64_t analysis_us;
-  // Model inference.
+  /**
+   * Model inference.
+   */
   uint64_t model_us;
-  // Everything.
+  /**
+   * Everything.
+   */
   uint64_t total_us;
 } SdTimings;
 
@@ -161,121 +265,177 @@ typedef struct SdTimings {
 extern "C" {
 #endif // __cplusplus
 
-// The name of a status code ("ok", "null_argument", "invalid_argument", "io", "unknown_format",
-// "decode", "limit", "model", "runtime_not_found", "embed", "internal", "panic", "not_found");
-// "unknown" for a value outside the enum. A static string: never free it.
+/**
+ * The name of a status code ("ok", "null_argument", "invalid_argument", "io", "unknown_format",
+ * "decode", "limit", "model", "runtime_not_found", "embed", "internal", "panic", "not_found");
+ * "unknown" for a value outside the enum. A static string: never free it.
+ */
 const char *sd_status_name(int32_t status);
 
-// Library version, e.g. "0.1.0" (static; equals `STEGODETECT_VERSION`).
+/**
+ * Library version, e.g. "0.1.0" (static; equals `STEGODETECT_VERSION`).
+ */
 const char *sd_version(void);
 
-// This thread's message for its last failing call, or NULL after a success. Valid until this
-// thread's next call into the library.
+/**
+ * This thread's message for its last failing call, or NULL after a success. Valid until this
+ * thread's next call into the library.
+ */
 const char *sd_last_error_message(void);
 
-// Free a string returned by the library (JSON, Prometheus text). NULL is a no-op.
+/**
+ * Free a string returned by the library (JSON, Prometheus text). NULL is a no-op.
+ */
 void sd_string_free(char *s);
 
-// Create an empty registry.
+/**
+ * Create an empty registry.
+ */
 enum SdStatus sd_metrics_new(struct SdMetrics **out_metrics);
 
-// Release a registry handle (detectors made with it keep their own reference). NULL is a no-op.
+/**
+ * Release a registry handle (detectors made with it keep their own reference). NULL is a no-op.
+ */
 void sd_metrics_free(struct SdMetrics *metrics);
 
-// Append one JSONL record per scan to `path` (rotated past `max_bytes`, 0 = 64 MiB), or stop
-// logging when `path` is NULL.
+/**
+ * Append one JSONL record per scan to `path` (rotated past `max_bytes`, 0 = 64 MiB), or stop
+ * logging when `path` is NULL.
+ */
 enum SdStatus sd_metrics_set_log(const struct SdMetrics *metrics,
                                  const char *path,
                                  uint64_t max_bytes);
 
-// Record the true label of a scan (`stego` with its method id 0-9, see
-// `sd_result_method_id`, or clean with
-// `method_id` -1). `SD_STATUS_NOT_FOUND` for an unknown or already labelled scan id.
+/**
+ * Record the true label of a scan (`stego` with its method id 0-9, see
+ * `sd_result_method_id`, or clean with
+ * `method_id` -1). `SD_STATUS_NOT_FOUND` for an unknown or already labelled scan id.
+ */
 enum SdStatus sd_metrics_record_truth(const struct SdMetrics *metrics,
                                       uint64_t scan_id,
                                       bool stego,
                                       int32_t method_id);
 
-// Fill `out_snapshot` with the registry's main figures.
+/**
+ * Fill `out_snapshot` with the registry's main figures.
+ */
 enum SdStatus sd_metrics_snapshot(const struct SdMetrics *metrics,
                                   struct SdMetricsSnapshot *out_snapshot);
 
-// The whole snapshot as JSON (free with `sd_string_free`).
+/**
+ * The whole snapshot as JSON (free with `sd_string_free`).
+ */
 enum SdStatus sd_metrics_snapshot_json(const struct SdMetrics *metrics, char **out_json);
 
-// Prometheus text exposition (free with `sd_string_free`).
+/**
+ * Prometheus text exposition (free with `sd_string_free`).
+ */
 enum SdStatus sd_metrics_prometheus(const struct SdMetrics *metrics, char **out_text);
 
-// Forget every count.
+/**
+ * Forget every count.
+ */
 enum SdStatus sd_metrics_reset(const struct SdMetrics *metrics);
 
-// Create default options.
+/**
+ * Create default options.
+ */
 enum SdStatus sd_options_new(struct SdOptions **out_options);
 
-// Release options. NULL is a no-op.
+/**
+ * Release options. NULL is a no-op.
+ */
 void sd_options_free(struct SdOptions *options);
 
-// Use the ONNX model at `path` (NULL: the built-in model).
+/**
+ * Use the ONNX model at `path` (NULL: the built-in model).
+ */
 enum SdStatus sd_options_set_model_path(struct SdOptions *options, const char *path);
 
-// Decide with the rule analyses alone, no model (explicit; nothing falls back silently).
+/**
+ * Decide with the rule analyses alone, no model (explicit; nothing falls back silently).
+ */
 enum SdStatus sd_options_set_rules_only(struct SdOptions *options);
 
-// ONNX Runtime shared library to load (NULL: searched as documented in the README).
+/**
+ * ONNX Runtime shared library to load (NULL: searched as documented in the README).
+ */
 enum SdStatus sd_options_set_runtime_path(struct SdOptions *options, const char *path);
 
-// Stego when probability > threshold (0..1, default 0.5).
+/**
+ * Stego when probability > threshold (0..1, default 0.5).
+ */
 enum SdStatus sd_options_set_threshold(struct SdOptions *options, float threshold);
 
-// Limits: largest file in bytes, largest image in pixels, most frames (0 leaves one as it is).
+/**
+ * Limits: largest file in bytes, largest image in pixels, most frames (0 leaves one as it is).
+ */
 enum SdStatus sd_options_set_limits(struct SdOptions *options,
                                     uint64_t max_file_bytes,
                                     uint64_t max_pixels,
                                     uint32_t max_frames);
 
-// Intra-op threads per model session (default 1).
+/**
+ * Intra-op threads per model session (default 1).
+ */
 enum SdStatus sd_options_set_threads(struct SdOptions *options, uint32_t threads);
 
-// Recover payloads (default true).
+/**
+ * Recover payloads (default true).
+ */
 enum SdStatus sd_options_set_extract(struct SdOptions *options, bool extract);
 
-// Also run the payload-agnostic sequential-LSB analysis (default false): finds random
-// (encrypted) payloads written from the first pixel at several milliseconds per image of
-// 128x128 or more; see the model card.
+/**
+ * Also run the payload-agnostic sequential-LSB analysis (default false): finds random
+ * (encrypted) payloads written from the first pixel at several milliseconds per image of
+ * 128x128 or more; see the model card.
+ */
 enum SdStatus sd_options_set_sequential_lsb(struct SdOptions *options, bool on);
 
-// Record every scan of detectors made with these options in `metrics` (NULL: none). The
-// detector keeps its own reference to the registry.
+/**
+ * Record every scan of detectors made with these options in `metrics` (NULL: none). The
+ * detector keeps its own reference to the registry.
+ */
 enum SdStatus sd_options_set_metrics(struct SdOptions *options, const struct SdMetrics *metrics);
 
-// Create a detector (`options` NULL: defaults). Loads the model and ONNX Runtime (1.17 or later,
-// needed at run time unless the options are rules-only), searched in this order: the runtime
-// path option, `ORT_DYLIB_PATH`, `$VIRTUAL_ENV` (an `onnxruntime` wheel), the system loader's
-// places (`LD_LIBRARY_PATH`, the ldconfig cache, /usr/local/lib, /usr/lib), a `.venv` beside the
-// working directory or the executable, python3's `onnxruntime` package. A missing runtime is
-// `SD_STATUS_RUNTIME_NOT_FOUND`; `sd_last_error_message` lists what was tried and how to install it.
+/**
+ * Create a detector (`options` NULL: defaults). Loads the model and ONNX Runtime (1.17 or later,
+ * needed at run time unless the options are rules-only), searched in this order: the runtime
+ * path option, `ORT_DYLIB_PATH`, `$VIRTUAL_ENV` (an `onnxruntime` wheel), the system loader's
+ * places (`LD_LIBRARY_PATH`, the ldconfig cache, /usr/local/lib, /usr/lib), a `.venv` beside the
+ * working directory or the executable, python3's `onnxruntime` package. A missing runtime is
+ * `SD_STATUS_RUNTIME_NOT_FOUND`; `sd_last_error_message` lists what was tried and how to install it.
+ */
 enum SdStatus sd_detector_new(const struct SdOptions *options,
                               struct SdDetector **out_detector);
 
-// Release a detector. NULL is a no-op.
+/**
+ * Release a detector. NULL is a no-op.
+ */
 void sd_detector_free(struct SdDetector *detector);
 
-// Scan a file.
+/**
+ * Scan a file.
+ */
 enum SdStatus sd_scan_file(const struct SdDetector *detector,
                            const char *path,
                            struct SdResult **out_result);
 
-// Scan an image in memory (`len` bytes at `data`; the bytes are only read during the call).
+/**
+ * Scan an image in memory (`len` bytes at `data`; the bytes are only read during the call).
+ */
 enum SdStatus sd_scan_buffer(const struct SdDetector *detector,
                              const uint8_t *data,
                              size_t len,
                              struct SdResult **out_result);
 
-// Scan `n` images in parallel (all cores, batched model calls). `out_results[i]` receives image
-// i's result or NULL, `out_statuses[i]` its status; the call itself fails only on bad
-// arguments. A failed image's message is not kept (scan it alone to read it).
-// After `fork()`, a child may call this with the parent's detector: the library's worker threads
-// stay in the parent, so the child's first batch starts a thread pool of its own.
+/**
+ * Scan `n` images in parallel (all cores, batched model calls). `out_results[i]` receives image
+ * i's result or NULL, `out_statuses[i]` its status; the call itself fails only on bad
+ * arguments. A failed image's message is not kept (scan it alone to read it).
+ * After `fork()`, a child may call this with the parent's detector: the library's worker threads
+ * stay in the parent, so the child's first batch starts a thread pool of its own.
+ */
 enum SdStatus sd_scan_buffers(const struct SdDetector *detector,
                               const uint8_t *const *data,
                               const size_t *lens,
@@ -283,12 +443,14 @@ enum SdStatus sd_scan_buffers(const struct SdDetector *detector,
                               struct SdResult **out_results,
                               enum SdStatus *out_statuses);
 
-// Scan files and directories with the same discovery rules as the CLI and Python
-// (`stegodetect::inputs`): arguments in the order given, directories recursively with entries
-// sorted by name, image extensions only unless `SD_WALK_ALL_FILES`, symbolic links followed
-// with loop detection unless `SD_WALK_NO_FOLLOW_SYMLINKS`. Files are scanned in parallel in
-// chunks (batched model calls); `callback` sees every entry in walk order. Scans are recorded
-// in the detector's metrics with their path. Fails only on bad arguments (NULL, unknown flags).
+/**
+ * Scan files and directories with the same discovery rules as the CLI and Python
+ * (`stegodetect::inputs`): arguments in the order given, directories recursively with entries
+ * sorted by name, image extensions only unless `SD_WALK_ALL_FILES`, symbolic links followed
+ * with loop detection unless `SD_WALK_NO_FOLLOW_SYMLINKS`. Files are scanned in parallel in
+ * chunks (batched model calls); `callback` sees every entry in walk order. Scans are recorded
+ * in the detector's metrics with their path. Fails only on bad arguments (NULL, unknown flags).
+ */
 enum SdStatus sd_scan_dir(const struct SdDetector *detector,
                           const char *const *paths,
                           size_t n,
@@ -296,58 +458,88 @@ enum SdStatus sd_scan_dir(const struct SdDetector *detector,
                           SdEntryFn callback,
                           void *user);
 
-// Release a result. NULL is a no-op.
+/**
+ * Release a result. NULL is a no-op.
+ */
 void sd_result_free(struct SdResult *result);
 
-// Whether the image was judged stego (false for NULL).
+/**
+ * Whether the image was judged stego (false for NULL).
+ */
 bool sd_result_is_stego(const struct SdResult *result);
 
-// Stego probability in [0, 1] (-1 for NULL).
+/**
+ * Stego probability in [0, 1] (-1 for NULL).
+ */
 float sd_result_probability(const struct SdResult *result);
 
-// Method id (Starlight's five: 0 alpha, 1 palette, 2 lsb.rgb, 3 exif, 4 raw; in JPEG
-// coefficients: 5 jpeg.jsteg, 6 jpeg.f5, 7 jpeg.outguess, 8 jpeg.steghide, 9 jpeg.generic),
-// or -1 when clean or NULL.
+/**
+ * Method id (Starlight's five: 0 alpha, 1 palette, 2 lsb.rgb, 3 exif, 4 raw; in JPEG
+ * coefficients: 5 jpeg.jsteg, 6 jpeg.f5, 7 jpeg.outguess, 8 jpeg.steghide, 9 jpeg.generic),
+ * or -1 when clean or NULL.
+ */
 int32_t sd_result_method_id(const struct SdResult *result);
 
-// Method name ("alpha", ...), or NULL when clean. Belongs to the result.
+/**
+ * Method name ("alpha", ...), or NULL when clean. Belongs to the result.
+ */
 const char *sd_result_method_name(const struct SdResult *result);
 
-// Name of the tool whose format the payload is in ("stegano", "stego-lsb", "cloacked-pixel",
-// "jsteg"), or NULL when
-// unknown or clean. Belongs to the result.
+/**
+ * Name of the tool whose format the payload is in ("stegano", "stego-lsb", "cloacked-pixel",
+ * "jsteg"), or NULL when
+ * unknown or clean. Belongs to the result.
+ */
 const char *sd_result_tool_name(const struct SdResult *result);
 
-// Scan id in the attached metrics registry (for `sd_metrics_record_truth`); 0 without one.
+/**
+ * Scan id in the attached metrics registry (for `sd_metrics_record_truth`); 0 without one.
+ */
 uint64_t sd_result_scan_id(const struct SdResult *result);
 
-// The scores of Starlight's five methods (ids 0-4) of the verdict, in method-id order, into
-// `out_scores[5]`; `sd_result_score` reads any method.
+/**
+ * The scores of Starlight's five methods (ids 0-4) of the verdict, in method-id order, into
+ * `out_scores[5]`; `sd_result_score` reads any method.
+ */
 enum SdStatus sd_result_scores(const struct SdResult *result, float *out_scores);
 
-// The verdict's score of the method `method_id` (0-9, see `sd_result_method_id`), or -1 when
-// the result is NULL or the id unknown.
+/**
+ * The verdict's score of the method `method_id` (0-9, see `sd_result_method_id`), or -1 when
+ * the result is NULL or the id unknown.
+ */
 float sd_result_score(const struct SdResult *result, int32_t method_id);
 
-// The recovered payload of the verdict: pointer and length (valid while the result lives),
-// `SD_STATUS_NOT_FOUND` when there is none.
+/**
+ * The recovered payload of the verdict: pointer and length (valid while the result lives),
+ * `SD_STATUS_NOT_FOUND` when there is none.
+ */
 enum SdStatus sd_result_payload(const struct SdResult *result,
                                 const uint8_t **out_data,
                                 size_t *out_len);
 
-// Bit order of the payload: 0 MSB-first, 1 LSB-first, -1 none or not a pixel payload.
+/**
+ * Bit order of the payload: 0 MSB-first, 1 LSB-first, -1 none or not a pixel payload.
+ */
 int32_t sd_result_bit_order(const struct SdResult *result);
 
-// Facts about the image.
+/**
+ * Facts about the image.
+ */
 enum SdStatus sd_result_image_info(const struct SdResult *result, struct SdImageInfo *out_info);
 
-// Time per stage.
+/**
+ * Time per stage.
+ */
 enum SdStatus sd_result_timings(const struct SdResult *result, struct SdTimings *out_timings);
 
-// The whole result as JSON, the CLI's `scan --format json` fields (free with `sd_string_free`).
+/**
+ * The whole result as JSON, the CLI's `scan --format json` fields (free with `sd_string_free`).
+ */
 enum SdStatus sd_result_json(const struct SdResult *result, char **out_json);
 
-// Every payload found in an image, as a JSON array (free with `sd_string_free`).
+/**
+ * Every payload found in an image, as a JSON array (free with `sd_string_free`).
+ */
 enum SdStatus sd_extract_buffer(const struct SdDetector *detector,
                                 const uint8_t *data,
                                 size_t len,

@@ -391,3 +391,27 @@ fn cpp_header_takes_strings_and_refuses_dangling_views() {
         );
     }
 }
+
+/// The C header compiles as C89 (block comments only), for hosts on old toolchains.
+#[test]
+fn c_header_compiles_as_c89() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("c89");
+    std::fs::create_dir_all(&dir).unwrap();
+    let src = dir.join("c89.c");
+    std::fs::write(
+        &src,
+        "#include <stegodetect.h>\nint main(void) { return 0; }\n",
+    )
+    .unwrap();
+    let out = Command::new("cc")
+        .args(["-std=c89", "-fsyntax-only", "-I"])
+        .arg(root().join("include"))
+        .arg(&src)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
