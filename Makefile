@@ -25,13 +25,14 @@ demo: build
 	$(BIN) scan examples/images || [ $$? -eq 1 ]
 	.venv/bin/python -c "import stegodetect; r = stegodetect.Detector().scan('examples/images/stego-lsb.png'); print('python:', r, r.payload_text)"
 
-# Every test: formatting, import layering and lints, unit, integration, CLI, C, Python, and a
-# short fuzz run of every fuzz target.
+# Every test: formatting, import layering and lints, unit, integration, CLI, C, a Rust program
+# outside the repository, Python, and a short fuzz run of every fuzz target.
 test: setup
 	$(CARGO) fmt --all -- --check
 	python3 scripts/import_cycles.py
 	$(CARGO) clippy --release --workspace --all-targets -- -D warnings
 	$(CARGO) test --release --workspace
+	bash tests/outside/rust-user.sh
 	bash scripts/test-python.sh
 	bash scripts/fuzz.sh 15
 

@@ -5,7 +5,6 @@
 mod common;
 
 use std::path::PathBuf;
-use std::process::Command;
 
 use stegodetect::{Detector, ErrorKind, Method, ModelChoice, Options};
 
@@ -134,45 +133,6 @@ fn a_model_with_starlight_v4_signature_runs_unchanged() {
         );
         assert_eq!(r.decided_by, "model");
     }
-}
-
-#[test]
-fn a_missing_runtime_is_an_actionable_error() {
-    // In a separate process: ONNX Runtime is process-global once loaded.
-    let out = Command::new(env!("CARGO_BIN_EXE_stegodetect"))
-        .args(["scan", "--runtime", "/no/such/libonnxruntime.so", "--model"])
-        .arg(models().join("follow_rules.onnx"))
-        .arg(common::root().join("examples/images"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("ONNX Runtime not available") && err.contains("make setup"),
-        "{err}"
-    );
-    assert!(out.stdout.is_empty(), "nothing may be reported as scanned");
-}
-
-#[test]
-fn cli_scan_with_a_model_reports_it() {
-    let out = Command::new(env!("CARGO_BIN_EXE_stegodetect"))
-        .args(["scan", "--format", "jsonl", "--model"])
-        .arg(models().join("follow_rules.onnx"))
-        .arg(common::root().join("examples/images"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let n = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
-        .inspect(|r| {
-            assert_eq!(r["decided_by"], "model");
-            assert_eq!(r["model"]["id"], "test-follow-rules");
-        })
-        .count();
-    assert_eq!(n, 9);
 }
 
 #[test]

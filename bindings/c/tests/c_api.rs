@@ -172,21 +172,58 @@ fn release_dir() -> PathBuf {
         .to_path_buf()
 }
 
-fn run_example(exe: &Path) {
+/// Run an example as a host outside the repository would: working directory outside it, no
+/// VIRTUAL_ENV or ORT_DYLIB_PATH, ONNX Runtime found only through LD_LIBRARY_PATH (a copy of the
+/// library in `ortlib`). The verdicts and the metrics line must be right.
+fn run_example(exe: &Path, ortlib: &Path) {
     let out = Command::new(exe)
         .arg(root().join("examples/images"))
-        .current_dir(root())
+        .current_dir(ortlib.parent().unwrap())
+        .env_remove("VIRTUAL_ENV")
+        .env_remove("ORT_DYLIB_PATH")
+        .env("PATH", "/usr/bin:/bin")
+        .env("LD_LIBRARY_PATH", ortlib)
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{}: {text}", exe.display());
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}: {text}{}",
+        exe.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
     for line in [
         "stego-lsb.png: stego (lsb.rgb)",
         "stego-alpha.png: stego (alpha)",
         "clean-photo.png: clean",
+        "metrics: 9 scans, 5 stego, 0 errors",
     ] {
         assert!(text.contains(line), "{}: {text}", exe.display());
     }
+}
+
+/// A copy of the project's ONNX Runtime library in `dir/ortlib` (for [`run_example`]).
+fn ort_copy(dir: &Path) -> PathBuf {
+    let capi = std::fs::read_dir(root().join(".venv/lib"))
+        .expect(".venv: run `make setup`")
+        .map(|e| e.unwrap().path().join("site-packages/onnxruntime/capi"))
+        .find(|p| p.is_dir())
+        .expect("onnxruntime in .venv");
+    let lib = std::fs::read_dir(&capi)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("libonnxruntime.so.1")
+        })
+        .expect("libonnxruntime.so.1* in .venv");
+    let ortlib = dir.join("ortlib");
+    std::fs::create_dir_all(&ortlib).unwrap();
+    std::fs::copy(&lib, ortlib.join(lib.file_name().unwrap())).unwrap();
+    ortlib
 }
 
 /// `scripts/install-capi.sh` lays out headers, libstegodetect.so.1, libstegodetect.a and a
@@ -194,8 +231,11 @@ fn run_example(exe: &Path) {
 /// CMake, and the C example also links the static library; all of them scan a directory.
 #[test]
 fn examples_build_with_make_cmake_and_the_static_library() {
-    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("capi-examples");
+    // outside the repository (a .venv in an executable's parent directories would be found)
+    let tmp =
+        std::env::temp_dir().join(format!("stegodetect-capi-examples-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
+    let ortlib = ort_copy(&tmp);
     let prefix = tmp.join("prefix");
     let st = Command::new("bash")
         .arg(root().join("scripts/install-capi.sh"))
@@ -244,7 +284,23 @@ fn examples_build_with_make_cmake_and_the_static_library() {
             .status()
             .unwrap();
         assert!(st.success(), "make {lang}");
-        run_example(&build.join("scan_dir"));
+        run_example(&build.join("scan_dir"), &ortlib);
+        // the same host without the runtime on the loader's path: a clear error, exit 2
+        let out = Command::new(build.join("scan_dir"))
+            .arg(root().join("examples/images"))
+            .current_dir(&tmp)
+            .env_remove("VIRTUAL_ENV")
+            .env_remove("ORT_DYLIB_PATH")
+            .env_remove("LD_LIBRARY_PATH")
+            .env("PATH", "/usr/bin:/bin")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("LD_LIBRARY_PATH") && err.contains("pip install onnxruntime"),
+            "{err}"
+        );
         // CMake
         let cbuild = tmp.join(format!("{lang}-cmake"));
         for args in [
@@ -264,7 +320,7 @@ fn examples_build_with_make_cmake_and_the_static_library() {
                 .unwrap_or_else(|e| panic!("cmake: {e} (installed by `make setup`)"));
             assert!(st.success(), "cmake {args:?}");
         }
-        run_example(&cbuild.join("scan_dir"));
+        run_example(&cbuild.join("scan_dir"), &ortlib);
     }
     // the static library: no libstegodetect.so needed at run time
     let exe = tmp.join("scan_dir_static");
@@ -280,7 +336,7 @@ fn examples_build_with_make_cmake_and_the_static_library() {
     assert!(st.success());
     let ldd = Command::new("ldd").arg(&exe).output().unwrap();
     assert!(!String::from_utf8_lossy(&ldd.stdout).contains("libstegodetect"));
-    run_example(&exe);
+    run_example(&exe, &ortlib);
     // the CMake package: find_package(stegodetect CONFIG), shared and static imported targets,
     // and a version it cannot satisfy refused
     for (target, version, ok) in [
@@ -324,9 +380,10 @@ fn examples_build_with_make_cmake_and_the_static_library() {
                 .status()
                 .unwrap();
             assert!(st.success(), "{target}");
-            run_example(&proj.join("b/scan_dir"));
+            run_example(&proj.join("b/scan_dir"), &ortlib);
         }
     }
+    let _ = std::fs::remove_dir_all(&tmp);
 }
 
 /// The C++ header: strings scan as bytes, views cannot be taken from a temporary Result (they

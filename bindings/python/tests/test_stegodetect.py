@@ -214,23 +214,89 @@ def test_starlight_messages_are_stripped_and_pth_models_refused(tmp_path: pathli
         StarlightScanner(model_path=str(pth))
 
 
-def test_a_user_script_type_checks_strictly(tmp_path: pathlib.Path) -> None:
-    # what a user writes, checked with mypy --strict against the installed package
+USER_SCRIPT = """\
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import numpy as np
+from PIL import Image
+
+import stegodetect
+from stegodetect import (Detector, DirectoryEntry, Metrics, ModelInfo, ScanResult,
+                         StegodetectError, StegodetectIOError, __version__)
+
+
+def main(images: Path) -> int:
+    m = Metrics()
+    det = Detector(metrics=m)  # the built-in model; ONNX Runtime from the onnxruntime package
+    info: Optional[ModelInfo] = det.model
+    assert info is not None
+    print("version", __version__, "model", info["id"], info["sha256"][:12])
+    entries: List[DirectoryEntry] = det.scan_directory(images)
+    for path, r in entries:
+        if isinstance(r, ScanResult):
+            print(Path(path).name, "stego" if r.is_stego else "clean", r.method, r.tool,
+                  round(r.probability, 3), r.payload_text)
+        else:
+            print(path, "error", r.kind)
+    one: ScanResult = det.scan(images / "stego-lsb.png")
+    assert one.is_stego and one.method == "lsb.rgb" and one.payload is not None
+    assert det.scan((images / "clean-photo.png").read_bytes()).is_stego is False
+    assert det.scan(np.zeros((64, 64, 3), dtype=np.uint8)).is_stego is False
+    assert det.scan(Image.new("RGBA", (64, 64))).is_stego is False
+    batch = det.scan_many([b"junk", str(images / "clean-photo.png")])
+    assert isinstance(batch[0], StegodetectError) and isinstance(batch[1], ScanResult)
+    for p in det.extract(images / "stego-alpha.png"):
+        print("extracted", p["method"], p["length"])
+    try:
+        det.scan(images / "missing.png")
+    except FileNotFoundError as e:
+        assert isinstance(e, StegodetectIOError)
+        print("missing", Path(str(e.filename)).name)
+    stego: bytes = stegodetect.embed(images / "clean-photo.png", "hello from a script", "lsb.rgb")
+    assert det.scan(stego).payload_text == "hello from a script"
+    snap = m.snapshot()
+    print("metrics", snap["scans"], "scans", snap["stego"], "stego", snap["errors_by_kind"])
+    print(m.prometheus().splitlines()[0])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1])))
+"""
+
+
+def test_a_user_script_type_checks_strictly_and_runs_outside_the_repository(tmp_path: pathlib.Path) -> None:
+    # what a user writes from the README and docstrings, checked with mypy --strict against the
+    # installed package, then run from an empty directory outside the repository: the default
+    # model with ONNX Runtime from the onnxruntime package of this venv
     script = tmp_path / "user.py"
-    script.write_text(
-        "import stegodetect\n"
-        "from stegodetect import Detector, Metrics, ScanResult, StegodetectIOError, __version__\n"
-        "m: Metrics = Metrics()\n"
-        "det = Detector(rules_only=True, metrics=m)\n"
-        "r: ScanResult = det.scan(b'x')\n"
-        "p: float = r.probability\n"
-        "try:\n    det.scan('missing.png')\n"
-        "except FileNotFoundError as e:\n    print(e.filename, __version__)\n"
-        "except StegodetectIOError:\n    pass\n"
-        "except stegodetect.DecodeError:\n    pass\n")
+    script.write_text(USER_SCRIPT)
     out = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(script)],
                          capture_output=True, text=True, check=False, cwd=tmp_path)
     assert out.returncode == 0, out.stdout + out.stderr
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "ORT_DYLIB_PATH", "LD_LIBRARY_PATH")}
+    run = subprocess.run([sys.executable, str(script), str(EXAMPLES)], capture_output=True, text=True,
+                         check=False, cwd=tmp_path, env=env)
+    assert run.returncode == 0, run.stdout + run.stderr
+    lines = run.stdout.splitlines()
+    for want in ("stego-lsb.png stego lsb.rgb", "stego-alpha.png stego alpha", "clean-photo.png clean None",
+                 "extracted alpha", "missing missing.png"):
+        assert any(line.startswith(want) for line in lines), (want, run.stdout)
+    # 9 files (5 stego), 4 single scans (1 stego), a batch of 2 (junk: an error), the missing file
+    # (an error), the embedded message (stego): errors counted apart, never as clean
+    assert "metrics 15 scans 7 stego {'io': 1, 'unknown_format': 1}" in run.stdout, run.stdout
+
+
+def test_the_scannable_type_refuses_what_cannot_be_scanned(tmp_path: pathlib.Path) -> None:
+    script = tmp_path / "wrong.py"
+    script.write_text("import stegodetect\n"
+                      "det = stegodetect.Detector(rules_only=True)\n"
+                      "det.scan(12345)\n")
+    out = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(script)],
+                         capture_output=True, text=True, check=False, cwd=tmp_path)
+    assert out.returncode == 1 and 'Argument 1 to "scan" of "Detector"' in out.stdout, out.stdout
 
 
 def test_stubs_match_the_native_module() -> None:

@@ -12,7 +12,7 @@ import functools
 import io
 import json
 import os
-from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
+from typing import Any, Dict, Iterable, List, Optional, Protocol, Tuple, TypedDict, Union, cast
 
 from ._errors import (
     DecodeError as DecodeError,
@@ -31,7 +31,26 @@ from ._errors import (
 from . import _native
 from ._native import Metrics as Metrics, ScanResult as ScanResult, __version__ as __version__
 
-Scannable = Union[str, "os.PathLike[str]", bytes, bytearray, Any]
+class SupportsArrayInterface(Protocol):
+    """An image given as pixels: a numpy array or a PIL image (anything with the array interface)."""
+
+    @property
+    def __array_interface__(self) -> Dict[str, Any]: ...
+
+
+#: What `Detector.scan` takes: a path, the file's bytes, a numpy array or a PIL image.
+Scannable = Union[str, "os.PathLike[str]", bytes, bytearray, memoryview, SupportsArrayInterface]
+
+
+class ModelInfo(TypedDict):
+    """The deciding model: its id (from the model's metadata) and the SHA-256 of the file."""
+
+    id: str
+    sha256: str
+
+
+#: One entry of `Detector.scan_directory`: the path and its result or the exception it failed with.
+DirectoryEntry = Tuple[str, Union[ScanResult, "StegodetectError"]]
 
 
 def _runtime_from_package() -> Optional[str]:
@@ -156,9 +175,9 @@ class Detector:
         self.metrics = metrics
 
     @property
-    def model(self) -> Optional[dict]:
+    def model(self) -> Optional[ModelInfo]:
         """The deciding model's id and SHA-256, or None with rules only."""
-        return self._native.model
+        return cast(Optional[ModelInfo], self._native.model)
 
     def scan(self, x: Scannable) -> ScanResult:
         """Scan one image: a path, bytes, a PIL image or a numpy array (HxW or HxWxC uint8).
@@ -214,7 +233,7 @@ class Detector:
         jobs: Optional[int] = None,
         follow_symlinks: bool = True,
         all_files: bool = False,
-    ) -> List[tuple]:
+    ) -> List[DirectoryEntry]:
         """Scan every image file under a directory: [(path, ScanResult or exception)], in the
         library's walk order (the CLI's rules: entries sorted by name, image extensions unless
         `all_files`, symbolic links followed with loop detection unless `follow_symlinks` is
@@ -225,7 +244,7 @@ class Detector:
         )
         files = [p for kind, p, _ in entries if kind == "file"]
         scanned = dict(zip(files, self.scan_many(files, jobs=jobs, progress=progress)))
-        out: List[tuple] = []
+        out: List[DirectoryEntry] = []
         for kind, p, reason in entries:
             if kind == "file":
                 out.append((p, scanned[p]))
@@ -233,8 +252,10 @@ class Detector:
                 out.append((p, StegodetectIOError(f"{kind}: {p}: {reason}", "io")))
         return out
 
-    def extract(self, x: Scannable) -> List[dict]:
-        """Every payload found in an image."""
+    def extract(self, x: Scannable) -> List[Dict[str, Any]]:
+        """Every payload found in an image: dicts with ``method``, ``length`` (bytes), ``text``
+        (None when not text), ``encoding``, ``bit_order``, ``channel``, ``offset``, ``complete``
+        and ``tool`` (None when not a known tool's format). The bytes themselves: `scan(...).payload`."""
         return self._native.extract_native(_to_native(x))
 
 
@@ -358,7 +379,8 @@ def validate(
 
 # a literal list: type checkers (mypy --strict) read it as the explicit exports
 __all__ = [
-    "Detector", "ScanResult", "Metrics", "embed", "evaluate", "regress", "replay_logs", "shared_detector",
+    "Detector", "ScanResult", "Metrics", "Scannable", "SupportsArrayInterface", "ModelInfo", "DirectoryEntry",
+    "embed", "evaluate", "regress", "replay_logs", "shared_detector",
     "validate", "write_report", "__version__",
     "StegodetectError", "DecodeError", "LimitError", "InvalidArgumentError", "NotFoundError", "ModelError",
     "RuntimeNotFoundError", "EmbedError", "InternalError", "StegodetectIOError", "StegodetectFileNotFoundError",

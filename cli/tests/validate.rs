@@ -8,8 +8,11 @@ use std::process::Command;
 
 use serde_json::Value;
 
+/// Run from the repository root: validate's self-tests read `tests/fixtures` relative to it.
 fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_stegodetect"))
+    let mut c = Command::new(common::bin());
+    c.current_dir(common::root());
+    c
 }
 
 fn sample() -> PathBuf {

@@ -352,3 +352,78 @@ fn scan_writes_one_metrics_record_per_file_errors_included() {
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn cli_embeds_and_scans_jsteg() {
+    let dir = tempfile::tempdir().unwrap();
+    let payload = dir.path().join("p.txt");
+    std::fs::write(&payload, "a secret in the coefficients, ".repeat(20)).unwrap();
+    let out = dir.path().join("s.jpg");
+    let st = Command::new(common::bin())
+        .args([
+            "embed",
+            "--method",
+            "jpeg.jsteg",
+            "--no-sidecar",
+            "--payload-file",
+        ])
+        .arg(&payload)
+        .arg("-o")
+        .arg(&out)
+        .arg(common::root().join("tests/fixtures/jpeg/photo-kphotoalbum.jpg"))
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let o = Command::new(common::bin())
+        .args(["scan", "--rules-only", "--format", "json"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let r = if v.is_array() { &v[0] } else { &v };
+    assert_eq!(r["method"], "jpeg.jsteg", "{v}");
+    assert_eq!(r["tool"], "jsteg");
+    assert_eq!(
+        r["payload"]["text"],
+        "a secret in the coefficients, ".repeat(20)
+    );
+}
+
+#[test]
+fn a_missing_runtime_is_an_actionable_error() {
+    // In a separate process: ONNX Runtime is process-global once loaded.
+    let out = Command::new(common::bin())
+        .args(["scan", "--runtime", "/no/such/libonnxruntime.so", "--model"])
+        .arg(common::test_models().join("follow_rules.onnx"))
+        .arg(common::root().join("examples/images"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("ONNX Runtime not available") && err.contains("make setup"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty(), "nothing may be reported as scanned");
+}
+
+#[test]
+fn cli_scan_with_a_model_reports_it() {
+    let out = Command::new(common::bin())
+        .args(["scan", "--format", "jsonl", "--model"])
+        .arg(common::test_models().join("follow_rules.onnx"))
+        .arg(common::root().join("examples/images"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let n = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .inspect(|r| {
+            assert_eq!(r["decided_by"], "model");
+            assert_eq!(r["model"]["id"], "test-follow-rules");
+        })
+        .count();
+    assert_eq!(n, 9);
+}
