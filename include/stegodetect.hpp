@@ -1,12 +1,18 @@
 // stegodetect: C++17 header-only wrapper over the C API (stegodetect.h).
 //
-// Owning types release their handles in their destructors (move-only); every failing call throws
-// stegodetect::Error carrying the SdStatus and the library's message. Inputs are byte views
-// (ByteView from a std::string_view, a std::vector<uint8_t> or a pointer and a size).
+// Owning types release their handles in their destructors (move-only). Two ways to see failures:
+// the plain calls throw stegodetect::Error carrying the SdStatus and the library's message; the
+// try_ calls (Detector::create, try_scan_file, try_scan, try_extract_json) return an
+// Outcome<T> holding the value or the status, message and std::error_code instead. Inputs are
+// byte views (ByteView from a std::string_view, a std::vector<uint8_t>, a std::span of bytes in
+// C++20, or a pointer and a size).
 //
 //   stegodetect::Detector det;                       // the built-in model
 //   auto r = det.scan_file("image.png");
 //   if (r.is_stego()) std::cout << *r.method_name() << " " << r.probability() << "\n";
+//
+//   auto o = det.try_scan_file("image.png");         // no exception
+//   if (!o) std::cerr << o.status_name() << ": " << o.message() << "\n";
 #ifndef STEGODETECT_HPP
 #define STEGODETECT_HPP
 
@@ -17,8 +23,13 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <utility>
 #include <vector>
+#if __cplusplus >= 202002L && __has_include(<span>)
+#include <span>
+#define STEGODETECT_HAS_SPAN 1
+#endif
 
 #include "stegodetect.h"
 
@@ -41,6 +52,54 @@ inline void check(SdStatus s) {
   if (s != SD_STATUS_OK) throw Error(s, sd_last_error_message());
 }
 
+/// The error category of SdStatus values: `std::error_code(status, stegodetect::category())`;
+/// message() is the status's name.
+inline const std::error_category &category() noexcept {
+  struct Category final : std::error_category {
+    const char *name() const noexcept override { return "stegodetect"; }
+    std::string message(int status) const override { return sd_status_name(status); }
+  };
+  static const Category c;
+  return c;
+}
+
+/// What a try_ call returns: the value, or the status and message of the failure. Moving the value
+/// out of a failed Outcome (value()) throws the Error it holds.
+template <class T>
+class Outcome {
+ public:
+  Outcome(T value) : value_(std::move(value)) {}
+  /// A failure with the library's message of the failing call on this thread.
+  static Outcome failure(SdStatus status) {
+    const char *m = sd_last_error_message();
+    return Outcome(status, m ? m : "stegodetect error");
+  }
+  bool ok() const noexcept { return value_.has_value(); }
+  explicit operator bool() const noexcept { return ok(); }
+  /// SD_STATUS_OK on success.
+  SdStatus status() const noexcept { return status_; }
+  const char *status_name() const noexcept { return sd_status_name(status_); }
+  /// The library's message ("" on success).
+  const std::string &message() const noexcept { return message_; }
+  std::error_code error_code() const noexcept { return std::error_code(int(status_), category()); }
+  T &value() & { throw_if_failed(); return *value_; }
+  const T &value() const & { throw_if_failed(); return *value_; }
+  T &&value() && { throw_if_failed(); return std::move(*value_); }
+  T *operator->() { return &value(); }
+  const T *operator->() const { return &value(); }
+  T &operator*() & { return value(); }
+  const T &operator*() const & { return value(); }
+
+ private:
+  Outcome(SdStatus status, std::string message) : status_(status), message_(std::move(message)) {}
+  void throw_if_failed() const {
+    if (!value_) throw Error(status_, message_.c_str());
+  }
+  std::optional<T> value_;
+  SdStatus status_ = SD_STATUS_OK;
+  std::string message_;
+};
+
 /// Read-only bytes: from a string_view, a vector or a pointer and a size (not owned).
 struct ByteView {
   const uint8_t *data = nullptr;
@@ -49,6 +108,10 @@ struct ByteView {
   ByteView(const uint8_t *d, size_t n) : data(d), size(n) {}
   ByteView(std::string_view s) : data(reinterpret_cast<const uint8_t *>(s.data())), size(s.size()) {}
   ByteView(const std::vector<uint8_t> &v) : data(v.data()), size(v.size()) {}
+#ifdef STEGODETECT_HAS_SPAN
+  ByteView(std::span<const uint8_t> s) : data(s.data()), size(s.size()) {}
+  ByteView(std::span<const std::byte> s) : data(reinterpret_cast<const uint8_t *>(s.data())), size(s.size()) {}
+#endif
 };
 
 /// Takes a string the library allocated and frees it.
@@ -171,6 +234,14 @@ class Detector {
  public:
   Detector() { check(sd_detector_new(nullptr, &h_)); }
   explicit Detector(const Options &o) { check(sd_detector_new(o.handle(), &h_)); }
+  /// Without exceptions: the detector, or why it could not be made (e.g. SD_STATUS_RUNTIME_NOT_FOUND
+  /// with the places searched for ONNX Runtime). `options` nullptr: defaults.
+  static Outcome<Detector> create(const Options *options = nullptr) {
+    SdDetector *h = nullptr;
+    SdStatus s = sd_detector_new(options ? options->handle() : nullptr, &h);
+    if (s != SD_STATUS_OK) return Outcome<Detector>::failure(s);
+    return Detector(h);
+  }
   ~Detector() { sd_detector_free(h_); }
   Detector(Detector &&o) noexcept : h_(std::exchange(o.h_, nullptr)) {}
   Detector &operator=(Detector &&o) noexcept { std::swap(h_, o.h_); return *this; }
@@ -189,6 +260,28 @@ class Detector {
   }
   /// The bytes of an image held in a string (not a path: see scan_file).
   Result scan(const std::string &bytes) const { return scan(ByteView(std::string_view(bytes))); }
+  Result scan(std::string_view bytes) const { return scan(ByteView(bytes)); }
+  /// A C string is refused: a path goes to scan_file; bytes in a literal need a std::string_view.
+  Result scan(const char *) const = delete;
+  Result scan(const std::vector<uint8_t> &bytes) const { return scan(ByteView(bytes)); }
+#ifdef STEGODETECT_HAS_SPAN
+  Result scan(std::span<const uint8_t> bytes) const { return scan(ByteView(bytes)); }
+  Result scan(std::span<const std::byte> bytes) const { return scan(ByteView(bytes)); }
+#endif
+  /// scan_file without exceptions (only std::bad_alloc can escape).
+  Outcome<Result> try_scan_file(const std::string &path) const {
+    SdResult *r = nullptr;
+    SdStatus s = sd_scan_file(h_, path.c_str(), &r);
+    if (s != SD_STATUS_OK) return Outcome<Result>::failure(s);
+    return Result(r);
+  }
+  /// scan without exceptions (only std::bad_alloc can escape).
+  Outcome<Result> try_scan(ByteView b) const {
+    SdResult *r = nullptr;
+    SdStatus s = sd_scan_buffer(h_, b.data, b.size, &r);
+    if (s != SD_STATUS_OK) return Outcome<Result>::failure(s);
+    return Result(r);
+  }
   /// Scan many images in parallel: per image a Result, or the Error it failed with.
   std::vector<std::pair<std::optional<Result>, SdStatus>> scan_many(const std::vector<ByteView> &items) const {
     std::vector<const uint8_t *> data;
@@ -208,8 +301,16 @@ class Detector {
     check(sd_extract_buffer(h_, b.data, b.size, &s));
     return take(s);
   }
+  /// extract_json without exceptions (only std::bad_alloc can escape).
+  Outcome<std::string> try_extract_json(ByteView b) const {
+    char *s = nullptr;
+    SdStatus st = sd_extract_buffer(h_, b.data, b.size, &s);
+    if (st != SD_STATUS_OK) return Outcome<std::string>::failure(st);
+    return take(s);
+  }
 
  private:
+  explicit Detector(SdDetector *h) noexcept : h_(h) {}
   SdDetector *h_ = nullptr;
 };
 

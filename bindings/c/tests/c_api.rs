@@ -386,6 +386,35 @@ fn examples_build_with_make_cmake_and_the_static_library() {
     let _ = std::fs::remove_dir_all(&tmp);
 }
 
+/// The C++ wrapper at run time, built as C++20 with -Wall -Wextra -Werror -pedantic: every
+/// byte-input overload (std::string, string_view, vector, span of uint8_t and of std::byte), the
+/// non-throwing calls (Detector::create, try_scan, try_scan_file, try_extract_json) and their
+/// Outcome (status, name, message, std::error_code; value() of a failure throws it).
+#[test]
+fn cpp_wrapper_overloads_and_non_throwing_calls() {
+    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cpp-run");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let exe = tmp.join("test_cpp");
+    compile(
+        "c++",
+        &root().join("bindings/c/tests/c/test_cpp.cpp"),
+        &exe,
+        &["-std=c++20", "-pedantic"],
+    );
+    let out = Command::new(&exe)
+        .arg(root().join("examples/images"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "C++ test failed ({:?}):\n{}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("all C++ checks passed"));
+}
+
 /// The C++ header: strings scan as bytes, views cannot be taken from a temporary Result (they
 /// would dangle), statuses have names. Compiled with -Wall -Wextra -Werror -pedantic.
 #[test]
@@ -435,6 +464,11 @@ fn cpp_header_takes_strings_and_refuses_dangling_views() {
         (
             "method.cpp",
             "stegodetect::Detector det; auto m = det.scan_file(\"x.png\").method_name(); (void)m;",
+        ),
+        (
+            // a C string is a path given to the wrong call, or bytes in need of a string_view
+            "cstring.cpp",
+            "stegodetect::Detector det; auto r = det.scan(\"image.png\"); (void)r;",
         ),
     ] {
         let bad = compile(name, body);
