@@ -15,12 +15,13 @@ pub fn starlight_record(path: &str, r: &Result<ScanResult>) -> Value {
     // method_id is always present in Starlight's output: the argmax of the method probabilities
     // (the model's when it has a method head, else the per-method scores), clean or not
     let probs = r.method_probs.unwrap_or_else(|| r.scores.as_array());
+    // the first of equals (hence the reversed range: max_by keeps the last maximum)
     let best = (0..5)
         .rev()
         .max_by(|&a, &b| probs[a].total_cmp(&probs[b]))
-        .unwrap_or(0); // first of equals
-                       // Starlight knows five classes: a JPEG-domain verdict is reported as `lsb.rgb` (id 2), and
-                       // its own name follows in `stegodetect_method`
+        .unwrap_or(0);
+    // Starlight knows five classes: a JPEG-domain verdict is reported as `lsb.rgb` (id 2), and
+    // its own name follows in `stegodetect_method`
     let class = r.method.map(|m| m.starlight_class());
     let method_id = class.map_or(best as u8, |m| m.id());
     // bit_order is on every record, "none" when clean or without a pixel payload (Starlight HEAD)
