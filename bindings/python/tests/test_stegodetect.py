@@ -299,6 +299,29 @@ def test_the_scannable_type_refuses_what_cannot_be_scanned(tmp_path: pathlib.Pat
     assert out.returncode == 1 and 'Argument 1 to "scan" of "Detector"' in out.stdout, out.stdout
 
 
+def test_every_public_callable_and_property_has_a_docstring() -> None:
+    import inspect
+
+    from stegodetect.compat import starlight
+
+    aliases = {"Scannable", "DirectoryEntry"}  # typing aliases, documented by comments
+    missing = []
+
+    def check(name: str, obj: object) -> None:
+        if not (getattr(obj, "__doc__", None) or "").strip():
+            missing.append(name)
+
+    owners = [(n, getattr(stegodetect, n)) for n in stegodetect.__all__ if not n.startswith("__") and n not in aliases]
+    owners += [("compat.starlight." + n, getattr(starlight, n)) for n in ("StarlightScanner", "load_unified_input")]
+    for name, obj in owners:
+        check(name, obj)
+        if inspect.isclass(obj) and not issubclass(obj, BaseException):
+            for attr, member in vars(obj).items():
+                if not attr.startswith("_"):
+                    check(f"{name}.{attr}", member)
+    assert not missing, missing
+
+
 def test_stubs_match_the_native_module() -> None:
     out = subprocess.run([sys.executable, "-m", "mypy.stubtest", "stegodetect._native"],
                          capture_output=True, text=True, check=False)

@@ -11,6 +11,14 @@ from .. import Detector, StegodetectError, _native
 
 
 class StarlightScanner:
+    """The reference scanner's public calls over the native core. `model_path`: an ONNX model
+    with the Starlight V4 signature (runs unchanged) or None for the built-in model; a PyTorch
+    checkpoint (.pth) is refused with ModelError. `num_workers`: threads for directory scans.
+    `quiet`: no summary line after scan_directory. Records have the reference's keys: file_path,
+    is_stego, stego_probability, method_id, image_format, bit_order ("none" when clean) and, when
+    stego, stego_type, confidence and extracted_message or extraction_error; a failure is
+    {"file_path", "error": "Could not process ..."} (never raised)."""
+
     def __init__(self, model_path: Optional[str] = None, num_workers: int = 4, quiet: bool = False) -> None:
         # model_path: an ONNX model with the Starlight V4 signature runs unchanged; None is the
         # built-in model
@@ -19,6 +27,7 @@ class StarlightScanner:
         self.quiet = quiet
 
     def scan_file(self, file_path: Union[str, bytes]) -> dict:
+        """One record for a path or the file's bytes (named "memory", as the reference does)."""
         # Starlight's scanner names in-memory input "memory"
         name = "memory" if isinstance(file_path, (bytes, bytearray)) else os.fspath(file_path)
         try:
