@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run --release --example jpeg_domain -- jsteg --rates 0.01,0.02,0.05,0.1 [--max N] DIR...
-//! cargo run --release --example jpeg_domain -- manifest data/jpeg/manifest.csv
+//! cargo run --release --example jpeg_domain -- manifest data/jpeg/manifest.csv [--model]
 //! ```
 //! `jsteg`: every JPEG under the DIRs is a cover; for each rate, random bytes amounting to
 //! `rate` bits per non-zero AC coefficient (header included) are embedded with
@@ -11,8 +11,13 @@
 //! only, so the figures are the JPEG-domain analyses'). Prints per rate the covers, detection
 //! as `jpeg.jsteg`, payloads recovered byte-exact, and the false positives on the covers, with
 //! 95 % Wilson intervals, for covers under and over 20,000 non-zero AC coefficients.
-//! `manifest`: a CSV with `path,label,tool,param` columns (the rest ignored); prints, per
-//! label/tool/param, how many were called stego, by any method and by a JPEG-domain method.
+//! `manifest CSV [--model]`: a CSV with `path,label,tool,param` columns (the rest ignored);
+//! prints, per label/tool/param, how many were called stego, by any method and by a JPEG-domain
+//! method, and with the tool of the `tool` column named; rules only, or with `--model` the
+//! product's default models (the default model and the learned JPEG model).
+//! `features MANIFEST OUT.csv`: the learned JPEG model's input vector
+//! (`analysis::jpeg::features`) of every file of a manifest, one CSV row per file (`path` then
+//! `f0..f201`; files without a vector are reported on stderr), for `scripts/train_jpeg_model.py`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -137,8 +142,12 @@ fn jsteg(rates: &[f64], max: usize, dirs: &[String]) {
     }
 }
 
-fn manifest(path: &Path) {
-    let det = Detector::rules_only();
+fn manifest(path: &Path, with_model: bool) {
+    let det = if with_model {
+        Detector::new(stegodetect::Options::default()).expect("the default model (make setup)")
+    } else {
+        Detector::rules_only()
+    };
     let mut rd = csv::Reader::from_path(path).expect("manifest");
     let head = rd.headers().expect("header").clone();
     let col = |n: &str| head.iter().position(|h| h == n).expect(n);
@@ -169,27 +178,73 @@ fn manifest(path: &Path) {
             ((l.clone(), t.clone(), q.clone()), det.scan_path(&f))
         })
         .collect();
-    let mut agg: BTreeMap<(String, String, String), [u64; 4]> = BTreeMap::new();
+    let mut agg: BTreeMap<(String, String, String), [u64; 5]> = BTreeMap::new();
     for (k, r) in res {
+        let tool = k.1.clone();
         let a = agg.entry(k).or_default();
         a[0] += 1;
         match r {
             Ok(r) => {
                 a[1] += r.is_stego as u64;
                 a[2] += (r.is_stego && r.method.is_some_and(Method::is_jpeg_domain)) as u64;
+                a[4] += (r.is_stego && r.tool.is_some_and(|t| t.name() == tool)) as u64;
             }
             Err(_) => a[3] += 1,
         }
     }
     for ((l, t, q), a) in agg {
         println!(
-            "{l:5} {t:16} {q:12} n={:5} stego(any) {} jpeg-domain {} errors {}",
+            "{l:5} {t:16} {q:12} n={:5} stego(any) {} jpeg-domain {} tool named {} errors {}",
             a[0],
             pct(a[1], a[0] - a[3]),
             pct(a[2], a[0] - a[3]),
+            pct(a[4], a[0] - a[3]),
             a[3]
         );
     }
+}
+
+fn features(manifest: &Path, out: &Path) {
+    let mut rd = csv::Reader::from_path(manifest).expect("manifest");
+    let paths: Vec<String> = rd
+        .records()
+        .map(|r| r.expect("manifest row")[0].to_string())
+        .collect();
+    let rows: Vec<(String, Option<Vec<f32>>)> = paths
+        .par_iter()
+        .map(|p| {
+            let v = std::fs::read(p)
+                .ok()
+                .and_then(|b| DctPlanes::read(&b, 0).ok())
+                .and_then(|d| stegodetect::analysis::jpeg::features::features(&d))
+                .map(|f| f.to_vec());
+            (p.clone(), v)
+        })
+        .collect();
+    let mut w = csv::Writer::from_path(out).expect("output CSV");
+    let n = stegodetect::analysis::jpeg::features::N_FEATURES;
+    let mut header = vec!["path".to_string()];
+    header.extend((0..n).map(|i| format!("f{i}")));
+    w.write_record(&header).unwrap();
+    let mut missing = 0;
+    for (p, v) in rows {
+        match v {
+            Some(v) => {
+                let mut rec = vec![p];
+                rec.extend(v.iter().map(|x| format!("{x:.7}")));
+                w.write_record(&rec).unwrap();
+            }
+            None => {
+                eprintln!("no features: {p}");
+                missing += 1;
+            }
+        }
+    }
+    w.flush().unwrap();
+    eprintln!(
+        "{} rows written, {missing} without features",
+        paths.len() - missing
+    );
 }
 
 fn main() {
@@ -216,7 +271,14 @@ fn main() {
             }
             jsteg(&rates, max, &dirs);
         }
-        Some("manifest") => manifest(Path::new(args.get(1).expect("manifest CSV"))),
+        Some("manifest") => manifest(
+            Path::new(args.get(1).expect("manifest CSV")),
+            args.get(2).is_some_and(|a| a == "--model"),
+        ),
+        Some("features") => features(
+            Path::new(args.get(1).expect("manifest CSV")),
+            Path::new(args.get(2).expect("output CSV")),
+        ),
         _ => eprintln!("usage: jpeg_domain jsteg [--rates R,..] [--max N] DIR... | manifest CSV"),
     }
 }

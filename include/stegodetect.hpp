@@ -198,8 +198,9 @@ class Result {
     return m ? std::optional<std::string_view>(m) : std::nullopt;
   }
   std::optional<std::string_view> method_name() const && = delete;
-  /// The tool whose format the payload is in ("stegano", "stego-lsb", "cloacked-pixel", "jsteg"), if
-  /// recognised (valid while this result lives; not callable on a temporary).
+  /// The tool recognised ("stegano", "stego-lsb", "cloacked-pixel", "jsteg" by the payload's format;
+  /// "steghide", "outguess" by the learned JPEG model), if any (valid while this result lives; not
+  /// callable on a temporary).
   std::optional<std::string_view> tool_name() const & {
     const char *t = sd_result_tool_name(h_);
     return t ? std::optional<std::string_view>(t) : std::nullopt;

@@ -12,8 +12,8 @@ use crate::container::{self, Format};
 use crate::error::{Error, Result};
 use crate::extract::Payload;
 use crate::model::{
-    features, starlight_v4, Model, ModelFeed, ModelInfo, Prediction, RunSettings, DEFAULT_MODEL,
-    DEFAULT_MODEL_NAME,
+    features, jpeg::JpegModel, starlight_v4, Model, ModelFeed, ModelInfo, Prediction, RunSettings,
+    DEFAULT_MODEL, DEFAULT_MODEL_NAME,
 };
 use crate::options::{ModelChoice, Options};
 use crate::planes;
@@ -28,6 +28,8 @@ use crate::verdict::{self, ModelRef, ScanResult, Timings};
 pub struct Detector {
     opts: Options,
     model: Option<Arc<Model>>,
+    /// The learned JPEG-domain model (steghide, OutGuess), loaded whenever a model is.
+    jpeg_model: Option<Arc<JpegModel>>,
 }
 
 impl Detector {
@@ -69,7 +71,15 @@ impl Detector {
             )?)),
             ModelChoice::Path(p) => Some(Arc::new(Model::load_file(p, rt, run)?)),
         };
-        Ok(Detector { opts, model })
+        let jpeg_model = match model {
+            Some(_) => Some(Arc::new(JpegModel::builtin(rt, run)?)),
+            None => None,
+        };
+        Ok(Detector {
+            opts,
+            model,
+            jpeg_model,
+        })
     }
 
     /// A detector whose rule analyses decide, without any model (needs no ONNX Runtime), with
@@ -81,6 +91,7 @@ impl Detector {
                 ..Options::default()
             },
             model: None,
+            jpeg_model: None,
         }
     }
 
@@ -142,7 +153,17 @@ impl Detector {
         t0: Instant,
     ) -> Result<(ScanResult, Option<ModelFeed>)> {
         let t1 = Instant::now();
-        let analysis = analysis::analyse(format, bytes, info, decoded, &self.opts);
+        let mut analysis = analysis::analyse(
+            format,
+            bytes,
+            info,
+            decoded,
+            &self.opts,
+            self.jpeg_model.is_some(),
+        );
+        if let (Some(jm), Some(f)) = (&self.jpeg_model, &analysis.jpeg_features) {
+            analysis.evidence.push(jm.evidence(f)?);
+        }
         let mut result = verdict::decide(
             analysis,
             format,

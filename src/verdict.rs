@@ -184,6 +184,7 @@ pub(crate) fn decide(
         mut evidence,
         profile,
         structural,
+        ..
     } = analysis;
     evidence.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.method.cmp(&b.method)));
     let mut scores = MethodScores::default();
@@ -211,7 +212,10 @@ pub(crate) fn decide(
         probability,
         method,
         method_id: method.map(Method::id),
-        tool: payload.as_ref().and_then(|p: &Payload| p.tool),
+        tool: payload
+            .as_ref()
+            .and_then(|p: &Payload| p.tool)
+            .or_else(|| method.and(top.and_then(|e| e.tool))),
         scores,
         rule_scores: scores,
         decided_by: "rules",

@@ -214,16 +214,25 @@ pub enum Tool {
     /// the AC coefficients other than 0 and 1.
     #[serde(rename = "jsteg")]
     Jsteg,
+    /// steghide (recognised by the learned JPEG-domain model; its payloads are encrypted).
+    #[serde(rename = "steghide")]
+    Steghide,
+    /// OutGuess (recognised by the learned JPEG-domain model; its payloads are keyed).
+    #[serde(rename = "outguess")]
+    Outguess,
 }
 
 impl Tool {
-    /// The name reported in results (`stegano`, `stego-lsb`, `cloacked-pixel`, `jsteg`).
+    /// The name reported in results (`stegano`, `stego-lsb`, `cloacked-pixel`, `jsteg`,
+    /// `steghide`, `outguess`).
     pub fn name(self) -> &'static str {
         match self {
             Tool::Stegano => "stegano",
             Tool::StegoLsb => "stego-lsb",
             Tool::CloackedPixel => "cloacked-pixel",
             Tool::Jsteg => "jsteg",
+            Tool::Steghide => "steghide",
+            Tool::Outguess => "outguess",
         }
     }
 }

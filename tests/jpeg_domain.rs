@@ -1,6 +1,7 @@
 //! JPEG-domain analyses: coefficient access, the jsteg embedder and detector (payload
 //! byte-exact, with and without the default model), clean JPEGs left alone, method ids and
-//! names, Starlight's five-class mapping, and hostile coefficient streams.
+//! names, Starlight's five-class mapping, hostile coefficient streams, and the learned JPEG
+//! model on real steghide and OutGuess output.
 
 mod common;
 
@@ -8,6 +9,7 @@ use stegodetect::embed::{embed, EmbedOptions};
 use stegodetect::planes::dct::{DctPlanes, MAX_SCANS};
 use stegodetect::{Detector, ErrorKind, Method, PayloadEncoding, Tool};
 
+/// The clean JPEG fixtures (the steghide and OutGuess ones left out).
 fn jpeg_fixtures() -> Vec<(String, Vec<u8>)> {
     let mut v = Vec::new();
     for dir in [
@@ -17,7 +19,11 @@ fn jpeg_fixtures() -> Vec<(String, Vec<u8>)> {
     ] {
         for e in std::fs::read_dir(common::root().join(dir)).unwrap() {
             let p = e.unwrap().path();
-            if p.extension().is_some_and(|x| x == "jpg") {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            if p.extension().is_some_and(|x| x == "jpg")
+                && !name.starts_with("steghide-")
+                && !name.starts_with("outguess-")
+            {
                 v.push((p.display().to_string(), std::fs::read(&p).unwrap()));
             }
         }
@@ -214,5 +220,48 @@ fn hostile_coefficient_streams_give_typed_errors() {
                 }
             }
         }
+    }
+}
+
+/// The learned JPEG model runs beside the default model: real steghide and OutGuess output is
+/// called stego with the right method and tool, every clean JPEG fixture carries the model's
+/// finding below the operating point, and a rules-only detector has no such finding.
+#[test]
+fn the_jpeg_model_names_steghide_and_outguess() {
+    let det = common::detector();
+    for (file, method, tool) in [
+        (
+            "steghide-kphotoalbum.jpg",
+            Method::JpegSteghide,
+            Tool::Steghide,
+        ),
+        (
+            "outguess-kphotoalbum.jpg",
+            Method::JpegOutguess,
+            Tool::Outguess,
+        ),
+    ] {
+        let r = det.scan_bytes(&fixture(file)).unwrap();
+        assert!(r.is_stego, "{file}: {:?}", r.findings);
+        assert_eq!(r.method, Some(method), "{file}");
+        assert_eq!(r.tool, Some(tool), "{file}");
+        assert_eq!(r.decided_by, "model");
+        assert!(r.probability > 0.5);
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["tool"], tool.name());
+        assert_eq!(json["method"], method.name());
+    }
+    for (name, bytes) in jpeg_fixtures() {
+        let r = det.scan_bytes(&bytes).unwrap();
+        let model: Vec<_> = r
+            .findings
+            .iter()
+            .filter(|e| e.analysis == "jpeg-model")
+            .collect();
+        assert_eq!(model.len(), 1, "{name}: the JPEG model must have run");
+        assert!(model[0].score < 0.5, "{name}: {}", model[0].detail);
+        assert!(!r.method.is_some_and(Method::is_jpeg_domain), "{name}");
+        let rules = Detector::rules_only().scan_bytes(&bytes).unwrap();
+        assert!(rules.findings.iter().all(|e| e.analysis != "jpeg-model"));
     }
 }

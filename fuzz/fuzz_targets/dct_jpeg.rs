@@ -1,7 +1,7 @@
 //! The JPEG-domain path on arbitrary bytes: the container walk, the DCT coefficient reader
-//! (libjpeg-turbo-rs) under the same pixel limit as a scan, the JPEG-domain analyses, and the
-//! jsteg embedder when the coefficients read: a typed error or a result, never a panic, hang or
-//! unbounded memory.
+//! (libjpeg-turbo-rs) under the same pixel limit as a scan, the JPEG-domain analyses with the
+//! learned model's features (finite), and the jsteg embedder when the coefficients read: a typed
+//! error or a result, never a panic, hang or unbounded memory.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use stegodetect::analysis::jpeg;
@@ -21,7 +21,9 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let mut evidence = Vec::new();
-    jpeg::analyse(data, &info, &mut evidence);
+    if let Some(f) = jpeg::analyse(data, &info, true, &mut evidence) {
+        assert!(f.iter().all(|v| v.is_finite()), "non-finite feature");
+    }
     // the embedder reads and rewrites the coefficients (only when the analyses could read them)
     if !evidence.iter().any(|e| e.analysis == "dct") {
         let _ = embed(data, b"fuzz", &EmbedOptions::new(Method::JpegJsteg));

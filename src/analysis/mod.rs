@@ -52,6 +52,10 @@ pub struct Evidence {
     /// The payload recovered with this evidence, if any.
     #[serde(skip)]
     pub payload: Option<Payload>,
+    /// The tool this evidence names without a payload (the learned JPEG model's steghide /
+    /// OutGuess); a payload's own tool is in the payload.
+    #[serde(skip)]
+    pub tool: Option<Tool>,
 }
 
 impl Evidence {
@@ -62,6 +66,7 @@ impl Evidence {
             analysis,
             detail,
             payload: None,
+            tool: None,
         }
     }
 }
@@ -75,15 +80,21 @@ pub struct Analysis {
     pub profile: ImageProfile,
     /// Structural estimates when they applied.
     pub structural: Option<pixels::StructuralReport>,
+    /// The learned JPEG model's input ([`jpeg::features`]), when asked for and the image is a
+    /// JPEG large enough.
+    #[serde(skip)]
+    pub jpeg_features: Option<Box<[f32; jpeg::features::N_FEATURES]>>,
 }
 
-/// Run every analysis on a walked container, its decoded planes and the file bytes.
+/// Run every analysis on a walked container, its decoded planes and the file bytes;
+/// `jpeg_features`: also compute the learned JPEG model's input.
 pub fn analyse(
     format: Format,
     bytes: &[u8],
     info: &ContainerInfo,
     decoded: &Decoded,
     opts: &Options,
+    jpeg_features: bool,
 ) -> Analysis {
     let mut evidence = Vec::new();
     let first = &decoded.frames[0];
@@ -102,12 +113,15 @@ pub fn analyse(
     let structural = pixels::structural(first, &profile, opts.lsb_rate_midpoint, &mut evidence);
     metadata::analyse(info, &mut evidence);
     appended::analyse(info, bytes, opts.limits.max_payload_bytes, &mut evidence);
-    if format == Format::Jpeg && !bytes.is_empty() {
-        jpeg::analyse(bytes, info, &mut evidence);
-    }
+    let jpeg_features = if format == Format::Jpeg && !bytes.is_empty() {
+        jpeg::analyse(bytes, info, jpeg_features, &mut evidence)
+    } else {
+        None
+    };
     Analysis {
         evidence,
         profile,
         structural,
+        jpeg_features,
     }
 }

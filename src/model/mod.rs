@@ -12,6 +12,7 @@
 //! [`Model`] serves any number of threads; each session uses an explicit intra-op thread count.
 
 pub mod features;
+pub mod jpeg;
 pub mod runtime;
 pub mod starlight_v4;
 
@@ -91,6 +92,8 @@ pub(crate) fn apply(r: &mut ScanResult, p: &Prediction, m: ModelRef, threshold: 
     r.method = if r.is_stego { method } else { None };
     // The model knows nothing of JPEG-domain embedding: strong coefficient evidence from the
     // rules decides over a model that does not see it.
+    // (The learned JPEG model's evidence, analysis `jpeg-model`, counts as a model's decision.)
+    let mut named = None;
     if let Some(e) = r
         .findings
         .iter()
@@ -99,13 +102,18 @@ pub(crate) fn apply(r: &mut ScanResult, p: &Prediction, m: ModelRef, threshold: 
         r.probability = e.score;
         r.is_stego = true;
         r.method = Some(e.method);
-        r.decided_by = "rules";
+        r.decided_by = if e.analysis == "jpeg-model" {
+            "model"
+        } else {
+            "rules"
+        };
+        named = e.tool;
     }
     r.method_id = r.method.map(Method::id);
     r.payload = r
         .method
         .and_then(|m| crate::verdict::best_payload(&r.findings, Some(m)));
-    r.tool = r.payload.as_ref().and_then(|p| p.tool);
+    r.tool = r.payload.as_ref().and_then(|p| p.tool).or(named);
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -175,6 +183,39 @@ fn model_err(what: &str) -> impl Fn(ort::Error) -> Error + '_ {
     move |e| Error::Model(format!("{what}: {e}"))
 }
 
+/// `run.sessions` sessions of one model, each behind its own mutex.
+fn session_pool(
+    bytes: &[u8],
+    name: &str,
+    runtime: Option<&Path>,
+    run: RunSettings,
+) -> Result<Vec<Mutex<Session>>> {
+    let env = runtime::environment(runtime)?;
+    let mut sessions = Vec::new();
+    for _ in 0..run.sessions.max(1) {
+        let s = Session::builder(env)
+            .map_err(model_err("session builder"))?
+            .with_intra_threads(run.intra_threads.max(1))
+            .map_err(|e| Error::Model(format!("intra-op threads: {e}")))?
+            .with_inter_threads(1)
+            .map_err(|e| Error::Model(format!("inter-op threads: {e}")))?
+            .commit_from_memory(bytes)
+            .map_err(|e| Error::Model(format!("cannot load model {name}: {e}")))?;
+        sessions.push(Mutex::new(s));
+    }
+    Ok(sessions)
+}
+
+/// The pool's next session, locked (round robin; a poisoned lock is taken over: a session
+/// holds no state between runs).
+fn next_session<'a>(
+    sessions: &'a [Mutex<Session>],
+    next: &AtomicUsize,
+) -> std::sync::MutexGuard<'a, Session> {
+    let i = next.fetch_add(1, Ordering::Relaxed) % sessions.len();
+    sessions[i].lock().unwrap_or_else(|p| p.into_inner())
+}
+
 impl Model {
     /// Load a model file.
     pub fn load_file(path: &Path, runtime: Option<&Path>, run: RunSettings) -> Result<Model> {
@@ -204,19 +245,7 @@ impl Model {
         runtime: Option<&Path>,
         run: RunSettings,
     ) -> Result<Model> {
-        let env = runtime::environment(runtime)?;
-        let mut sessions = Vec::new();
-        for _ in 0..run.sessions.max(1) {
-            let s = Session::builder(env)
-                .map_err(model_err("session builder"))?
-                .with_intra_threads(run.intra_threads.max(1))
-                .map_err(|e| Error::Model(format!("intra-op threads: {e}")))?
-                .with_inter_threads(1)
-                .map_err(|e| Error::Model(format!("inter-op threads: {e}")))?
-                .commit_from_memory(bytes)
-                .map_err(|e| Error::Model(format!("cannot load model {name}: {e}")))?;
-            sessions.push(Mutex::new(s));
-        }
+        let mut sessions = session_pool(bytes, name, runtime, run)?;
         let s = sessions[0].get_mut().unwrap();
         let inputs: Vec<String> = s.inputs().iter().map(|o| o.name().to_string()).collect();
         let outputs: Vec<String> = s.outputs().iter().map(|o| o.name().to_string()).collect();
@@ -363,8 +392,7 @@ impl Model {
                 ort::session::SessionInputValue::from(t),
             ));
         }
-        let i = self.next.fetch_add(1, Ordering::Relaxed) % self.sessions.len();
-        let mut session = self.sessions[i].lock().unwrap_or_else(|e| e.into_inner());
+        let mut session = next_session(&self.sessions, &self.next);
         let out = session.run(values).map_err(model_err("inference"))?;
         let (_, stego) = out[self.stego.0.as_str()]
             .try_extract_tensor::<f32>()

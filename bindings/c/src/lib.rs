@@ -896,9 +896,9 @@ pub unsafe extern "C" fn sd_result_method_name(result: *const SdResult) -> *cons
         .map_or(std::ptr::null(), |c| c.as_ptr())
 }
 
-/// Name of the tool whose format the payload is in ("stegano", "stego-lsb", "cloacked-pixel",
-/// "jsteg"), or NULL when
-/// unknown or clean. Belongs to the result.
+/// Name of the tool recognised ("stegano", "stego-lsb", "cloacked-pixel", "jsteg" by the
+/// payload's format; "steghide", "outguess" by the learned JPEG model), or NULL when unknown or
+/// clean. Belongs to the result.
 #[no_mangle]
 pub unsafe extern "C" fn sd_result_tool_name(result: *const SdResult) -> *const c_char {
     result

@@ -276,8 +276,8 @@ impl ScanResult {
     fn method_id(&self) -> Option<u8> {
         self.r.method_id
     }
-    /// The tool whose format the payload is in ("stegano", "stego-lsb", "cloacked-pixel",
-    /// "jsteg"), or None.
+    /// The tool recognised ("stegano", "stego-lsb", "cloacked-pixel", "jsteg" by the payload's
+    /// format; "steghide", "outguess" by the learned JPEG model), or None.
     #[getter]
     fn tool(&self) -> Option<&'static str> {
         self.r.tool.map(|t| t.name())

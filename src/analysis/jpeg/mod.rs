@@ -6,18 +6,27 @@
 //!   pair-of-values asymmetry vanishes over the payload and returns after it; length estimate
 //!   and, for jsteg's length header, the payload byte-exact.
 //!
-//! F5/nsF5, OutGuess and steghide are not detected yet (docs/jpeg-domain.md has what was
-//! measured).
+//! - [`features`]: calibrated co-occurrence and Markov statistics of the luminance, the input
+//!   of the learned model for steghide and OutGuess (`model::jpeg`), which runs in the detector.
+//!
+//! F5/nsF5 and J-UNIWARD are not detected (docs/jpeg-domain.md has what was measured).
 
+pub mod features;
 pub mod jsteg;
 
 use super::{Evidence, Method};
 use crate::container::ContainerInfo;
 use crate::planes::dct::DctPlanes;
 
-/// Run the JPEG-domain analyses on a JPEG file's bytes. A file whose coefficients cannot be read
-/// (though its pixels decoded) gets a zero-score note saying the analyses did not run.
-pub fn analyse(bytes: &[u8], info: &ContainerInfo, evidence: &mut Vec<Evidence>) {
+/// Run the JPEG-domain analyses on a JPEG file's bytes, and return the learned model's input
+/// when `want_features`. A file whose coefficients cannot be read (though its pixels decoded)
+/// gets a zero-score note saying the analyses did not run.
+pub fn analyse(
+    bytes: &[u8],
+    info: &ContainerInfo,
+    want_features: bool,
+    evidence: &mut Vec<Evidence>,
+) -> Option<Box<[f32; features::N_FEATURES]>> {
     let image = &bytes[..info.image_end.min(bytes.len())];
     let dct = match DctPlanes::read(image, info.jpeg_scans) {
         Ok(d) => d,
@@ -28,8 +37,11 @@ pub fn analyse(bytes: &[u8], info: &ContainerInfo, evidence: &mut Vec<Evidence>)
                 "dct",
                 format!("JPEG-domain analyses not run: {e}"),
             ));
-            return;
+            return None;
         }
     };
     jsteg::analyse(&dct, evidence);
+    want_features
+        .then(|| features::features(&dct).map(Box::new))
+        .flatten()
 }

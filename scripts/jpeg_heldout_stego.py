@@ -1,0 +1,48 @@
+#!/usr/bin/env python3
+"""steghide and OutGuess output made from the held-out clean JPEGs (scripts/jpeg_heldout.sh), for
+measuring the learned JPEG model on sources it was not trained on. The same tool settings,
+payload sizes (32 B - 3 KB, text and random) and OutGuess controls as scripts/jpeg_data.py.
+
+    .venv-jpeg/bin/python scripts/jpeg_heldout_stego.py [--steghide 300] [--outguess 300]
+
+Writes data/jpeg-heldout-stego/{stego,clean}/... and data/jpeg-heldout-stego/manifest.csv (the held-out
+clean originals, the stego files and the OutGuess controls; columns as data/jpeg/manifest.csv).
+"""
+import argparse
+import csv
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import jpeg_data as jd  # noqa: E402
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--heldout", default="data/jpeg-heldout/manifest.csv")
+    ap.add_argument("--out", default="data/jpeg-heldout-stego")
+    ap.add_argument("--steghide", type=int, default=300)
+    ap.add_argument("--outguess", type=int, default=300)
+    a = ap.parse_args()
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    clean = []
+    for r in csv.DictReader(open(a.heldout)):
+        q, prog, _, _ = jd.jpeg_info(r["path"])
+        clean.append(dict(path=r["path"], label="clean", tool="original", param="", payload_bytes=0, cover="",
+                          source=r["source"], quality=q, progressive=prog))
+    covers = jd.cover_pool(clean)
+    problems = []
+    rows = clean + jd.step_steghide(out, covers, a.steghide, problems) + \
+        jd.step_outguess(out, covers[len(covers) // 2:], a.outguess, problems)
+    with open(out / "manifest.csv", "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=jd.FIELDS)
+        w.writeheader()
+        w.writerows(rows)
+    (out / "problems.txt").write_text("\n".join(problems) + "\n")
+    jd.log(f"{len(rows)} rows, {len(problems)} problems")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
