@@ -28,7 +28,7 @@ TOML
 cp "$root/Cargo.lock" "$work/app/"
 cat > "$work/app/src/main.rs" <<'RS'
 use stegodetect::metrics::Metrics;
-use stegodetect::{Detector, Options};
+use stegodetect::{ColorMode, Detector, Options};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::env::args().nth(1).expect("usage: rust-user DIR");
@@ -48,6 +48,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             _ => println!("{name}: clean"),
         }
     }
+    // raw pixels (a frame from a camera, a decoded buffer): every type the call needs is exported
+    let grey = det.scan_pixels(64, 64, ColorMode::Rgb, vec![128u8; 64 * 64 * 3])?;
+    println!("pixels: {}", if grey.is_stego { "stego" } else { "clean" });
     let s = metrics.snapshot();
     println!("metrics: {} scans, {} stego, {} errors", s.scans, s.stego, s.errors_by_kind.values().sum::<u64>());
     let rt = stegodetect::model::runtime::loaded_path().expect("the model loaded a runtime");
@@ -66,7 +69,7 @@ cp "$root/target/rust-user/release/rust-user" "$exe"
 run() { (cd "$work" && env -u VIRTUAL_ENV -u ORT_DYLIB_PATH PATH=/usr/bin:/bin "$@"); }
 out=$(run LD_LIBRARY_PATH="$work/ortlib" "$exe" "$root/examples/images")
 echo "$out"
-for want in "stego-lsb.png: stego (lsb.rgb)" "stego-alpha.png: stego (alpha)" "clean-photo.png: clean" \
+for want in "stego-lsb.png: stego (lsb.rgb)" "stego-alpha.png: stego (alpha)" "clean-photo.png: clean" "pixels: clean" \
             "runtime: $work/ortlib/" "errors"; do
     grep -qF "$want" <<<"$out" || { echo "FAIL: missing '$want'" >&2; exit 1; }
 done
