@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""steghide and OutGuess output made from the held-out clean JPEGs (scripts/jpeg_heldout.sh), for
-measuring the learned JPEG model on sources it was not trained on. The same tool settings,
+"""steghide and OutGuess output made from the clean originals of a manifest: the held-out JPEGs
+(scripts/jpeg_heldout.sh, jpeg_heldout_b.sh), for measuring the learned JPEG model on sources it
+was not trained on, or the training set's (with --stego-only), for more training data. The same tool settings,
 payload sizes (32 B - 3 KB, text and random) and OutGuess controls as scripts/jpeg_data.py.
 
     .venv-jpeg/bin/python scripts/jpeg_heldout_stego.py [--steghide 300] [--outguess 300]
@@ -23,18 +24,23 @@ def main() -> int:
     ap.add_argument("--out", default="data/jpeg-heldout-stego")
     ap.add_argument("--steghide", type=int, default=300)
     ap.add_argument("--outguess", type=int, default=300)
+    ap.add_argument("--stego-only", action="store_true",
+                    help="write only the stego files and OutGuess controls to the manifest (for more training data)")
     a = ap.parse_args()
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     clean = []
     for r in csv.DictReader(open(a.heldout)):
+        if r.get("label", "clean") != "clean" or r.get("tool", "original") != "original":
+            continue
         q, prog, _, _ = jd.jpeg_info(r["path"])
         clean.append(dict(path=r["path"], label="clean", tool="original", param="", payload_bytes=0, cover="",
                           source=r["source"], quality=q, progressive=prog))
     covers = jd.cover_pool(clean)
     problems = []
-    rows = clean + jd.step_steghide(out, covers, a.steghide, problems) + \
+    made = jd.step_steghide(out, covers, a.steghide, problems) + \
         jd.step_outguess(out, covers[len(covers) // 2:], a.outguess, problems)
+    rows = made if a.stego_only else clean + made
     with open(out / "manifest.csv", "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=jd.FIELDS)
         w.writeheader()
