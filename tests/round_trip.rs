@@ -273,3 +273,43 @@ fn short_exif_payloads_cut_from_text_are_found() {
         }
     }
 }
+
+#[test]
+fn damaged_palette_payloads_are_returned_whole_and_marked_incomplete() {
+    // A writer that rewrites some pixels (the Starlight generator's GIF writer remaps palette
+    // indices) damages a few payload bits: the payload comes back whole, damaged bytes as read.
+    let det = common::detector();
+    let payload = PAYLOADS[1];
+    let st = embed(
+        &common::fixture("bmp8.bmp"),
+        payload,
+        &EmbedOptions::new(Method::Palette),
+    )
+    .unwrap();
+    assert_eq!(st.format, Format::Bmp);
+    let mut b = st.bytes.clone();
+    let le = |at: usize| u32::from_le_bytes(b[at..at + 4].try_into().unwrap()) as usize;
+    let (off, w, h) = (le(10), le(18), le(22));
+    assert!(h < 1 << 16, "a bottom-up 8-bit BMP");
+    let stride = (w + 3) & !3;
+    let damaged = [20usize, 45];
+    for k in damaged {
+        // MSB first: bit 7 of payload byte k is the LSB of pixel index 8k (row-major, top row
+        // first; BMP rows are stored bottom-up)
+        let (x, y) = ((8 * k) % w, (8 * k) / w);
+        b[off + (h - 1 - y) * stride + x] ^= 1;
+    }
+    let r = det.scan_bytes(&b).unwrap();
+    assert!(r.is_stego);
+    assert_eq!(r.method, Some(Method::Palette));
+    let p = r.payload.expect("payload");
+    let mut expected = payload.to_vec();
+    for k in damaged {
+        expected[k] ^= 0x80;
+    }
+    assert_eq!(p.bytes, expected, "every byte, damaged ones as read");
+    assert!(!p.complete);
+    // the intact stego image gives the complete payload
+    let p = det.scan_bytes(&st.bytes).unwrap().payload.unwrap();
+    assert!(p.complete && p.bytes == payload);
+}

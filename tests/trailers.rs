@@ -45,3 +45,22 @@ fn a_remnant_of_an_earlier_write_is_a_finding_not_a_verdict() {
         );
     }
 }
+
+#[test]
+fn a_final_newline_after_the_image_is_padding_but_text_is_a_payload() {
+    let det = common::detector();
+    let img = example("clean-photo.png");
+    // a script's or an editor's final line break (seen on a held-out theme's PNG at p = 0.51
+    // before this rule)
+    for tail in [&b"\n\n"[..], b"\r\n", b"  \n"] {
+        let mut f = img.clone();
+        f.extend_from_slice(tail);
+        let r = det.scan_bytes(&f).unwrap();
+        assert!(!r.is_stego, "{tail:?}: p = {}", r.probability);
+        let t = r.container.trailer.as_ref().expect("trailer reported");
+        assert_eq!(t.kind, stegodetect::container::TrailerKind::Padding);
+    }
+    let mut f = img.clone();
+    f.extend_from_slice(b"meet me at the old mill at dawn, bring the key");
+    assert!(det.scan_bytes(&f).unwrap().is_stego);
+}

@@ -81,35 +81,98 @@ pub fn search<S: ByteSource + ?Sized>(s: &S, max_payload: usize) -> Option<Conte
     text_hit(s, max_payload)
 }
 
-fn text_hit<S: ByteSource + ?Sized>(s: &S, max_payload: usize) -> Option<ContentHit> {
-    // Read until NUL, a control byte, or the cap.
-    let limit = s.len().min(max_payload);
-    let mut bytes = Vec::new();
-    let mut terminated = false;
-    for j in 0..limit {
+/// Why a run of text read by [`text_run`] stopped.
+enum Stop {
+    /// A NUL terminator at this position.
+    Nul,
+    /// A byte that cannot be text (control, DEL, invalid UTF-8) at this position.
+    Bad(usize),
+    /// The stream or the cap ended.
+    End,
+}
+
+/// The text from `from` up to a NUL, a byte that cannot be text, or `limit`.
+fn text_run<S: ByteSource + ?Sized>(s: &S, from: usize, limit: usize) -> (Vec<u8>, Stop) {
+    let mut run = Vec::new();
+    let mut stop = Stop::End;
+    for j in from..limit {
         let c = s.get(j);
         if c == 0 {
-            terminated = true;
+            stop = Stop::Nul;
             break;
         }
         if (c < 32 && !matches!(c, b'\t' | b'\n' | b'\r')) || c == 127 {
+            stop = Stop::Bad(j);
             break;
         }
-        bytes.push(c);
+        run.push(c);
     }
-    let valid = match std::str::from_utf8(&bytes) {
-        Ok(_) => bytes.len(),
-        Err(e) => e.valid_up_to(),
-    };
-    if valid < bytes.len() {
-        bytes.truncate(valid);
-        terminated = false;
+    if let Err(e) = std::str::from_utf8(&run) {
+        let v = e.valid_up_to();
+        run.truncate(v);
+        stop = Stop::Bad(from + v);
     }
-    let q = text_quality(&bytes)?;
-    if !varied_like_text(&bytes) {
+    (run, stop)
+}
+
+/// Whether text resumes right after a bad byte at `from - 1`: the next 16 bytes (or all of them
+/// before a NUL, at least 4) are printable ASCII.
+fn resumes<S: ByteSource + ?Sized>(s: &S, from: usize, limit: usize) -> bool {
+    let mut good = 0;
+    for j in from..limit.min(from + 16) {
+        match s.get(j) {
+            0 => return good >= 4,
+            c if (32..127).contains(&c) || matches!(c, b'\t' | b'\n' | b'\r') => good += 1,
+            _ => return false,
+        }
+    }
+    good == 16
+}
+
+/// Text before the first damaged byte needed to read past one, and the fewest good bytes between
+/// two damaged ones.
+const DAMAGE_SPACING: usize = 16;
+
+fn text_hit<S: ByteSource + ?Sized>(s: &S, max_payload: usize) -> Option<ContentHit> {
+    // Read until NUL, the end of the text, or the cap. A byte that cannot be text ends the text
+    // unless text resumes right after it, at most one such byte in any 16: a payload damaged by a
+    // writer that rewrites some pixels (Starlight's GIF writer remaps palette indices) is returned
+    // whole with its damaged bytes as read, marked incomplete, instead of cut at the first one.
+    let limit = s.len().min(max_payload);
+    let mut bytes = Vec::new();
+    let mut clean = Vec::new(); // the text without its damaged bytes, for the text tests
+    let mut terminated = false;
+    let mut damaged = 0usize;
+    let mut last_damage = None::<usize>;
+    let mut from = 0;
+    loop {
+        let (run, stop) = text_run(s, from, limit);
+        bytes.extend_from_slice(&run);
+        clean.extend_from_slice(&run);
+        match stop {
+            Stop::Nul => {
+                terminated = true;
+                break;
+            }
+            Stop::End => break,
+            Stop::Bad(j) => {
+                let spaced = last_damage.is_none_or(|l| j >= l + DAMAGE_SPACING);
+                if clean.len() >= DAMAGE_SPACING && spaced && resumes(s, j + 1, limit) {
+                    bytes.push(s.get(j));
+                    damaged += 1;
+                    last_damage = Some(j);
+                    from = j + 1;
+                } else {
+                    break;
+                }
+            }
+        }
+    }
+    let q = text_quality(&clean)?;
+    if !varied_like_text(&clean) {
         return None;
     }
-    let len = bytes.len();
+    let len = clean.len();
     let score = if terminated && len >= MIN_TEXT {
         if q < 0.5 && len < 64 {
             0.75
@@ -118,7 +181,7 @@ fn text_hit<S: ByteSource + ?Sized>(s: &S, max_payload: usize) -> Option<Content
         } else {
             0.97
         }
-    } else if terminated && len >= 10 && is_wordy(&bytes) {
+    } else if terminated && len >= 10 && is_wordy(&clean) {
         0.8
     } else if !terminated && len >= MIN_UNTERMINATED && q >= 0.6 {
         0.93
@@ -129,7 +192,7 @@ fn text_hit<S: ByteSource + ?Sized>(s: &S, max_payload: usize) -> Option<Content
         kind: HitKind::Text,
         magic: None,
         bytes,
-        complete: terminated,
+        complete: terminated && damaged == 0,
         offset: 0,
         score,
     })
@@ -277,5 +340,35 @@ mod tests {
         assert!(search(&b"abc\0defghijklmnopqrstuvwxyz"[..], 1 << 20).is_none());
         let periodic: Vec<u8> = b"I$".iter().cycle().take(64).copied().collect();
         assert!(search(&periodic[..], 1 << 20).is_none());
+    }
+
+    #[test]
+    fn damaged_text_is_returned_whole_and_marked_incomplete() {
+        let text = b"Meet me at the old lighthouse at dawn; bring the second key and the ledger. \
+                     Nobody else should know about this, not even the harbour master or his clerk.";
+        let mut v = text.to_vec();
+        // bit errors as a writer that rewrites some pixels leaves them: a control byte, a byte
+        // above 127 and a DEL, 20 or more bytes apart
+        v[30] ^= 0x60;
+        v[70] ^= 0x80;
+        v[120] = 127;
+        v.push(0);
+        v.extend_from_slice(&[0x93, 0x11, 0x02]);
+        let h = search(&v[..], 1 << 20).unwrap();
+        assert_eq!(h.kind, HitKind::Text);
+        assert_eq!(h.bytes, &v[..text.len()], "every byte up to the terminator, as read");
+        assert!(!h.complete);
+        // intact: complete
+        let mut ok = text.to_vec();
+        ok.push(0);
+        assert!(search(&ok[..], 1 << 20).unwrap().complete);
+        // a bad byte followed by noise ends the text there; so do two bad bytes close together
+        let mut noisy = text[..40].to_vec();
+        noisy.extend((0..64u32).map(|i| (i * 97 + 13) as u8 | 0x80));
+        assert_eq!(search(&noisy[..], 1 << 20).unwrap().bytes, &text[..40]);
+        let mut close = text.to_vec();
+        close[40] = 1;
+        close[45] = 2;
+        assert_eq!(search(&close[..], 1 << 20).unwrap().bytes, &text[..40]);
     }
 }

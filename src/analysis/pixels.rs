@@ -151,6 +151,25 @@ pub struct StructuralReport {
     /// score carries). It lets the score of a clean image rank it (`features` reads it) without
     /// counting strong evidence twice; `None` where neither estimator applied.
     pub score: Option<f32>,
+    /// The combined WS statistic on an image where WS is not trusted (flat, saturated,
+    /// few-colour or tiny); `None` where `rate` is set or WS cannot run (palette, lossy, not
+    /// 8-bit).
+    pub untrusted_rate: Option<f32>,
+    /// The midpoint `untrusted_rate` is judged against: one that keeps growing as images shrink
+    /// (noise grows like 1/sqrt(pixels)), unlike the clamped one trusted rates use.
+    pub untrusted_midpoint: Option<f32>,
+}
+
+impl StructuralReport {
+    /// The untrusted WS rate for the model, as two bounded numbers: on the scale of `score` (a
+    /// logistic ramp held at [`FINDING_CUT`]), which carries evidence, and `asinh(rate /
+    /// midpoint)` held at 0, which only orders images below any evidence: the ramp underflows to
+    /// 0 on the strongly negative rates synthetic images give (down to -7), which made them all
+    /// alike. Never a finding.
+    pub fn untrusted_scores(&self) -> Option<(f32, f32)> {
+        let (r, m) = (self.untrusted_rate?, self.untrusted_midpoint?);
+        Some((ramp(r, m).min(FINDING_CUT), (r / m).asinh().min(0.0)))
+    }
 }
 
 /// Image size at which the structural midpoint is the configured one. Noise in the WS statistic
@@ -191,7 +210,11 @@ pub fn structural(
     midpoint: f32,
     out: &mut Vec<Evidence>,
 ) -> Option<StructuralReport> {
-    if !profile.flat_estimator_applicable {
+    let colour = matches!(
+        p.mode,
+        ColorMode::Rgb | ColorMode::Rgba | ColorMode::Grey | ColorMode::GreyAlpha
+    );
+    if !colour || !p.is_8bit() || profile.lossy || p.width < 3 || p.height < 3 {
         return None;
     }
     let (w, h, ch) = (p.width as usize, p.height as usize, p.channels());
@@ -199,15 +222,28 @@ pub fn structural(
         ColorMode::Rgb | ColorMode::Rgba => 3,
         _ => 1,
     };
+    let mid = rate_midpoint(profile.pixels, midpoint);
     // all channels must have enough flat samples; their median lower bound is the estimate
-    let flat_est: Option<Vec<_>> = structural::flat_pairs(&p.samples, w, h, ch, cc)
-        .into_iter()
-        .collect();
+    let flat_est: Option<Vec<_>> = if profile.flat_estimator_applicable {
+        structural::flat_pairs(&p.samples, w, h, ch, cc)
+            .into_iter()
+            .collect()
+    } else {
+        None
+    };
     let flat = flat_est.as_ref().map(|v| {
         let mut lower: Vec<f32> = v.iter().map(|e| e.lower as f32).collect();
         median(&mut lower)
     });
     let flat_score = flat.map(|f| ramp(f, FLAT_MID_FACTOR * midpoint));
+    let ws_rate = || {
+        let ws: Vec<f32> = structural::ws(&p.samples, w, h, ch, cc)
+            .into_iter()
+            .flatten()
+            .map(|v| v as f32)
+            .collect();
+        (ws.len() == cc).then(|| (combine(&ws), ws))
+    };
     if let (Some(f), Some(est), Some(score)) = (flat, &flat_est, flat_score) {
         if score >= FINDING_CUT {
             let n = est.iter().map(|e| e.samples).min().unwrap_or(0);
@@ -222,6 +258,7 @@ pub fn structural(
         }
     }
     if !profile.structural_applicable {
+        let untrusted_rate = ws_rate().map(|(r, _)| r);
         return Some(StructuralReport {
             ws: Vec::new(),
             spa: Vec::new(),
@@ -229,34 +266,24 @@ pub fn structural(
             flat,
             chi_square: None,
             score: flat_score.map(|s| s.min(FINDING_CUT)),
+            untrusted_rate,
+            untrusted_midpoint: untrusted_rate
+                .map(|_| mid.max(midpoint * (REF_PIXELS / profile.pixels.max(1) as f32).sqrt())),
         });
     }
-    let ws: Vec<f32> = structural::ws(&p.samples, w, h, ch, cc)
-        .into_iter()
-        .flatten()
-        .map(|v| v as f32)
-        .collect();
+    let Some((rate, ws)) = ws_rate() else {
+        return None;
+    };
     let spa: Vec<f32> = structural::spa(&p.samples, w, h, ch, cc)
         .into_iter()
         .flatten()
         .map(|v| v as f32)
         .collect();
-    if ws.len() != cc || spa.len() != cc {
+    if spa.len() != cc {
         return None;
     }
-    // Scattered embedding raises all colour channels alike; one channel's outlier (a synthetic
-    // gradient, a dithered plane, a sprite sheet) must not: the smallest of the channels' mean,
-    // their median, and the lowest channel plus a margin.
-    let rate = if ws.len() == 1 {
-        ws[0]
-    } else {
-        let mut sorted = ws.clone();
-        let med = median(&mut sorted);
-        let mean = ws.iter().sum::<f32>() / ws.len() as f32;
-        mean.min(med).min(sorted[0] + 0.05)
-    };
     let chi = structural::chi_prefix(&p.samples, ch, cc);
-    let score = ramp(rate, rate_midpoint(profile.pixels, midpoint));
+    let score = ramp(rate, mid);
     if score >= FINDING_CUT {
         out.push(Evidence::new(
             Method::LsbRgb,
@@ -301,5 +328,21 @@ pub fn structural(
         flat,
         chi_square: chi,
         score: Some(flat_score.map_or(score, |f| f.max(score)).min(FINDING_CUT)),
+        untrusted_rate: None,
+        untrusted_midpoint: None,
     })
+}
+
+/// One WS statistic from the colour channels' estimates. Scattered embedding raises all colour
+/// channels alike; one channel's outlier (a synthetic gradient, a dithered plane, a sprite sheet)
+/// must not: the smallest of the channels' mean, their median, and the lowest channel plus a
+/// margin.
+fn combine(ws: &[f32]) -> f32 {
+    if ws.len() == 1 {
+        return ws[0];
+    }
+    let mut sorted = ws.to_vec();
+    let med = median(&mut sorted);
+    let mean = ws.iter().sum::<f32>() / ws.len() as f32;
+    mean.min(med).min(sorted[0] + 0.05)
 }

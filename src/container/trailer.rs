@@ -10,7 +10,7 @@ use crate::stats;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TrailerKind {
-    /// Only 0x00 or only 0xFF bytes.
+    /// Only 0x00 or only 0xFF bytes, or fewer than 64 ASCII whitespace bytes.
     Padding,
     /// Starlight's `AI42` marker.
     Ai42,
@@ -104,7 +104,10 @@ fn is_remnant(format: Format, t: &[u8]) -> bool {
 
 /// Recognise a byte string by its magic number (also used for payloads found in bit planes).
 pub fn kind_of(t: &[u8]) -> TrailerKind {
-    if t.iter().all(|&c| c == 0) || t.iter().all(|&c| c == 0xFF) {
+    // A line break or a few spaces after the end (an editor's or a script's final newline)
+    // carry nothing either.
+    let whitespace = !t.is_empty() && t.len() < 64 && t.iter().all(u8::is_ascii_whitespace);
+    if t.iter().all(|&c| c == 0) || t.iter().all(|&c| c == 0xFF) || whitespace {
         TrailerKind::Padding
     } else if t.starts_with(b"AI42") {
         TrailerKind::Ai42

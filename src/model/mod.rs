@@ -109,6 +109,24 @@ pub(crate) fn apply(r: &mut ScanResult, p: &Prediction, m: ModelRef, threshold: 
         };
         named = e.tool;
     }
+    // The learned JPEG model is a second detector (steghide, OutGuess) beside the one above
+    // (Starlight's five methods): the probability that either method is present is their
+    // noisy-OR, so JPEGs rank by both. Neither detector's verdict changes by it: a clean verdict
+    // keeps its probability at or below the threshold.
+    if let Some(s) = r
+        .findings
+        .iter()
+        .filter(|e| e.analysis == "jpeg-model")
+        .map(|e| e.score.clamp(0.0, 1.0))
+        .reduce(f32::max)
+    {
+        let either = 1.0 - (1.0 - r.probability) * (1.0 - s);
+        r.probability = if r.is_stego {
+            either
+        } else {
+            either.min(threshold)
+        };
+    }
     r.method_id = r.method.map(Method::id);
     r.payload = r
         .method
