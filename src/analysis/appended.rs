@@ -21,7 +21,10 @@ pub fn analyse(info: &ContainerInfo, bytes: &[u8], max_payload: usize, out: &mut
                 t.kind
             ),
         ),
-        TrailerKind::Padding if t.length <= 4096 => (0.1, "padding (zeros, 0xFF or a little whitespace)".to_string()),
+        TrailerKind::Padding if t.length <= 4096 => (
+            0.1,
+            "padding (zeros, 0xFF or a little whitespace)".to_string(),
+        ),
         TrailerKind::Padding => (0.3, "large padding (zeros or 0xFF)".to_string()),
         TrailerKind::Ai42 => (0.99, "AI42-marked payload".into()),
         TrailerKind::Text if t.length < 4 => (0.2, "a few whitespace/text bytes".into()),

@@ -356,7 +356,11 @@ mod tests {
         v.extend_from_slice(&[0x93, 0x11, 0x02]);
         let h = search(&v[..], 1 << 20).unwrap();
         assert_eq!(h.kind, HitKind::Text);
-        assert_eq!(h.bytes, &v[..text.len()], "every byte up to the terminator, as read");
+        assert_eq!(
+            h.bytes,
+            &v[..text.len()],
+            "every byte up to the terminator, as read"
+        );
         assert!(!h.complete);
         // intact: complete
         let mut ok = text.to_vec();

@@ -271,9 +271,7 @@ pub fn structural(
                 .map(|_| mid.max(midpoint * (REF_PIXELS / profile.pixels.max(1) as f32).sqrt())),
         });
     }
-    let Some((rate, ws)) = ws_rate() else {
-        return None;
-    };
+    let (rate, ws) = ws_rate()?;
     let spa: Vec<f32> = structural::spa(&p.samples, w, h, ch, cc)
         .into_iter()
         .flatten()
