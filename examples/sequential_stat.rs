@@ -1,6 +1,6 @@
 //! The sequential-LSB statistic ([`stegodetect::analysis::sequential`]) of every image under the
 //! given folders, one line per image: the strongest path, its log-likelihood ratio `Λ`, the
-//! estimated embedded length in samples, and the file. Used to set `LAMBDA_MID` on clean training
+//! estimated embedded length in samples, and the file. Used to set the calibrations' midpoints on clean training
 //! sources and to check random-payload stego:
 //!
 //! ```text
@@ -35,7 +35,7 @@ fn main() {
                 return None;
             }
             let d = planes::decode(format, &bytes, &info, &limits).ok()?;
-            let all = sequential::paths(&d.frames[0]);
+            let all = sequential::paths(&d.frames[0], sequential::Paths::All);
             if std::env::var_os("SEQ_ALL").is_some() {
                 eprintln!("{}: {all:?}", p.display());
             }

@@ -70,11 +70,12 @@ pub struct Options {
     /// 0.03 catches random-position embedding down to ~0.1 bits per pixel on natural
     /// never-compressed photos at about 1 % false positives there (docs/measured.md).
     pub lsb_rate_midpoint: f32,
-    /// Payload-agnostic sequential-LSB analysis ([`crate::analysis::sequential`]): finds random
-    /// (encrypted, compressed) payloads written from the first pixel, which no content search can
-    /// read. Off by default for now: it costs several milliseconds per image of 128x128 or more
-    /// (tens of times the decoding of a small PNG) and its operating point was set on the
-    /// project's held-out sets, not yet measured on fresh ones (models/README.md).
+    /// Payload-agnostic sequential-LSB analysis ([`crate::analysis::sequential`]) on the colour,
+    /// grey and alpha samples: finds random (encrypted, compressed) payloads written from the
+    /// first pixel, which no content search can read. Off by default for now: it costs several
+    /// milliseconds per image of 128x128 or more (tens of times the decoding of a small PNG) and
+    /// its operating point was set on the project's held-out sets, not yet measured on fresh ones
+    /// (models/README.md). The palette-index path of the same analysis runs on every scan.
     pub sequential_lsb: bool,
 }
 

@@ -116,6 +116,41 @@ fn every_method_format_order_round_trips() {
 }
 
 #[test]
+fn binary_alpha_payloads_with_nuls_round_trip() {
+    // random (encrypted-like) payloads hold NUL bytes; the alpha format ends at ' ' NUL
+    let det = common::detector();
+    let cover = common::fixture("rgba_natural_alpha.png");
+    let mut x = 0x2545_f491_4f6c_dd1du64;
+    for len in [1usize, 17, 64, 200] {
+        let payload: Vec<u8> = (0..len)
+            .map(|i| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                if i % 9 == 3 {
+                    0
+                } else {
+                    (x >> 24) as u8
+                }
+            })
+            .collect();
+        let opts = EmbedOptions {
+            method: Method::Alpha,
+            bit_order: BitOrder::LsbFirst,
+            starlight_quirks: false,
+            output_format: None,
+            scatter_key: None,
+        };
+        let st = embed(&cover, &payload, &opts).unwrap();
+        let r = det.scan_bytes(&st.bytes).unwrap();
+        assert!(r.is_stego, "{len} bytes: not detected");
+        let p = r.payload.expect("payload");
+        assert_eq!(p.bytes, payload, "{len} bytes");
+        assert!(p.complete, "{len} bytes");
+    }
+}
+
+#[test]
 fn default_embedding_changes_nothing_but_the_payload() {
     let det = common::detector();
     // palette stego keeps the palette and format

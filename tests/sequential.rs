@@ -1,10 +1,11 @@
 //! The payload-agnostic sequential-LSB analysis (`Options::sequential_lsb`): random payloads,
 //! which no content search can read, written from the first pixel are found and their length
-//! estimated; the same covers stay clean; the analysis is off unless asked for.
+//! estimated; the same covers stay clean; the colour, grey and alpha paths are off unless asked
+//! for, the palette-index path runs on every scan.
 
 mod common;
 
-use stegodetect::analysis::sequential::{self, LAMBDA_MID};
+use stegodetect::analysis::sequential::{self, Paths, PALETTE, PIXELS};
 use stegodetect::embed::{embed, EmbedOptions};
 use stegodetect::{
     container, planes, BitOrder, Detector, Format, Limits, Method, ModelChoice, Options,
@@ -23,7 +24,7 @@ fn rgb_path(file: &[u8]) -> sequential::PathStat {
     let format = Format::sniff(file).unwrap();
     let info = container::parse(format, file, &limits).unwrap();
     let d = planes::decode(format, file, &info, &limits).unwrap();
-    sequential::paths(&d.frames[0])
+    sequential::paths(&d.frames[0], Paths::All)
         .into_iter()
         .find(|s| s.path == "RGB")
         .expect("an RGB path on a 256x256 RGB image")
@@ -46,7 +47,7 @@ fn random_sequential_payloads_are_found_and_measured() {
         let cover = std::fs::read(dir.join(name)).unwrap();
         let clean = rgb_path(&cover);
         assert!(
-            clean.lambda < LAMBDA_MID - 200.0,
+            clean.lambda < PIXELS.mid - 200.0,
             "{name}: clean cover reaches {}",
             clean.lambda
         );
@@ -65,7 +66,7 @@ fn random_sequential_payloads_are_found_and_measured() {
             // payload and its NUL terminator, one bit per sample
             let bits = (payload.len() + 1) * 8;
             assert!(
-                s.lambda > LAMBDA_MID,
+                s.lambda > PIXELS.mid,
                 "{name} {order:?}: lambda {}",
                 s.lambda
             );
@@ -90,7 +91,7 @@ fn random_sequential_payloads_are_found_and_measured() {
 }
 
 #[test]
-fn the_analysis_is_off_by_default() {
+fn the_colour_paths_are_off_by_default() {
     let cover = std::fs::read(common::starlight_sample().join("clean").join(COVERS[0])).unwrap();
     let stego = embed(
         &cover,
@@ -99,7 +100,81 @@ fn the_analysis_is_off_by_default() {
     )
     .unwrap()
     .bytes;
-    assert!(rgb_path(&stego).lambda > LAMBDA_MID);
+    assert!(rgb_path(&stego).lambda > PIXELS.mid);
     let r = detector(false).scan_bytes(&stego).unwrap();
     assert!(r.findings.iter().all(|e| e.analysis != "sequential"));
+}
+
+/// Palette covers of the Starlight sample (256x256 GIFs).
+const PALETTE_COVERS: [&str; 4] = [
+    "clean-0001.gif",
+    "clean-0002.gif",
+    "clean-0005.gif",
+    "clean-0006.gif",
+];
+
+fn palette_path(file: &[u8]) -> sequential::PathStat {
+    let limits = Limits::default();
+    let format = Format::sniff(file).unwrap();
+    let info = container::parse(format, file, &limits).unwrap();
+    let d = planes::decode(format, file, &info, &limits).unwrap();
+    sequential::paths(&d.frames[0], Paths::Palette)
+        .into_iter()
+        .find(|s| s.path == "palette index")
+        .expect("a palette-index path on a 256x256 GIF")
+}
+
+#[test]
+fn short_random_palette_payloads_are_found_by_every_scan() {
+    // the palette-index path runs without `sequential_lsb`
+    let det = detector(false);
+    let model = common::detector(); // the default model weighs the finding the same way
+    let dir = common::starlight_sample().join("clean");
+    for (i, name) in PALETTE_COVERS.into_iter().enumerate() {
+        let cover = std::fs::read(dir.join(name)).unwrap();
+        let clean = palette_path(&cover);
+        assert!(
+            clean.lambda < PALETTE.mid - 60.0,
+            "{name}: clean cover reaches {}",
+            clean.lambda
+        );
+        let r = det.scan_bytes(&cover).unwrap();
+        assert!(
+            !r.is_stego,
+            "{name}: clean cover flagged, p {}",
+            r.probability
+        );
+        assert!(r.findings.iter().all(|e| e.analysis != "sequential"));
+        for (len, order) in [(64, BitOrder::MsbFirst), (128, BitOrder::LsbFirst)] {
+            let payload = common::random_bytes(len, 0x5eed + i as u64);
+            let mut o = EmbedOptions::new(Method::Palette);
+            o.bit_order = order;
+            let stego = embed(&cover, &payload, &o).unwrap().bytes;
+            let s = palette_path(&stego);
+            let bits = (len + 1) * 8;
+            assert!(
+                s.lambda > PALETTE.mid,
+                "{name} {len} B: lambda {}",
+                s.lambda
+            );
+            assert!(
+                s.samples.abs_diff(bits) * 10 <= bits,
+                "{name} {len} B: estimated {} samples for {bits} bits",
+                s.samples
+            );
+            let r = det.scan_bytes(&stego).unwrap();
+            assert!(r.is_stego, "{name} {len} B: p {}", r.probability);
+            assert_eq!(r.method, Some(Method::Palette), "{name} {len} B");
+            let m = model.scan_bytes(&stego).unwrap();
+            assert!(m.is_stego, "{name} {len} B: model p {}", m.probability);
+            assert!(!model.scan_bytes(&cover).unwrap().is_stego, "{name}");
+            assert!(
+                r.findings
+                    .iter()
+                    .any(|e| e.analysis == "sequential" && e.method == Method::Palette),
+                "{name} {len} B: {:?}",
+                r.findings
+            );
+        }
+    }
 }

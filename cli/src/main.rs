@@ -99,8 +99,9 @@ pub struct DetectorArgs {
     /// LSB replacement from ~0.1 bits per pixel on natural photos at ~1 % false positives.
     #[arg(long, default_value_t = stegodetect::options::DEFAULT_LSB_RATE_MIDPOINT)]
     lsb_rate_midpoint: f32,
-    /// Also run the payload-agnostic sequential-LSB analysis (random, encrypted payloads written
-    /// from the first pixel; several ms per image of 128x128 or more).
+    /// Also run the payload-agnostic sequential-LSB analysis on colour, grey and alpha samples
+    /// (random, encrypted payloads written from the first pixel; several ms per image of 128x128
+    /// or more). Palette indices get it on every scan.
     #[arg(long)]
     sequential_lsb: bool,
 }

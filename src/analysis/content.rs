@@ -38,7 +38,7 @@ pub fn search<S: ByteSource + ?Sized>(s: &S, max_payload: usize) -> Option<Conte
     }
     let head = read(s, 0, 16);
     if head.starts_with(b"AI42") {
-        let (bytes, complete) = read_until_nul(s, 4, max_payload);
+        let (bytes, complete) = read_ai42(s, 4, max_payload);
         let score = if complete { 0.99 } else { 0.9 };
         return Some(ContentHit {
             kind: HitKind::Ai42,
@@ -261,6 +261,30 @@ pub fn read_until_nul<S: ByteSource + ?Sized>(s: &S, from: usize, max: usize) ->
     (out, false)
 }
 
+/// An `AI42` payload (`AI42 ‖ payload ‖ ' ' ‖ NUL`): up to the first NUL when what precedes it
+/// ends in the space or is text of at least [`MIN_TEXT`] bytes (writers without the space), else
+/// up to the first `' ' NUL`, since a binary (encrypted, compressed) payload may hold NULs before
+/// its end (a few random bytes often read as text); the first NUL when there is none.
+fn read_ai42<S: ByteSource + ?Sized>(s: &S, from: usize, max: usize) -> (Vec<u8>, bool) {
+    let (bytes, complete) = read_until_nul(s, from, max);
+    let text = bytes.len() >= MIN_TEXT
+        && std::str::from_utf8(&bytes)
+            .is_ok_and(|t| t.chars().all(|c| !c.is_control() || c.is_whitespace()));
+    if !complete || text || bytes.last() == Some(&b' ') {
+        return (bytes, complete);
+    }
+    let end = s.len().min(from.saturating_add(max));
+    let mut prev = 0u8;
+    for j in from..end {
+        let c = s.get(j);
+        if c == 0 && prev == b' ' {
+            return (read(s, from, j - from), true);
+        }
+        prev = c;
+    }
+    (bytes, complete)
+}
+
 /// A payload that starts with a magic number: images are cut at their exact end by the container
 /// walker; other formats are read to the cap and marked incomplete.
 fn read_magic_payload<S: ByteSource + ?Sized>(
@@ -317,6 +341,23 @@ mod tests {
         let h = search(&v[..], 1 << 20).unwrap();
         assert_eq!(h.kind, HitKind::LengthPrefixed);
         assert_eq!(h.bytes, b"twenty bytes of text");
+    }
+
+    #[test]
+    fn binary_ai42_payloads_end_at_space_nul() {
+        // a binary payload holding NULs ends at the format's `' ' NUL`, not at its first NUL
+        let h = search(&b"AI42\x93\0\x11\x00\x7f \0\xff\xff"[..], 1 << 20).unwrap();
+        assert_eq!(h.bytes, b"\x93\0\x11\x00\x7f ");
+        assert!(h.complete);
+        // a payload that starts with NUL
+        let h = search(&b"AI42\0\x01\x02 \0\xff"[..], 1 << 20).unwrap();
+        assert_eq!(h.bytes, b"\0\x01\x02 ");
+        // text keeps the first NUL even without the space (older writers)
+        let h = search(&b"AI42plain text, no space\0more \0"[..], 1 << 20).unwrap();
+        assert_eq!(h.bytes, b"plain text, no space");
+        // binary without any `' ' NUL`: the first NUL
+        let h = search(&b"AI42\x93\x11\0\x01\x02\xff\xff"[..], 1 << 20).unwrap();
+        assert_eq!(h.bytes, b"\x93\x11");
     }
 
     #[test]

@@ -14,7 +14,10 @@
 //! prefix where the cumulative sum peaks estimates the payload length (a change-point estimate).
 //!
 //! Paths: RGB interleaved row-major (also covers BGR: the same pixels), grey, alpha (when it
-//! varies) and palette indices, one bit per sample. Not searched: single colour planes (on
+//! varies) and palette indices, one bit per sample. The palette-index path runs on every scan
+//! (its model reads the colours the two candidate indices stand for, and clean palette images are
+//! predicted well enough for a short payload to stand out); the others only with
+//! `Options::sequential_lsb`, as their cost and operating point are not yet fit for every scan. Not searched: single colour planes (on
 //! held-out clean screenshots and renders their prefixes reached `Λ` 361, too close to what
 //! payloads give), column-major orders, and two bits per sample (the second bit is the reference
 //! that tells noise from embedding, so two-bit embedding is vetoed as noise; see
@@ -31,12 +34,12 @@ use crate::planes::{ColorMode, PixelPlanes};
 const KMAX: usize = 65_536;
 /// Shortest prefix the maximum is taken over (64 bytes at one bit per sample).
 const KMIN: usize = 512;
-/// The fit reads about this many samples, spread over the whole image.
-const FIT_SAMPLES: usize = 16_000;
 /// Paths shorter than this are not tested (a 64-byte payload would cover a third of them).
 const MIN_PATH: usize = 3 * KMIN;
-/// Predictions are clipped to [P_CLIP, 1 - P_CLIP]: one surprising LSB costs at most ln 20.
-const P_CLIP: f32 = 0.05;
+/// Once a path's statistic falls this far below zero the search along it stops: a payload
+/// written from the first sample would have kept it up, and a rise further on is the image, not
+/// an embedding that starts at sample 0 (it also bounds the work on clean images).
+const STOP_BELOW: f64 = -200.0;
 /// Texture classes: range of the four neighbours below 1, 3, 7, 16, 40, and above.
 const RANGE_EDGES: [i32; 5] = [1, 3, 7, 16, 40];
 const N_CLASSES: usize = 6;
@@ -50,13 +53,52 @@ const D: usize = NF + 1;
 const RIDGE: f32 = 1.0;
 const MAX_STEP: f64 = 4.0;
 
-/// `Λ` at which sequential evidence reaches a score of 0.5, and the width of its logistic ramp
-/// (a finding from about 376). Lossless clean images reached at most 21.7 on the training
-/// sources (8,604 RGB images) but 321 on the held-out ones (3,203; screenshots with a noise row
-/// at the top, planet renders), so the midpoint is set well above both; it was chosen after
-/// seeing the held-out sets, whose false-positive rate is therefore not an independent measure.
-pub const LAMBDA_MID: f32 = 450.0;
-const LAMBDA_WIDTH: f32 = 25.0;
+/// How one kind of path turns its model into evidence.
+#[derive(Debug, Clone, Copy)]
+pub struct Calibration {
+    /// Predictions are clipped to [clip, 1 - clip]: one surprising LSB costs at most ln(1/clip).
+    pub clip: f32,
+    /// `Λ` at which the evidence reaches a score of 0.5.
+    pub mid: f32,
+    /// Width of the logistic ramp around `mid`.
+    pub width: f32,
+    /// The fit reads about this many samples, spread over the whole image.
+    pub fit_samples: usize,
+}
+
+/// Colour, grey and alpha paths (opt-in). Lossless clean images reached `Λ` 21.7 at most on the
+/// training sources (8,604 RGB images) but 321 on the held-out ones (3,203; screenshots with a
+/// noise row at the top, planet renders), so the midpoint is set well above both (a finding from
+/// about 376); it was chosen after seeing the held-out sets, whose false-positive rate is
+/// therefore not an independent measure.
+pub const PIXELS: Calibration = Calibration {
+    clip: 0.05,
+    mid: 450.0,
+    width: 25.0,
+    fit_samples: 16_000,
+};
+
+/// Palette indices (every scan). The colour of the other index of the pair tells a flipped index
+/// LSB confidently, so predictions may go to 0.01 (doubling what a random bit costs the model
+/// where the colours differ). Clean palette images of 128x128 or more: `Λ` 81 at most (1,708
+/// images of the training and held-out sets, 120 photos quantised to 256 colours); 64-byte random
+/// payloads: 5th percentile 131 (models/README.md). A finding from about 90. Half the pixel
+/// paths' fit sample: the same figures within a few units of `Λ`, at half the cost.
+pub const PALETTE: Calibration = Calibration {
+    clip: 0.01,
+    mid: 120.0,
+    width: 10.0,
+    fit_samples: 8_000,
+};
+
+/// Which paths to search.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paths {
+    /// Palette indices only (every scan).
+    Palette,
+    /// Every path (`Options::sequential_lsb`).
+    All,
+}
 
 /// The statistic of one scan path.
 #[derive(Debug, Clone, Serialize)]
@@ -71,8 +113,8 @@ pub struct PathStat {
     pub at_least: bool,
 }
 
-/// Statistics of every path that could be tested.
-pub fn paths(p: &PixelPlanes) -> Vec<PathStat> {
+/// Statistics of the paths of `which` that could be tested.
+pub fn paths(p: &PixelPlanes, which: Paths) -> Vec<PathStat> {
     if p.bit_depth != 8 && p.mode != ColorMode::Palette {
         return Vec::new(); // 16-bit and sub-byte grey: the stored samples are not the raw values
     }
@@ -80,67 +122,85 @@ pub fn paths(p: &PixelPlanes) -> Vec<PathStat> {
     if w < 2 || h < 2 || (p.pixels() as u64) < TINY_PIXELS {
         return Vec::new(); // below 128x128 a short payload is too large a share of the image
     }
+    let all = which == Paths::All;
     let ch = p.channels();
+    let n = p.pixels();
     let mut out = Vec::new();
-    match p.mode {
-        ColorMode::Rgb | ColorMode::Rgba => {
-            let g = Group::colour(&p.samples, w, h, ch);
-            if let Some(pred) = g.predictions() {
-                let above = g.above().predictions();
-                let r = above.as_deref();
-                out.extend(path_stat("RGB", &pred, r, 0, 1, 3, 3 * p.pixels()));
-            }
+    // one path: the group's LSBs, with the bit above them as the noise reference when it has a
+    // meaning (not for palette indices)
+    let mut run = |name: &'static str, g: Group, reference: bool, period: usize, len: usize| {
+        let cal = if matches!(g.kind, Kind::Palette(_)) {
+            PALETTE
+        } else {
+            PIXELS
+        };
+        if len < MIN_PATH {
+            return;
         }
-        ColorMode::Grey | ColorMode::GreyAlpha => {
-            let g = Group::single(&p.samples, w, h, ch, 0);
-            if let Some(pred) = g.predictions() {
-                let above = g.above().predictions();
-                out.extend(path_stat(
-                    "grey",
-                    &pred,
-                    above.as_deref(),
-                    0,
-                    1,
-                    1,
-                    p.pixels(),
-                ));
-            }
+        let Some(model) = g.fit(cal.fit_samples) else {
+            return;
+        };
+        let above = reference.then(|| g.above());
+        let above_model = above.as_ref().and_then(|a| a.fit(cal.fit_samples));
+        let above_stream = above
+            .as_ref()
+            .zip(above_model.as_ref())
+            .map(|(a, m)| a.stream(m, cal.clip));
+        out.extend(path_stat(
+            name,
+            g.stream(&model, cal.clip),
+            above_stream,
+            period,
+            len,
+            g.evaluated(),
+        ));
+    };
+    match p.mode {
+        ColorMode::Rgb | ColorMode::Rgba if all => {
+            run("RGB", Group::colour(&p.samples, w, h, ch), true, 3, 3 * n);
+        }
+        ColorMode::Grey | ColorMode::GreyAlpha if all => {
+            run("grey", Group::single(&p.samples, w, h, ch, 0), true, 1, n);
         }
         ColorMode::Palette => {
             if let Some(pal) = &p.palette {
-                let g = Group::palette(&p.samples, w, h, pal);
-                if let Some(pred) = g.predictions() {
-                    out.extend(path_stat("palette index", &pred, None, 0, 1, 1, p.pixels()));
-                }
+                run(
+                    "palette index",
+                    Group::palette(&p.samples, w, h, pal),
+                    false,
+                    1,
+                    n,
+                );
             }
         }
+        _ => {}
     }
-    if p.mode.has_alpha() {
-        let g = Group::single(&p.samples, w, h, ch, ch - 1);
-        if let Some(pred) = g.predictions() {
-            let above = g.above().predictions();
-            out.extend(path_stat(
-                "alpha",
-                &pred,
-                above.as_deref(),
-                0,
-                1,
-                1,
-                p.pixels(),
-            ));
-        }
+    if all && p.mode.has_alpha() {
+        run(
+            "alpha",
+            Group::single(&p.samples, w, h, ch, ch - 1),
+            true,
+            1,
+            n,
+        );
     }
     out
 }
 
 /// Sequential evidence of one frame (lossless sources only: a lossy codec's LSBs are noise).
-pub fn analyse(p: &PixelPlanes, lossy: bool, frame: Option<u32>, out: &mut Vec<Evidence>) {
+pub fn analyse(
+    p: &PixelPlanes,
+    lossy: bool,
+    which: Paths,
+    frame: Option<u32>,
+    out: &mut Vec<Evidence>,
+) {
     if lossy {
         return;
     }
     // one piece of evidence per method: its strongest path
     let mut best: Vec<(Method, PathStat)> = Vec::new();
-    for s in paths(p) {
+    for s in paths(p, which) {
         let method = match s.path {
             "alpha" => Method::Alpha,
             "palette index" => Method::Palette,
@@ -153,7 +213,12 @@ pub fn analyse(p: &PixelPlanes, lossy: bool, frame: Option<u32>, out: &mut Vec<E
         }
     }
     for (method, s) in best {
-        let score = 1.0 / (1.0 + (-(s.lambda - LAMBDA_MID) / LAMBDA_WIDTH).exp());
+        let cal = if method == Method::Palette {
+            PALETTE
+        } else {
+            PIXELS
+        };
+        let score = 1.0 / (1.0 + (-(s.lambda - cal.mid) / cal.width).exp());
         if score < super::pixels::FINDING_CUT {
             continue;
         }
@@ -221,9 +286,10 @@ impl Running {
     }
 }
 
-/// `Λ` along one path (evaluated over the first `KMAX` samples or so): every `step`-th prediction from `start`; the path is `len` samples long
-/// and interleaves `period` channels. `above` holds the predictions of the bit above the LSB
-/// (same layout), where that bit has a meaning (not for palette indices).
+/// `Λ` along one path: `pred` yields the model's prediction and the LSB of each sample in path
+/// order (the first `KMAX` samples or so, `evaluated` in all); the path is `len` samples long
+/// and interleaves `period` channels. `above` yields the same for the bit above the LSB, where
+/// that bit has a meaning (not for palette indices).
 ///
 /// Two things make a prefix look random to a model fitted on the whole image without any
 /// embedding, and both are discounted:
@@ -237,12 +303,11 @@ impl Running {
 ///   it. The same statistic of that bit over the same prefix, when positive, is subtracted.
 fn path_stat(
     path: &'static str,
-    pred: &[(f32, u8)],
-    above: Option<&[(f32, u8)]>,
-    start: usize,
-    step: usize,
+    pred: impl Iterator<Item = (f32, u8)>,
+    mut above: Option<impl Iterator<Item = (f32, u8)>>,
     period: usize,
     len: usize,
+    evaluated: usize,
 ) -> Option<PathStat> {
     if len < MIN_PATH {
         return None;
@@ -250,10 +315,10 @@ fn path_stat(
     let last = (len / 3).min(KMAX); // the maximum is taken over prefixes up to a third
     let (mut lsb, mut reference) = (Running::new(), Running::new());
     let (mut lambda, mut peak, mut peak_at) = (f64::MIN, f64::MIN, 0usize);
-    for (k, &(p, y)) in pred.iter().skip(start).step_by(step).enumerate() {
+    for (k, (p, y)) in pred.enumerate() {
         let c = k % period;
         let mut stat = lsb.push(p, y, c);
-        if let Some(&(p1, y1)) = above.and_then(|a| a.get(start + k * step)) {
+        if let Some((p1, y1)) = above.as_mut().and_then(Iterator::next) {
             stat -= PENALTY * reference.push(p1, y1, c).max(0.0);
         }
         let k = k + 1;
@@ -264,8 +329,11 @@ fn path_stat(
             peak = stat;
             peak_at = k;
         }
+        if stat < STOP_BELOW {
+            lambda = lambda.max(stat); // stopped before KMIN: the statistic where it stopped
+            break;
+        }
     }
-    let evaluated = pred.len().saturating_sub(start).div_ceil(step);
     Some(PathStat {
         path,
         lambda: lambda as f32,
@@ -452,15 +520,13 @@ impl<'a> Group<'a> {
         }
     }
 
-    /// Fit the model on a spread sample of the image, then its prediction P(LSB = 1) and the LSB
-    /// of every modelled sample of the first `KMAX` pixels (pixel-major, channel-minor). `None`
-    /// when the LSBs do not vary at all (nothing to model: a constant plane).
-    fn predictions(&self) -> Option<Vec<(f32, u8)>> {
+    /// Fit the model (one logistic model per texture class) on a spread sample of the image.
+    /// `None` when the LSBs do not vary at all (nothing to model: a constant plane).
+    fn fit(&self, samples: usize) -> Option<Vec<[f32; D]>> {
         let n = self.w * self.h;
         let cc = self.per_pixel();
         let mut ctx = [(0usize, [0f32; D], 0u8); 3];
-        // fit
-        let step = (n * cc / FIT_SAMPLES).max(1);
+        let step = (n * cc / samples).max(1);
         let mut xs: Vec<Vec<[f32; D]>> = vec![Vec::new(); N_CLASSES];
         let mut ys: Vec<Vec<u8>> = vec![Vec::new(); N_CLASSES];
         let mut ones = 0usize;
@@ -478,18 +544,37 @@ impl<'a> Group<'a> {
         if ones == 0 || ones == total {
             return None;
         }
-        let weights: Vec<[f32; D]> = xs.iter().zip(&ys).map(|(x, y)| fit(x, y)).collect();
-        // evaluate
-        let pixels = n.min(KMAX.div_ceil(cc) + self.w); // the paths' maxima lie within KMAX samples
-        let mut pred = Vec::with_capacity(pixels * cc);
-        for i in 0..pixels {
+        Some(xs.iter().zip(&ys).map(|(x, y)| fit(x, y)).collect())
+    }
+
+    /// Pixels whose samples a path reads: its maxima lie within `KMAX` samples.
+    fn evaluated_pixels(&self) -> usize {
+        (self.w * self.h).min(KMAX.div_ceil(self.per_pixel()) + self.w)
+    }
+
+    /// Samples a path reads.
+    fn evaluated(&self) -> usize {
+        self.evaluated_pixels() * self.per_pixel()
+    }
+
+    /// The model's prediction P(LSB = 1), clipped to [clip, 1 - clip], and the LSB of every
+    /// modelled sample of the first pixels (pixel-major, channel-minor), computed as the path
+    /// reads them (it may stop early).
+    fn stream<'s>(
+        &'s self,
+        weights: &'s [[f32; D]],
+        clip: f32,
+    ) -> impl Iterator<Item = (f32, u8)> + 's {
+        let cc = self.per_pixel();
+        (0..self.evaluated_pixels()).flat_map(move |i| {
+            let mut ctx = [(0usize, [0f32; D], 0u8); 3];
             self.contexts(i, &mut ctx);
-            for &(class, f, y) in &ctx[..cc] {
-                let p = sigmoid(dot(&weights[class], &f)).clamp(P_CLIP, 1.0 - P_CLIP);
-                pred.push((p, y));
+            let mut out = [(0f32, 0u8); 3];
+            for (o, &(class, f, y)) in out.iter_mut().zip(&ctx[..cc]) {
+                *o = (sigmoid(dot(&weights[class], &f)).clamp(clip, 1.0 - clip), y);
             }
-        }
-        Some(pred)
+            out.into_iter().take(cc)
+        })
     }
 }
 
@@ -503,38 +588,29 @@ fn sigmoid(z: f32) -> f32 {
     1.0 / (1.0 + (-z).exp())
 }
 
-/// Penalised negative log-likelihood of the logistic model `w` on `(x, y)`.
-fn objective(w: &[f64; D], x: &[[f32; D]], y: &[u8]) -> f64 {
+/// Penalised negative log-likelihood of the logistic model `w` on `(x, y)`, with its gradient
+/// and Hessian (lower triangle) when `grad` is given: one pass, one `exp` and one `ln` per
+/// sample.
+#[allow(clippy::needless_range_loop)] // matrix code reads better with indices
+fn evaluate(
+    w: &[f64; D],
+    x: &[[f32; D]],
+    y: &[u8],
+    mut grad: Option<(&mut [f64; D], &mut [[f64; D]; D])>,
+) -> f64 {
     let mut sum = 0.5 * RIDGE as f64 * w.iter().map(|v| v * v).sum::<f64>();
     for (f, &t) in x.iter().zip(y) {
         let z: f64 = (0..D).map(|k| w[k] * f[k] as f64).sum();
-        // -log sigmoid(+-z), stable for large |z|
+        // -log sigmoid(+-z) = max(m, 0) + ln(1 + e^-|m|), stable for large |z|
+        let e = (-z.abs()).exp();
         let m = if t == 1 { -z } else { z };
-        sum += if m > 0.0 {
-            m + (-m).exp().ln_1p()
-        } else {
-            m.exp().ln_1p()
-        };
-    }
-    sum
-}
-
-/// Ridge logistic regression by damped Newton steps (a handful of iterations on D weights). On
-/// separable data (flat areas, where the neighbours give the LSB away) plain Newton overshoots;
-/// steps are capped and halved until the penalised loss falls.
-#[allow(clippy::needless_range_loop)] // matrix code reads better with indices
-fn fit(x: &[[f32; D]], y: &[u8]) -> [f32; D] {
-    let mut w = [0f64; D];
-    if x.is_empty() {
-        return [0.0; D];
-    }
-    let mut current = objective(&w, x, y);
-    for _ in 0..8 {
-        let mut g = [0f64; D];
-        let mut hm = [[0f64; D]; D];
-        for (f, &t) in x.iter().zip(y) {
-            let z: f64 = (0..D).map(|k| w[k] * f[k] as f64).sum();
-            let p = 1.0 / (1.0 + (-z).exp());
+        sum += m.max(0.0) + (1.0 + e).ln(); // e <= 1: no precision lost that matters
+        if let Some((g, hm)) = grad.as_mut() {
+            let p = if z >= 0.0 {
+                1.0 / (1.0 + e)
+            } else {
+                e / (1.0 + e)
+            };
             let r = p - t as f64;
             let q = p * (1.0 - p);
             for a in 0..D {
@@ -544,6 +620,24 @@ fn fit(x: &[[f32; D]], y: &[u8]) -> [f32; D] {
                 }
             }
         }
+    }
+    sum
+}
+
+/// Ridge logistic regression by damped Newton steps (a handful of iterations on D weights). On
+/// separable data (flat areas, where the neighbours give the LSB away) plain Newton overshoots;
+/// steps are capped and halved until the penalised loss falls. The loss of a trial step and the
+/// derivatives for the next step come from the same pass over the samples.
+#[allow(clippy::needless_range_loop)]
+fn fit(x: &[[f32; D]], y: &[u8]) -> [f32; D] {
+    let mut w = [0f64; D];
+    if x.is_empty() {
+        return [0.0; D];
+    }
+    let mut g = [0f64; D];
+    let mut hm = [[0f64; D]; D];
+    let mut current = evaluate(&w, x, y, Some((&mut g, &mut hm)));
+    for _ in 0..8 {
         for a in 0..D {
             g[a] += RIDGE as f64 * w[a];
             hm[a][a] += RIDGE as f64;
@@ -559,19 +653,21 @@ fn fit(x: &[[f32; D]], y: &[u8]) -> [f32; D] {
         let mut t = 1.0;
         let accepted = loop {
             let trial: [f64; D] = std::array::from_fn(|k| w[k] - t * step[k]);
-            let value = objective(&trial, x, y);
+            let (mut tg, mut th) = ([0f64; D], [[0f64; D]; D]);
+            let value = evaluate(&trial, x, y, Some((&mut tg, &mut th)));
             if value < current {
-                break Some((trial, value));
+                break Some((trial, value, tg, th));
             }
             t *= 0.5;
             if t < 1.0 / 64.0 {
                 break None;
             }
         };
-        let Some((next, value)) = accepted else { break };
+        let Some((next, value, ng, nh)) = accepted else {
+            break;
+        };
         let gain = current - value;
-        w = next;
-        current = value;
+        (w, current, g, hm) = (next, value, ng, nh);
         if big * t < 1e-4 || gain < 1e-6 * current {
             break;
         }
