@@ -4,7 +4,7 @@
 CARGO ?= cargo
 BIN   := target/release/stegodetect
 
-.PHONY: setup build demo test bench bench-python fuzz validate validate-heldout loadtest capi accuracy corpus heldout heldout2 heldout3 heldout4 demo-images model fmt clean
+.PHONY: setup build demo test bench bench-python fuzz validate validate-heldout loadtest capi accuracy corpus heldout heldout2 heldout3 heldout4 heldout5 demo-images model fmt clean
 
 # Rust toolchain check, then the project's Python environment (.venv): ONNX Runtime's shared
 # library (loaded by the core through `ort`) and the onnx package for test models; system tools
@@ -100,6 +100,11 @@ heldout3:
 
 heldout4:
 	PKGS="kstars-data marble-data freeorion-data gcompris-qt-data openuniverse-common" bash scripts/fetch-corpus.sh data/heldout4
+
+# Fresh sources for the acceptance measurement of issue 14 (measured once, never trained or tuned
+# on): icons, game art and sprites, documentation screenshots, maps, web application images.
+heldout5:
+	PKGS="mate-icon-theme tango-icon-theme gnome-icon-theme elementary-xfce-icon-theme faenza-icon-theme frozen-bubble-data xmoto-data lincity-ng-data teeworlds-data freecol boswars-data bzflag-data pinball-data lgeneral-data tecnoballz-data berusky-data powermanga-data minetest-data trigger-rally-data gnucash-docs grass-doc kicad-doc-en gnome-user-docs apache2-doc phpmyadmin cacti zabbix-frontend-php awstats" bash scripts/fetch-corpus.sh data/heldout5
 
 # Detection / extraction accuracy on stego made from the corpus, and false positives on it.
 accuracy: build corpus

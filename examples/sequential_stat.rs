@@ -35,7 +35,7 @@ fn main() {
                 return None;
             }
             let d = planes::decode(format, &bytes, &info, &limits).ok()?;
-            let all = sequential::paths(&d.frames[0], sequential::Paths::All);
+            let all = sequential::paths(&d.frames[0]);
             if std::env::var_os("SEQ_ALL").is_some() {
                 eprintln!("{}: {all:?}", p.display());
             }

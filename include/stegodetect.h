@@ -386,10 +386,9 @@ enum SdStatus sd_options_set_threads(struct SdOptions *options, uint32_t threads
 enum SdStatus sd_options_set_extract(struct SdOptions *options, bool extract);
 
 /**
- * Also run the payload-agnostic sequential-LSB analysis on colour, grey and alpha samples
- * (default false): finds random (encrypted) payloads written from the first pixel at several
- * milliseconds per image of 128x128 or more; see the model card. Palette indices get it on
- * every scan.
+ * The payload-agnostic sequential-LSB analysis (default true): finds random (encrypted)
+ * payloads written from the first pixel at one or two milliseconds per lossless image of
+ * 128x128 or more; false skips it. See the model card.
  */
 enum SdStatus sd_options_set_sequential_lsb(struct SdOptions *options, bool on);
 

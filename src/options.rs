@@ -70,12 +70,11 @@ pub struct Options {
     /// 0.03 catches random-position embedding down to ~0.1 bits per pixel on natural
     /// never-compressed photos at about 1 % false positives there (docs/measured.md).
     pub lsb_rate_midpoint: f32,
-    /// Payload-agnostic sequential-LSB analysis ([`crate::analysis::sequential`]) on the colour,
-    /// grey and alpha samples: finds random (encrypted, compressed) payloads written from the
-    /// first pixel, which no content search can read. Off by default for now: it costs several
-    /// milliseconds per image of 128x128 or more (tens of times the decoding of a small PNG) and
-    /// its operating point was set on the project's held-out sets, not yet measured on fresh ones
-    /// (models/README.md). The palette-index path of the same analysis runs on every scan.
+    /// Payload-agnostic sequential-LSB analysis ([`crate::analysis::sequential`], default on):
+    /// finds random (encrypted, compressed) payloads written from the first pixel, which no
+    /// content search can read. It costs one or two milliseconds per lossless image of 128x128
+    /// or more (several times the decoding of a small PNG, little beside a large one's); turn
+    /// it off where that matters more than those payloads.
     pub sequential_lsb: bool,
 }
 
@@ -99,8 +98,8 @@ impl Options {
             ModelChoice::Rules => v.push("--rules-only".into()),
             ModelChoice::Path(p) => v.push(format!("--model={}", p.display())),
         }
-        if self.sequential_lsb {
-            v.push("--sequential-lsb".into());
+        if !self.sequential_lsb {
+            v.push("--no-sequential-lsb".into());
         }
         if let Some(r) = &self.runtime_path {
             v.push(format!("--runtime={}", r.display()));
@@ -119,7 +118,7 @@ impl Default for Options {
             runtime_path: None,
             model_threads: 1,
             lsb_rate_midpoint: DEFAULT_LSB_RATE_MIDPOINT,
-            sequential_lsb: false,
+            sequential_lsb: true,
         }
     }
 }
@@ -136,7 +135,7 @@ mod tests {
         let o = Options {
             extract: false,
             model: ModelChoice::Path("/m.onnx".into()),
-            sequential_lsb: true,
+            sequential_lsb: false,
             runtime_path: Some("/ort.so".into()),
             ..Options::default()
         }
@@ -144,7 +143,7 @@ mod tests {
         for flag in [
             "--no-extract",
             "--model=/m.onnx",
-            "--sequential-lsb",
+            "--no-sequential-lsb",
             "--runtime=/ort.so",
         ] {
             assert!(o.contains(&flag.to_string()), "{flag}: {o:?}");

@@ -1,11 +1,10 @@
-//! The payload-agnostic sequential-LSB analysis (`Options::sequential_lsb`): random payloads,
-//! which no content search can read, written from the first pixel are found and their length
-//! estimated; the same covers stay clean; the colour, grey and alpha paths are off unless asked
-//! for, the palette-index path runs on every scan.
+//! The payload-agnostic sequential-LSB analysis (`Options::sequential_lsb`, on by default):
+//! random payloads, which no content search can read, written from the first pixel are found and
+//! their length estimated; the same covers stay clean; turned off, it adds nothing.
 
 mod common;
 
-use stegodetect::analysis::sequential::{self, Paths, PALETTE, PIXELS};
+use stegodetect::analysis::sequential::{self, LAMBDA_MID};
 use stegodetect::embed::{embed, EmbedOptions};
 use stegodetect::{
     container, planes, BitOrder, Detector, Format, Limits, Method, ModelChoice, Options,
@@ -24,7 +23,7 @@ fn rgb_path(file: &[u8]) -> sequential::PathStat {
     let format = Format::sniff(file).unwrap();
     let info = container::parse(format, file, &limits).unwrap();
     let d = planes::decode(format, file, &info, &limits).unwrap();
-    sequential::paths(&d.frames[0], Paths::All)
+    sequential::paths(&d.frames[0])
         .into_iter()
         .find(|s| s.path == "RGB")
         .expect("an RGB path on a 256x256 RGB image")
@@ -47,7 +46,7 @@ fn random_sequential_payloads_are_found_and_measured() {
         let cover = std::fs::read(dir.join(name)).unwrap();
         let clean = rgb_path(&cover);
         assert!(
-            clean.lambda < PIXELS.mid - 200.0,
+            clean.lambda < LAMBDA_MID - 60.0,
             "{name}: clean cover reaches {}",
             clean.lambda
         );
@@ -66,7 +65,7 @@ fn random_sequential_payloads_are_found_and_measured() {
             // payload and its NUL terminator, one bit per sample
             let bits = (payload.len() + 1) * 8;
             assert!(
-                s.lambda > PIXELS.mid,
+                s.lambda > LAMBDA_MID,
                 "{name} {order:?}: lambda {}",
                 s.lambda
             );
@@ -91,7 +90,7 @@ fn random_sequential_payloads_are_found_and_measured() {
 }
 
 #[test]
-fn the_colour_paths_are_off_by_default() {
+fn turned_off_the_analysis_adds_nothing() {
     let cover = std::fs::read(common::starlight_sample().join("clean").join(COVERS[0])).unwrap();
     let stego = embed(
         &cover,
@@ -100,7 +99,7 @@ fn the_colour_paths_are_off_by_default() {
     )
     .unwrap()
     .bytes;
-    assert!(rgb_path(&stego).lambda > PIXELS.mid);
+    assert!(rgb_path(&stego).lambda > LAMBDA_MID);
     let r = detector(false).scan_bytes(&stego).unwrap();
     assert!(r.findings.iter().all(|e| e.analysis != "sequential"));
 }
@@ -118,23 +117,22 @@ fn palette_path(file: &[u8]) -> sequential::PathStat {
     let format = Format::sniff(file).unwrap();
     let info = container::parse(format, file, &limits).unwrap();
     let d = planes::decode(format, file, &info, &limits).unwrap();
-    sequential::paths(&d.frames[0], Paths::Palette)
+    sequential::paths(&d.frames[0])
         .into_iter()
         .find(|s| s.path == "palette index")
         .expect("a palette-index path on a 256x256 GIF")
 }
 
 #[test]
-fn short_random_palette_payloads_are_found_by_every_scan() {
-    // the palette-index path runs without `sequential_lsb`
-    let det = detector(false);
+fn short_random_palette_payloads_are_found_by_the_default_scan() {
+    let det = detector(true);
     let model = common::detector(); // the default model weighs the finding the same way
     let dir = common::starlight_sample().join("clean");
     for (i, name) in PALETTE_COVERS.into_iter().enumerate() {
         let cover = std::fs::read(dir.join(name)).unwrap();
         let clean = palette_path(&cover);
         assert!(
-            clean.lambda < PALETTE.mid - 60.0,
+            clean.lambda < LAMBDA_MID - 60.0,
             "{name}: clean cover reaches {}",
             clean.lambda
         );
@@ -152,11 +150,7 @@ fn short_random_palette_payloads_are_found_by_every_scan() {
             let stego = embed(&cover, &payload, &o).unwrap().bytes;
             let s = palette_path(&stego);
             let bits = (len + 1) * 8;
-            assert!(
-                s.lambda > PALETTE.mid,
-                "{name} {len} B: lambda {}",
-                s.lambda
-            );
+            assert!(s.lambda > LAMBDA_MID, "{name} {len} B: lambda {}", s.lambda);
             assert!(
                 s.samples.abs_diff(bits) * 10 <= bits,
                 "{name} {len} B: estimated {} samples for {bits} bits",
@@ -176,5 +170,30 @@ fn short_random_palette_payloads_are_found_by_every_scan() {
                 r.findings
             );
         }
+    }
+}
+
+#[test]
+fn short_random_rgb_payloads_are_found_by_the_default_scan() {
+    let model = common::detector();
+    let dir = common::starlight_sample().join("clean");
+    for (i, name) in COVERS.into_iter().enumerate() {
+        let cover = std::fs::read(dir.join(name)).unwrap();
+        assert!(!model.scan_bytes(&cover).unwrap().is_stego, "{name}");
+        let payload = common::random_bytes(128, 0xc0ffee + i as u64);
+        let stego = embed(&cover, &payload, &EmbedOptions::new(Method::LsbRgb))
+            .unwrap()
+            .bytes;
+        let s = rgb_path(&stego);
+        let bits = (payload.len() + 1) * 8;
+        assert!(s.lambda > LAMBDA_MID, "{name}: lambda {}", s.lambda);
+        assert!(
+            s.samples.abs_diff(bits) * 10 <= bits,
+            "{name}: estimated {} samples for {bits} bits",
+            s.samples
+        );
+        let r = model.scan_bytes(&stego).unwrap();
+        assert!(r.is_stego, "{name}: p {}", r.probability);
+        assert_eq!(r.method, Some(Method::LsbRgb), "{name}");
     }
 }

@@ -99,10 +99,12 @@ pub struct DetectorArgs {
     /// LSB replacement from ~0.1 bits per pixel on natural photos at ~1 % false positives.
     #[arg(long, default_value_t = stegodetect::options::DEFAULT_LSB_RATE_MIDPOINT)]
     lsb_rate_midpoint: f32,
-    /// Also run the payload-agnostic sequential-LSB analysis on colour, grey and alpha samples
-    /// (random, encrypted payloads written from the first pixel; several ms per image of 128x128
-    /// or more). Palette indices get it on every scan.
+    /// Skip the payload-agnostic sequential-LSB analysis (random, encrypted payloads written
+    /// from the first pixel; one or two ms per lossless image of 128x128 or more).
     #[arg(long)]
+    no_sequential_lsb: bool,
+    /// The sequential-LSB analysis is on by default; this flag is accepted for older scripts.
+    #[arg(long, hide = true)]
     sequential_lsb: bool,
 }
 
@@ -131,7 +133,7 @@ impl DetectorArgs {
             runtime_path: self.runtime.clone(),
             model_threads: 1,
             lsb_rate_midpoint: self.lsb_rate_midpoint,
-            sequential_lsb: self.sequential_lsb,
+            sequential_lsb: !self.no_sequential_lsb,
         }
     }
 }

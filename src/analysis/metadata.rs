@@ -161,8 +161,9 @@ fn unusual_len(f: &MetadataField) -> usize {
 
 /// A credit or reference line, as stock sites, photo managers and editors write them: it names a
 /// file with a media extension, a URL, an e-mail address or a copyright. Hidden messages are prose
-/// or blobs; a one-line credit in a comment field is the field's ordinary use.
-fn reference_like(t: &str) -> bool {
+/// or blobs; a short credit (of at most `max_lines` lines) in a comment field is the field's
+/// ordinary use.
+fn reference_like(t: &str, max_lines: usize) -> bool {
     let lower = t.to_ascii_lowercase();
     let file = lower
         .split(|c: char| c.is_whitespace() || "\"'()[]<>,;".contains(c))
@@ -196,7 +197,7 @@ fn reference_like(t: &str) -> bool {
             .is_some_and(|(a, d)| !a.is_empty() && d.contains('.'))
     });
     let copyright = t.contains('\u{a9}') || lower.contains("(c)") || lower.contains("copyright");
-    t.len() < 256 && !t.contains('\n') && (file || url || email || copyright)
+    t.len() < 256 && t.lines().count() <= max_lines && (file || url || email || copyright)
 }
 
 fn judge(f: &MetadataField, camera: bool) -> Option<(f32, String)> {
@@ -242,7 +243,7 @@ fn judge(f: &MetadataField, camera: bool) -> Option<(f32, String)> {
                     format!("{len}-character one-line caption in a camera's EXIF UserComment"),
                 ));
             }
-            if reference_like(t) {
+            if reference_like(t, 1) {
                 return Some((
                     0.3,
                     format!("{len}-character credit line (file name, URL, address or copyright) in EXIF UserComment"),
@@ -271,7 +272,9 @@ fn judge(f: &MetadataField, camera: bool) -> Option<(f32, String)> {
                 f.length
             ),
         )),
-        (_, _, Some(t)) if len > unusual_len(f) && !reference_like(t) => {
+        // in free-text fields a notice block (a shareware banner: name, postal address, URL)
+        // counts as one credit; in UserComment, where Starlight writes its payloads, one line
+        (_, _, Some(t)) if len > unusual_len(f) && !reference_like(t, 16) => {
             let usual = usual_max_len(&field_key(f))
                 .map_or("a field clean images rarely carry".into(), |m| {
                     format!("longest in clean images: {m}")
@@ -301,7 +304,10 @@ pub fn analyse(info: &ContainerInfo, out: &mut Vec<Evidence>) {
             && matches!(m.name.as_str(), "Make" | "Model")
             && m.text.as_deref().is_some_and(|t| !t.trim().is_empty())
     });
-    for f in &info.metadata {
+    for (i, f) in info.metadata.iter().enumerate() {
+        if user_comment_copy(&info.metadata, i) {
+            continue;
+        }
         let Some((score, why)) = judge(f, camera) else {
             continue;
         };
@@ -329,6 +335,22 @@ pub fn analyse(info: &ContainerInfo, out: &mut Vec<Evidence>) {
         });
         out.push(ev);
     }
+}
+
+/// Editors copy the image's comment into EXIF UserComment too (GIMP 2.10 writes "Created with
+/// GIMP" into ImageDescription and UserComment): a UserComment whose text is another field's adds
+/// nothing to it, and that field is judged on its own.
+fn user_comment_copy(fields: &[MetadataField], i: usize) -> bool {
+    let trimmed = |t: &str| t.trim_matches(['\0', ' ', '\n', '\r']).to_owned();
+    let f = &fields[i];
+    f.source == MetadataSource::Exif
+        && f.name == "UserComment"
+        && f.text.as_deref().map(trimmed).is_some_and(|t| {
+            !t.is_empty()
+                && fields.iter().enumerate().any(|(j, g)| {
+                    j != i && g.text.as_deref().map(trimmed).as_deref() == Some(t.as_str())
+                })
+        })
 }
 
 /// The value as the embedder wrote it: UserComment without its 8-byte charset header, others raw.
@@ -385,6 +407,48 @@ mod tests {
         }
         // Starlight's own EXIF payloads: short text with no credit shape stays strong
         let note = user_comment("the key is under the mat");
+        assert!(judge(&note, false).is_some_and(|(s, _)| s >= 0.8));
+    }
+
+    #[test]
+    fn a_user_comment_copying_another_field_is_not_judged() {
+        let fields = vec![
+            text(
+                MetadataSource::Exif,
+                "ImageDescription",
+                "Created with GIMP",
+            ),
+            text(MetadataSource::Exif, "Software", "GIMP 2.10.28"),
+            user_comment("Created with GIMP"),
+        ];
+        assert!(user_comment_copy(&fields, 2));
+        // judged alone it would count: a short note is how Starlight writes its payloads
+        assert!(judge(&fields[2], false).is_some_and(|(s, _)| s >= 0.8));
+        // alone, or beside different text, it is judged
+        assert!(!user_comment_copy(&fields[2..], 0));
+        let other = vec![
+            text(
+                MetadataSource::Exif,
+                "ImageDescription",
+                "Created with GIMP",
+            ),
+            user_comment("the key is under the mat"),
+        ];
+        assert!(!user_comment_copy(&other, 1));
+        assert!(!user_comment_copy(&fields, 0), "only UserComment is a copy");
+    }
+
+    #[test]
+    fn a_notice_block_is_a_credit_except_in_user_comment() {
+        let banner = "UNREGISTERED SHAREWARE\r\n\r\nAssembled with GIF Construction Set:\r\n\r\n\
+                      Alchemy Mindworks Inc.\r\nBox 500\r\nBeeton, ON\r\nL0G 1A0\r\nCANADA.\r\n\r\n\
+                      http://www.mindworkshop.com\r\n";
+        assert_eq!(
+            judge(&text(MetadataSource::GifComment, "comment", banner), false),
+            None
+        );
+        // the same lines as a note in UserComment are judged as text
+        let note = user_comment("meet at the pier\nbring the key\nsee http://example.org/x");
         assert!(judge(&note, false).is_some_and(|(s, _)| s >= 0.8));
     }
 

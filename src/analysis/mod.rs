@@ -107,17 +107,9 @@ pub fn analyse(
         alpha::analyse(frame, frame_no, &mut evidence);
         palette::analyse(frame, frame_no, &mut evidence);
     }
-    let which = match opts.sequential_lsb {
-        true => sequential::Paths::All,
-        false => sequential::Paths::Palette,
-    };
-    sequential::analyse(
-        first,
-        profile.lossy,
-        which,
-        multi.then_some(0),
-        &mut evidence,
-    );
+    if opts.sequential_lsb {
+        sequential::analyse(first, profile.lossy, multi.then_some(0), &mut evidence);
+    }
     let structural = pixels::structural(first, &profile, opts.lsb_rate_midpoint, &mut evidence);
     metadata::analyse(info, &mut evidence);
     appended::analyse(info, bytes, opts.limits.max_payload_bytes, &mut evidence);

@@ -362,7 +362,7 @@ impl Detector {
     #[new]
     #[pyo3(signature = (model=None, *, threads=None, threshold=0.5, rules_only=false, runtime=None,
                         max_file_bytes=None, max_pixels=None, max_frames=None, extract=true,
-                        lsb_rate_midpoint=None, sequential_lsb=false, metrics=None))]
+                        lsb_rate_midpoint=None, sequential_lsb=true, metrics=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,

@@ -628,12 +628,12 @@ def test_scan_directory_follows_links_and_reports_what_it_skips(
     assert isinstance(found[str(tmp_path / "b-link.png")], stegodetect.StegodetectIOError)
 
 
-def test_sequential_lsb_is_opt_in_and_finds_random_payloads() -> None:
+def test_sequential_lsb_is_on_by_default_and_finds_random_payloads() -> None:
     cover = ROOT.parent / "shared" / "data" / "starlight-sample" / "clean" / "clean-0004.png"
     payload = np.random.default_rng(4).integers(0, 256, 2048, dtype=np.uint8).tobytes()
     stego = stegodetect.embed(cover, payload, "lsb.rgb")
-    on = stegodetect.Detector(rules_only=True, sequential_lsb=True)
-    off = stegodetect.Detector(rules_only=True)
+    on = stegodetect.Detector(rules_only=True)
+    off = stegodetect.Detector(rules_only=True, sequential_lsb=False)
 
     def sequential(d: stegodetect.Detector, x: bytes | pathlib.Path) -> list[dict]:
         return [f for f in d.scan(x).to_dict()["findings"] if f["analysis"] == "sequential"]

@@ -206,8 +206,8 @@ int main(int argc, char **argv) {
   sd_detector_free(tdet);
   sd_options_free(tight);
 
-  /* the opt-in sequential-LSB analysis: 2 KB of random bytes (made by c_api.rs with embed) are
-     found only when it is on */
+  /* the sequential-LSB analysis (on by default): 2 KB of random bytes (made by c_api.rs with
+     embed) are found only when it is on */
   size_t slen = 0;
   unsigned char *seq = read_file(tmp, "seq-random.png", &slen);
   CHECK(seq != NULL);

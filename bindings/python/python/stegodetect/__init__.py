@@ -133,9 +133,9 @@ class Detector:
     (default: the `onnxruntime` package installed beside this one, else ORT_DYLIB_PATH,
     $VIRTUAL_ENV, the system loader's places); `max_file_bytes`, `max_pixels`, `max_frames`
     limits for hostile input; `extract` recover payloads; `lsb_rate_midpoint` the scattered-LSB
-    rate scored 0.5; `sequential_lsb` the opt-in payload-agnostic sequential analysis of
-    colour, grey and alpha samples (palette indices get it on every scan); `metrics` a registry
-    every scan is recorded in.
+    rate scored 0.5; `sequential_lsb` the payload-agnostic sequential analysis (random,
+    encrypted payloads written from the first pixel; on by default, one or two ms per lossless
+    image); `metrics` a registry every scan is recorded in.
 
     Raises `RuntimeNotFoundError` (what was searched and how to install it) when a model is used
     and no ONNX Runtime is found, `ModelError` for a model that cannot be loaded (a PyTorch
@@ -154,7 +154,7 @@ class Detector:
         max_frames: Optional[int] = None,
         extract: bool = True,
         lsb_rate_midpoint: Optional[float] = None,
-        sequential_lsb: bool = False,
+        sequential_lsb: bool = True,
         metrics: Optional[Metrics] = None,
     ) -> None:
         if runtime is None and not rules_only:

@@ -66,7 +66,7 @@ class Detector:
         max_frames: Optional[int] = None,
         extract: bool = True,
         lsb_rate_midpoint: Optional[float] = None,
-        sequential_lsb: bool = False,
+        sequential_lsb: bool = True,
         metrics: Optional[Metrics] = None,
     ) -> Detector: ...
     @property
