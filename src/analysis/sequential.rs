@@ -69,6 +69,25 @@ const FIT_SAMPLES: usize = 8_000;
 pub const LAMBDA_MID: f32 = 110.0;
 const LAMBDA_WIDTH: f32 = 10.0;
 
+/// Whether bits could be a fair coin's: the count of ones and of changes between neighbours
+/// within 6 standard deviations of a coin's (random data fails about once in 10^8). A payload of
+/// random bytes written from the first sample makes the first `KMIN` LSBs of its path such bits;
+/// a prefix that is not (a transparent corner, a flat title bar) cannot hold one, and its path
+/// is not modelled (most icons and screenshots: the analysis's cost goes where it can find
+/// something).
+fn coin_like(bits: impl Iterator<Item = u8>) -> bool {
+    let (mut n, mut ones, mut changes, mut prev) = (0usize, 0usize, 0usize, None);
+    for b in bits {
+        n += 1;
+        ones += b as usize;
+        changes += prev.is_some_and(|p| p != b) as usize;
+        prev = Some(b);
+    }
+    let slack = 6.0 * (n as f64).sqrt() / 2.0;
+    (ones as f64 - n as f64 / 2.0).abs() <= slack
+        && (changes as f64 - (n as f64 - 1.0) / 2.0).abs() <= slack
+}
+
 /// The statistic of one scan path.
 #[derive(Debug, Clone, Serialize)]
 pub struct PathStat {
@@ -97,7 +116,7 @@ pub fn paths(p: &PixelPlanes) -> Vec<PathStat> {
     // one path: the group's LSBs, with the bit above them as the noise reference when it has a
     // meaning (not for palette indices)
     let mut run = |name: &'static str, g: Group, reference: bool, period: usize, len: usize| {
-        if len < MIN_PATH {
+        if len < MIN_PATH || !coin_like(g.lsbs().take(KMIN)) {
             return;
         }
         let Some(model) = g.fit() else {
@@ -382,6 +401,17 @@ impl<'a> Group<'a> {
             },
             ..*self
         }
+    }
+
+    /// The LSBs of the modelled samples in path order (pixel-major, channel-minor).
+    fn lsbs(&self) -> impl Iterator<Item = u8> + '_ {
+        let (cc, ch) = (self.per_pixel(), self.ch);
+        let offset = match self.kind {
+            Kind::Single(c) => c,
+            _ => 0,
+        };
+        (0..self.w * self.h)
+            .flat_map(move |i| (0..cc).map(move |c| self.s[i * ch + offset + c] & 1))
     }
 
     /// Modelled samples per pixel.
@@ -691,6 +721,26 @@ fn solve(mut a: [[f64; D]; D], mut b: [f64; D]) -> Option<[f64; D]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_coin_like_prefixes_are_modelled() {
+        let mut x = 0x2545_f491u32;
+        let coin: Vec<u8> = (0..KMIN)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                (x & 1) as u8
+            })
+            .collect();
+        assert!(coin_like(coin.iter().copied()));
+        assert!(!coin_like(std::iter::repeat_n(0u8, KMIN)));
+        assert!(!coin_like((0..KMIN).map(|i| (i % 2) as u8)), "alternating");
+        assert!(
+            !coin_like((0..KMIN).map(|i| (i / 8 % 2) as u8)),
+            "runs of 8"
+        );
+    }
 
     #[test]
     #[allow(clippy::needless_range_loop)]
