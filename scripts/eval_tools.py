@@ -14,7 +14,7 @@ detected, tool named (of detected), payload byte-exact (of detected), with sampl
 The covers are scanned too: clean flagged = false positives of these covers.
 
     .venv/bin/python scripts/eval_tools.py [--max-covers N] DIR [DIR...]
-Needs: Pillow, numpy, `pip install --no-deps stego-lsb` in the venv.
+Needs: Pillow, numpy, stego-lsb and stegano in the venv (`bash scripts/setup-python.sh --train`).
 """
 import argparse
 import glob

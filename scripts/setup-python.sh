@@ -6,10 +6,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 req="requirements/runtime.txt requirements/test.txt"
-[ "${1:-}" = "--train" ] && req="$req requirements/train.txt"
-stamp=.venv/.installed-$(cat $req | sha256sum | cut -c1-16)
+nodeps=""
+[ "${1:-}" = "--train" ] && req="$req requirements/train.txt" && nodeps=requirements/eval-tools.txt
+stamp=.venv/.installed-$(cat $req $nodeps | sha256sum | cut -c1-16)
 [ -f "$stamp" ] && exit 0
 python3 -m venv .venv 2>/dev/null || { python3 -m pip install -q virtualenv && python3 -m virtualenv -q .venv; }
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
 for r in $req; do .venv/bin/python -m pip install -q --disable-pip-version-check -r "$r"; done
+# the measurement stack also gets the third-party tools of scripts/eval_tools.py (pinned, no deps)
+[ -z "$nodeps" ] || .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -r "$nodeps"
 touch "$stamp"

@@ -173,6 +173,12 @@ fn text_hit<S: ByteSource + ?Sized>(s: &S, max_payload: usize) -> Option<Content
         return None;
     }
     let len = clean.len();
+    // Short text without a clean end (no NUL, or read past damage) that is mostly runs of one
+    // character is a sprite's flat LSBs read as ASCII (`wwwwwwwwwwwwwwwwwwwwwWPRUUUUUU&wFj`),
+    // not a message: prose repeats a character in under 9 % of adjacent pairs.
+    if (!terminated || damaged > 0) && len < 64 && repeat_share(&clean) > 0.35 {
+        return None;
+    }
     let score = if terminated && len >= MIN_TEXT {
         if q < 0.5 && len < 64 {
             0.75
@@ -204,11 +210,16 @@ fn text_hit<S: ByteSource + ?Sized>(s: &S, max_payload: usize) -> Option<Content
 /// as ASCII repeats characters in runs from a handful of letters (`""""&wfwwvfffffffb""""gwww`:
 /// 58 % repeats, 7 characters, on a clean image). Strings under 64 bytes are left to the other
 /// tests (short text has too few pairs to tell).
+/// Share of adjacent pairs that repeat a byte.
+fn repeat_share(b: &[u8]) -> f64 {
+    let repeats = b.windows(2).filter(|w| w[0] == w[1]).count();
+    repeats as f64 / b.len().saturating_sub(1).max(1) as f64
+}
+
 fn varied_like_text(b: &[u8]) -> bool {
     if b.len() < 64 {
         return true;
     }
-    let repeats = b.windows(2).filter(|w| w[0] == w[1]).count();
     let mut seen = [false; 256];
     let distinct = b
         .iter()
@@ -219,7 +230,7 @@ fn varied_like_text(b: &[u8]) -> bool {
     } else {
         (0.35, 12)
     };
-    (repeats as f64) <= max_repeat * (b.len() - 1) as f64 && distinct >= min_distinct
+    repeat_share(b) <= max_repeat && distinct >= min_distinct
 }
 
 /// Short NUL-terminated strings (10-15 bytes) pass only if they look like words: letters, digits,
@@ -371,6 +382,17 @@ mod tests {
             .map(|i| b"0123456789abcdef"[((i * 7 + i / 3) % 16) as usize])
             .collect();
         assert!(varied_like_text(&hex));
+    }
+
+    #[test]
+    fn short_unterminated_runs_are_not_text() {
+        let mut sprite = b"wwwwwwwwwwwwwwwwwwwwwWPRUUUUUU&wFj wSu".to_vec();
+        sprite.extend_from_slice(&[0x93, 0x11, 0x02, 0x7f]);
+        assert!(search(&sprite[..], 1 << 20).is_none());
+        // the same length of prose, unterminated, is text
+        let mut prose = b"Meet me at the old lighthouse, at dawn.".to_vec();
+        prose.extend_from_slice(&[0x93, 0x11, 0x02, 0x7f]);
+        assert!(search(&prose[..], 1 << 20).is_some_and(|h| h.kind == HitKind::Text));
     }
 
     #[test]
