@@ -18,16 +18,20 @@ const COVERS: [&str; 5] = [
     "clean-0127.png",
 ];
 
-/// The RGB path's statistic; `None` when its first LSBs cannot be a random payload's (not
-/// modelled).
-fn rgb_path(file: &[u8]) -> Option<sequential::PathStat> {
+/// The statistic of the path `name` of the image's first frame; `None` when its first LSBs cannot
+/// be a random payload's (not modelled).
+fn path(file: &[u8], name: &str) -> Option<sequential::PathStat> {
     let limits = Limits::default();
     let format = Format::sniff(file).unwrap();
     let info = container::parse(format, file, &limits).unwrap();
     let d = planes::decode(format, file, &info, &limits).unwrap();
     sequential::paths(&d.frames[0])
         .into_iter()
-        .find(|s| s.path == "RGB")
+        .find(|s| s.path == name)
+}
+
+fn rgb_path(file: &[u8]) -> Option<sequential::PathStat> {
+    path(file, "RGB")
 }
 
 fn detector(sequential_lsb: bool) -> Detector {
@@ -113,13 +117,7 @@ const PALETTE_COVERS: [&str; 4] = [
 ];
 
 fn palette_path(file: &[u8]) -> Option<sequential::PathStat> {
-    let limits = Limits::default();
-    let format = Format::sniff(file).unwrap();
-    let info = container::parse(format, file, &limits).unwrap();
-    let d = planes::decode(format, file, &info, &limits).unwrap();
-    sequential::paths(&d.frames[0])
-        .into_iter()
-        .find(|s| s.path == "palette index")
+    path(file, "palette index")
 }
 
 #[test]

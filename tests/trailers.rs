@@ -64,3 +64,26 @@ fn a_final_newline_after_the_image_is_padding_but_text_is_a_payload() {
     f.extend_from_slice(b"meet me at the old mill at dawn, bring the key");
     assert!(det.scan_bytes(&f).unwrap().is_stego);
 }
+
+#[test]
+fn a_short_number_after_the_image_is_a_finding_not_a_verdict() {
+    let det = common::detector();
+    let img = example("clean-photo.png");
+    // cacti's screenshots end with their own offset in ASCII
+    let mut f = img.clone();
+    f.extend_from_slice(img.len().to_string().as_bytes());
+    let r = det.scan_bytes(&f).unwrap();
+    assert!(!r.is_stego, "p = {}", r.probability);
+    let found = r.findings.iter().find(|e| e.analysis == "appended");
+    assert!(
+        found.is_some_and(|e| e.score > 0.0 && e.score < 0.5),
+        "{:?}",
+        r.findings
+    );
+    // sixteen digits, or digits among words, are a payload as before
+    for tail in [&b"4111111111111111"[..], b"pin 4711 at noon"] {
+        let mut f = img.clone();
+        f.extend_from_slice(tail);
+        assert!(det.scan_bytes(&f).unwrap().is_stego, "{tail:?}");
+    }
+}

@@ -1,13 +1,20 @@
 //! The `raw` method: bytes after the exact end of the image.
 
 use super::{Evidence, Method};
+use crate::container::trailer::is_short_number;
 use crate::container::{ContainerInfo, TrailerKind};
 use crate::extract::{Payload, PayloadEncoding};
 
 /// Add `raw`-method evidence for the bytes after the image (payload capped at `max_payload`).
 pub fn analyse(info: &ContainerInfo, bytes: &[u8], max_payload: usize, out: &mut Vec<Evidence>) {
     let Some(t) = &info.trailer else { return };
+    let tail = &bytes[t.offset.min(bytes.len())..];
     let (score, what) = match t.kind {
+        // a finding, not a verdict (the trailer is marked legitimate for the model too)
+        TrailerKind::Text if is_short_number(tail) => (
+            0.3,
+            "a short decimal number, as some writers append (a length, a timestamp)".into(),
+        ),
         // graded, not a verdict: what a rewrite in place leaves, but a place data could hide too
         TrailerKind::Remnant => (
             0.3,

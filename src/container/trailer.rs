@@ -73,6 +73,7 @@ pub(super) fn classify(format: Format, t: &[u8], offset: usize, info: &Container
         TrailerKind::SamsungSef => true,
         // explained by how files are rewritten, like the phone trailers: the model weighs it so
         TrailerKind::Remnant => true,
+        TrailerKind::Text => is_short_number(t),
         _ => false,
     };
     Trailer {
@@ -83,6 +84,16 @@ pub(super) fn classify(format: Format, t: &[u8], offset: usize, info: &Container
         entropy: stats::entropy(t) as f32,
         printable_ratio: stats::printable_ratio(t) as f32,
     }
+}
+
+/// A short decimal number (under 16 bytes of digits and whitespace): what some writers append
+/// after an image (a length, a timestamp, a counter: cacti's screenshots end with their own
+/// offset, "41178"). It carries under 50 bits; Starlight's raw payloads are 16 bytes or more.
+pub(crate) fn is_short_number(t: &[u8]) -> bool {
+    t.len() < 16
+        && t.iter().any(u8::is_ascii_digit)
+        && t.iter()
+            .all(|c| c.is_ascii_digit() || c.is_ascii_whitespace())
 }
 
 /// Whether bytes after the image end with the format's own end, as the stale tail of an earlier
