@@ -42,6 +42,35 @@ pub struct BenchReport {
     pub metrics_scan_s: f64,
     /// Recorded scan over the plain scan.
     pub metrics_overhead: f64,
+    /// The same comparison per format and size class (`png/icon`, `jpeg/large`, ...), for every
+    /// group with an image in it: a mixed corpus's total hides the format or size that is slow.
+    pub groups: Vec<BenchGroup>,
+}
+
+/// Decode-only against the full scan for one group of images (medians over rounds of the
+/// group's summed times).
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchGroup {
+    /// `format/class`: format as [`crate::Format::as_str`], class `icon` (< 0.1 Mpx), `small`
+    /// (< 1 Mpx) or `large` (>= 1 Mpx, first frame).
+    pub group: String,
+    /// Images in the group.
+    pub files: usize,
+    /// Decode-only time per image, milliseconds.
+    pub decode_ms_per_image: f64,
+    /// Full scan time per image, milliseconds.
+    pub scan_ms_per_image: f64,
+    /// Scan over decode-only time.
+    pub ratio: f64,
+}
+
+/// Size class of an image of `pixels` (first frame): `icon`, `small` or `large`.
+pub fn size_class(pixels: u64) -> &'static str {
+    match pixels {
+        p if p < 100_000 => "icon",
+        p if p < 1_000_000 => "small",
+        _ => "large",
+    }
 }
 
 /// The images under `paths` that `det` scans without error (every regular file, the content
@@ -81,12 +110,30 @@ pub fn run(det: &Detector, images: &[Vec<u8>], rounds: usize) -> Result<BenchRep
     // 0 decode only, 1 rules-only scan, 2 the full scan, 3 the full scan recorded in a registry
     const VARIANTS: usize = 4;
     let metrics = crate::metrics::Metrics::new();
+    // group of each image, from one decode outside the timing
+    let mut group_of = Vec::with_capacity(images.len());
+    for b in images {
+        let (format, _, d) = det.decode(b)?;
+        let px = d.frames.first().map_or(0, |f| f.pixels() as u64);
+        group_of.push(format!("{}/{}", format.as_str(), size_class(px)));
+    }
+    let mut names: Vec<String> = group_of.clone();
+    names.sort();
+    names.dedup();
+    let gi: Vec<usize> = group_of
+        .iter()
+        .map(|g| names.binary_search(g).unwrap())
+        .collect();
+    // times[variant][round], and per group: group_times[variant][group][round]
     let mut times = vec![Vec::new(); VARIANTS];
+    let mut group_times = vec![vec![Vec::new(); names.len()]; VARIANTS];
     for round in 0..rounds {
         for k in 0..VARIANTS {
             let v = (round + k) % VARIANTS;
+            let mut per_group = vec![0.0f64; names.len()];
             let t = Instant::now();
-            for b in images {
+            for (b, &g) in images.iter().zip(&gi) {
+                let ti = Instant::now();
                 match v {
                     0 => drop(std::hint::black_box(det.decode(b)?)),
                     1 => drop(std::hint::black_box(rules.scan_bytes(b)?)),
@@ -97,15 +144,33 @@ pub fn run(det: &Detector, images: &[Vec<u8>], rounds: usize) -> Result<BenchRep
                         drop(std::hint::black_box(r?));
                     }
                 }
+                per_group[g] += ti.elapsed().as_secs_f64();
             }
             times[v].push(t.elapsed().as_secs_f64());
+            for (g, t) in per_group.into_iter().enumerate() {
+                group_times[v][g].push(t);
+            }
         }
     }
-    let med: Vec<f64> = times
-        .iter_mut()
-        .map(|v| {
-            v.sort_by(f64::total_cmp);
-            v[v.len() / 2]
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let med: Vec<f64> = times.iter_mut().map(median).collect();
+    let groups = names
+        .iter()
+        .enumerate()
+        .map(|(g, name)| {
+            let files = gi.iter().filter(|&&x| x == g).count();
+            let decode = median(&mut group_times[0][g]);
+            let scan = median(&mut group_times[2][g]);
+            BenchGroup {
+                group: name.clone(),
+                files,
+                decode_ms_per_image: decode / files as f64 * 1e3,
+                scan_ms_per_image: scan / files as f64 * 1e3,
+                ratio: scan / decode,
+            }
         })
         .collect();
     let n = images.len() as f64;
@@ -125,12 +190,21 @@ pub fn run(det: &Detector, images: &[Vec<u8>], rounds: usize) -> Result<BenchRep
         model_overhead: with_model.then_some(scan / rules_scan),
         metrics_scan_s: recorded,
         metrics_overhead: recorded / scan,
+        groups,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn size_classes_split_at_a_tenth_and_one_megapixel() {
+        assert_eq!(size_class(99_999), "icon");
+        assert_eq!(size_class(100_000), "small");
+        assert_eq!(size_class(999_999), "small");
+        assert_eq!(size_class(1_000_000), "large");
+    }
 
     #[test]
     fn a_rules_only_run_times_every_variant_and_refuses_nothing_to_time() {
@@ -142,6 +216,16 @@ mod tests {
         assert_eq!((r.files, r.rounds), (2, 1));
         assert!(r.model.is_none() && r.model_scan_s.is_none() && r.model_overhead.is_none());
         assert!(r.decode_s > 0.0 && r.ratio > 0.0 && r.metrics_overhead > 0.0);
+        let groups: Vec<(&str, usize)> = r
+            .groups
+            .iter()
+            .map(|g| (g.group.as_str(), g.files))
+            .collect();
+        assert_eq!(groups, [("gif/icon", 1), ("png/icon", 1)]);
+        assert!(r
+            .groups
+            .iter()
+            .all(|g| g.decode_ms_per_image > 0.0 && g.ratio > 0.0));
         assert_eq!(
             run(&det, &[], 3).unwrap_err().kind(),
             crate::ErrorKind::InvalidArgument

@@ -65,5 +65,16 @@ pub fn run(a: BenchArgs) -> CmdResult {
         (r.metrics_overhead - 1.0) * 100.0
     );
     println!("  scan / decode = {:.2}x", r.ratio);
+    println!("  per format and size class (icon < 0.1 Mpx, small < 1 Mpx, large):");
+    println!(
+        "    {:<14} {:>6} {:>12} {:>12} {:>8}",
+        "group", "files", "decode ms", "scan ms", "ratio"
+    );
+    for g in &r.groups {
+        println!(
+            "    {:<14} {:>6} {:>12.3} {:>12.3} {:>7.2}x",
+            g.group, g.files, g.decode_ms_per_image, g.scan_ms_per_image, g.ratio
+        );
+    }
     Ok(0)
 }

@@ -7,6 +7,7 @@ use super::{Evidence, Method};
 use crate::planes::PixelPlanes;
 
 /// Add alpha-plane evidence for one frame.
+#[multiversion::multiversion(targets("x86_64+avx2+fma"))]
 pub fn analyse(p: &PixelPlanes, frame: Option<u32>, out: &mut Vec<Evidence>) {
     if !p.mode.has_alpha() || p.bit_depth != 8 {
         return;

@@ -56,21 +56,6 @@ impl<'a> BitStream<'a> {
         self.bits
     }
 
-    #[inline]
-    fn bit(&self, k: usize) -> u8 {
-        let n = self.sel.len();
-        let (px, c) = if n == 1 {
-            (k, self.sel[0])
-        } else {
-            (k / n, self.sel[k % n])
-        };
-        let i = px * self.plane.channels() + c;
-        match &self.map {
-            Some(m) => m[self.plane.samples[i] as usize] & 1,
-            None => self.plane.lsb(i),
-        }
-    }
-
     /// View this stream as bytes packed in `order`.
     pub fn packed(&self, order: BitOrder) -> Packed<'_, 'a> {
         Packed { s: self, order }
@@ -89,12 +74,27 @@ impl ByteSource for Packed<'_, '_> {
     }
     #[inline]
     fn get(&self, j: usize) -> u8 {
+        // One division per byte, not per bit: this is the content search's inner loop.
+        let s = self.s;
+        let n = s.sel.len();
+        let ch = s.plane.channels();
+        let k = j * 8;
+        let (mut px, mut c) = (k / n, k % n);
         let mut v = 0u8;
         for b in 0..8 {
-            let bit = self.s.bit(j * 8 + b);
+            let i = px * ch + s.sel[c];
+            let bit = match &s.map {
+                Some(m) => m[s.plane.samples[i] as usize] & 1,
+                None => s.plane.lsb(i),
+            };
             match self.order {
                 BitOrder::MsbFirst => v |= bit << (7 - b),
                 BitOrder::LsbFirst => v |= bit << b,
+            }
+            c += 1;
+            if c == n {
+                c = 0;
+                px += 1;
             }
         }
         v

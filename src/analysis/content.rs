@@ -95,8 +95,22 @@ enum Stop {
 fn text_run<S: ByteSource + ?Sized>(s: &S, from: usize, limit: usize) -> (Vec<u8>, Stop) {
     let mut run = Vec::new();
     let mut stop = Stop::End;
+    // Continuation bytes still owed to the last UTF-8 lead byte, and where that lead byte is: a
+    // sequence that breaks ends the run there at once (a plane of ones reads as 0xFF bytes, which
+    // would otherwise be read to the end of the stream before the UTF-8 check below).
+    let (mut owed, mut lead) = (0u8, 0usize);
     for j in from..limit {
         let c = s.get(j);
+        if owed > 0 {
+            if c & 0xC0 == 0x80 {
+                owed -= 1;
+                run.push(c);
+                continue;
+            }
+            run.truncate(lead - from);
+            stop = Stop::Bad(lead);
+            break;
+        }
         if c == 0 {
             stop = Stop::Nul;
             break;
@@ -105,7 +119,24 @@ fn text_run<S: ByteSource + ?Sized>(s: &S, from: usize, limit: usize) -> (Vec<u8
             stop = Stop::Bad(j);
             break;
         }
+        if c >= 0x80 {
+            owed = match c {
+                0xC2..=0xDF => 1,
+                0xE0..=0xEF => 2,
+                0xF0..=0xF4 => 3,
+                _ => {
+                    stop = Stop::Bad(j);
+                    break;
+                }
+            };
+            lead = j;
+        }
         run.push(c);
+    }
+    if owed > 0 && matches!(stop, Stop::End) {
+        // The stream or cap ended inside a sequence: as before, the run ends before it.
+        run.truncate(lead - from);
+        stop = Stop::Bad(lead);
     }
     if let Err(e) = std::str::from_utf8(&run) {
         let v = e.valid_up_to();

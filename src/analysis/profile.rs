@@ -34,6 +34,7 @@ pub struct ImageProfile {
 }
 
 /// Measure the image type of a frame.
+#[multiversion::multiversion(targets("x86_64+avx2+fma"))]
 pub fn profile(format: Format, info: &ContainerInfo, p: &PixelPlanes) -> ImageProfile {
     let pixels = p.pixels() as u64;
     let lossy = format == Format::Jpeg || info.lossy;

@@ -577,6 +577,7 @@ fn sigmoid(z: f32) -> f32 {
 /// and Hessian (lower triangle) when `grad` is given: one pass, one `exp` and one `ln` per
 /// sample.
 #[allow(clippy::needless_range_loop)] // matrix code reads better with indices
+#[multiversion::multiversion(targets("x86_64+avx2+fma"))]
 fn evaluate(
     w: &[f64; D],
     x: &[[f32; D]],
@@ -585,12 +586,21 @@ fn evaluate(
     mut grad: Option<(&mut [f64; D], &mut [[f64; D]; D])>,
 ) -> f64 {
     let mut sum = 0.5 * ridge * w.iter().map(|v| v * v).sum::<f64>();
+    // the ln(1 + e) terms are summed as the ln of their product, 32 factors in [1, 2] at a
+    // time: one ln per 32 samples instead of one each (ln was a third of the pass)
+    let (mut prod, mut factors) = (1.0f64, 0u32);
     for (f, &t) in x.iter().zip(y) {
         let z: f64 = (0..D).map(|k| w[k] * f[k] as f64).sum();
         // -log sigmoid(+-z) = max(m, 0) + ln(1 + e^-|m|), stable for large |z|
         let e = (-z.abs()).exp();
         let m = if t == 1 { -z } else { z };
-        sum += m.max(0.0) + (1.0 + e).ln(); // e <= 1: no precision lost that matters
+        sum += m.max(0.0);
+        prod *= 1.0 + e; // e <= 1: no precision lost that matters
+        factors += 1;
+        if factors == 32 {
+            sum += prod.ln();
+            (prod, factors) = (1.0, 0);
+        }
         if let Some((g, hm)) = grad.as_mut() {
             let p = if z >= 0.0 {
                 1.0 / (1.0 + e)
@@ -607,7 +617,7 @@ fn evaluate(
             }
         }
     }
-    sum
+    sum + prod.ln()
 }
 
 /// Ridge logistic regression by damped Newton steps (a handful of iterations on D weights). On
