@@ -84,25 +84,94 @@ fn bin(v: i32) -> usize {
     (v.clamp(-T, T) + T) as usize
 }
 
-/// Counts of one group in two halves (horizontal and vertical pairs), so that consecutive
-/// increments rarely wait on each other.
-type Counts = [[u32; GROUP]; 2];
+/// Counts of one group: four interleaved copies (consecutive increments go to different
+/// copies, so runs of the same pair, mostly zeros, do not wait on each other), 32 slots each so
+/// a masked code indexes without a bounds check; slot [`SKIP`] collects positions that are not
+/// pairs.
+type Counts = [[u32; 32]; 4];
 
-/// Count the pair (a, b), except (0, 0): most pairs of a JPEG are zeros, and counting them one
-/// by one would cost more than everything else. `n` counts every pair; [`total`] puts the
-/// zero pairs back as `n` minus the others.
+/// Code of a position that is not a pair (ignored).
+const SKIP: u8 = GROUP as u8;
+
+/// Count every code of `codes`.
 #[inline]
-fn add(m: &mut [u32; GROUP], n: &mut u32, a: i32, b: i32) {
-    *n += 1;
-    if a != 0 || b != 0 {
-        m[bin(a) * BINS + bin(b)] += 1;
+fn count(h: &mut Counts, codes: &[u8]) {
+    let mut quads = codes.chunks_exact(4);
+    for q in &mut quads {
+        for (copy, &c) in h.iter_mut().zip(q) {
+            copy[c as usize & 31] += 1;
+        }
+    }
+    for &c in quads.remainder() {
+        h[0][c as usize & 31] += 1;
     }
 }
 
+/// Bins of the 64 values of a block.
+#[inline]
+fn bins(v: &[i32; 64]) -> [u8; 64] {
+    std::array::from_fn(|i| bin(v[i]) as u8)
+}
+
+/// Pair codes `BINS * x[i] + y[i + d]` of bins, [`SKIP`] where `valid[i]` is false or `i + d`
+/// is past the end.
+#[inline]
+fn codes(x: &[u8; 64], y: &[u8; 64], d: usize, valid: &[bool; 64]) -> [u8; 64] {
+    let mut out = [SKIP; 64];
+    // zipped slices, no index arithmetic: the loop is vectorised
+    for ((o, (&p, &q)), &v) in out.iter_mut().zip(x.iter().zip(&y[d..])).zip(valid) {
+        let c = p * BINS as u8 + q;
+        *o = if v { c } else { SKIP };
+    }
+    out
+}
+
+/// Bins of `a[i] - b[i + d]` (the bin of 0 past the end).
+#[inline]
+fn diff_bins(a: &[i32; 64], b: &[i32; 64], d: usize) -> [u8; 64] {
+    let mut out = [T as u8; 64];
+    for (o, (&p, &q)) in out.iter_mut().zip(a.iter().zip(&b[d..])) {
+        *o = ((p - q).clamp(-T, T) + T) as u8;
+    }
+    out
+}
+
+/// Positions (natural order) where `f(row, col)` holds.
+const fn positions(rows: usize, cols: usize, skip_dc: bool) -> [bool; 64] {
+    let mut v = [false; 64];
+    let mut i = 0;
+    while i < 64 {
+        v[i] = i / 8 < rows && i % 8 < cols && !(skip_dc && i == 0);
+        i += 1;
+    }
+    v
+}
+
+/// First positions of intra-block pairs and triples: along rows (the next position one column
+/// on) and along columns (one row on); co-occurrences leave out the pairs with DC.
+const H_PAIR: [bool; 64] = positions(8, 7, true);
+const V_PAIR: [bool; 64] = positions(7, 8, true);
+const H_TRIPLE: [bool; 64] = positions(8, 6, false);
+const V_TRIPLE: [bool; 64] = positions(6, 8, false);
+/// Every AC position.
+const AC: [bool; 64] = positions(8, 8, true);
+/// [`LOW_MODES`] as positions.
+const LOW: [bool; 64] = {
+    let mut v = [false; 64];
+    let mut i = 0;
+    while i < LOW_MODES.len() {
+        v[LOW_MODES[i]] = true;
+        i += 1;
+    }
+    v
+};
+
 const CENTRE: usize = (T as usize) * BINS + T as usize;
 
+/// The counts of a group as one histogram, with the zero pairs not counted one by one put back
+/// as `n` (every pair) minus the others.
 fn total(m: &Counts, n: u32) -> [f64; GROUP] {
-    let mut out: [f64; GROUP] = std::array::from_fn(|i| (m[0][i] + m[1][i]) as f64);
+    let mut out: [f64; GROUP] = std::array::from_fn(|i| m.iter().map(|c| c[i]).sum::<u32>() as f64);
     let others: f64 = out.iter().sum();
     out[CENTRE] += n as f64 - others;
     out
@@ -139,83 +208,63 @@ fn conditional(m: &[f64; GROUP]) -> [f64; GROUP] {
 const LOW_MODES: [usize; 14] = [1, 2, 3, 4, 8, 9, 10, 11, 16, 17, 18, 24, 25, 32];
 
 /// The four groups, in order: intra co-occurrence, inter co-occurrence, intra Markov, inter Markov.
+///
+/// Each block's values, and the |C| differences the Markov groups use, are binned once into
+/// arrays; pair codes are then built position by position over whole arrays (vectorised) and
+/// counted. Blocks whose AC coefficients are all zero with such neighbours (smooth areas) are
+/// walked only for the pairs with DC.
+#[multiversion::multiversion(targets("x86_64+avx2+fma"))]
 fn groups(b: &Blocks) -> [f64; 4 * GROUP] {
-    let zero = [[0u32; GROUP]; 2];
-    let (mut n_intra, mut n_inter, mut n_mk_intra, mut n_mk_inter) = (0u32, 0u32, 0u32, 0u32);
-    let (mut intra, mut inter, mut mk_intra, mut mk_inter): (Counts, Counts, Counts, Counts) =
-        (zero, zero, zero, zero);
-    // blocks whose AC coefficients are all zero (common in smooth areas) contribute only zero
-    // pairs, and pairs of |DC| with 0: counted without walking them
+    let zero: Counts = [[0; 32]; 4];
+    let (mut intra, mut inter, mut mk_intra, mut mk_inter) = (zero, zero, zero, zero);
+    let nb = b.data.len() as u32;
+    let (w, h) = (b.bx as u32, b.by as u32);
+    // pairs per block: 110 intra (no DC), 96 intra Markov; between blocks, 14 low modes per
+    // adjacent pair and 63 modes per run of three
+    let n_intra = 110 * nb;
+    let n_mk_intra = 96 * nb;
+    let n_inter = 14 * ((w - 1) * h + w * (h - 1));
+    let n_mk_inter = 63 * (w.saturating_sub(2) * h + w * h.saturating_sub(2));
     let busy: Vec<bool> = b
         .data
         .iter()
         .map(|c| c[1..].iter().any(|&v| v != 0))
         .collect();
+    let cb: Vec<[u8; 64]> = b.data.iter().map(bins).collect();
     // |C| of every block, computed once (each block takes part in up to nine triples)
     let abs: Vec<[i32; 64]> = b
         .data
         .iter()
         .map(|c| std::array::from_fn(|i| c[i].abs()))
         .collect();
-    for (k, c) in b.data.iter().enumerate() {
+    for k in 0..b.data.len() {
         let (x, y) = (k % b.bx, k / b.bx);
-        if !busy[k] {
-            n_intra += 110;
-            n_mk_intra += 94;
-            add(&mut mk_intra[0], &mut n_mk_intra, c[0].abs(), 0);
-            add(&mut mk_intra[1], &mut n_mk_intra, c[0].abs(), 0);
+        let a = &abs[k];
+        if busy[k] {
+            count(&mut intra, &codes(&cb[k], &cb[k], 1, &H_PAIR));
+            count(&mut intra, &codes(&cb[k], &cb[k], 8, &V_PAIR));
+            let dh = diff_bins(a, a, 1);
+            count(&mut mk_intra, &codes(&dh, &dh, 1, &H_TRIPLE));
+            let dv = diff_bins(a, a, 8);
+            count(&mut mk_intra, &codes(&dv, &dv, 8, &V_TRIPLE));
         } else {
-            intra_block(
-                c,
-                &abs[k],
-                &mut intra,
-                &mut n_intra,
-                &mut mk_intra,
-                &mut n_mk_intra,
-            );
+            // only the Markov triples through DC are not zero: (|DC|, 0) along row and column
+            let code = [bin(a[0]) as u8 * BINS as u8 + T as u8; 2];
+            count(&mut mk_intra, &code);
         }
         // inter-block co-occurrence of low modes with the right and lower neighbours
-        if x + 1 < b.bx {
-            if busy[k] || busy[k + 1] {
-                let n = &b.data[k + 1];
-                for &m in &LOW_MODES {
-                    add(&mut inter[0], &mut n_inter, c[m], n[m]);
-                }
-            } else {
-                n_inter += LOW_MODES.len() as u32;
-            }
-        }
-        if y + 1 < b.by {
-            if busy[k] || busy[k + b.bx] {
-                let n = &b.data[k + b.bx];
-                for &m in &LOW_MODES {
-                    add(&mut inter[1], &mut n_inter, c[m], n[m]);
-                }
-            } else {
-                n_inter += LOW_MODES.len() as u32;
+        for (dx, dy, fits) in [(1, 0, x + 1 < b.bx), (0, 1, y + 1 < b.by)] {
+            let n = k + dx + dy * b.bx;
+            if fits && (busy[k] || busy[n]) {
+                count(&mut inter, &codes(&cb[k], &cb[n], 0, &LOW));
             }
         }
         // inter-block Markov: same-mode |C| differences over three blocks in a row / column
-        if x + 2 < b.bx {
-            if busy[k] || busy[k + 1] || busy[k + 2] {
-                let (a, n1, n2) = (&abs[k], &abs[k + 1], &abs[k + 2]);
-                for m in 1..64 {
-                    let (a0, a1, a2) = (a[m], n1[m], n2[m]);
-                    add(&mut mk_inter[0], &mut n_mk_inter, a0 - a1, a1 - a2);
-                }
-            } else {
-                n_mk_inter += 63;
-            }
-        }
-        if y + 2 < b.by {
-            if busy[k] || busy[k + b.bx] || busy[k + 2 * b.bx] {
-                let (a, n1, n2) = (&abs[k], &abs[k + b.bx], &abs[k + 2 * b.bx]);
-                for m in 1..64 {
-                    let (a0, a1, a2) = (a[m], n1[m], n2[m]);
-                    add(&mut mk_inter[1], &mut n_mk_inter, a0 - a1, a1 - a2);
-                }
-            } else {
-                n_mk_inter += 63;
+        for (dx, dy, fits) in [(1, 0, x + 2 < b.bx), (0, 1, y + 2 < b.by)] {
+            let (n1, n2) = (k + dx + dy * b.bx, k + 2 * (dx + dy * b.bx));
+            if fits && (busy[k] || busy[n1] || busy[n2]) {
+                let (d1, d2) = (diff_bins(a, &abs[n1], 0), diff_bins(&abs[n1], &abs[n2], 0));
+                count(&mut mk_inter, &codes(&d1, &d2, 0, &AC));
             }
         }
     }
@@ -225,39 +274,6 @@ fn groups(b: &Blocks) -> [f64; 4 * GROUP] {
     out[2 * GROUP..3 * GROUP].copy_from_slice(&conditional(&total(&mk_intra, n_mk_intra)));
     out[3 * GROUP..].copy_from_slice(&conditional(&total(&mk_inter, n_mk_inter)));
     out
-}
-
-/// The intra-block pairs of one block: co-occurrences of adjacent AC coefficients (110 pairs)
-/// and Markov transitions of |C| differences along rows and columns (96).
-fn intra_block(
-    c: &[i32; 64],
-    a: &[i32; 64],
-    intra: &mut Counts,
-    n_intra: &mut u32,
-    mk_intra: &mut Counts,
-    n_mk_intra: &mut u32,
-) {
-    {
-        // intra-block co-occurrence: adjacent pairs, none involving DC
-        for r in 0..8 {
-            for col in 0..7 {
-                if r == 0 && col == 0 {
-                    continue;
-                }
-                add(&mut intra[0], n_intra, c[r * 8 + col], c[r * 8 + col + 1]);
-                add(&mut intra[1], n_intra, c[col * 8 + r], c[(col + 1) * 8 + r]);
-            }
-        }
-        // intra-block Markov: consecutive differences of |C| along rows and along columns
-        for r in 0..8 {
-            for col in 0..6 {
-                let (a0, a1, a2) = (a[r * 8 + col], a[r * 8 + col + 1], a[r * 8 + col + 2]);
-                add(&mut mk_intra[0], n_mk_intra, a0 - a1, a1 - a2);
-                let (b0, b1, b2) = (a[col * 8 + r], a[(col + 1) * 8 + r], a[(col + 2) * 8 + r]);
-                add(&mut mk_intra[1], n_mk_intra, b0 - b1, b1 - b2);
-            }
-        }
-    }
 }
 
 type Mat8 = [[f32; 8]; 8];
@@ -282,7 +298,7 @@ fn dct_matrices() -> (Mat8, Mat8) {
 }
 
 /// `a * b`, written row by row so the inner loop is one 8-wide vector operation.
-#[inline]
+#[inline(always)] // into the AVX2 version of `calibrated`
 fn matmul(a: &Mat8, b: &Mat8) -> Mat8 {
     let mut out = [[0f32; 8]; 8];
     for (o, ar) in out.iter_mut().zip(a) {
@@ -298,6 +314,7 @@ fn matmul(a: &Mat8, b: &Mat8) -> Mat8 {
 
 /// Decompress (dequantise, inverse DCT `D^T X D`, round and clip), crop 4 pixels from the top
 /// and the left, compress again (`D X D^T`) with the same table.
+#[multiversion::multiversion(targets("x86_64+avx2+fma"))]
 fn calibrated(b: &Blocks, q: &[f32; 64]) -> Blocks {
     let (d, dt) = dct_matrices();
     let (w, h) = (b.bx * 8, b.by * 8);
@@ -360,6 +377,99 @@ mod tests {
         // the DC of a flat block is 8 times its value
         let flat = [[10f32; 8]; 8];
         assert!((matmul(&matmul(&d, &flat), &dt)[0][0] - 80.0).abs() < 1e-3);
+    }
+
+    /// Every pair counted one by one, zeros included: the definition [`groups`] must match.
+    fn groups_naive(b: &Blocks) -> [f64; 4 * GROUP] {
+        let zero: Counts = [[0; 32]; 4];
+        let (mut g, mut n) = ([zero; 4], [0u32; 4]);
+        let mut count = |k: usize, half: usize, a: i32, b: i32| {
+            g[k][half][bin(a) * BINS + bin(b)] += 1;
+            n[k] += 1;
+        };
+        let at = |k: usize, r: usize, c: usize| b.data[k][r * 8 + c];
+        for k in 0..b.data.len() {
+            let (x, y) = (k % b.bx, k / b.bx);
+            for r in 0..8 {
+                for c in 0..7 {
+                    if (r, c) != (0, 0) {
+                        count(0, 0, at(k, r, c), at(k, r, c + 1));
+                        count(0, 1, at(k, c, r), at(k, c + 1, r));
+                    }
+                }
+                for c in 0..6 {
+                    let (a0, a1, a2) = (
+                        at(k, r, c).abs(),
+                        at(k, r, c + 1).abs(),
+                        at(k, r, c + 2).abs(),
+                    );
+                    count(2, 0, a0 - a1, a1 - a2);
+                    let (b0, b1, b2) = (
+                        at(k, c, r).abs(),
+                        at(k, c + 1, r).abs(),
+                        at(k, c + 2, r).abs(),
+                    );
+                    count(2, 1, b0 - b1, b1 - b2);
+                }
+            }
+            for (dx, dy, half) in [(1, 0, 0), (0, 1, 1)] {
+                if x + dx < b.bx && y + dy < b.by {
+                    let n1 = k + dx + dy * b.bx;
+                    for &m in &LOW_MODES {
+                        count(1, half, b.data[k][m], b.data[n1][m]);
+                    }
+                }
+                if x + 2 * dx < b.bx && y + 2 * dy < b.by {
+                    let (n1, n2) = (k + dx + dy * b.bx, k + 2 * (dx + dy * b.bx));
+                    for m in 1..64 {
+                        let (a0, a1, a2) =
+                            (b.data[k][m].abs(), b.data[n1][m].abs(), b.data[n2][m].abs());
+                        count(3, half, a0 - a1, a1 - a2);
+                    }
+                }
+            }
+        }
+        let mut out = [0f64; 4 * GROUP];
+        out[..GROUP].copy_from_slice(&symmetric(&total(&g[0], n[0])));
+        out[GROUP..2 * GROUP].copy_from_slice(&symmetric(&total(&g[1], n[1])));
+        out[2 * GROUP..3 * GROUP].copy_from_slice(&conditional(&total(&g[2], n[2])));
+        out[3 * GROUP..].copy_from_slice(&conditional(&total(&g[3], n[3])));
+        out
+    }
+
+    #[test]
+    fn groups_count_exactly_what_walking_every_pair_counts() {
+        // sparse blocks like a JPEG's (mostly zeros, a few values up to +-5, some empty), on
+        // windows of 2 to 9 blocks a side (the calibrated window can be 2 wide)
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for (bx, by) in [(2, 2), (3, 3), (2, 5), (7, 4), (9, 9)] {
+            for density in [0u64, 3, 12, 40] {
+                let data = (0..bx * by)
+                    .map(|_| {
+                        std::array::from_fn(|_| {
+                            let r = next();
+                            if r % 64 < density {
+                                (r >> 8) as i32 % 11 - 5
+                            } else {
+                                0
+                            }
+                        })
+                    })
+                    .collect();
+                let b = Blocks { bx, by, data };
+                assert_eq!(
+                    groups(&b),
+                    groups_naive(&b),
+                    "{bx}x{by}, density {density}/64"
+                );
+            }
+        }
     }
 
     #[test]

@@ -205,6 +205,7 @@ pub struct Scan {
 
 /// Run the single pass ([`Scan`]). jsteg pairs -1 with -2 but never touches +1, and pairs
 /// (2, 3) but (-3, -4), so over its payload the mirror counts `h(m)`, `h(-m)` part ways.
+#[multiversion::multiversion(targets("x86_64+avx2+fma"))]
 pub fn scan(dct: &DctPlanes) -> Scan {
     let mut all = Counts::default();
     let (mut d, mut n) = (0i64, 0i64); // D and its count, kept as the counts grow
