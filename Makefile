@@ -4,7 +4,7 @@
 CARGO ?= cargo
 BIN   := target/release/stegodetect
 
-.PHONY: setup build demo test bench bench-python fuzz validate validate-heldout loadtest capi accuracy corpus heldout heldout2 heldout3 heldout4 heldout5 demo-images model fmt clean
+.PHONY: setup build demo test bench bench-python fuzz validate validate-heldout loadtest capi accuracy corpus heldout heldout2 heldout3 heldout4 heldout5 heldout6 demo-images model fmt clean
 
 # Rust toolchain check, then the project's Python environment (.venv): ONNX Runtime's shared
 # library (loaded by the core through `ort`) and the onnx package for test models; system tools
@@ -105,6 +105,12 @@ heldout4:
 # on): icons, game art and sprites, documentation screenshots, maps, web application images.
 heldout5:
 	PKGS="mate-icon-theme tango-icon-theme gnome-icon-theme elementary-xfce-icon-theme faenza-icon-theme frozen-bubble-data xmoto-data lincity-ng-data teeworlds-data freecol boswars-data bzflag-data pinball-data lgeneral-data tecnoballz-data berusky-data powermanga-data minetest-data trigger-rally-data gnucash-docs grass-doc kicad-doc-en gnome-user-docs apache2-doc phpmyadmin cacti zabbix-frontend-php awstats" bash scripts/fetch-corpus.sh data/heldout5
+
+
+# Fresh sources fetched 2026-12-06 (31 Debian packages none of the other sets use): the next
+# acceptance measurement of false positives on images of every kind.
+heldout6:
+	PKGS="hedgewars-data deepin-icon-theme ri-li-data kdenlive-data krita-data inkscape-tutorials synfig-examples warzone2100-data pingus-data neverball-data numix-icon-theme moka-icon-theme paper-icon-theme suru-icon-theme crawl-tiles-data fillets-ng-data cataclysm-dda-data lbreakout2-data chromium-bsu-data mirrormagic-data dreamchess-data kobodeluxe-data holotz-castle-data solarwolf ltris tuxmath-data angband-data adwaita-icon-theme xscreensaver-data python3-matplotlib sugar-icon-theme" bash scripts/fetch-corpus.sh data/heldout6
 
 # Detection / extraction accuracy on stego made from the corpus, and false positives on it.
 accuracy: build corpus

@@ -89,11 +89,16 @@ fn stuck_low_bit(b: &[u8]) -> bool {
 
 /// True when the string repeats with a period of at most 16 bytes (>= 80 % of positions agree).
 pub fn is_periodic(b: &[u8]) -> bool {
+    period_agreement(b, 1) >= 0.8
+}
+
+/// The largest share of positions `i` with `b[i] == b[i + p]` over periods `p` from `min_period`
+/// to 16 (and at most half the length); 0 for strings too short to have such a period.
+pub fn period_agreement(b: &[u8], min_period: usize) -> f64 {
     let n = b.len();
-    (1..=16.min(n / 2)).any(|p| {
-        let agree = (0..n - p).filter(|&i| b[i] == b[i + p]).count();
-        agree * 5 >= (n - p) * 4
-    })
+    (min_period.max(1)..=16.min(n / 2))
+        .map(|p| (0..n - p).filter(|&i| b[i] == b[i + p]).count() as f64 / (n - p) as f64)
+        .fold(0.0, f64::max)
 }
 
 /// Upper tail probability P(X >= x) of the chi-square distribution with `k` degrees of freedom.

@@ -30,6 +30,35 @@ fn is_xmp_packet(t: &str) -> bool {
     head.windows(9).any(|w| w == b"<?xpacket") || head.windows(10).any(|w| w == b"<x:xmpmeta")
 }
 
+/// ImageMagick's raw profile text (`\n<profile>\n<length>\n<hex lines>`, the length in bytes
+/// matching the hex), whatever the keyword: editors store EXIF, IPTC or ICC profiles in PNG text
+/// this way, normally under "Raw profile type <profile>", and some under a cut keyword ("Raw" in
+/// GIMP-era game sprites). Structured machine data, like the keyword's own.
+fn is_raw_profile(t: &str) -> bool {
+    // the field's text may come trimmed of the leading and trailing newlines
+    let Some((name, rest)) = t.trim().split_once('\n') else {
+        return false;
+    };
+    let Some((len, hex)) = rest.split_once('\n') else {
+        return false;
+    };
+    let Ok(len) = len.trim().parse::<usize>() else {
+        return false;
+    };
+    let name_ok = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"-_ ".contains(&c));
+    let digits = hex.bytes().filter(|c| !c.is_ascii_whitespace()).count();
+    name_ok
+        && len > 0
+        && digits == 2 * len
+        && hex
+            .bytes()
+            .all(|c| c.is_ascii_hexdigit() || c.is_ascii_whitespace())
+}
+
 /// A caption as photo managers write it into a camera's EXIF (digiKam: "Colorful cups. Aarhus,
 /// Denmark. SONY NEX-3N, ..."): one line of prose under 256 characters. It only counts as a
 /// caption next to camera fields (Make/Model): Starlight's generator writes an EXIF block that
@@ -252,7 +281,7 @@ fn judge(f: &MetadataField, camera: bool) -> Option<(f32, String)> {
             let s = if t.len() >= 48 { 0.97 } else { 0.85 };
             Some((s, format!("{len} characters of text in EXIF UserComment")))
         }
-        (_, _, Some(t)) if is_xmp_packet(t) => None,
+        (_, _, Some(t)) if is_xmp_packet(t) || is_raw_profile(t) => None,
         (MetadataSource::Exif, "UserComment", None) if f.length >= 24 && f.entropy > 4.0 => Some((
             0.9,
             format!("{} bytes of binary data in EXIF UserComment", f.length),
@@ -390,6 +419,22 @@ mod tests {
 
     const PROSE: &str =
         "Meet me by the old mill at dawn; bring the second key and tell nobody where we are going.";
+
+    #[test]
+    fn raw_profiles_are_machine_data_under_any_keyword() {
+        // an EXIF profile as ImageMagick writes it, 39 bytes as 78 hex digits, under a cut keyword
+        let hex = "45786966000049492a00080000000a000001040001000000400000000101040001000000500000";
+        let profile = format!("\nexif\n      39\n{hex}\n");
+        assert!(is_raw_profile(&profile) && is_raw_profile(profile.trim()));
+        for name in ["Raw", "Comment", "Raw profile type exif"] {
+            let f = text(MetadataSource::PngText, &format!("zTXt:{name}"), &profile);
+            assert!(judge(&f, false).is_none(), "{name}");
+        }
+        // a length that does not match the hex, or text where hex should be, is not a profile
+        assert!(!is_raw_profile(&format!("\nexif\n      40\n{hex}\n")));
+        assert!(!is_raw_profile(&format!("\nexif\n      44\n{PROSE}\n")));
+        assert!(!is_raw_profile(PROSE));
+    }
 
     #[test]
     fn credit_lines_are_not_payloads_but_short_notes_are() {
