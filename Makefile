@@ -4,7 +4,7 @@
 CARGO ?= cargo
 BIN   := target/release/stegodetect
 
-.PHONY: setup build demo test bench bench-python fuzz validate validate-heldout loadtest capi accuracy corpus heldout heldout2 heldout3 heldout4 heldout5 heldout6 demo-images model fmt clean
+.PHONY: setup build demo test bench bench-python fuzz validate validate-heldout loadtest capi accuracy corpus heldout heldout2 heldout3 heldout4 heldout5 heldout6 bench-mix demo-images model fmt clean
 
 # Rust toolchain check, then the project's Python environment (.venv): ONNX Runtime's shared
 # library (loaded by the core through `ort`) and the onnx package for test models; system tools
@@ -76,6 +76,11 @@ loadtest: build
 bench: build
 	$(BIN) bench ../shared/data/starlight-sample/clean
 	$(BIN) bench tests/fixtures/clean
+
+# Scan against decode-only time per format and size class on a mixed set drawn from every clean
+# set (scripts/bench_mix.sh; figures in docs/measured.md).
+bench-mix: build corpus heldout heldout2 heldout3 heldout4 heldout5
+	bash scripts/bench_mix.sh target/bench-mix 3
 
 # The Python layer's cost against the core's, and import time (figures in the README).
 bench-python: build
