@@ -96,6 +96,16 @@ pub fn load_images<P: AsRef<Path>>(det: &Detector, paths: &[P]) -> Result<Vec<Ve
 /// Time every variant over `images` for `rounds` rounds (at least one), rotating the order of
 /// the variants each round to cancel warm-up and drift.
 pub fn run(det: &Detector, images: &[Vec<u8>], rounds: usize) -> Result<BenchReport> {
+    // single thread: a scan splits one image's work across the rayon pool it runs in, and
+    // decode-only does not
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .map_err(|e| Error::Internal(format!("benchmark thread pool: {e}")))?
+        .install(|| timed(det, images, rounds))
+}
+
+fn timed(det: &Detector, images: &[Vec<u8>], rounds: usize) -> Result<BenchReport> {
     if images.is_empty() {
         return Err(Error::InvalidArgument(
             "no decodable images to benchmark".into(),

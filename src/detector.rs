@@ -139,8 +139,14 @@ impl Detector {
 
     fn prepare_inner(&self, bytes: &[u8]) -> Result<(ScanResult, Option<ModelFeed>)> {
         let t0 = Instant::now();
-        let (format, info, decoded) = self.decode(bytes)?;
-        self.prepare_decoded(format, bytes, &info, &decoded, t0)
+        let (format, info) = self.walk(bytes)?;
+        // A JPEG's coefficient analyses need only the bytes: they run alongside pixel decoding
+        // (two cores for one image; the same thread when the pool is busy with a batch).
+        let (decoded, jpeg) = rayon::join(
+            || planes::decode(format, bytes, &info, &self.opts.limits),
+            || analysis::jpeg_domain(format, bytes, &info, self.jpeg_model.is_some()),
+        );
+        self.prepare_decoded(format, bytes, &info, &decoded?, t0, jpeg)
     }
 
     /// Analyses, rules and model inputs of an image already decoded (`t0`: when decoding began).
@@ -151,16 +157,10 @@ impl Detector {
         info: &container::ContainerInfo,
         decoded: &planes::Decoded,
         t0: Instant,
+        jpeg: Option<analysis::JpegDomain>,
     ) -> Result<(ScanResult, Option<ModelFeed>)> {
         let t1 = Instant::now();
-        let mut analysis = analysis::analyse(
-            format,
-            bytes,
-            info,
-            decoded,
-            &self.opts,
-            self.jpeg_model.is_some(),
-        );
+        let mut analysis = analysis::analyse(format, bytes, info, decoded, &self.opts, jpeg);
         if let (Some(jm), Some(f)) = (&self.jpeg_model, &analysis.jpeg_features) {
             analysis.evidence.push(jm.evidence(f)?);
         }
@@ -215,7 +215,7 @@ impl Detector {
         let t0 = Instant::now();
         let (info, decoded) = self.raw_planes(width, height, mode, samples)?;
         let (mut result, feed) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            self.prepare_decoded(Format::Png, &[], &info, &decoded, t0)
+            self.prepare_decoded(Format::Png, &[], &info, &decoded, t0, None)
         }))
         .map_err(|_| Error::Internal("panic while analysing pixels".into()))??;
         if let (Some(m), Some(feed)) = (&self.model, feed) {
@@ -293,6 +293,13 @@ impl Detector {
         &self,
         bytes: &[u8],
     ) -> Result<(Format, container::ContainerInfo, planes::Decoded)> {
+        let (format, info) = self.walk(bytes)?;
+        let decoded = planes::decode(format, bytes, &info, &self.opts.limits)?;
+        Ok((format, info, decoded))
+    }
+
+    /// The size limit, format sniffing and the container walk: what comes before decoding.
+    fn walk(&self, bytes: &[u8]) -> Result<(Format, container::ContainerInfo)> {
         if bytes.len() as u64 > self.opts.limits.max_file_bytes {
             return Err(Error::Limit(format!(
                 "input of {} bytes exceeds the limit of {} bytes",
@@ -308,8 +315,7 @@ impl Detector {
             })
         })?;
         let info = container::parse(format, bytes, &self.opts.limits)?;
-        let decoded = planes::decode(format, bytes, &info, &self.opts.limits)?;
-        Ok((format, info, decoded))
+        Ok((format, info))
     }
 
     /// Working memory a scan of `bytes` is expected to need, in bytes, from the sizes its

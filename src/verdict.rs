@@ -118,7 +118,8 @@ pub struct ModelRef {
 /// Time spent per stage, in microseconds.
 #[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct Timings {
-    /// Container walk plus pixel decoding.
+    /// Container walk plus pixel decoding (for a JPEG, with its coefficient analyses, which run
+    /// alongside the decoding).
     pub decode_us: u64,
     /// All analyses.
     pub analysis_us: u64,

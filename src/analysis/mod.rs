@@ -86,38 +86,73 @@ pub struct Analysis {
     pub jpeg_features: Option<Box<[f32; jpeg::features::N_FEATURES]>>,
 }
 
-/// Run every analysis on a walked container, its decoded planes and the file bytes;
-/// `jpeg_features`: also compute the learned JPEG model's input.
+/// The JPEG-domain analyses' evidence and the learned JPEG model's input, computed from the file
+/// bytes alone (no pixels), so that a scan can run them alongside pixel decoding.
+pub struct JpegDomain {
+    evidence: Vec<Evidence>,
+    features: Option<Box<[f32; jpeg::features::N_FEATURES]>>,
+}
+
+/// Run the JPEG-domain analyses of a JPEG file's bytes (`None` for other formats and without
+/// bytes); `want_features`: also compute the learned JPEG model's input.
+pub fn jpeg_domain(
+    format: Format,
+    bytes: &[u8],
+    info: &ContainerInfo,
+    want_features: bool,
+) -> Option<JpegDomain> {
+    (format == Format::Jpeg && !bytes.is_empty()).then(|| {
+        let mut evidence = Vec::new();
+        let features = jpeg::analyse(bytes, info, want_features, &mut evidence);
+        JpegDomain { evidence, features }
+    })
+}
+
+/// Run every analysis on a walked container, its decoded planes and the file bytes, with the
+/// JPEG-domain part already run ([`jpeg_domain`]; `None` when there is none). The per-frame
+/// content analyses and the first frame's sequential and structural estimators run as two
+/// halves through `rayon::join`: one image scanned alone uses two cores, while a batch scan's
+/// pool, busy with other images, runs both halves on the same thread. Evidence keeps one order.
 pub fn analyse(
     format: Format,
     bytes: &[u8],
     info: &ContainerInfo,
     decoded: &Decoded,
     opts: &Options,
-    jpeg_features: bool,
+    jpeg: Option<JpegDomain>,
 ) -> Analysis {
-    let mut evidence = Vec::new();
     let first = &decoded.frames[0];
     let profile = profile::profile(format, info, first);
     let multi = decoded.frames.len() > 1;
-    for (i, frame) in decoded.frames.iter().enumerate() {
-        let frame_no = multi.then_some(i as u32);
-        pixels::content(frame, frame_no, opts, &mut evidence);
-        pixels::tools(frame, info.lossy, frame_no, opts, &mut evidence);
-        alpha::analyse(frame, frame_no, &mut evidence);
-        palette::analyse(frame, frame_no, &mut evidence);
-    }
-    if opts.sequential_lsb {
-        sequential::analyse(first, profile.lossy, multi.then_some(0), &mut evidence);
-    }
-    let structural = pixels::structural(first, &profile, opts.lsb_rate_midpoint, &mut evidence);
+    let (mut evidence, (later, structural)) = rayon::join(
+        || {
+            let mut evidence = Vec::new();
+            for (i, frame) in decoded.frames.iter().enumerate() {
+                let frame_no = multi.then_some(i as u32);
+                pixels::content(frame, frame_no, opts, &mut evidence);
+                pixels::tools(frame, info.lossy, frame_no, opts, &mut evidence);
+                alpha::analyse(frame, frame_no, &mut evidence);
+                palette::analyse(frame, frame_no, &mut evidence);
+            }
+            evidence
+        },
+        || {
+            let mut evidence = Vec::new();
+            if opts.sequential_lsb {
+                sequential::analyse(first, profile.lossy, multi.then_some(0), &mut evidence);
+            }
+            let structural =
+                pixels::structural(first, &profile, opts.lsb_rate_midpoint, &mut evidence);
+            (evidence, structural)
+        },
+    );
+    evidence.extend(later);
     metadata::analyse(info, &mut evidence);
     appended::analyse(info, bytes, opts.limits.max_payload_bytes, &mut evidence);
-    let jpeg_features = if format == Format::Jpeg && !bytes.is_empty() {
-        jpeg::analyse(bytes, info, jpeg_features, &mut evidence)
-    } else {
-        None
-    };
+    let jpeg_features = jpeg.and_then(|j| {
+        evidence.extend(j.evidence);
+        j.features
+    });
     Analysis {
         evidence,
         profile,
