@@ -126,6 +126,11 @@ impl Detector {
     /// A panic in a third-party decoder (or a bug of ours) on hostile input becomes an
     /// [`Error::Internal`] for this input instead of taking the caller (or a whole batch) down.
     fn prepare(&self, bytes: &[u8]) -> Result<(ScanResult, Option<ModelFeed>)> {
+        // one scan splits its work with `rayon::join`, so it too needs a live pool after fork()
+        in_live_pool(|| self.prepare_caught(bytes))
+    }
+
+    fn prepare_caught(&self, bytes: &[u8]) -> Result<(ScanResult, Option<ModelFeed>)> {
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.prepare_inner(bytes)))
             .unwrap_or_else(|p| {
                 let msg = p
@@ -214,9 +219,11 @@ impl Detector {
     ) -> Result<ScanResult> {
         let t0 = Instant::now();
         let (info, decoded) = self.raw_planes(width, height, mode, samples)?;
-        let (mut result, feed) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            self.prepare_decoded(Format::Png, &[], &info, &decoded, t0, None)
-        }))
+        let (mut result, feed) = in_live_pool(|| {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                self.prepare_decoded(Format::Png, &[], &info, &decoded, t0, None)
+            }))
+        })
         .map_err(|_| Error::Internal("panic while analysing pixels".into()))??;
         if let (Some(m), Some(feed)) = (&self.model, feed) {
             let t = Instant::now();
