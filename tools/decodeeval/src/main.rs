@@ -1,0 +1,113 @@
+//! Decoder comparison (issue 18, docs/measured.md): decode-only time of the decoders stegodetect
+//! uses (png for PNG; zune-jpeg and image-webp through `image` for JPEG and WebP) against other
+//! crates on the same files: zune-png, libjpeg-turbo-rs, libwebp (`webp`). Single thread,
+//! medians over rounds of each decoder's total per format, decoders interleaved per round.
+//! Usage: decodeeval [--rounds N] FILE_OR_DIR...
+use std::time::Instant;
+
+fn files(args: &[String]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    for a in args {
+        let p = std::path::Path::new(a);
+        if p.is_dir() {
+            let mut v: Vec<_> = std::fs::read_dir(p).unwrap().flatten().map(|e| e.path()).collect();
+            v.sort();
+            for f in v {
+                if let Ok(b) = std::fs::read(&f) {
+                    out.push(b);
+                }
+            }
+        } else if let Ok(b) = std::fs::read(p) {
+            out.push(b);
+        }
+    }
+    out
+}
+
+type Dec = (&'static str, fn(&[u8]) -> Option<usize>);
+
+fn png_crate(b: &[u8]) -> Option<usize> {
+    let mut d = png::Decoder::new(std::io::Cursor::new(b));
+    d.set_transformations(png::Transformations::IDENTITY);
+    let mut r = d.read_info().ok()?;
+    let mut buf = vec![0; r.output_buffer_size()?];
+    r.next_frame(&mut buf).ok()?;
+    Some(buf.len())
+}
+
+fn zune_png(b: &[u8]) -> Option<usize> {
+    let mut d = zune_png::PngDecoder::new(zune_core::bytestream::ZCursor::new(b));
+    d.decode_raw().ok().map(|v| v.len())
+}
+
+fn zune_jpeg(b: &[u8]) -> Option<usize> {
+    let mut d = zune_jpeg::JpegDecoder::new(zune_core::bytestream::ZCursor::new(b));
+    d.decode().ok().map(|v| v.len())
+}
+
+fn turbo_rs(b: &[u8]) -> Option<usize> {
+    libjpeg_turbo_rs::decompress(b).ok().map(|i| i.data.len())
+}
+
+fn image_webp(b: &[u8]) -> Option<usize> {
+    let mut d = image_webp::WebPDecoder::new(std::io::Cursor::new(b)).ok()?;
+    let mut buf = vec![0; d.output_buffer_size()?];
+    d.read_image(&mut buf).ok()?;
+    Some(buf.len())
+}
+
+fn libwebp(b: &[u8]) -> Option<usize> {
+    webp::Decoder::new(b).decode().map(|i| i.len())
+}
+
+fn main() {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let mut rounds = 3;
+    if args.first().map(String::as_str) == Some("--rounds") {
+        rounds = args[1].parse().unwrap();
+        args.drain(..2);
+    }
+    let all = files(&args);
+    let groups: [(&str, &[u8], Vec<Dec>); 3] = [
+        ("png", b"\x89PNG", vec![("png (ours)", png_crate), ("zune-png", zune_png)]),
+        ("jpeg", b"\xff\xd8\xff", vec![("zune-jpeg (ours)", zune_jpeg), ("libjpeg-turbo-rs", turbo_rs)]),
+        ("webp", b"RIFF", vec![("image-webp (ours)", image_webp), ("libwebp", libwebp)]),
+    ];
+    for (name, magic, decs) in groups {
+        // files every decoder of the group decodes
+        let set: Vec<&Vec<u8>> = all
+            .iter()
+            .filter(|b| b.starts_with(magic) && decs.iter().all(|(_, f)| f(b).is_some()))
+            .collect();
+        let skipped = all.iter().filter(|b| b.starts_with(magic)).count() - set.len();
+        if set.is_empty() {
+            continue;
+        }
+        let mut times = vec![Vec::new(); decs.len()];
+        for round in 0..rounds {
+            for k in 0..decs.len() {
+                let i = (round + k) % decs.len();
+                let t = Instant::now();
+                for b in &set {
+                    std::hint::black_box(decs[i].1(b));
+                }
+                times[i].push(t.elapsed().as_secs_f64());
+            }
+        }
+        let med: Vec<f64> = times
+            .iter_mut()
+            .map(|v| {
+                v.sort_by(f64::total_cmp);
+                v[v.len() / 2]
+            })
+            .collect();
+        println!("{name}: {} files ({skipped} not decoded by every decoder), {rounds} rounds", set.len());
+        for (k, (d, _)) in decs.iter().enumerate() {
+            println!(
+                "  {d:<20} {:>9.3} ms/image  {:.2}x of ours",
+                med[k] / set.len() as f64 * 1e3,
+                med[k] / med[0]
+            );
+        }
+    }
+}
