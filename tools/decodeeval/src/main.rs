@@ -10,7 +10,11 @@ fn files(args: &[String]) -> Vec<Vec<u8>> {
     for a in args {
         let p = std::path::Path::new(a);
         if p.is_dir() {
-            let mut v: Vec<_> = std::fs::read_dir(p).unwrap().flatten().map(|e| e.path()).collect();
+            let mut v: Vec<_> = std::fs::read_dir(p)
+                .unwrap()
+                .flatten()
+                .map(|e| e.path())
+                .collect();
             v.sort();
             for f in v {
                 if let Ok(b) = std::fs::read(&f) {
@@ -69,9 +73,24 @@ fn main() {
     }
     let all = files(&args);
     let groups: [(&str, &[u8], Vec<Dec>); 3] = [
-        ("png", b"\x89PNG", vec![("png (ours)", png_crate), ("zune-png", zune_png)]),
-        ("jpeg", b"\xff\xd8\xff", vec![("zune-jpeg (ours)", zune_jpeg), ("libjpeg-turbo-rs", turbo_rs)]),
-        ("webp", b"RIFF", vec![("image-webp (ours)", image_webp), ("libwebp", libwebp)]),
+        (
+            "png",
+            b"\x89PNG",
+            vec![("png (ours)", png_crate), ("zune-png", zune_png)],
+        ),
+        (
+            "jpeg",
+            b"\xff\xd8\xff",
+            vec![
+                ("zune-jpeg (ours)", zune_jpeg),
+                ("libjpeg-turbo-rs", turbo_rs),
+            ],
+        ),
+        (
+            "webp",
+            b"RIFF",
+            vec![("image-webp (ours)", image_webp), ("libwebp", libwebp)],
+        ),
     ];
     for (name, magic, decs) in groups {
         // files every decoder of the group decodes
@@ -101,7 +120,10 @@ fn main() {
                 v[v.len() / 2]
             })
             .collect();
-        println!("{name}: {} files ({skipped} not decoded by every decoder), {rounds} rounds", set.len());
+        println!(
+            "{name}: {} files ({skipped} not decoded by every decoder), {rounds} rounds",
+            set.len()
+        );
         for (k, (d, _)) in decs.iter().enumerate() {
             println!(
                 "  {d:<20} {:>9.3} ms/image  {:.2}x of ours",
