@@ -43,11 +43,13 @@ fn main() {
                 .into_iter()
                 .max_by(|a, b| a.lambda.total_cmp(&b.lambda))?;
             Some(format!(
-                "{:.2}\t{}\t{}{}\t{}",
+                "{:.2}\t{}\t{}{}\t{}/{}\t{}",
                 best.lambda,
                 best.path,
                 best.samples,
                 if best.at_least { "+" } else { "" },
+                best.confident.1,
+                best.confident.0,
                 p.display()
             ))
         })

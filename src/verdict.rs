@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::analysis::pairs::PairBalance;
 use crate::analysis::pixels::StructuralReport;
 use crate::analysis::{Analysis, Evidence, ImageProfile, Method, Tool};
 use crate::container::{ContainerInfo, Format, Trailer};
@@ -169,6 +170,8 @@ pub struct ScanResult {
     pub profile: ImageProfile,
     /// Structural estimates, when they applied.
     pub structural: Option<StructuralReport>,
+    /// Pair balance of the samples (a model input; see [`crate::analysis::pairs`]).
+    pub pairs: PairBalance,
     /// Time per stage.
     pub timings: Timings,
 }
@@ -185,6 +188,7 @@ pub(crate) fn decide(
         mut evidence,
         profile,
         structural,
+        pairs,
         ..
     } = analysis;
     evidence.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.method.cmp(&b.method)));
@@ -254,6 +258,7 @@ pub(crate) fn decide(
         },
         profile,
         structural,
+        pairs,
         timings: Timings::default(),
     }
 }

@@ -10,6 +10,7 @@
 //!   image [`profile`] so flat, synthetic, palette-derived and tiny images do not fire;
 //! - [`alpha`]: opaque alpha planes with LSB changes;
 //! - [`palette`]: palette structure built for index-LSB hiding, chi-square over indices;
+//! - [`pairs`]: pair balance of colour, index and alpha samples, a continuous model input;
 //! - [`metadata`]: free-text metadata fields (the `exif` method);
 //! - [`appended`]: data after the end of the image (the `raw` method);
 //! - [`jpeg`]: embedding in a JPEG's DCT coefficients (the `jpeg.*` methods).
@@ -20,6 +21,7 @@ pub mod bitstream;
 pub mod content;
 pub mod jpeg;
 pub mod metadata;
+pub mod pairs;
 pub mod palette;
 pub mod pixels;
 pub mod profile;
@@ -80,6 +82,8 @@ pub struct Analysis {
     pub profile: ImageProfile,
     /// Structural estimates when they applied.
     pub structural: Option<pixels::StructuralReport>,
+    /// Pair balance of the first frame's samples.
+    pub pairs: pairs::PairBalance,
     /// The learned JPEG model's input ([`jpeg::features`]), when asked for and the image is a
     /// JPEG large enough.
     #[serde(skip)]
@@ -124,7 +128,7 @@ pub fn analyse(
     let first = &decoded.frames[0];
     let profile = profile::profile(format, info, first);
     let multi = decoded.frames.len() > 1;
-    let (mut evidence, (later, structural)) = rayon::join(
+    let (mut evidence, (later, structural, pairs)) = rayon::join(
         || {
             let mut evidence = Vec::new();
             for (i, frame) in decoded.frames.iter().enumerate() {
@@ -143,7 +147,7 @@ pub fn analyse(
             }
             let structural =
                 pixels::structural(first, &profile, opts.lsb_rate_midpoint, &mut evidence);
-            (evidence, structural)
+            (evidence, structural, pairs::balance(first, profile.lossy))
         },
     );
     evidence.extend(later);
@@ -157,6 +161,7 @@ pub fn analyse(
         evidence,
         profile,
         structural,
+        pairs,
         jpeg_features,
     }
 }

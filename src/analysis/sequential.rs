@@ -99,7 +99,13 @@ pub struct PathStat {
     pub samples: usize,
     /// The estimate reached the end of the evaluated range: the payload is at least this long.
     pub at_least: bool,
+    /// Samples of the prefix where `lambda` was taken whose LSB the model predicted with
+    /// probability at least [`CONFIDENT`] either way, and how many of those it got wrong.
+    pub confident: (u32, u32),
 }
+
+/// A prediction this sure (or more) of either bit value is a confident one.
+const CONFIDENT: f32 = 0.9;
 
 /// Statistics of every path that could be tested.
 pub fn paths(p: &PixelPlanes) -> Vec<PathStat> {
@@ -290,7 +296,12 @@ fn path_stat(
     let last = (len / 3).min(KMAX); // the maximum is taken over prefixes up to a third
     let (mut lsb, mut reference) = (Running::new(), Running::new());
     let (mut lambda, mut peak, mut peak_at) = (f64::MIN, f64::MIN, 0usize);
+    let (mut sure, mut wrong, mut at_lambda) = (0u32, 0u32, (0u32, 0u32));
     for (k, (p, y)) in pred.enumerate() {
+        if p >= CONFIDENT || p <= 1.0 - CONFIDENT {
+            sure += 1;
+            wrong += ((p >= 0.5) != (y == 1)) as u32;
+        }
         let c = k % period;
         let mut stat = lsb.push(p, y, c);
         if let Some((p1, y1)) = above.as_mut().and_then(Iterator::next) {
@@ -299,13 +310,18 @@ fn path_stat(
         let k = k + 1;
         if k >= KMIN && k <= last && stat > lambda {
             lambda = stat;
+            at_lambda = (sure, wrong);
         }
         if stat > peak {
             peak = stat;
             peak_at = k;
         }
         if stat < STOP_BELOW {
-            lambda = lambda.max(stat); // stopped before KMIN: the statistic where it stopped
+            if stat > lambda {
+                // stopped before KMIN: the statistic where it stopped
+                lambda = stat;
+                at_lambda = (sure, wrong);
+            }
             break;
         }
     }
@@ -314,6 +330,7 @@ fn path_stat(
         lambda: lambda as f32,
         samples: peak_at,
         at_least: peak_at == evaluated && evaluated < len,
+        confident: at_lambda,
     })
 }
 
@@ -516,15 +533,17 @@ impl<'a> Group<'a> {
         let mut xs: Vec<Vec<[f32; D]>> = vec![Vec::new(); N_CLASSES];
         let mut ys: Vec<Vec<u8>> = vec![Vec::new(); N_CLASSES];
         let mut ones = 0usize;
-        let mut i = 0;
-        while i < n {
+        // one pixel at a pseudo-random place in each stretch of `step`: a fixed stride aliases
+        // with periodic structure (a stride of 49 pixels on a 399-wide image with a 7-pixel
+        // pattern read one column phase only, and the model was confidently wrong elsewhere)
+        for k in 0..n / step {
+            let i = k * step + (jitter(k as u64) % step as u64) as usize;
             self.contexts(i, &mut ctx);
             for &(class, f, y) in &ctx[..cc] {
                 xs[class].push(f);
                 ys[class].push(y);
                 ones += y as usize;
             }
-            i += step;
         }
         let total: usize = ys.iter().map(Vec::len).sum();
         if ones == 0 || ones == total {
@@ -561,6 +580,15 @@ impl<'a> Group<'a> {
             out.into_iter().take(cc)
         })
     }
+}
+
+/// A fixed pseudo-random number for `k` (SplitMix64's finaliser): reproducible scans.
+#[inline]
+fn jitter(k: u64) -> u64 {
+    let mut z = k.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 #[inline]
@@ -750,6 +778,30 @@ mod tests {
             !coin_like((0..KMIN).map(|i| (i / 8 % 2) as u8)),
             "runs of 8"
         );
+    }
+
+    /// A noisy synthetic gradient with a 7-pixel pattern in one channel (the training set's hard
+    /// negatives), 399 pixels wide: a fixed fit stride of 49 pixels read one phase of the
+    /// pattern only, and the first rows reached `Λ` 191.
+    #[test]
+    fn the_fit_sample_does_not_alias_with_periodic_structure() {
+        let (w, h) = (399usize, 330usize);
+        let mut x = 0x9e37_79b9u32;
+        let mut s = Vec::with_capacity(w * h * 3);
+        for y in 0..h {
+            for c in 0..w {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                let t = (c as f32 / w as f32 + y as f32 / h as f32) / 2.0;
+                let v = (128.0 + 29.0 * t + (x % 5) as f32 - 2.0) as u8;
+                s.extend_from_slice(&[v, v.wrapping_add((c % 7) as u8), 255 - v]);
+            }
+        }
+        let p = PixelPlanes::from_samples(w as u32, h as u32, ColorMode::Rgb, s);
+        for stat in paths(&p) {
+            assert!(stat.lambda < 40.0, "{stat:?}");
+        }
     }
 
     #[test]
