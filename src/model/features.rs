@@ -131,7 +131,11 @@ pub fn extract(r: &ScanResult) -> [f32; N_FEATURES] {
         f[22] = score;
         f[23] = below;
     }
-    f[24] = PairBalance::evidence(r.pairs.colour);
+    // colour pairs only where WS is not trusted: beside a trusted WS estimate they only added
+    // noise to the ranking of weak scattered embedding
+    if r.structural.as_ref().is_none_or(|s| s.rate.is_none()) {
+        f[24] = PairBalance::evidence(r.pairs.colour);
+    }
     f[25] = PairBalance::evidence(r.pairs.palette);
     f[26] = PairBalance::evidence(r.pairs.alpha);
     f[27] = by("sequential").map(|e| e.score).fold(0.0, f32::max);
