@@ -196,7 +196,8 @@ impl Prefix {
 #[derive(Debug, PartialEq)]
 pub struct Scan {
     /// The usable coefficients in scan order, as far as jsteg's header and the payload it
-    /// declares reach (the first 36 when no header parses).
+    /// declares reach (the first 36 when no header parses, up to the header's end when it
+    /// declares more than the image's AC coefficients could hold).
     pub stream: Vec<i16>,
     /// The prefix where the sign-symmetry break peaks (judged at every 64 usable coefficients).
     pub peak: Prefix,
@@ -222,12 +223,20 @@ fn scan_blocks(dct: &DctPlanes, whole_blocks: bool) -> Scan {
     let mut best = (0.0f64, 0usize, Counts::default());
     let mut hdr: Option<(usize, usize)> = None;
     let mut at_end: Option<Counts> = None;
+    // no image holds more usable coefficients than AC coefficients: a header declaring more (a
+    // clean image's first LSBs read as a header often declare megabytes) cannot be jsteg's, and
+    // keeping its "payload" would walk and store every coefficient of the image
+    let capacity: usize = dct.components.iter().map(|c| c.blocks.len() * 63).sum();
     for (ci, b) in dct.scan_order() {
         let ac = &dct.components[ci].blocks[b][1..];
         // Past the kept stream (the header is settled), a block that holds no checkpoint (k
         // reaching a multiple of 64) only adds to the counts: counted by value over the whole
         // block without a branch per coefficient (vectorised). Other blocks take the walk below.
         if whole_blocks && k >= keep {
+            // most blocks of a photo's chroma and smooth areas have no AC coefficient at all
+            if ac.iter().fold(0i16, |a, &v| a | v) == 0 {
+                continue;
+            }
             let u = ac.iter().map(|&v| usable(v) as u16).sum::<u16>() as usize;
             if (k + u) / 64 == k / 64 {
                 let c = block_counts(ac);
@@ -259,7 +268,11 @@ fn scan_blocks(dct: &DctPlanes, whole_blocks: bool) -> Scan {
                 if hdr.is_none() {
                     hdr = header(&s);
                     if let Some((len, start)) = hdr {
-                        keep = start + len * 8;
+                        keep = start.saturating_add(len.saturating_mul(8));
+                        if keep > capacity {
+                            // settled: no header, nothing more kept
+                            (hdr, keep) = (None, k);
+                        }
                     }
                 }
             }
@@ -288,6 +301,16 @@ fn scan_blocks(dct: &DctPlanes, whole_blocks: bool) -> Scan {
 #[inline]
 fn block_counts(ac: &[i16]) -> [i64; 2 * M as usize + 1] {
     let mut c = [0i64; 2 * M as usize + 1];
+    // few non-zero coefficients (the usual high-frequency tail of zeros): one sparse pass is
+    // cheaper than a vectorised pass per value
+    if ac.iter().map(|&v| (v != 0) as u16).sum::<u16>() <= 12 {
+        for &v in ac {
+            if v != 0 && (-M..=M).contains(&v) {
+                c[(v + M) as usize] += 1;
+            }
+        }
+        return c;
+    }
     for (i, slot) in c.iter_mut().enumerate() {
         let v = i as i16 - M;
         if v != 0 {
