@@ -11,8 +11,8 @@ use serde::Serialize;
 
 use crate::planes::{ColorMode, PixelPlanes};
 
-/// Samples read per group at most: larger images are read every k-th row (the histogram of a
-/// systematic row sample; enough for a statistic that only ranks).
+/// Samples read per image at most (all channels): larger images are read every k-th row (the
+/// histogram of a systematic row sample; enough for a statistic that only ranks).
 const MAX_SAMPLES: usize = 1 << 18;
 
 /// The pair test of one group of samples.
