@@ -4,7 +4,7 @@
 CARGO ?= cargo
 BIN   := target/release/stegodetect
 
-.PHONY: setup build demo test bench bench-python fuzz validate validate-heldout loadtest capi accuracy corpus heldout heldout2 heldout3 heldout4 heldout5 heldout6 bench-mix demo-images model fmt clean
+.PHONY: setup build demo test bench bench-python fuzz validate validate-heldout loadtest capi accuracy corpus heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 bench-mix demo-images model fmt clean
 
 # Rust toolchain check, then the project's Python environment (.venv): ONNX Runtime's shared
 # library (loaded by the core through `ort`) and the onnx package for test models; system tools
@@ -116,6 +116,12 @@ heldout5:
 # acceptance measurement of false positives on images of every kind.
 heldout6:
 	PKGS="hedgewars-data deepin-icon-theme ri-li-data kdenlive-data krita-data inkscape-tutorials synfig-examples warzone2100-data pingus-data neverball-data numix-icon-theme moka-icon-theme paper-icon-theme suru-icon-theme crawl-tiles-data fillets-ng-data cataclysm-dda-data lbreakout2-data chromium-bsu-data mirrormagic-data dreamchess-data kobodeluxe-data holotz-castle-data solarwolf ltris tuxmath-data angband-data adwaita-icon-theme xscreensaver-data python3-matplotlib sugar-icon-theme" bash scripts/fetch-corpus.sh data/heldout6
+
+# Fresh sources fetched 2026-12-06 (fifth session; 32 Debian packages none of the other sets or the
+# training use, 30 with images: icon themes, game art and sprites, documentation screenshots, maps,
+# wallpapers, photos): measured once for issue 14's false-positive target (models/README.md).
+heldout7:
+	PKGS="yaru-theme-icon lxde-icon-theme gnome-colors-common breeze-icon-theme darktable freedroid-data tuxtype-data tuxfootball asc-data trackballs-data kmahjongg circuslinux-data endless-sky-data games-thumbnails xboard gnubg-data gimp-help-en octave-doc step digikam-data lxqt-themes fluxbox kodi-data plymouth-themes cinnamon-desktop-data xplanet-images openorienteering-mapper performous openscad pioneers-data python3-skimage wesnoth-1.16-data" bash scripts/fetch-corpus.sh data/heldout7
 
 # Detection / extraction accuracy on stego made from the corpus, and false positives on it.
 accuracy: build corpus

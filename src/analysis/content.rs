@@ -204,7 +204,7 @@ fn text_hit<S: ByteSource + ?Sized>(s: &S, max_payload: usize) -> Option<Content
         }
     }
     let q = text_quality(&clean)?;
-    if !varied_like_text(&clean) {
+    if !varied_like_text(&clean) || !spread_like_text(&clean) {
         return None;
     }
     let len = clean.len();
@@ -252,6 +252,22 @@ fn text_hit<S: ByteSource + ?Sized>(s: &S, max_payload: usize) -> Option<Content
 /// as ASCII repeats characters in runs from a handful of letters (`""""&wfwwvfffffffb""""gwww`:
 /// 58 % repeats, 7 characters, on a clean image). Strings under 64 bytes are left to the other
 /// tests (short text has too few pairs to tell).
+///
+/// The spread of the characters counts too: prose of 64 bytes or more has a byte entropy of at
+/// least 3.56 bits (every window of the seed texts; 4.1 from 251 bytes), hex about 4, decimal
+/// digits 3.3; a clean 144x144 forest tile's LSBs read as 251 bytes of `wfffgfgfvgvwvgvf...`
+/// (17 distinct characters, 8 % repeats, but 2.5 bits: four letters make most of it). Under 3
+/// bits (an effective alphabet of under 8 equally used characters) is not text; from 32 bytes,
+/// where the seed windows reach 3.05 at least, under 2.5.
+fn spread_like_text(b: &[u8]) -> bool {
+    let floor = match b.len() {
+        0..32 => return true,
+        32..64 => 2.5,
+        _ => 3.0,
+    };
+    crate::stats::entropy(b) >= floor
+}
+
 /// Share of adjacent pairs that repeat a byte.
 fn repeat_share(b: &[u8]) -> f64 {
     let repeats = b.windows(2).filter(|w| w[0] == w[1]).count();
@@ -460,6 +476,34 @@ mod tests {
             .map(|i| b"0123456789abcdef"[((i * 7 + i / 3) % 16) as usize])
             .collect();
         assert!(varied_like_text(&hex));
+    }
+
+    #[test]
+    fn rejects_strings_drawn_from_a_few_letters() {
+        // the start of a clean wesnoth forest tile's RGBA LSB stream read msb-first (251 bytes)
+        use base64::Engine;
+        let tile = base64::engine::general_purpose::STANDARD
+            .decode(concat!(
+                "J3dmZmZnZmdmdmd2d3ZndmZ2Z2ZnZ3dmdnZ2Zndmd2d3ZndndnZnciIiJ2ZnZ3ZmZmdmZmd3dmd3Z2d3d2",
+                "Znd3d3Z2Zmd3dnJ3Z3ZmZ2ZmZ2Znd2d3Zndnd3d3dmZnd3Zndnd3d3dnd2Zmdf93d3IiIid3ZmZ2dnd3dm",
+                "Z2ZnZnZ3dnZ2ZmZmZ3d3Z2dndnd3dmd3d3dmZmdnZmZmdmZmZ3Z3Z2Z2Z3Z2Z2dmdmZmd3d3Z3qQK0ZyIy",
+                "IidnZmZmd3d3dndnZ2dmd2ZmZ3ZmZnZ3d3Z2ZmZnZnZnd3d2ZnZ2ZmZmZndmZ3Z2Z2dnd2ZndnZmdnd2d3",
+                "dmZlY2o=",
+            ))
+            .unwrap();
+        assert_eq!(tile.len(), 251);
+        assert!(varied_like_text(&tile), "the older tests let it through");
+        assert!(!spread_like_text(&tile));
+        let text = b"Meet me at the old lighthouse at dawn; bring the second key and the ledger.";
+        assert!(spread_like_text(text));
+        let hex: Vec<u8> = (0..64u32)
+            .map(|i| b"0123456789abcdef"[((i * 7 + i / 3) % 16) as usize])
+            .collect();
+        assert!(spread_like_text(&hex));
+        let digits: Vec<u8> = (0..64u32)
+            .map(|i| b'0' + ((i * 7 + i / 3) % 10) as u8)
+            .collect();
+        assert!(spread_like_text(&digits));
     }
 
     #[test]
