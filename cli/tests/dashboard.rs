@@ -147,7 +147,27 @@ fn static_report_renders_from_a_metrics_log_and_an_eval_report() {
             .any(|l| l.starts_with("| 20") && l.contains("T") && l.contains("Z |")),
         "{md}"
     );
+    // the detections are listed: every stego example with its payload preview
+    let rows: Vec<&str> = md
+        .lines()
+        .filter(|l| l.starts_with("| 20") && l.contains("examples/images/stego-"))
+        .collect();
+    assert_eq!(rows.len(), 5, "{md}");
+    assert!(
+        rows.iter()
+            .all(|r| r.contains("`Meet at the old lighthouse")),
+        "{md}"
+    );
     let dom = chromium(&[], &file_url(&dir.join("report.html")));
+    let listed = dom.matches("<tr data-method=\"").count();
+    assert_eq!(listed, 5, "{dom}");
+    for m in ["alpha", "palette", "lsb.rgb", "exif", "raw"] {
+        assert!(
+            dom.contains(&format!("<tr data-method=\"{m}\"")),
+            "{m}: {dom}"
+        );
+    }
+    assert!(dom.contains("Meet at the old lighthouse at dawn"), "{dom}");
     let c = charts(&dom);
     for kind in ["latency", "throughput", "methods", "formats"] {
         assert!(c.iter().any(|(k, n)| k == kind && *n > 0), "{kind}: {c:?}");

@@ -77,6 +77,33 @@ impl Payload {
     pub fn text(&self) -> Option<&str> {
         std::str::from_utf8(&self.bytes).ok()
     }
+
+    /// A one-line preview of at most `max` characters for lists and logs: the text (control
+    /// characters shown as `·`) when the payload is UTF-8, else its first bytes in hex; `…`
+    /// marks a cut.
+    pub fn preview(&self, max: usize) -> String {
+        let max = max.max(1);
+        let (mut out, cut) = match self.text() {
+            Some(t) => {
+                let mut chars = t.chars();
+                let s: String = chars
+                    .by_ref()
+                    .take(max)
+                    .map(|c| if c.is_control() { '·' } else { c })
+                    .collect();
+                (s, chars.next().is_some())
+            }
+            None => {
+                let n = (max / 3).max(1).min(self.bytes.len());
+                let hex: Vec<String> = self.bytes[..n].iter().map(|b| format!("{b:02x}")).collect();
+                (hex.join(" "), n < self.bytes.len())
+            }
+        };
+        if cut {
+            out.push('…');
+        }
+        out
+    }
 }
 
 #[derive(Serialize)]

@@ -9,8 +9,10 @@
 //!
 //! Scan records ([`scan_record`]) have these fields: `kind` = `"scan"`, `ts` (seconds since the
 //! Unix epoch), `scan_id` (registry id, absent for errors), `file` (when known), `ok`, then for
-//! a scan `is_stego`, `probability`, `method`, `format`, `width`, `height`, `bytes`, `model` and
-//! `timings_ms` (`decode`, `analysis`, `model`, `total`), or for an error `error_kind` and `error`.
+//! a scan `is_stego`, `probability`, `method`, `format`, `width`, `height`, `bytes`, `model`,
+//! `tool`, `payload_bytes` and `payload_preview` (the recovered payload, `null` when none; the
+//! preview is [`PREVIEW_CHARS`] characters of text or the first bytes in hex) and `timings_ms`
+//! (`decode`, `analysis`, `model`, `total`), or for an error `error_kind` and `error`.
 //!
 //! Interval records ([`interval_record`], written by `stegodetect serve --metrics-log-interval`)
 //! carry the names the reference's monitoring records and their readers use — `timestamp`,
@@ -241,6 +243,9 @@ pub fn iso8601(ts: f64) -> String {
     humantime::format_rfc3339_millis(t).to_string()
 }
 
+/// Characters of a payload's preview in a scan record.
+pub const PREVIEW_CHARS: usize = 64;
+
 /// One scan's record (fields in the module documentation, in that order). `scan_id` is what
 /// [`super::Metrics::record`] returned, so ground truth recorded later can be joined to it.
 pub fn scan_record(
@@ -264,6 +269,9 @@ pub fn scan_record(
         "height": r.image.height,
         "bytes": r.image.file_size,
         "model": r.model.as_ref().map(|m| json!({"id": m.id, "sha256": m.sha256})),
+        "tool": r.tool.map(|t| t.name()),
+        "payload_bytes": r.payload.as_ref().map(|p| p.bytes.len()),
+        "payload_preview": r.payload.as_ref().map(|p| p.preview(PREVIEW_CHARS)),
         "timings_ms": {
             "decode": r.timings.decode_us as f64 / 1e3,
             "analysis": r.timings.analysis_us as f64 / 1e3,

@@ -40,11 +40,58 @@ pub struct ReplayStats {
     pub model: Option<Value>,
 }
 
+/// Most detections a replay lists (the latest ones; the rest are counted in
+/// [`Replay::detections_omitted`]).
+pub const MAX_DETECTIONS: usize = 1000;
+
+/// One stego verdict of a log, for the report's list of detections.
+#[derive(Debug, Clone, Serialize)]
+pub struct Detection {
+    /// When it was scanned, ISO 8601 (UTC).
+    pub time: String,
+    /// The scanned file, when the log names one.
+    pub file: Option<String>,
+    /// The service's scan id (for `/v1/inspect/{scan_id}` while it is recent), when logged.
+    pub scan_id: Option<u64>,
+    /// The method reported.
+    pub method: Option<String>,
+    /// The tool recognised, if any.
+    pub tool: Option<String>,
+    /// The stego probability.
+    pub probability: f64,
+    /// Size of the recovered payload, when one was recovered.
+    pub payload_bytes: Option<u64>,
+    /// Its preview (text, or the first bytes in hex).
+    pub payload_preview: Option<String>,
+}
+
+impl Detection {
+    fn of(r: &Value) -> Detection {
+        let s = |k: &str| r[k].as_str().map(str::to_owned);
+        Detection {
+            time: r["ts"]
+                .as_f64()
+                .map_or_else(|| "?".into(), super::log::iso8601),
+            file: s("file"),
+            scan_id: r["scan_id"].as_u64(),
+            method: s("method"),
+            tool: s("tool"),
+            probability: r["probability"].as_f64().unwrap_or(f64::NAN),
+            payload_bytes: r["payload_bytes"].as_u64(),
+            payload_preview: s("payload_preview"),
+        }
+    }
+}
+
 /// Scan records of logs, aggregated.
 #[derive(Debug, Clone, Serialize)]
 pub struct Replay {
     /// Totals.
     pub stats: ReplayStats,
+    /// The stego verdicts, in time order (the latest [`MAX_DETECTIONS`]).
+    pub detections: Vec<Detection>,
+    /// Stego verdicts not listed in `detections` (older than the listed ones).
+    pub detections_omitted: u64,
     /// Minute by minute, in time order (the live registry's series type).
     pub series: Vec<SeriesPoint>,
     /// Scan records read.
@@ -94,6 +141,7 @@ pub fn replay<P: AsRef<Path>>(paths: &[P]) -> Result<Replay> {
     let (mut by_format, mut errors) = (BTreeMap::new(), BTreeMap::new());
     let (mut scans, mut stego, mut model) = (0u64, 0u64, None);
     let mut latency = Vec::new();
+    let mut detections = std::collections::VecDeque::new();
     // per minute: scans, errors, stego, latencies (ms)
     let mut minutes: BTreeMap<i64, (u64, u64, u64, Vec<f64>)> = BTreeMap::new();
     for r in &records {
@@ -107,6 +155,10 @@ pub fn replay<P: AsRef<Path>>(paths: &[P]) -> Result<Replay> {
             count(&mut by_format, r["format"].as_str());
             if r["is_stego"] == true {
                 stego += 1;
+                detections.push_back(r);
+                if detections.len() > MAX_DETECTIONS {
+                    detections.pop_front();
+                }
                 m.2 += 1;
                 let method = r["method"].as_str().and_then(|s| s.parse::<Method>().ok());
                 match method {
@@ -163,6 +215,8 @@ pub fn replay<P: AsRef<Path>>(paths: &[P]) -> Result<Replay> {
             model,
         },
         series,
+        detections_omitted: stego - detections.len() as u64,
+        detections: detections.into_iter().map(Detection::of).collect(),
         records: records.len(),
         first_ts,
         last_ts,
@@ -210,5 +264,39 @@ mod tests {
         assert_eq!((r.series[0].t, r.series[0].errors), (60.0, 1));
         assert_eq!(r.notes.len(), 1, "{:?}", r.notes);
         assert!(replay(&[dir.path().join("none.jsonl")]).is_err());
+        // the one stego verdict is listed, with a readable time
+        assert_eq!(r.detections.len(), 1);
+        assert_eq!(r.detections_omitted, 0);
+        let d = &r.detections[0];
+        assert_eq!(d.method.as_deref(), Some("lsb.rgb"));
+        assert_eq!(d.time, "1970-01-01T00:02:00.000Z");
+    }
+
+    #[test]
+    fn detections_keep_the_latest_with_their_payload_preview() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.jsonl");
+        let log = JsonlLog::open(&a, LogOptions::default()).unwrap();
+        for i in 0..MAX_DETECTIONS + 5 {
+            log.append(
+                &json!({"kind": "scan", "ts": i as f64, "ok": true, "is_stego": true,
+                   "method": "lsb.rgb", "file": format!("f{i}.png"), "tool": "stegano",
+                   "probability": 0.99, "payload_bytes": 5, "payload_preview": "hello",
+                   "timings_ms": {"total": 1.0}}),
+            )
+            .unwrap();
+        }
+        let r = replay(&[&a]).unwrap();
+        assert_eq!(r.detections.len(), MAX_DETECTIONS);
+        assert_eq!(r.detections_omitted, 5);
+        let last = r.detections.last().unwrap();
+        assert_eq!(
+            last.file.as_deref(),
+            Some(format!("f{}.png", MAX_DETECTIONS + 4).as_str())
+        );
+        assert_eq!(
+            (last.tool.as_deref(), last.payload_preview.as_deref()),
+            (Some("stegano"), Some("hello"))
+        );
     }
 }

@@ -70,7 +70,8 @@ pub fn from_logs<P: AsRef<Path>>(paths: &[P]) -> Result<ReportData> {
     );
     Ok(ReportData {
         data: json!({"stats": r.stats, "series": r.series, "source": source, "generated": r.last_ts,
-               "throughput_note": "throughput over the log"}),
+               "throughput_note": "throughput over the log", "detections": r.detections,
+               "detections_omitted": r.detections_omitted}),
         notes: r.notes,
     })
 }
@@ -117,11 +118,31 @@ pub fn from_eval(p: &Path) -> Result<ReportData> {
         "throughput_per_s": {"1m": r["images_per_second"]},
         "model": {"id": r["model"], "sha256": r["model_sha256"]},
     });
-    Ok(ReportData {
-        data: json!({"stats": stats, "rate_groups": groups, "source": format!("eval report {}", p.display()),
-              "throughput_note": "images per second in the eval", "passed": r["passed"], "failures": r["failures"]}),
-        notes: Vec::new(),
-    })
+    let mut data = json!({"stats": stats, "rate_groups": groups, "source": format!("eval report {}", p.display()),
+          "throughput_note": "images per second in the eval", "passed": r["passed"], "failures": r["failures"]});
+    let mut notes = Vec::new();
+    // the flagged images, from the item results `stegodetect eval` writes beside its report
+    let items = p.with_file_name("items.jsonl");
+    if items.exists() {
+        let c = crate::metrics::log::read_log(&items)?;
+        if c.torn_tail || !c.bad_lines.is_empty() {
+            notes.push(format!("{}: unreadable lines skipped", items.display()));
+        }
+        let flagged: Vec<&Value> = c.records.iter().filter(|i| i["flagged"] == true).collect();
+        let omitted = flagged
+            .len()
+            .saturating_sub(crate::metrics::replay::MAX_DETECTIONS);
+        let list: Vec<Value> = flagged[omitted..]
+            .iter()
+            .map(|i| {
+                json!({"file": i["path"], "method": i["predicted_method"], "probability": i["probability"],
+                       "truth": if i["stego"] == true { i["method"].as_str().unwrap_or("stego") } else { "clean" }})
+            })
+            .collect();
+        data["detections"] = json!(list);
+        data["detections_omitted"] = json!(omitted);
+    }
+    Ok(ReportData { data, notes })
 }
 
 fn bar(v: f64, max: f64) -> String {
@@ -218,6 +239,52 @@ fn render_markdown(d: &Value, notes: &[String]) -> String {
             rates(&mut o, title, m);
         }
     }
+    if let Some(det) = d["detections"].as_array() {
+        let omitted = d["detections_omitted"].as_u64().unwrap_or(0);
+        let _ = writeln!(o, "\n## Detections\n");
+        if omitted > 0 {
+            let _ = writeln!(o, "The latest {}; {omitted} older not listed.\n", det.len());
+        }
+        if det.is_empty() {
+            let _ = writeln!(o, "No stego verdicts.");
+        } else {
+            // eval reports know the truth of each flagged image instead of its scan time
+            let truth = det.iter().any(|x| x["truth"].is_string());
+            let _ = writeln!(
+                o,
+                "| {} | file | method | tool | probability | payload |\n|---|---|---|---|---|---|",
+                if truth { "truth" } else { "time (UTC)" }
+            );
+            // table cells: no pipes or line breaks from file names or payloads
+            let cell = |v: &Value| {
+                v.as_str().map_or_else(
+                    || "–".to_string(),
+                    |s| s.replace('|', "\\|").replace('\n', " "),
+                )
+            };
+            for x in det.iter().rev() {
+                let file = match x["inspect"].as_str() {
+                    Some(link) => format!("[{}]({link})", cell(&x["file"])),
+                    None => cell(&x["file"]),
+                };
+                let payload = match x["payload_bytes"].as_u64() {
+                    Some(n) => format!(
+                        "`{}` ({n} B)",
+                        cell(&x["payload_preview"]).replace('`', "'")
+                    ),
+                    None => "–".into(),
+                };
+                let _ = writeln!(
+                    o,
+                    "| {} | {file} | {} | {} | {:.4} | {payload} |",
+                    cell(&x[if truth { "truth" } else { "time" }]),
+                    cell(&x["method"]),
+                    cell(&x["tool"]),
+                    x["probability"].as_f64().unwrap_or(f64::NAN),
+                );
+            }
+        }
+    }
     if let Some(series) = d["series"].as_array().filter(|s| !s.is_empty()) {
         let max = series
             .iter()
@@ -240,4 +307,44 @@ fn render_markdown(d: &Value, notes: &[String]) -> String {
         }
     }
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_eval_report_lists_its_flagged_images_with_their_truth() {
+        let dir = tempfile::tempdir().unwrap();
+        let report = dir.path().join("report.json");
+        let rate = json!({"k": 0, "n": 1, "rate": 0.0, "lo": 0.0, "hi": 0.9});
+        std::fs::write(
+            &report,
+            json!({"fpr": rate, "detection_by_method": {"lsb.rgb": rate}, "errors": {"k": 0}, "images": 3})
+                .to_string(),
+        )
+        .unwrap();
+        // no item results beside it: no list
+        assert!(from_eval(&report).unwrap().data.get("detections").is_none());
+        let items = [
+            json!({"path": "a.png", "stego": true, "method": "lsb.rgb", "flagged": true,
+                   "predicted_method": "lsb.rgb", "probability": 0.97}),
+            json!({"path": "b|c.png", "stego": false, "flagged": true, "predicted_method": "raw",
+                   "probability": 0.6}),
+            json!({"path": "d.png", "stego": false, "flagged": false, "probability": 0.01}),
+        ];
+        let lines: Vec<String> = items.iter().map(|i| i.to_string()).collect();
+        std::fs::write(dir.path().join("items.jsonl"), lines.join("\n") + "\n").unwrap();
+        let r = from_eval(&report).unwrap();
+        let det = r.data["detections"].as_array().unwrap();
+        assert_eq!(det.len(), 2);
+        assert_eq!(det[1]["truth"], "clean");
+        let md = r.markdown();
+        assert!(md.contains("| truth | file |"), "{md}");
+        assert!(
+            md.contains("| clean | b\\|c.png | raw | – | 0.6000 | – |"),
+            "{md}"
+        );
+        assert!(md.contains("| lsb.rgb | a.png | lsb.rgb |"), "{md}");
+    }
 }
