@@ -42,6 +42,11 @@ pub struct BenchReport {
     pub metrics_scan_s: f64,
     /// Recorded scan over the plain scan.
     pub metrics_overhead: f64,
+    /// With [`run_with_inspect`]: the analyst's view of every image, inspected and rendered as
+    /// its HTML page (`stegodetect inspect`), in seconds.
+    pub inspect_s: Option<f64>,
+    /// The page's time over the scan's (with the model): what an inspect view costs.
+    pub inspect_over_scan: Option<f64>,
     /// The same comparison per format and size class (`png/icon`, `jpeg/large`, ...), for every
     /// group with an image in it: a mixed corpus's total hides the format or size that is slow.
     pub groups: Vec<BenchGroup>,
@@ -96,16 +101,26 @@ pub fn load_images<P: AsRef<Path>>(det: &Detector, paths: &[P]) -> Result<Vec<Ve
 /// Time every variant over `images` for `rounds` rounds (at least one), rotating the order of
 /// the variants each round to cancel warm-up and drift.
 pub fn run(det: &Detector, images: &[Vec<u8>], rounds: usize) -> Result<BenchReport> {
+    single_thread(|| timed(det, images, rounds, false))
+}
+
+/// [`run`], also timing the inspect page of every image ([`crate::Detector::inspect`] and
+/// [`crate::inspect::page::render`]) in the same interleaved rounds.
+pub fn run_with_inspect(det: &Detector, images: &[Vec<u8>], rounds: usize) -> Result<BenchReport> {
+    single_thread(|| timed(det, images, rounds, true))
+}
+
+fn single_thread(f: impl FnOnce() -> Result<BenchReport> + Send) -> Result<BenchReport> {
     // single thread: a scan splits one image's work across the rayon pool it runs in, and
     // decode-only does not
     rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .build()
         .map_err(|e| Error::Internal(format!("benchmark thread pool: {e}")))?
-        .install(|| timed(det, images, rounds))
+        .install(f)
 }
 
-fn timed(det: &Detector, images: &[Vec<u8>], rounds: usize) -> Result<BenchReport> {
+fn timed(det: &Detector, images: &[Vec<u8>], rounds: usize, inspect: bool) -> Result<BenchReport> {
     if images.is_empty() {
         return Err(Error::InvalidArgument(
             "no decodable images to benchmark".into(),
@@ -117,8 +132,9 @@ fn timed(det: &Detector, images: &[Vec<u8>], rounds: usize) -> Result<BenchRepor
         ..det.options().clone()
     })?;
     let rounds = rounds.max(1);
-    // 0 decode only, 1 rules-only scan, 2 the full scan, 3 the full scan recorded in a registry
-    const VARIANTS: usize = 4;
+    // 0 decode only, 1 rules-only scan, 2 the full scan, 3 the full scan recorded in a registry,
+    // 4 (when asked for) the inspect page
+    let variants = if inspect { 5 } else { 4 };
     let metrics = crate::metrics::Metrics::new();
     // group of each image, from one decode outside the timing
     let mut group_of = Vec::with_capacity(images.len());
@@ -135,11 +151,11 @@ fn timed(det: &Detector, images: &[Vec<u8>], rounds: usize) -> Result<BenchRepor
         .map(|g| names.binary_search(g).unwrap())
         .collect();
     // times[variant][round], and per group: group_times[variant][group][round]
-    let mut times = vec![Vec::new(); VARIANTS];
-    let mut group_times = vec![vec![Vec::new(); names.len()]; VARIANTS];
+    let mut times = vec![Vec::new(); variants];
+    let mut group_times = vec![vec![Vec::new(); names.len()]; variants];
     for round in 0..rounds {
-        for k in 0..VARIANTS {
-            let v = (round + k) % VARIANTS;
+        for k in 0..variants {
+            let v = (round + k) % variants;
             let mut per_group = vec![0.0f64; names.len()];
             let t = Instant::now();
             for (b, &g) in images.iter().zip(&gi) {
@@ -148,10 +164,16 @@ fn timed(det: &Detector, images: &[Vec<u8>], rounds: usize) -> Result<BenchRepor
                     0 => drop(std::hint::black_box(det.decode(b)?)),
                     1 => drop(std::hint::black_box(rules.scan_bytes(b)?)),
                     2 => drop(std::hint::black_box(det.scan_bytes(b)?)),
-                    _ => {
+                    3 => {
                         let r = det.scan_bytes(b);
                         std::hint::black_box(metrics.record(&r));
                         drop(std::hint::black_box(r?));
+                    }
+                    _ => {
+                        let i = det.inspect(b)?;
+                        drop(std::hint::black_box(crate::inspect::page::render(
+                            &i, "bench",
+                        )?));
                     }
                 }
                 per_group[g] += ti.elapsed().as_secs_f64();
@@ -200,6 +222,8 @@ fn timed(det: &Detector, images: &[Vec<u8>], rounds: usize) -> Result<BenchRepor
         model_overhead: with_model.then_some(scan / rules_scan),
         metrics_scan_s: recorded,
         metrics_overhead: recorded / scan,
+        inspect_s: med.get(4).copied(),
+        inspect_over_scan: med.get(4).map(|t| t / scan),
         groups,
     })
 }
@@ -226,6 +250,9 @@ mod tests {
         assert_eq!((r.files, r.rounds), (2, 1));
         assert!(r.model.is_none() && r.model_scan_s.is_none() && r.model_overhead.is_none());
         assert!(r.decode_s > 0.0 && r.ratio > 0.0 && r.metrics_overhead > 0.0);
+        assert!(r.inspect_s.is_none() && r.inspect_over_scan.is_none());
+        let with = run_with_inspect(&det, &images, 1).unwrap();
+        assert!(with.inspect_s.is_some_and(|t| t > 0.0) && with.inspect_over_scan.is_some());
         let groups: Vec<(&str, usize)> = r
             .groups
             .iter()

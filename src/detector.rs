@@ -131,18 +131,44 @@ impl Detector {
     }
 
     fn prepare_caught(&self, bytes: &[u8]) -> Result<(ScanResult, Option<ModelFeed>)> {
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.prepare_inner(bytes)))
-            .unwrap_or_else(|p| {
-                let msg = p
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| p.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "panic".into());
-                Err(Error::Internal(msg))
-            })
+        caught(|| self.prepare_inner(bytes).map(|(r, feed, _, _)| (r, feed)))
     }
 
-    fn prepare_inner(&self, bytes: &[u8]) -> Result<(ScanResult, Option<ModelFeed>)> {
+    /// The analyst's view of an image in memory: the scan's result (the model applied) with
+    /// every bit plane, a heat map of local embedding evidence, the estimated extent of a
+    /// sequential payload, the metadata fields and the data after the image
+    /// ([`crate::inspect`]; render it with [`crate::inspect::page::render`]). Costs a scan plus
+    /// a pass over the pixels for the heat map.
+    pub fn inspect(&self, bytes: &[u8]) -> Result<crate::inspect::Inspection> {
+        in_live_pool(|| {
+            caught(|| {
+                let (mut result, feed, info, decoded) = self.prepare_inner(bytes)?;
+                if let (Some(m), Some(feed)) = (&self.model, feed) {
+                    let t = Instant::now();
+                    let pred = m.predict(&[feed])?;
+                    self.apply(m, &mut result, &pred[0], t.elapsed().as_micros() as u64);
+                }
+                Ok(crate::inspect::build(
+                    result,
+                    &info,
+                    &decoded.frames[0],
+                    bytes,
+                    info.lossy,
+                ))
+            })
+        })
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn prepare_inner(
+        &self,
+        bytes: &[u8],
+    ) -> Result<(
+        ScanResult,
+        Option<ModelFeed>,
+        container::ContainerInfo,
+        planes::Decoded,
+    )> {
         let t0 = Instant::now();
         let (format, info) = self.walk(bytes)?;
         // A JPEG's coefficient analyses need only the bytes: they run alongside pixel decoding
@@ -151,7 +177,9 @@ impl Detector {
             || planes::decode(format, bytes, &info, &self.opts.limits),
             || analysis::jpeg_domain(format, bytes, &info, self.jpeg_model.is_some()),
         );
-        self.prepare_decoded(format, bytes, &info, &decoded?, t0, jpeg)
+        let decoded = decoded?;
+        let (result, feed) = self.prepare_decoded(format, bytes, &info, &decoded, t0, jpeg)?;
+        Ok((result, feed, info, decoded))
     }
 
     /// Analyses, rules and model inputs of an image already decoded (`t0`: when decoding began).
@@ -485,6 +513,19 @@ pub fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>> {
 /// the CLI) gets this policy from here. A host that used rayon's global pool itself before
 /// forking, without a parallel call here, is not covered: the child would still find that pool
 /// dead.
+/// Run `f`, turning a panic (in a third-party decoder or a bug of ours, on hostile input) into
+/// an [`Error::Internal`] carrying the panic's message.
+fn caught<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|p| {
+        let msg = p
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "panic".into());
+        Err(Error::Internal(msg))
+    })
+}
+
 fn in_live_pool<R: Send>(f: impl FnOnce() -> R + Send) -> R {
     static FIRST_PID: OnceLock<u32> = OnceLock::new();
     static CHILD_POOL: Mutex<Option<(u32, Arc<rayon::ThreadPool>)>> = Mutex::new(None);

@@ -38,6 +38,7 @@ pub mod error;
 pub mod eval;
 pub mod extract;
 pub mod inputs;
+pub mod inspect;
 #[cfg(feature = "http-client")]
 pub mod loadtest;
 pub mod metrics;

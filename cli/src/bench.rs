@@ -19,6 +19,9 @@ pub struct BenchArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
+    /// Also time the inspect page of every image (`stegodetect inspect`) against its scan.
+    #[arg(long)]
+    inspect: bool,
     #[command(flatten)]
     detector: DetectorArgs,
 }
@@ -26,7 +29,11 @@ pub struct BenchArgs {
 pub fn run(a: BenchArgs) -> CmdResult {
     let det = a.detector.detector()?;
     let images = bench::load_images(&det, &a.paths)?;
-    let r = bench::run(&det, &images, a.rounds)?;
+    let r = if a.inspect {
+        bench::run_with_inspect(&det, &images, a.rounds)?
+    } else {
+        bench::run(&det, &images, a.rounds)?
+    };
     if a.json {
         println!("{}", serde_json::to_string(&r)?);
         return Ok(0);
@@ -65,6 +72,13 @@ pub fn run(a: BenchArgs) -> CmdResult {
         (r.metrics_overhead - 1.0) * 100.0
     );
     println!("  scan / decode = {:.2}x", r.ratio);
+    if let (Some(t), Some(x)) = (r.inspect_s, r.inspect_over_scan) {
+        println!(
+            "  inspect page:       {:.3} s ({:.3} ms/image): {x:.2}x the scan",
+            t,
+            t / n * 1e3
+        );
+    }
     println!("  per format and size class (icon < 0.1 Mpx, small < 1 Mpx, large):");
     println!(
         "    {:<14} {:>6} {:>12} {:>12} {:>8}",

@@ -3,6 +3,7 @@
 
 mod bench;
 mod eval;
+mod inspect;
 mod loadtest;
 mod regress;
 mod report;
@@ -38,6 +39,11 @@ enum Cmd {
     Embed(EmbedArgs),
     /// Print every payload found in an image.
     Extract(ExtractArgs),
+    /// The analyst's view of one image: an HTML page with every bit plane, a heat map of local
+    /// embedding evidence, the payload's extent, findings, payloads, metadata and trailer.
+    ///
+    /// Exit code: 0 clean, 1 stego, 2 error.
+    Inspect(inspect::InspectArgs),
     /// Measure scan time against decode-only time on the same files.
     Bench(bench::BenchArgs),
     /// Print the model feature vector of each image (JSONL), for training and parity checks.
@@ -198,6 +204,7 @@ fn main() -> ExitCode {
         Cmd::Scan(a) => scan::run(a),
         Cmd::Embed(a) => run_embed(a),
         Cmd::Extract(a) => run_extract(a),
+        Cmd::Inspect(a) => inspect::run(a),
         Cmd::Bench(a) => bench::run(a),
         Cmd::Features(a) => scan::features(a),
         Cmd::Eval(a) => eval::run(a),

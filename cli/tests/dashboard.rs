@@ -3,41 +3,12 @@
 //! log, and the DOM after load must hold charts drawn from data. Screenshots are kept in the
 //! test's target tmp directory (`target/tmp/`).
 
+mod browser;
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use browser::{artifacts, chromium, file_url};
 
-fn chromium(args: &[&str], url: &str) -> String {
-    // a profile of its own per run: concurrent instances otherwise share (and lock) one
-    static RUN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let profile = std::env::temp_dir().join(format!(
-        "sd-chromium-{}-{}",
-        std::process::id(),
-        RUN.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
-    ));
-    let out = Command::new("chromium")
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .args([
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--virtual-time-budget=5000",
-        ])
-        .args(args)
-        .args((!args.iter().any(|a| a.starts_with("--screenshot"))).then_some("--dump-dom"))
-        .arg(url)
-        .output()
-        .unwrap_or_else(|e| panic!("chromium: {e} (run `make setup`, which installs it)"));
-    let _ = std::fs::remove_dir_all(&profile);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
+use std::process::{Command, Stdio};
 
 /// `data-kind` -> `data-points` of every chart in a dumped DOM.
 fn charts(dom: &str) -> Vec<(String, usize)> {
@@ -55,12 +26,6 @@ fn charts(dom: &str) -> Vec<(String, usize)> {
             Some((kind, pts))
         })
         .collect()
-}
-
-fn artifacts() -> PathBuf {
-    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    std::fs::create_dir_all(&d).unwrap();
-    d
 }
 
 fn scan_examples(bin: &str, extra: &[&str]) {
@@ -221,8 +186,4 @@ fn static_report_renders_from_a_metrics_log_and_an_eval_report() {
         .status()
         .unwrap();
     assert_eq!(st.code(), Some(2));
-}
-
-fn file_url(p: &Path) -> String {
-    format!("file://{}", p.display())
 }

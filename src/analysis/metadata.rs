@@ -111,6 +111,18 @@ pub fn field_key(f: &MetadataField) -> String {
     }
 }
 
+/// How findings name a field (`exif:Artist`, `png:tEXt:Comment`, `jpeg:COM`, `gif:comment`,
+/// `xmp`): a metadata finding's detail starts with this and a colon.
+pub fn field_label(f: &MetadataField) -> String {
+    match f.source {
+        MetadataSource::Exif => format!("exif:{}", f.name),
+        MetadataSource::Xmp => "xmp".into(),
+        MetadataSource::PngText => format!("png:{}", f.name),
+        MetadataSource::JpegComment => "jpeg:COM".into(),
+        MetadataSource::GifComment => "gif:comment".into(),
+    }
+}
+
 /// The field's text as the usual-content table counts it: `None` for binary values, filler and
 /// XMP packets (which the rules never count as evidence).
 pub fn usual_text(f: &MetadataField) -> Option<&str> {
@@ -340,13 +352,7 @@ pub fn analyse(info: &ContainerInfo, out: &mut Vec<Evidence>) {
         let Some((score, why)) = judge(f, camera) else {
             continue;
         };
-        let channel = match f.source {
-            MetadataSource::Exif => format!("exif:{}", f.name),
-            MetadataSource::Xmp => "xmp".into(),
-            MetadataSource::PngText => format!("png:{}", f.name),
-            MetadataSource::JpegComment => "jpeg:COM".into(),
-            MetadataSource::GifComment => "gif:comment".into(),
-        };
+        let channel = field_label(f);
         let mut ev = Evidence::new(Method::Exif, score, "metadata", format!("{channel}: {why}"));
         ev.payload = Some(Payload {
             method: Method::Exif,

@@ -131,7 +131,7 @@ fn chi_excess(hist: &[u64; 256], first: usize) -> (f64, usize) {
 }
 
 /// The pair test of one histogram; `None` when neither kind of pair has two categories.
-fn pair_stat(hist: &[u64; 256]) -> Option<PairStat> {
+pub fn pair_stat(hist: &[u64; 256]) -> Option<PairStat> {
     let (even, df_even) = chi_excess(hist, 0);
     let (odd, df_odd) = chi_excess(hist, 1);
     if df_even + df_odd == 0 {

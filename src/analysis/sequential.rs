@@ -29,7 +29,7 @@ use crate::planes::{ColorMode, PixelPlanes};
 
 /// Longest prefix evaluated, in samples of a path (8 KiB at one bit per sample). Longer payloads
 /// are reported as "at least" this long; they are also what the structural estimators see.
-const KMAX: usize = 65_536;
+pub const KMAX: usize = 65_536;
 /// Shortest prefix the maximum is taken over (64 bytes at one bit per sample).
 const KMIN: usize = 512;
 /// Paths shorter than this are not tested (a 64-byte payload would cover a third of them).
@@ -67,7 +67,8 @@ const FIT_SAMPLES: usize = 8_000;
 /// 164 (RGB) and 157 / 164 (palette) above it (models/README.md). Chosen after seeing those
 /// sets; the fresh sources of `make heldout5` were measured once, afterwards.
 pub const LAMBDA_MID: f32 = 110.0;
-const LAMBDA_WIDTH: f32 = 10.0;
+/// Width of the logistic ramp from `Λ` to the sequential score (see [`LAMBDA_MID`]).
+pub const LAMBDA_WIDTH: f32 = 10.0;
 
 /// Whether bits could be a fair coin's: the count of ones and of changes between neighbours
 /// within 6 standard deviations of a coin's (random data fails about once in 10^8). A payload of
