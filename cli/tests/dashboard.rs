@@ -133,6 +133,24 @@ fn static_report_renders_from_a_metrics_log_and_an_eval_report() {
         );
     }
     assert!(dom.contains("Meet at the old lighthouse at dawn"), "{dom}");
+    // with --inspect, each detection links its inspect page
+    let linked = dir.join("linked");
+    let st = Command::new(bin)
+        .args(["report", "--inspect", "--log"])
+        .arg(&log)
+        .arg("-o")
+        .arg(&linked)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let md = std::fs::read_to_string(linked.join("report.md")).unwrap();
+    assert_eq!(md.matches("](inspect/").count(), 5, "{md}");
+    let ldom = chromium(&[], &file_url(&linked.join("report.html")));
+    assert_eq!(ldom.matches("<a href=\"inspect/").count(), 5, "{ldom}");
+    for n in 0..5 {
+        let page = std::fs::read_to_string(linked.join(format!("inspect/{n}/index.html"))).unwrap();
+        assert!(page.contains("data-verdict=\"stego\""), "inspect/{n}");
+    }
     let c = charts(&dom);
     for kind in ["latency", "throughput", "methods", "formats"] {
         assert!(c.iter().any(|(k, n)| k == kind && *n > 0), "{kind}: {c:?}");

@@ -66,7 +66,10 @@ fn the_inspect_page_shows_planes_heat_tables_and_payloads() {
         assert_eq!(attr_values(&dom, "data-verdict"), ["stego"], "{file}");
         assert_eq!(attr_values(&dom, "data-method")[0], method, "{file}");
         let all = attr_values(&dom, "data-plane");
-        assert!(all.len() >= 8 && all.len().is_multiple_of(8), "{file}: {all:?}");
+        assert!(
+            all.len() >= 8 && all.len().is_multiple_of(8),
+            "{file}: {all:?}"
+        );
         assert_eq!(marked(&dom), planes, "{file}");
         assert_eq!(dom.contains("data-heat=\"pairs\""), heat, "{file}");
         // every image is inlined: the page is self-contained

@@ -62,6 +62,8 @@ fn py_err(py: Python<'_>, e: Error) -> PyErr {
 
 /// One V4 input array for Python: name, raw float32 bytes, shape.
 type V4Array = (&'static str, Py<PyBytes>, Vec<i64>);
+/// An array of the inspect view: name, raw bytes, numpy dtype, shape.
+type InspectArray = (String, Py<PyBytes>, &'static str, Vec<i64>);
 
 fn json_to_py(py: Python<'_>, v: &impl serde::Serialize) -> PyResult<Py<PyAny>> {
     let s = serde_json::to_string(v).expect("serialisable");
@@ -539,6 +541,63 @@ impl Detector {
         let r = py.detach(|| load(&i, max).and_then(|b| self.det.extract_bytes(&b)));
         let payloads = r.map_err(|e| py_err(py, e))?;
         json_to_py(py, &payloads)
+    }
+
+    /// The analyst's view of an image (`stegodetect::inspect`): its JSON form (arrays left out),
+    /// the arrays as `(name, raw bytes, dtype, shape)` — `preview` (uint8 HxWx4), `plane:R0` ...
+    /// (uint8 0/1, HxW), `heat:rate` and `heat:pairs` (float32 little-endian, rows x cols) — and,
+    /// with `html`, the rendered page.
+    #[pyo3(signature = (x, html=false))]
+    fn inspect_native(
+        &self,
+        py: Python<'_>,
+        x: &Bound<'_, PyAny>,
+        html: bool,
+    ) -> PyResult<(Py<PyAny>, Vec<InspectArray>, Option<String>)> {
+        let i = input(x)?;
+        let max = self.det.options().limits.max_file_bytes;
+        let name = i.path().map(|p| p.display().to_string());
+        let (ins, page) = py
+            .detach(|| {
+                let ins = load(&i, max).and_then(|b| self.det.inspect(&b))?;
+                let page = match html {
+                    true => Some(
+                        sdcore::inspect::page::render(&ins, name.as_deref().unwrap_or("image"))?
+                            .html,
+                    ),
+                    false => None,
+                };
+                Ok::<_, Error>((ins, page))
+            })
+            .map_err(|e| py_err(py, e))?;
+        let (dh, dw) = (ins.display_height as i64, ins.display_width as i64);
+        let mut arrays: Vec<InspectArray> = vec![(
+            "preview".into(),
+            PyBytes::new(py, &ins.preview).unbind(),
+            "uint8",
+            vec![dh, dw, 4],
+        )];
+        for p in &ins.planes {
+            arrays.push((
+                format!("plane:{}{}", p.channel, p.bit),
+                PyBytes::new(py, &p.bits).unbind(),
+                "uint8",
+                vec![dh, dw],
+            ));
+        }
+        if let Some(h) = &ins.heat {
+            for (key, g) in [("rate", h.rate.as_ref()), ("pairs", Some(&h.pairs))] {
+                let Some(g) = g else { continue };
+                let raw: Vec<u8> = g.values.iter().flat_map(|v| v.to_le_bytes()).collect();
+                arrays.push((
+                    format!("heat:{key}"),
+                    PyBytes::new(py, &raw).unbind(),
+                    "float32",
+                    vec![g.rows as i64, g.cols as i64],
+                ));
+            }
+        }
+        Ok((json_to_py(py, &ins)?, arrays, page))
     }
 
     /// The eight Starlight V4 inputs of an image: [(name, float32 little-endian bytes, shape)],

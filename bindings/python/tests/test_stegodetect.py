@@ -698,3 +698,34 @@ def test_the_wheel_is_portable_and_small() -> None:
     assert len(wheels) == 1, wheels
     assert "manylinux2014_x86_64" in wheels[0].name or "manylinux_2_17" in wheels[0].name, wheels[0].name
     assert wheels[0].stat().st_size < 5_000_000, wheels[0].stat().st_size
+
+
+def test_inspect_gives_numpy_planes_heat_maps_and_the_page(det: stegodetect.Detector) -> None:
+    v = det.inspect(EXAMPLES / "stego-lsb.png", html=True)
+    assert v["result"]["is_stego"] and v["result"]["method"] == "lsb.rgb"
+    h, w = v["preview"].shape[:2]
+    assert v["preview"].shape == (h, w, 4) and v["preview"].dtype == np.uint8
+    assert len(v["planes"]) == 24
+    marked = [f"{p['channel']}{p['bit']}" for p in v["planes"] if p["evidence"]]
+    assert marked == ["R0", "G0", "B0"]
+    bits = v["planes"][0]["bits"]
+    assert bits.shape == (h, w) and set(np.unique(bits)) <= {0, 1}
+    # the planes are the image's: bit 7 of R is the top bit of the preview's red channel
+    r7 = next(p["bits"] for p in v["planes"] if p["channel"] == "R" and p["bit"] == 7)
+    assert np.array_equal(r7, v["preview"][:, :, 0] >> 7)
+    rate = v["heat"]["rate"]
+    assert rate["values"].dtype == np.float32 and rate["values"].shape == (rate["rows"], rate["cols"])
+    assert v["extent"] and v["extent"]["source"] == "payload"
+    assert 'data-verdict="stego"' in v["html"]
+    # a random payload, nothing to read: the extent comes from the sequential analysis
+    cover = ROOT.parent / "shared" / "data" / "starlight-sample" / "clean" / "clean-0029.png"
+    stego = stegodetect.embed(cover, np.random.default_rng(29).integers(0, 256, 6000, dtype=np.uint8).tobytes(),
+                              "lsb.rgb")
+    v = det.inspect(stego)
+    assert v["extent"]["source"] == "sequential", v["extent"]
+    assert abs(v["extent"]["rows"] - 6001 * 8 / 3 / v["width"]) <= 8
+    # a clean image: nothing marked
+    v = det.inspect(Image.open(EXAMPLES / "clean-photo.png"))
+    assert not v["result"]["is_stego"] and not any(p["evidence"] for p in v["planes"])
+    with pytest.raises(stegodetect.DecodeError):
+        det.inspect(b"\x89PNG\r\n\x1a\n" + b"\0" * 40)

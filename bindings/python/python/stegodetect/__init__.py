@@ -253,6 +253,39 @@ class Detector:
                 out.append((p, StegodetectIOError(f"{kind}: {p}: {reason}", "io")))
         return out
 
+    def inspect(self, x: Scannable, *, html: bool = False) -> Dict[str, Any]:
+        """The analyst's view of an image (what ``stegodetect inspect`` shows), e.g. for a
+        notebook: the scan's ``result``, ``width``, ``height``, ``scale`` (planes are sampled
+        every ``scale`` pixels), ``extent`` (a sequential payload's estimated extent or None),
+        ``metadata`` and ``trailer``; ``preview`` (uint8 HxWx4), ``planes`` (dicts with
+        ``channel``, ``bit``, ``evidence`` and ``bits``, a uint8 HxW array of 0/1) and ``heat``
+        (``rate`` and ``pairs`` grids: ``block`` in pixels and ``values``, a float32 rows x cols
+        array, NaN where a block has no estimate; None for lossy images). Arrays are numpy arrays
+        when numpy is installed, else ``(bytes, dtype, shape)``. With ``html=True`` the rendered
+        page is under ``html`` (self-contained)."""
+        # pixels (PIL images, numpy arrays) are inspected as a lossless PNG of them
+        info, arrays, page = self._native.inspect_native(_to_native(x), html)
+        try:
+            import numpy as np
+
+            def arr(raw: bytes, dtype: str, shape: List[int]) -> Any:
+                return np.frombuffer(raw, dtype=np.dtype(dtype).newbyteorder("<")).reshape(shape)
+        except ImportError:  # pragma: no cover - numpy is optional
+            def arr(raw: bytes, dtype: str, shape: List[int]) -> Any:
+                return (raw, dtype, shape)
+        by_name = {name: arr(raw, dtype, shape) for name, raw, dtype, shape in arrays}
+        info["preview"] = by_name["preview"]
+        for p in info["planes"]:
+            p["bits"] = by_name[f"plane:{p['channel']}{p['bit']}"]
+        heat = info.get("heat")
+        if heat:
+            for key in ("rate", "pairs"):
+                if heat.get(key) is not None:
+                    heat[key]["values"] = by_name[f"heat:{key}"]
+        if html:
+            info["html"] = page
+        return info
+
     def extract(self, x: Scannable) -> List[Dict[str, Any]]:
         """Every payload found in an image: dicts with ``method``, ``length`` (bytes), ``text``
         (None when not text), ``encoding``, ``bit_order``, ``channel``, ``offset``, ``complete``
