@@ -109,9 +109,31 @@ typedef enum SdStatus {
 } SdStatus;
 
 /**
+ * Which heat map `sd_inspection_heat` returns.
+ */
+typedef enum SdHeat {
+  /**
+   * Local WS estimate of the LSB embedding rate (0 clean, 1 every LSB replaced).
+   */
+  SD_HEAT_RATE = 0,
+  /**
+   * Pair balance: chi-square of value pairs against shifted pairs (towards 1 under LSB
+   * replacement), on blocks four times the side of the rate's.
+   */
+  SD_HEAT_PAIRS = 1,
+} SdHeat;
+
+/**
  * A detector: thread-safe, share one across threads.
  */
 typedef struct SdDetector SdDetector;
+
+/**
+ * The analyst's view of one image (what `stegodetect inspect` shows): opaque; read it with the
+ * `sd_inspection_*` functions and release it with `sd_inspection_free`. Everything the
+ * accessors point to belongs to it and lives until it is freed.
+ */
+typedef struct SdInspection SdInspection;
 
 /**
  * A metrics registry (counts, errors by kind, latency percentiles, throughput, ground truth);
@@ -260,6 +282,59 @@ typedef struct SdTimings {
    */
   uint64_t total_us;
 } SdTimings;
+
+/**
+ * One bit plane, sampled like the page shows it. Pointers belong to the inspection.
+ */
+typedef struct SdPlane {
+  /**
+   * Channel: "R", "G", "B", "A", "grey" or "index" (palette index).
+   */
+  const char *channel;
+  /**
+   * Bit, 0 = least significant.
+   */
+  uint8_t bit;
+  /**
+   * A finding concerns this plane.
+   */
+  bool evidence;
+  /**
+   * Width and height of `bits` (the image sampled every `sd_inspection_scale` pixels).
+   */
+  uint32_t width;
+  /**
+   * See `width`.
+   */
+  uint32_t height;
+  /**
+   * `width * height` bytes, row-major, each 0 or 1.
+   */
+  const uint8_t *bits;
+} SdPlane;
+
+/**
+ * A heat map: one value per block of `block` x `block` pixels, `cols` x `rows`, row-major,
+ * NaN where a block has no estimate. `values` belongs to the inspection.
+ */
+typedef struct SdGrid {
+  /**
+   * Block side in pixels.
+   */
+  uint32_t block;
+  /**
+   * Blocks per row.
+   */
+  uint32_t cols;
+  /**
+   * Block rows.
+   */
+  uint32_t rows;
+  /**
+   * `cols * rows` values.
+   */
+  const float *values;
+} SdGrid;
 
 #ifdef __cplusplus
 extern "C" {
@@ -544,6 +619,62 @@ enum SdStatus sd_extract_buffer(const struct SdDetector *detector,
                                 const uint8_t *data,
                                 size_t len,
                                 char **out_json);
+
+/**
+ * Inspect an image in memory (`len` bytes at `data`, only read during the call): the scan's
+ * result with every bit plane, the heat maps, the payload's extent, metadata and trailer.
+ * Costs a scan and a pass over the pixels. Errors as `sd_scan_buffer`.
+ */
+enum SdStatus sd_inspect_buffer(const struct SdDetector *detector,
+                                const uint8_t *data,
+                                size_t len,
+                                struct SdInspection **out_inspection);
+
+/**
+ * Release an inspection. NULL is a no-op.
+ */
+void sd_inspection_free(struct SdInspection *inspection);
+
+/**
+ * Number of bit planes (8 per channel; 0 for NULL).
+ */
+size_t sd_inspection_plane_count(const struct SdInspection *inspection);
+
+/**
+ * Plane `index` (0 .. `sd_inspection_plane_count`): channels in image order, bits 0 to 7
+ * within each. `SD_STATUS_INVALID_ARGUMENT` past the end.
+ */
+enum SdStatus sd_inspection_plane(const struct SdInspection *inspection,
+                                  size_t index,
+                                  struct SdPlane *out_plane);
+
+/**
+ * A heat map. `SD_STATUS_NOT_FOUND` when the image has none (lossy images, images under 16
+ * pixels a side; the rate map also for palette images).
+ */
+enum SdStatus sd_inspection_heat(const struct SdInspection *inspection,
+                                 enum SdHeat which,
+                                 struct SdGrid *out_grid);
+
+/**
+ * The estimated extent of a sequential payload, in pixels from the first one in row-major
+ * order. `SD_STATUS_NOT_FOUND` when none was estimated.
+ */
+enum SdStatus sd_inspection_extent(const struct SdInspection *inspection, uint64_t *out_pixels);
+
+/**
+ * The inspection as JSON (result, sizes, planes without their bits, heat maps, extent,
+ * metadata, trailer; free with `sd_string_free`).
+ */
+enum SdStatus sd_inspection_json(const struct SdInspection *inspection, char **out_json);
+
+/**
+ * The inspect page (one self-contained HTML document; `name` is the file name it shows, NULL
+ * for "image"; free with `sd_string_free`).
+ */
+enum SdStatus sd_inspection_html(const struct SdInspection *inspection,
+                                 const char *name,
+                                 char **out_html);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -1051,3 +1051,205 @@ pub unsafe extern "C" fn sd_extract_buffer(
         Ok(())
     })
 }
+
+/// The analyst's view of one image (what `stegodetect inspect` shows): opaque; read it with the
+/// `sd_inspection_*` functions and release it with `sd_inspection_free`. Everything the
+/// accessors point to belongs to it and lives until it is freed.
+pub struct SdInspection {
+    i: sdcore::inspect::Inspection,
+    /// NUL-terminated channel names of the planes, in plane order.
+    channels: Vec<CString>,
+}
+
+/// One bit plane, sampled like the page shows it. Pointers belong to the inspection.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct SdPlane {
+    /// Channel: "R", "G", "B", "A", "grey" or "index" (palette index).
+    pub channel: *const c_char,
+    /// Bit, 0 = least significant.
+    pub bit: u8,
+    /// A finding concerns this plane.
+    pub evidence: bool,
+    /// Width and height of `bits` (the image sampled every `sd_inspection_scale` pixels).
+    pub width: u32,
+    /// See `width`.
+    pub height: u32,
+    /// `width * height` bytes, row-major, each 0 or 1.
+    pub bits: *const u8,
+}
+
+/// A heat map: one value per block of `block` x `block` pixels, `cols` x `rows`, row-major,
+/// NaN where a block has no estimate. `values` belongs to the inspection.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct SdGrid {
+    /// Block side in pixels.
+    pub block: u32,
+    /// Blocks per row.
+    pub cols: u32,
+    /// Block rows.
+    pub rows: u32,
+    /// `cols * rows` values.
+    pub values: *const f32,
+}
+
+/// Which heat map `sd_inspection_heat` returns.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SdHeat {
+    /// Local WS estimate of the LSB embedding rate (0 clean, 1 every LSB replaced).
+    Rate = 0,
+    /// Pair balance: chi-square of value pairs against shifted pairs (towards 1 under LSB
+    /// replacement), on blocks four times the side of the rate's.
+    Pairs = 1,
+}
+
+/// Inspect an image in memory (`len` bytes at `data`, only read during the call): the scan's
+/// result with every bit plane, the heat maps, the payload's extent, metadata and trailer.
+/// Costs a scan and a pass over the pixels. Errors as `sd_scan_buffer`.
+#[no_mangle]
+pub unsafe extern "C" fn sd_inspect_buffer(
+    detector: *const SdDetector,
+    data: *const u8,
+    len: usize,
+    out_inspection: *mut *mut SdInspection,
+) -> SdStatus {
+    boundary(|| {
+        let d = detector.as_ref().ok_or_else(|| null("detector"))?;
+        let b = bytes(data, len)?;
+        let o = out(out_inspection, "out_inspection")?;
+        let i = d.det.inspect(b).map_err(core_err)?;
+        let channels = i
+            .planes
+            .iter()
+            .map(|p| CString::new(p.channel).unwrap_or_default())
+            .collect();
+        *o = Box::into_raw(Box::new(SdInspection { i, channels }));
+        Ok(())
+    })
+}
+
+/// Release an inspection. NULL is a no-op.
+#[no_mangle]
+pub unsafe extern "C" fn sd_inspection_free(inspection: *mut SdInspection) {
+    if !inspection.is_null() {
+        let _ = catch_unwind(AssertUnwindSafe(|| drop(Box::from_raw(inspection))));
+    }
+}
+
+/// Number of bit planes (8 per channel; 0 for NULL).
+#[no_mangle]
+pub unsafe extern "C" fn sd_inspection_plane_count(inspection: *const SdInspection) -> usize {
+    inspection.as_ref().map_or(0, |x| x.i.planes.len())
+}
+
+/// Plane `index` (0 .. `sd_inspection_plane_count`): channels in image order, bits 0 to 7
+/// within each. `SD_STATUS_INVALID_ARGUMENT` past the end.
+#[no_mangle]
+pub unsafe extern "C" fn sd_inspection_plane(
+    inspection: *const SdInspection,
+    index: usize,
+    out_plane: *mut SdPlane,
+) -> SdStatus {
+    boundary(|| {
+        let x = inspection.as_ref().ok_or_else(|| null("inspection"))?;
+        let o = out(out_plane, "out_plane")?;
+        let p =
+            x.i.planes
+                .get(index)
+                .ok_or_else(|| invalid(format!("plane {index} of {} planes", x.i.planes.len())))?;
+        *o = SdPlane {
+            channel: x.channels[index].as_ptr(),
+            bit: p.bit,
+            evidence: p.evidence,
+            width: x.i.display_width,
+            height: x.i.display_height,
+            bits: p.bits.as_ptr(),
+        };
+        Ok(())
+    })
+}
+
+/// A heat map. `SD_STATUS_NOT_FOUND` when the image has none (lossy images, images under 16
+/// pixels a side; the rate map also for palette images).
+#[no_mangle]
+pub unsafe extern "C" fn sd_inspection_heat(
+    inspection: *const SdInspection,
+    which: SdHeat,
+    out_grid: *mut SdGrid,
+) -> SdStatus {
+    boundary(|| {
+        let x = inspection.as_ref().ok_or_else(|| null("inspection"))?;
+        let o = out(out_grid, "out_grid")?;
+        let h = x.i.heat.as_ref();
+        let g = match which {
+            SdHeat::Rate => h.and_then(|h| h.rate.as_ref()),
+            SdHeat::Pairs => h.map(|h| &h.pairs),
+        }
+        .ok_or((SdStatus::NotFound, "no such heat map for this image".into()))?;
+        *o = SdGrid {
+            block: g.block,
+            cols: g.cols,
+            rows: g.rows,
+            values: g.values.as_ptr(),
+        };
+        Ok(())
+    })
+}
+
+/// The estimated extent of a sequential payload, in pixels from the first one in row-major
+/// order. `SD_STATUS_NOT_FOUND` when none was estimated.
+#[no_mangle]
+pub unsafe extern "C" fn sd_inspection_extent(
+    inspection: *const SdInspection,
+    out_pixels: *mut u64,
+) -> SdStatus {
+    boundary(|| {
+        let x = inspection.as_ref().ok_or_else(|| null("inspection"))?;
+        let o = out(out_pixels, "out_pixels")?;
+        let e =
+            x.i.extent
+                .as_ref()
+                .ok_or((SdStatus::NotFound, "no payload extent estimated".into()))?;
+        *o = e.pixels;
+        Ok(())
+    })
+}
+
+/// The inspection as JSON (result, sizes, planes without their bits, heat maps, extent,
+/// metadata, trailer; free with `sd_string_free`).
+#[no_mangle]
+pub unsafe extern "C" fn sd_inspection_json(
+    inspection: *const SdInspection,
+    out_json: *mut *mut c_char,
+) -> SdStatus {
+    boundary(|| {
+        let x = inspection.as_ref().ok_or_else(|| null("inspection"))?;
+        let o = out(out_json, "out_json")?;
+        *o = c_string(serde_json::to_string(&x.i).expect("inspections serialise"));
+        Ok(())
+    })
+}
+
+/// The inspect page (one self-contained HTML document; `name` is the file name it shows, NULL
+/// for "image"; free with `sd_string_free`).
+#[no_mangle]
+pub unsafe extern "C" fn sd_inspection_html(
+    inspection: *const SdInspection,
+    name: *const c_char,
+    out_html: *mut *mut c_char,
+) -> SdStatus {
+    boundary(|| {
+        let x = inspection.as_ref().ok_or_else(|| null("inspection"))?;
+        let name = if name.is_null() {
+            "image"
+        } else {
+            cstr(name, "name")?
+        };
+        let o = out(out_html, "out_html")?;
+        let page = sdcore::inspect::page::render(&x.i, name).map_err(core_err)?;
+        *o = c_string(page.html);
+        Ok(())
+    })
+}

@@ -173,6 +173,44 @@ int main(int argc, char **argv) {
   /* the documented field order: the verdict first */
   CHECK(strncmp(json, "{\"is_stego\":true,\"probability\":", 31) == 0);
   sd_string_free(json);
+  /* the analyst's view: planes (R, G, B LSBs marked), heat maps, extent, JSON, the page */
+  SdInspection *ins = NULL;
+  CHECK(sd_inspect_buffer(det, stego, len, &ins) == SD_STATUS_OK && ins != NULL);
+  CHECK(sd_inspection_plane_count(ins) == 24 && sd_inspection_plane_count(NULL) == 0);
+  int marked = 0;
+  for (size_t k = 0; k < sd_inspection_plane_count(ins); k++) {
+    SdPlane pl;
+    CHECK(sd_inspection_plane(ins, k, &pl) == SD_STATUS_OK);
+    CHECK(pl.width == info.width && pl.height == info.height && pl.bits != NULL);
+    CHECK(pl.bits[0] <= 1 && pl.bits[(size_t)pl.width * pl.height - 1] <= 1);
+    if (pl.evidence) {
+      CHECK(pl.bit == 0 && strlen(pl.channel) == 1 && strchr("RGB", pl.channel[0]) != NULL);
+      marked++;
+    }
+  }
+  CHECK(marked == 3);
+  SdPlane none;
+  CHECK(sd_inspection_plane(ins, 24, &none) == SD_STATUS_INVALID_ARGUMENT);
+  SdGrid grid;
+  CHECK(sd_inspection_heat(ins, SD_HEAT_RATE, &grid) == SD_STATUS_OK);
+  CHECK(grid.block >= 8 && grid.cols * grid.block >= info.width && grid.values != NULL);
+  CHECK(sd_inspection_heat(ins, SD_HEAT_PAIRS, &grid) == SD_STATUS_OK && grid.block >= 32);
+  uint64_t extent = 0;
+  CHECK(sd_inspection_extent(ins, &extent) == SD_STATUS_OK && extent > 0);
+  char *ijson = NULL;
+  CHECK(sd_inspection_json(ins, &ijson) == SD_STATUS_OK && strstr(ijson, "\"planes\":[") != NULL);
+  sd_string_free(ijson);
+  char *html = NULL;
+  CHECK(sd_inspection_html(ins, "stego-lsb.png", &html) == SD_STATUS_OK);
+  CHECK(strstr(html, "data-verdict=\"stego\"") != NULL && strstr(html, "data-plane=\"R0\"") != NULL);
+  sd_string_free(html);
+  sd_inspection_free(ins);
+  sd_inspection_free(NULL);
+  ins = (SdInspection *)0x1;
+  CHECK(sd_inspect_buffer(det, stego, len / 3, &ins) == SD_STATUS_DECODE && ins == (SdInspection *)0x1);
+  CHECK(sd_inspect_buffer(NULL, stego, len, &ins) == SD_STATUS_NULL_ARGUMENT);
+  CHECK(sd_inspection_heat(NULL, SD_HEAT_RATE, &grid) == SD_STATUS_NULL_ARGUMENT);
+
   uint64_t stego_id = sd_result_scan_id(r);
   CHECK(stego_id > 0);
   sd_result_free(r);
