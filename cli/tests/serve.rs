@@ -107,6 +107,29 @@ fn service_endpoints_auth_errors_feedback_and_shutdown() {
     assert_eq!(stego["is_stego"], true);
     assert_eq!(stego["method"], "lsb.rgb");
     let stego_id = stego["scan_id"].as_u64().unwrap();
+
+    // the inspect page of that recent scan, behind the token
+    let page = s.url(&format!("/v1/inspect/{stego_id}"));
+    assert_eq!(call(ureq::get(&page), None).0, 401);
+    let (code, body, ct) = call(authed("GET", &page), None);
+    assert_eq!(code, 200, "{body}");
+    assert!(ct.is_some_and(|c| c.starts_with("text/html")));
+    assert!(
+        body.contains("data-verdict=\"stego\"")
+            && body.contains("data-plane=\"R0\" data-evidence=\"true\"")
+    );
+    let (code, body, _) = call(authed("GET", &format!("{page}?format=json")), None);
+    assert_eq!(code, 200, "{body}");
+    let v = json(&body);
+    assert_eq!(v["result"]["method"], "lsb.rgb");
+    assert_eq!(v["planes"].as_array().map(Vec::len), Some(24));
+    assert_eq!(
+        call(authed("GET", &format!("{page}?format=pdf")), None).0,
+        400
+    );
+    let (code, body, _) = call(authed("GET", &s.url("/v1/inspect/999999")), None);
+    assert_eq!(code, 404, "{body}");
+    assert_eq!(json(&body)["error"]["kind"], "not_found");
     let (ct, form) = multipart(&example("clean-photo.png"));
     let req = authed("POST", &s.url("/v1/scan")).set("Content-Type", &ct);
     let (code, body, _) = call(req, Some(&form));

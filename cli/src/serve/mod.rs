@@ -29,6 +29,8 @@ use tokio::sync::Semaphore;
 
 use crate::{CmdResult, DetectorArgs};
 
+mod inspect;
+
 /// Options of `stegodetect serve`.
 #[derive(Args)]
 pub struct ServeArgs {
@@ -84,6 +86,10 @@ pub struct ServeArgs {
     /// Alert rules and notifiers (JSON; see `stegodetect::metrics::alerts`).
     #[arg(long)]
     alert_rules: Option<PathBuf>,
+    /// Keep the bytes of the latest successful scans, up to this many MiB together, for
+    /// `GET /v1/inspect/{scan_id}` (0: keep none).
+    #[arg(long, default_value_t = 64)]
+    inspect_cache_mib: usize,
     #[command(flatten)]
     detector: DetectorArgs,
 }
@@ -127,6 +133,8 @@ struct App {
     self_test: Mutex<SelfTest>,
     alerts: Option<AlertEngine>,
     notifiers: Vec<Notifier>,
+    /// The latest scans' bytes, for `/v1/inspect/{scan_id}`.
+    recent: inspect::RecentScans,
 }
 
 type Shared = Arc<App>;
@@ -196,6 +204,7 @@ pub fn run(a: ServeArgs) -> CmdResult {
         memory: MemoryBudget::new(a.decode_memory_mib.max(1) << 20),
         alerts,
         notifiers,
+        recent: inspect::RecentScans::new(a.inspect_cache_mib.saturating_mul(1 << 20)),
     });
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -246,6 +255,7 @@ async fn serve(
         .route("/v1/scan", post(scan))
         .route("/v1/feedback", post(feedback))
         .route("/v1/stats", get(stats))
+        .route("/v1/inspect/{scan_id}", get(inspect::inspect))
         .route("/v1/series", get(series))
         .route("/openapi.json", get(openapi))
         .route("/v1/alerts", get(list_alerts))
@@ -718,7 +728,13 @@ async fn scan(State(app): State<Shared>, req: Request) -> Response {
                         None => Outcome::NoMemory,
                     }
                 };
-                record_outcome(&app, &state, outcome)
+                let recorded = record_outcome(&app, &state, outcome);
+                if let (Outcome::Scanned(r, Some(id)), Ok(())) = &recorded {
+                    if r.is_ok() {
+                        app.recent.keep(*id, bytes);
+                    }
+                }
+                recorded
             })
             .await
         })
@@ -927,6 +943,8 @@ fn openapi_doc() -> Value {
                   ("408", "body too slow"), ("413", "body over the limit"), ("415", "not declared as JSON"), ("422", "JSON of the wrong shape")])},
             "/v1/stats": {"get": op("Metrics snapshot; ?window=1m|5m|1h|24h, ?method=NAME", true,
                 &[("200", "snapshot"), ("400", "unknown window or method"), ("401", "token")])},
+            "/v1/inspect/{scan_id}": {"get": op("The inspect page of a recent scan (HTML; ?format=json for its data): bit planes, heat maps, payload extent, findings, metadata, trailer", true,
+                &[("200", "page or JSON"), ("400", "unknown format"), ("401", "token"), ("404", "not among the recent scans kept (--inspect-cache-mib)")])},
             "/metrics": {"get": op("Prometheus text exposition", true, &[("200", "metrics"), ("401", "token")])},
             "/health/live": {"get": op("Liveness", false, &[("200", "live")])},
             "/health/ready": {"get": op("Readiness: model loaded and golden self-test passed", false,
