@@ -69,6 +69,10 @@ fn live_dashboard_renders_charts_with_data() {
         );
     }
     assert!(dom.contains(">9<"), "nine scans in the overview");
+    // the live page lists the five stego examples, each opening its inspect page by scan id
+    assert_eq!(dom.matches("<tr data-method=\"").count(), 5, "{dom}");
+    assert_eq!(dom.matches("data-scan=\"").count(), 5, "{dom}");
+    assert!(dom.contains("Meet at the old lighthouse at dawn"), "{dom}");
     let shot = artifacts().join("dashboard.png");
     chromium(
         &[

@@ -127,6 +127,16 @@ fn service_endpoints_auth_errors_feedback_and_shutdown() {
         call(authed("GET", &format!("{page}?format=pdf")), None).0,
         400
     );
+    let (code, body, _) = call(authed("GET", &s.url("/v1/detections")), None);
+    assert_eq!(code, 200, "{body}");
+    let d = json(&body);
+    assert_eq!(
+        d["detections"][0]["scan_id"].as_u64(),
+        Some(stego_id),
+        "{body}"
+    );
+    assert_eq!(d["detections"][0]["method"], "lsb.rgb");
+    assert_eq!(call(ureq::get(&s.url("/v1/detections")), None).0, 401);
     let (code, body, _) = call(authed("GET", &s.url("/v1/inspect/999999")), None);
     assert_eq!(code, 404, "{body}");
     assert_eq!(json(&body)["error"]["kind"], "not_found");

@@ -66,7 +66,8 @@ pub struct Detection {
 }
 
 impl Detection {
-    fn of(r: &Value) -> Detection {
+    /// The detection of a stego scan record ([`super::log::scan_record`]).
+    pub fn from_record(r: &Value) -> Detection {
         let s = |k: &str| r[k].as_str().map(str::to_owned);
         Detection {
             time: r["ts"]
@@ -216,7 +217,7 @@ pub fn replay<P: AsRef<Path>>(paths: &[P]) -> Result<Replay> {
         },
         series,
         detections_omitted: stego - detections.len() as u64,
-        detections: detections.into_iter().map(Detection::of).collect(),
+        detections: detections.into_iter().map(Detection::from_record).collect(),
         records: records.len(),
         first_ts,
         last_ts,

@@ -1,7 +1,8 @@
-//! `GET /v1/inspect/{scan_id}`: the inspect page (or its JSON with `?format=json`) of a recent
-//! scan. The service keeps the bytes of its latest successful scans, bounded in total size
-//! (`--inspect-cache-mib`; the oldest go first), so an analyst can look at a detection the
-//! dashboard or an alert pointed at without uploading the image again.
+//! What the service keeps of its latest scans for the analyst: `GET /v1/detections` (the latest
+//! stego verdicts, which the dashboard lists) and `GET /v1/inspect/{scan_id}` (the inspect page,
+//! or its JSON with `?format=json`, of a recent scan). The bytes of the latest successful scans
+//! are kept bounded in total size (`--inspect-cache-mib`; the oldest go first), so an analyst can
+//! look at a detection the dashboard or an alert pointed at without uploading the image again.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -12,6 +13,9 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
+use serde_json::json;
+use stegodetect::metrics::log::scan_record;
+use stegodetect::metrics::replay::{Detection, MAX_DETECTIONS};
 
 use super::{error, status_of, Shared};
 
@@ -52,6 +56,36 @@ impl RecentScans {
         let g = self.scans.lock().unwrap_or_else(|p| p.into_inner());
         g.0.iter().find(|(i, _)| *i == id).map(|(_, b)| b.clone())
     }
+}
+
+/// The latest stego verdicts, oldest first, at most [`MAX_DETECTIONS`].
+#[derive(Default)]
+pub struct RecentDetections {
+    list: Mutex<(VecDeque<Detection>, u64)>,
+}
+
+impl RecentDetections {
+    /// Add the detection of a stego scan (`id` from the registry).
+    pub fn add(&self, id: u64, r: &stegodetect::ScanResult) {
+        let rec = scan_record(None, Some(id), &Ok(r.clone()));
+        let mut g = self.list.lock().unwrap_or_else(|p| p.into_inner());
+        g.0.push_back(Detection::from_record(&rec));
+        if g.0.len() > MAX_DETECTIONS {
+            g.0.pop_front();
+            g.1 += 1;
+        }
+    }
+}
+
+/// `GET /v1/detections`: `{"detections": [...], "detections_omitted": n}`, oldest first (the
+/// shape of a report's list).
+pub async fn detections(State(app): State<Shared>) -> Response {
+    let g = app
+        .detections
+        .list
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    Json(json!({"detections": g.0, "detections_omitted": g.1})).into_response()
 }
 
 #[derive(Deserialize)]

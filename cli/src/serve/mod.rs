@@ -135,6 +135,8 @@ struct App {
     notifiers: Vec<Notifier>,
     /// The latest scans' bytes, for `/v1/inspect/{scan_id}`.
     recent: inspect::RecentScans,
+    /// The latest stego verdicts, for `/v1/detections`.
+    detections: inspect::RecentDetections,
 }
 
 type Shared = Arc<App>;
@@ -205,6 +207,7 @@ pub fn run(a: ServeArgs) -> CmdResult {
         alerts,
         notifiers,
         recent: inspect::RecentScans::new(a.inspect_cache_mib.saturating_mul(1 << 20)),
+        detections: inspect::RecentDetections::default(),
     });
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -256,6 +259,7 @@ async fn serve(
         .route("/v1/feedback", post(feedback))
         .route("/v1/stats", get(stats))
         .route("/v1/inspect/{scan_id}", get(inspect::inspect))
+        .route("/v1/detections", get(inspect::detections))
         .route("/v1/series", get(series))
         .route("/openapi.json", get(openapi))
         .route("/v1/alerts", get(list_alerts))
@@ -730,7 +734,10 @@ async fn scan(State(app): State<Shared>, req: Request) -> Response {
                 };
                 let recorded = record_outcome(&app, &state, outcome);
                 if let (Outcome::Scanned(r, Some(id)), Ok(())) = &recorded {
-                    if r.is_ok() {
+                    if let Ok(res) = r.as_ref() {
+                        if res.is_stego {
+                            app.detections.add(*id, res);
+                        }
                         app.recent.keep(*id, bytes);
                     }
                 }
@@ -943,6 +950,8 @@ fn openapi_doc() -> Value {
                   ("408", "body too slow"), ("413", "body over the limit"), ("415", "not declared as JSON"), ("422", "JSON of the wrong shape")])},
             "/v1/stats": {"get": op("Metrics snapshot; ?window=1m|5m|1h|24h, ?method=NAME", true,
                 &[("200", "snapshot"), ("400", "unknown window or method"), ("401", "token")])},
+            "/v1/detections": {"get": op("The latest stego verdicts (at most 1,000): time, scan_id, method, tool, probability, payload preview", true,
+                &[("200", "detections"), ("401", "token")])},
             "/v1/inspect/{scan_id}": {"get": op("The inspect page of a recent scan (HTML; ?format=json for its data): bit planes, heat maps, payload extent, findings, metadata, trailer", true,
                 &[("200", "page or JSON"), ("400", "unknown format"), ("401", "token"), ("404", "not among the recent scans kept (--inspect-cache-mib)")])},
             "/metrics": {"get": op("Prometheus text exposition", true, &[("200", "metrics"), ("401", "token")])},
