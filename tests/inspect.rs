@@ -62,6 +62,19 @@ fn metadata_and_trailer_payloads_are_shown_with_their_judgement() {
     assert_eq!(i.result.method, Some(Method::Exif));
     assert!(marked(&i).is_empty(), "no plane carries an EXIF payload");
     assert!(i.heat.is_none(), "a JPEG's LSBs are codec noise");
+    // the coefficient histogram and its calibrated estimate: shares (|v| > 8 left out), zero
+    // the most common value in both, the two close on a clean image's coefficients
+    let c = i
+        .coefficients
+        .as_ref()
+        .expect("a JPEG's coefficient histogram");
+    assert_eq!(c.values.len(), 17);
+    for h in [&c.image, &c.calibrated] {
+        let total: f64 = h.iter().sum();
+        assert!(total > 0.5 && total <= 1.0 + 1e-9, "{h:?}");
+        assert!(h.iter().all(|&v| v <= h[8]), "{h:?}");
+    }
+    assert!((c.image[8] - c.calibrated[8]).abs() < 0.1, "{c:?}");
     let row = i
         .metadata
         .iter()
@@ -75,6 +88,7 @@ fn metadata_and_trailer_payloads_are_shown_with_their_judgement() {
     );
 
     let i = inspect(&example("stego-raw.webp"));
+    assert!(i.coefficients.is_none());
     assert_eq!(i.result.method, Some(Method::Raw));
     let t = i.trailer.as_ref().expect("trailer");
     assert!(

@@ -72,6 +72,20 @@ fn the_inspect_page_shows_planes_heat_tables_and_payloads() {
         );
         assert_eq!(marked(&dom), planes, "{file}");
         assert_eq!(dom.contains("data-heat=\"pairs\""), heat, "{file}");
+        // JPEGs: the coefficient histogram against its calibrated estimate, 16 values a series
+        let jpeg = file.ends_with(".jpg");
+        assert_eq!(
+            attr_values(&dom, "data-coef-values") == ["16"],
+            jpeg,
+            "{file}"
+        );
+        if jpeg {
+            assert_eq!(
+                dom.matches("data-series=\"calibrated\"").count(),
+                16,
+                "{file}"
+            );
+        }
         // every image is inlined: the page is self-contained
         assert!(
             !dom.contains("src=\"http") && !dom.contains("src=\"plane-"),

@@ -56,6 +56,20 @@ pub struct Inspection {
     pub metadata: Vec<MetadataRow>,
     /// The data after the end of the image, if any.
     pub trailer: Option<TrailerView>,
+    /// For JPEGs: the luminance AC coefficient histogram against its calibrated estimate.
+    pub coefficients: Option<CoefficientHistogram>,
+}
+
+/// A JPEG's luminance AC coefficient histogram and its calibrated estimate
+/// ([`crate::analysis::jpeg::features::histograms`]): shares of all AC coefficients per value.
+#[derive(Debug, Clone, Serialize)]
+pub struct CoefficientHistogram {
+    /// The values, `-8..=8`.
+    pub values: Vec<i32>,
+    /// The image's shares.
+    pub image: Vec<f64>,
+    /// The calibrated (cropped and recompressed) estimate of the cover's.
+    pub calibrated: Vec<f64>,
 }
 
 /// One bit plane: 1 where the bit is set, sampled like the preview.
@@ -174,8 +188,24 @@ pub(crate) fn build(
             hex_dump,
         }
     });
+    let coefficients = (result.image.format == crate::Format::Jpeg)
+        .then(|| {
+            let end = info.image_end.min(bytes.len());
+            crate::planes::dct::DctPlanes::read(&bytes[..end], info.jpeg_scans).ok()
+        })
+        .flatten()
+        .and_then(|d| crate::analysis::jpeg::features::histograms(&d))
+        .map(|(image, calibrated)| {
+            let r = crate::analysis::jpeg::features::HIST_RANGE;
+            CoefficientHistogram {
+                values: (-r..=r).collect(),
+                image,
+                calibrated,
+            }
+        });
     Inspection {
         result,
+        coefficients,
         width: w,
         height: h,
         scale,

@@ -133,6 +133,65 @@ const STYLE: &str = r#"
   tr.evidence td:first-child { color:var(--hot); font-weight:600; }
 "#;
 
+/// The JPEG coefficient section: the image's and the calibrated estimate's shares of the
+/// luminance AC coefficients per value, as paired bars (0 is left out of the bars: it holds most
+/// coefficients and would flatten the rest; its two shares are printed).
+fn coefficient_chart(c: &super::CoefficientHistogram) -> String {
+    let (w, h, left, bottom) = (640.0, 220.0, 40.0, 20.0);
+    let shown: Vec<usize> = (0..c.values.len()).filter(|&i| c.values[i] != 0).collect();
+    let max = shown
+        .iter()
+        .map(|&i| c.image[i].max(c.calibrated[i]))
+        .fold(1e-9, f64::max);
+    let slot = (w - left) / shown.len().max(1) as f64;
+    let y = |v: f64| (h - bottom) * (1.0 - v / max);
+    let mut svg = format!(
+        "<svg viewBox=\"0 0 {w} {h}\" width=\"640\" data-coef-values=\"{}\">",
+        shown.len()
+    );
+    for (k, &i) in shown.iter().enumerate() {
+        let x = left + k as f64 * slot;
+        for (j, (v, colour, series)) in [
+            (c.image[i], "#2f6fde", "image"),
+            (c.calibrated[i], "#e0762f", "calibrated"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            svg.push_str(&format!(
+                "<rect data-series=\"{series}\" data-value=\"{}\" x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{colour}\"><title>{series} {}: {:.4} %</title></rect>",
+                c.values[i],
+                x + 2.0 + j as f64 * (slot - 4.0) / 2.0,
+                y(v),
+                (slot - 4.0) / 2.0,
+                (h - bottom) - y(v),
+                c.values[i],
+                v * 100.0
+            ));
+        }
+        svg.push_str(&format!(
+            "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\" font-size=\"11\">{}</text>",
+            x + slot / 2.0,
+            h - 4.0,
+            c.values[i]
+        ));
+    }
+    svg.push_str(&format!(
+        "<text x=\"0\" y=\"12\" font-size=\"11\">{:.2} %</text></svg>",
+        max * 100.0
+    ));
+    let zero = c.values.iter().position(|&v| v == 0).unwrap_or(0);
+    format!(
+        "<section id=\"coefficients\"><h2>JPEG coefficients: the image against its calibrated estimate</h2>\
+         <p class=\"note\">Luminance AC coefficients per value as shares of all of them; blue: the image, orange: \
+         the same image decompressed, cropped by 4 pixels and compressed again with its table (an estimate of the \
+         cover's). Embedding that changes coefficients shows as a departure, most at -1 and 1. Value 0 (not drawn): \
+         {:.2} % of the image, {:.2} % estimated.</p>{svg}</section>\n",
+        c.image[zero] * 100.0,
+        c.calibrated[zero] * 100.0
+    )
+}
+
 /// Render the page of an inspection; `name` is the file's name as shown.
 pub fn render(ins: &Inspection, name: &str) -> Result<Page> {
     let r = &ins.result;
@@ -341,6 +400,10 @@ pub fn render(ins: &Inspection, name: &str) -> Result<Page> {
         ),
     }
     push(&mut html, "</section>\n");
+
+    if let Some(c) = &ins.coefficients {
+        push(&mut html, &coefficient_chart(c));
+    }
 
     // bit planes
     push(&mut html, "<section id=\"planes\"><h2>Bit planes</h2>");

@@ -79,6 +79,42 @@ pub fn features(planes: &DctPlanes) -> Option<[f32; N_FEATURES]> {
     Some(out)
 }
 
+/// Largest |value| of [`histograms`].
+pub const HIST_RANGE: i32 = 8;
+
+/// The histogram of the luminance AC coefficients (values `-HIST_RANGE..=HIST_RANGE`, as shares
+/// of all AC coefficients) of the image and of its calibrated version (decompressed, cropped by
+/// 4 pixels, compressed again with the same table: an estimate of the cover's), over the same
+/// centred window as [`features`]. Embedding that changes coefficients (jsteg, F5 shrinkage,
+/// OutGuess before its correction) shows as a departure from the estimate, most in the bins
+/// -1, 0 and 1. `None` where [`features`] is.
+pub fn histograms(planes: &DctPlanes) -> Option<(Vec<f64>, Vec<f64>)> {
+    let c = planes.components.first()?;
+    if c.blocks_x < 3 || c.blocks_y < 3 || c.blocks.len() != c.blocks_x * c.blocks_y {
+        return None;
+    }
+    let mut q = [0f32; 64];
+    for (z, &v) in c.quant.iter().enumerate() {
+        q[ZIGZAG_TO_NATURAL[z]] = v.max(1) as f32;
+    }
+    let blocks = Blocks::window(c);
+    let share = |b: &Blocks| {
+        let n = (2 * HIST_RANGE + 1) as usize;
+        let mut h = vec![0f64; n];
+        for blk in &b.data {
+            for &v in &blk[1..] {
+                if v.abs() <= HIST_RANGE {
+                    h[(v + HIST_RANGE) as usize] += 1.0;
+                }
+            }
+        }
+        let total = (b.data.len() * 63).max(1) as f64;
+        h.iter_mut().for_each(|x| *x /= total);
+        h
+    };
+    Some((share(&blocks), share(&calibrated(&blocks, &q))))
+}
+
 #[inline]
 fn bin(v: i32) -> usize {
     (v.clamp(-T, T) + T) as usize
