@@ -243,3 +243,25 @@ fn bad_input_is_a_typed_error() {
         assert!(!matches!(e, stegodetect::Error::Internal(_)), "{e}");
     }
 }
+
+#[test]
+fn scattered_embedding_shows_as_uniform_noise_not_a_band() {
+    let cover = std::fs::read(common::starlight_sample().join("clean/clean-0029.png")).unwrap();
+    // 20,000 bytes at random R, G, B positions of a 256x256 cover: about 0.8 of the samples
+    let mut o = EmbedOptions::new(Method::LsbRgb);
+    o.scatter_key = Some(7);
+    let stego = embed(&cover, &common::random_bytes(20_000, 3), &o)
+        .unwrap()
+        .bytes;
+    let i = inspect(&stego);
+    assert!(i.extent.is_none(), "no sequential extent: {:?}", i.extent);
+    let g = i.heat.as_ref().and_then(|h| h.rate.as_ref()).unwrap();
+    let rows: Vec<f32> = (0..g.rows as usize)
+        .filter_map(|r| row_mean(g, r))
+        .collect();
+    let (top, bottom) = rows.split_at(rows.len() / 2);
+    let mean = |v: &[f32]| v.iter().sum::<f32>() / v.len() as f32;
+    // raised everywhere, and as much at the bottom as at the top
+    assert!(mean(top) > 0.3 && mean(bottom) > 0.3, "{rows:?}");
+    assert!((mean(top) - mean(bottom)).abs() < 0.2, "{rows:?}");
+}
