@@ -108,7 +108,8 @@ fn the_cli_package_has_its_binary_and_licence() {
         "LICENSE",
         "README.md",
         "src/main.rs",
-        "src/serve.rs",
+        "src/serve/mod.rs",
+        "src/inspect.rs",
     ] {
         assert!(files.iter().any(|x| x == f), "{f} missing: {files:?}");
     }

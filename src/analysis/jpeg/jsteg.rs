@@ -199,7 +199,8 @@ pub struct Scan {
     /// declares reach (the first 36 when no header parses, up to the header's end when it
     /// declares more than the image's AC coefficients could hold).
     pub stream: Vec<i16>,
-    /// The prefix where the sign-symmetry break peaks (judged at every 64 usable coefficients).
+    /// The prefix where the sign-symmetry break peaks (judged at the end of each block in which
+    /// the usable count passed a multiple of 64).
     pub peak: Prefix,
     /// jsteg's header, `(payload bytes, first payload bit)`, and the prefix it declares.
     pub header: Option<((usize, usize), Prefix)>,
@@ -211,8 +212,8 @@ pub fn scan(dct: &DctPlanes) -> Scan {
     scan_blocks(dct, true)
 }
 
-/// [`scan`], with the per-block counting of blocks without a checkpoint or not (`false`: every
-/// coefficient walked, the definition the fast path is tested against).
+/// [`scan`], with the blocks past the kept stream counted whole (vectorised) or not (`false`:
+/// every coefficient walked, the definition the fast path is tested against).
 #[multiversion::multiversion(targets("x86_64+avx2+fma"))]
 fn scan_blocks(dct: &DctPlanes, whole_blocks: bool) -> Scan {
     let mut all = Counts::default();
@@ -229,61 +230,62 @@ fn scan_blocks(dct: &DctPlanes, whole_blocks: bool) -> Scan {
     let capacity: usize = dct.components.iter().map(|c| c.blocks.len() * 63).sum();
     for (ci, b) in dct.scan_order() {
         let ac = &dct.components[ci].blocks[b][1..];
-        // Past the kept stream (the header is settled), a block that holds no checkpoint (k
-        // reaching a multiple of 64) only adds to the counts: counted by value over the whole
-        // block without a branch per coefficient (vectorised). Other blocks take the walk below.
+        let before = k;
         if whole_blocks && k >= keep {
-            // most blocks of a photo's chroma and smooth areas have no AC coefficient at all
+            // Past the kept stream (the header is settled) a block only adds to the counts:
+            // counted by value over the whole block without a branch per coefficient
+            // (vectorised). Most blocks of a photo's chroma and smooth areas have no AC
+            // coefficient at all.
             if ac.iter().fold(0i16, |a, &v| a | v) == 0 {
                 continue;
             }
-            let u = ac.iter().map(|&v| usable(v) as u16).sum::<u16>() as usize;
-            if (k + u) / 64 == k / 64 {
-                let c = block_counts(ac);
-                for (i, &m) in c.iter().enumerate() {
-                    all.0[i] += m;
-                    d += D_TERM[i] * m;
-                    n += m;
+            let c = block_counts(ac);
+            for (i, &m) in c.iter().enumerate() {
+                all.0[i] += m;
+                d += D_TERM[i] * m;
+                n += m;
+            }
+            k += ac.iter().map(|&v| usable(v) as u16).sum::<u16>() as usize;
+        } else {
+            for &v in ac {
+                if v == 0 {
+                    continue;
                 }
-                k += u;
-                continue;
-            }
-        }
-        for &v in ac {
-            if v == 0 {
-                continue;
-            }
-            if (-M..=M).contains(&v) {
-                let i = (v + M) as usize;
-                all.0[i] += 1;
-                d += D_TERM[i];
-                n += 1;
-            }
-            if !usable(v) {
-                continue;
-            }
-            k += 1;
-            if k <= keep {
-                s.push(v);
-                if hdr.is_none() {
-                    hdr = header(&s);
-                    if let Some((len, start)) = hdr {
-                        keep = start.saturating_add(len.saturating_mul(8));
-                        if keep > capacity {
-                            // settled: no header, nothing more kept
-                            (hdr, keep) = (None, k);
+                if (-M..=M).contains(&v) {
+                    let i = (v + M) as usize;
+                    all.0[i] += 1;
+                    d += D_TERM[i];
+                    n += 1;
+                }
+                if !usable(v) {
+                    continue;
+                }
+                k += 1;
+                if k <= keep {
+                    s.push(v);
+                    if hdr.is_none() {
+                        hdr = header(&s);
+                        if let Some((len, start)) = hdr {
+                            keep = start.saturating_add(len.saturating_mul(8));
+                            if keep > capacity {
+                                // settled: no header, nothing more kept
+                                (hdr, keep) = (None, k);
+                            }
                         }
                     }
                 }
-            }
-            if k.is_multiple_of(64) && n >= 50 {
-                let z = d as f64 / (n as f64).sqrt();
-                if z > best.0 {
-                    best = (z, k, all);
+                if k == keep && hdr.is_some() {
+                    at_end = Some(all);
                 }
             }
-            if k == keep && hdr.is_some() {
-                at_end = Some(all);
+        }
+        // The prefix is judged at the end of every block in which the usable count passed a
+        // multiple of 64 (so about once per 64 usable coefficients, as many looks as a clean
+        // image's maximum was calibrated with), whichever way the block was counted.
+        if k / 64 != before / 64 && n >= 50 {
+            let z = d as f64 / (n as f64).sqrt();
+            if z > best.0 {
+                best = (z, k, all);
             }
         }
     }
@@ -298,7 +300,7 @@ fn scan_blocks(dct: &DctPlanes, whole_blocks: bool) -> Scan {
 }
 
 /// Counts of the values -M..=M among `ac` (0 left at 0).
-#[inline]
+#[inline(always)] // into the AVX2 version of `scan_blocks`
 fn block_counts(ac: &[i16]) -> [i64; 2 * M as usize + 1] {
     let mut c = [0i64; 2 * M as usize + 1];
     // few non-zero coefficients (the usual high-frequency tail of zeros): one sparse pass is
