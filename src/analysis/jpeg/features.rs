@@ -57,15 +57,7 @@ impl Blocks {
 /// The feature vector of a JPEG (its luminance, the centred window of [`WINDOW`] blocks), or
 /// `None` when it is too small to calibrate (fewer than 3x3 luminance blocks) or has no component.
 pub fn features(planes: &DctPlanes) -> Option<[f32; N_FEATURES]> {
-    let c = planes.components.first()?;
-    if c.blocks_x < 3 || c.blocks_y < 3 || c.blocks.len() != c.blocks_x * c.blocks_y {
-        return None;
-    }
-    let mut q = [0f32; 64];
-    for (z, &v) in c.quant.iter().enumerate() {
-        q[ZIGZAG_TO_NATURAL[z]] = v.max(1) as f32;
-    }
-    let blocks = Blocks::window(c);
+    let (blocks, q) = luminance_window(planes)?;
     let f0 = groups(&blocks);
     let f1 = groups(&calibrated(&blocks, &q));
     let mut out = [0f32; N_FEATURES];
@@ -79,6 +71,20 @@ pub fn features(planes: &DctPlanes) -> Option<[f32; N_FEATURES]> {
     Some(out)
 }
 
+/// The centred window of the luminance blocks and its quantisation table (natural order), or
+/// `None` when the image is too small to calibrate (fewer than 3x3 blocks) or has no component.
+fn luminance_window(planes: &DctPlanes) -> Option<(Blocks, [f32; 64])> {
+    let c = planes.components.first()?;
+    if c.blocks_x < 3 || c.blocks_y < 3 || c.blocks.len() != c.blocks_x * c.blocks_y {
+        return None;
+    }
+    let mut q = [0f32; 64];
+    for (z, &v) in c.quant.iter().enumerate() {
+        q[ZIGZAG_TO_NATURAL[z]] = v.max(1) as f32;
+    }
+    Some((Blocks::window(c), q))
+}
+
 /// Largest |value| of [`histograms`].
 pub const HIST_RANGE: i32 = 8;
 
@@ -89,15 +95,7 @@ pub const HIST_RANGE: i32 = 8;
 /// OutGuess before its correction) shows as a departure from the estimate, most in the bins
 /// -1, 0 and 1. `None` where [`features`] is.
 pub fn histograms(planes: &DctPlanes) -> Option<(Vec<f64>, Vec<f64>)> {
-    let c = planes.components.first()?;
-    if c.blocks_x < 3 || c.blocks_y < 3 || c.blocks.len() != c.blocks_x * c.blocks_y {
-        return None;
-    }
-    let mut q = [0f32; 64];
-    for (z, &v) in c.quant.iter().enumerate() {
-        q[ZIGZAG_TO_NATURAL[z]] = v.max(1) as f32;
-    }
-    let blocks = Blocks::window(c);
+    let (blocks, q) = luminance_window(planes)?;
     let share = |b: &Blocks| {
         let n = (2 * HIST_RANGE + 1) as usize;
         let mut h = vec![0f64; n];
