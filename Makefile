@@ -118,8 +118,9 @@ heldout6:
 	PKGS="hedgewars-data deepin-icon-theme ri-li-data kdenlive-data krita-data inkscape-tutorials synfig-examples warzone2100-data pingus-data neverball-data numix-icon-theme moka-icon-theme paper-icon-theme suru-icon-theme crawl-tiles-data fillets-ng-data cataclysm-dda-data lbreakout2-data chromium-bsu-data mirrormagic-data dreamchess-data kobodeluxe-data holotz-castle-data solarwolf ltris tuxmath-data angband-data adwaita-icon-theme xscreensaver-data python3-matplotlib sugar-icon-theme" bash scripts/fetch-corpus.sh data/heldout6
 
 # Fresh sources fetched 2026-12-06 (fifth session; 32 Debian packages none of the other sets or the
-# training use, 30 with images: icon themes, game art and sprites, documentation screenshots, maps,
-# wallpapers, photos): measured once for issue 14's false-positive target (models/README.md).
+# pixel model's training use, 30 with images: icon themes, game art and sprites, documentation
+# screenshots, maps, wallpapers, photos; six of them also gave JPEGs to scripts/jpeg_data.sh):
+# measured once for issue 14's false-positive target (models/README.md).
 heldout7:
 	PKGS="yaru-theme-icon lxde-icon-theme gnome-colors-common breeze-icon-theme darktable freedroid-data tuxtype-data tuxfootball asc-data trackballs-data kmahjongg circuslinux-data endless-sky-data games-thumbnails xboard gnubg-data gimp-help-en octave-doc step digikam-data lxqt-themes fluxbox kodi-data plymouth-themes cinnamon-desktop-data xplanet-images openorienteering-mapper performous openscad pioneers-data python3-skimage wesnoth-1.16-data" bash scripts/fetch-corpus.sh data/heldout7
 
