@@ -45,7 +45,7 @@ const N_CLASSES: usize = 6;
 /// about one level they say nothing about the LSB, and a linear model must not extrapolate there.
 const DIFF_CLIP: f32 = 1.5;
 /// Context features per sample (the class intercept comes first).
-const NF: usize = 5;
+const NF: usize = 6;
 const D: usize = NF + 1;
 /// Ridge penalty of the fit, and the largest change of one weight in one Newton step.
 const RIDGE: f32 = 1.0;
@@ -94,7 +94,9 @@ fn coin_like(bits: impl Iterator<Item = u8>) -> bool {
 pub struct PathStat {
     /// Path name (`RGB`, `grey`, `alpha`, `palette index`).
     pub path: &'static str,
-    /// Maximum of the cumulative log-likelihood ratio over prefixes of at least 512 samples.
+    /// Maximum of the cumulative log-likelihood ratio over prefixes of at least 512 samples (held
+    /// at most at `LAMBDA_MID - 6 LAMBDA_WIDTH` when the model's confident predictions over that
+    /// prefix were right far more often than a coin's: a described region, not a payload).
     pub lambda: f32,
     /// Estimated embedded length in samples (= bits at one bit per sample).
     pub samples: usize,
@@ -104,6 +106,10 @@ pub struct PathStat {
     /// probability at least [`CONFIDENT`] either way, and how many of those it got wrong.
     pub confident: (u32, u32),
 }
+
+/// `Λ` is held at most here (no finding) when the prefix's confident predictions were right
+/// far more often than a coin's.
+const NOT_A_COIN: f32 = LAMBDA_MID - 6.0 * LAMBDA_WIDTH;
 
 /// A prediction this sure (or more) of either bit value is a confident one.
 const CONFIDENT: f32 = 0.9;
@@ -326,6 +332,14 @@ fn path_stat(
             break;
         }
     }
+    // Over a payload of random bytes the model's confident predictions are wrong half the time;
+    // over a region it describes but did not fit (a screenshot's dialog rows) they are mostly
+    // right. Fewer wrong than a coin's 3 standard deviations below half: the image, not a payload.
+    let (sure, wrong) = at_lambda;
+    let coin = (wrong as f64) >= sure as f64 / 2.0 - 1.5 * (sure as f64).sqrt();
+    if !coin {
+        lambda = lambda.min(NOT_A_COIN as f64);
+    }
     Some(PathStat {
         path,
         lambda: lambda as f32,
@@ -474,6 +488,7 @@ impl<'a> Group<'a> {
                             f[3 + 2 * k] = (ov & 1) as f32 - 0.5;
                         }
                     }
+                    horizontal(&mut f, v, px(nb[2], c), px(nb[3], c));
                     out[c] = (class[c], f, (v & 1) as u8);
                 }
             }
@@ -485,6 +500,7 @@ impl<'a> Group<'a> {
                 let mut f = [0f32; D];
                 f[0] = 1.0;
                 f[1] = (mean - ((s & !1) as f32 + 0.5)).clamp(-DIFF_CLIP, DIFF_CLIP);
+                horizontal(&mut f, s, v[2], v[3]);
                 out[0] = (class_of(hi - lo), f, (s & 1) as u8);
             }
             Kind::Palette(pal) => {
@@ -580,6 +596,16 @@ impl<'a> Group<'a> {
             }
             out.into_iter().take(cc)
         })
+    }
+}
+
+/// The left and right neighbours' mean LSB where both their upper bits equal the sample's (a run
+/// of one colour along the row, such as a screenshot's one-pixel border line, predicts its own LSBs even
+/// where the rows above and below differ and make the context an edge).
+#[inline]
+fn horizontal(f: &mut [f32; D], v: i32, left: i32, right: i32) {
+    if left & !1 == v & !1 && right & !1 == v & !1 {
+        f[NF] = ((left & 1) + (right & 1)) as f32 / 2.0 - 0.5;
     }
 }
 
@@ -816,7 +842,7 @@ mod tests {
                 a[i - 1][i] = 0.5;
             }
         }
-        let x = [1.0, -2.0, 0.5, 3.0, 0.0, 1.5];
+        let x: [f64; D] = std::array::from_fn(|i| [1.0, -2.0, 0.5, 3.0, 0.0, 1.5, -0.75][i % 7]);
         let mut b = [0f64; D];
         for i in 0..D {
             b[i] = (0..D).map(|k| a[i][k] * x[k]).sum();
