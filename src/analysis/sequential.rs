@@ -6,7 +6,8 @@
 //! logistic model of P(LSB = 1 | context) is fitted on a sample of the whole image. The context
 //! never reads the sample's own LSB: the distance of its upper bits to the mean of its four
 //! neighbours, the other colour channels' prediction of it, the other channels' LSBs where their
-//! upper bits agree, each per texture class (range of the neighbours). Along each scan path the
+//! upper bits agree, the left and right neighbours' LSBs where theirs agree, each per texture
+//! class (range of the neighbours). Along each scan path the
 //! statistic is the cumulative log-likelihood ratio of "these LSBs are coin flips" against "these
 //! LSBs follow the image's model": `Λ(k) = Σ_{i<k} (loss_i − ln 2)`, with `loss_i` the model's log
 //! loss on sample `i`. On a clean image the model predicts better than a coin and `Λ` drifts down;
