@@ -32,7 +32,7 @@ seed() {
     local files=()
     case $t in
         container_png) files=(tests/fixtures/clean/*.png examples/images/*.png fuzz/seeds/*.png) ;;
-        container_jpeg|dct_jpeg) files=(tests/fixtures/clean/*.jpg examples/images/*.jpg tests/fixtures/jpeg/*.jpg) ;;
+        container_jpeg|dct_jpeg) files=(tests/fixtures/clean/*.jpg examples/images/*.jpg tests/fixtures/jpeg/*.jpg tests/fixtures/jpeg-layouts/*.jpg) ;;
         container_gif) files=(tests/fixtures/clean/*.gif examples/images/*.gif) ;;
         container_webp) files=(tests/fixtures/clean/*.webp examples/images/*.webp) ;;
         container_bmp) files=(tests/fixtures/clean/*.bmp) ;;

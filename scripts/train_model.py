@@ -161,10 +161,21 @@ def main():
     sample = [m["path"] for m in manifest if not m["path"].lower().endswith((".jpg", ".jpeg"))]
     sample = sample[:: max(1, len(sample) // 400)]
     out = run([a.bin, "features", "--model", path, *[os.path.join(a.dataset, p) for p in sample]], capture_output=True, text=True)
-    rust = {os.path.relpath(json.loads(l)["path"], a.dataset): json.loads(l)["probability"] for l in out.stdout.splitlines()[1:]}
+    rows = [json.loads(l) for l in out.stdout.splitlines()[1:]]
+    rust = {os.path.relpath(r["path"], a.dataset): (r["probability"], r["pixels"]) for r in rows}
     index = {m["path"]: i for i, m in enumerate(manifest)}
-    diffs = [abs(rust[p] - py[index[p]]) for p in sample]
-    parity = {"rows": len(diffs), "max_abs_diff_rust_vs_python_onnxruntime": float(max(diffs)),
+
+    def expected(p):
+        # a verdict resting on structural estimates alone is held at a ceiling that grows with
+        # the image's size (src/verdict.rs, `structural_ceiling`)
+        prob, pixels = rust[p]
+        ceiling = 0.5 + 0.5 * min(1.0, pixels / 262144.0) ** 0.5
+        model = float(py[index[p]])
+        return model if abs(prob - model) <= 1e-5 or model <= ceiling else ceiling
+
+    diffs = [abs(rust[p][0] - expected(p)) for p in sample]
+    held = sum(abs(rust[p][0] - float(py[index[p]])) > 1e-5 for p in sample)
+    parity = {"rows": len(diffs), "held_at_ceiling": held, "max_abs_diff_rust_vs_python_onnxruntime": float(max(diffs)),
               "max_abs_diff_onnx_vs_sklearn": float(np.abs(py - skl).max())}
     if parity["max_abs_diff_rust_vs_python_onnxruntime"] > 1e-5:
         raise SystemExit(f"parity failed: {parity}")

@@ -171,12 +171,23 @@ impl Detector {
     )> {
         let t0 = Instant::now();
         let (format, info) = self.walk(bytes)?;
-        // A JPEG's coefficient analyses need only the bytes: they run alongside pixel decoding
-        // (two cores for one image; the same thread when the pool is busy with a batch).
-        let (decoded, jpeg) = rayon::join(
-            || planes::decode(format, bytes, &info, &self.opts.limits),
-            || analysis::jpeg_domain(format, bytes, &info, self.jpeg_model.is_some()),
-        );
+        // A JPEG is entropy-decoded once: its coefficient analyses run alongside making the
+        // pixels from the same coefficients (two cores for one image; the same thread when the
+        // pool is busy with a batch).
+        let (decoded, jpeg) = if format == Format::Jpeg {
+            let limits = &self.opts.limits;
+            let dct = planes::read_jpeg(bytes, &info, limits);
+            let (decoded, jpeg) = rayon::join(
+                || planes::decode_jpeg(bytes, &info, limits, dct.as_ref().ok()),
+                || analysis::jpeg_domain(dct.as_ref(), self.jpeg_model.is_some()),
+            );
+            (decoded, Some(jpeg))
+        } else {
+            (
+                planes::decode(format, bytes, &info, &self.opts.limits),
+                None,
+            )
+        };
         let decoded = decoded?;
         let (result, feed) = self.prepare_decoded(format, bytes, &info, &decoded, t0, jpeg)?;
         Ok((result, feed, info, decoded))
@@ -228,6 +239,11 @@ impl Detector {
             sha256: info.sha256.clone(),
         };
         crate::model::apply(result, pred, r, self.opts.threshold);
+        if m.needs_features() {
+            // a model over the rule evidence is held where that evidence is (a model of its own
+            // inputs, such as Starlight's V4 signature, is not)
+            verdict::hold_structural(result, self.opts.threshold);
+        }
         result.timings.model_us = model_us;
         result.timings.total_us += model_us;
     }

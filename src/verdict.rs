@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::analysis::pairs::PairBalance;
-use crate::analysis::pixels::StructuralReport;
+use crate::analysis::pixels::{StructuralReport, REF_PIXELS};
 use crate::analysis::{Analysis, Evidence, ImageProfile, Method, Tool};
 use crate::container::{ContainerInfo, Format, Trailer};
 use crate::extract::Payload;
@@ -212,7 +212,7 @@ pub(crate) fn decide(
         .filter_map(|e| e.payload.clone())
         .collect();
     let first = &decoded.frames[0];
-    ScanResult {
+    let mut r = ScanResult {
         is_stego,
         probability,
         method,
@@ -260,6 +260,51 @@ pub(crate) fn decide(
         structural,
         pairs,
         timings: Timings::default(),
+    };
+    hold_structural(&mut r, threshold);
+    r
+}
+
+/// The highest probability a verdict may have when it rests on structural estimates alone (WS,
+/// SPA, chi-square, flat areas) on an image of `pixels` pixels. Their noise grows like
+/// 1/sqrt(pixels) and small processed images (filter demonstrations, scaled game screenshots)
+/// reach the same rates as embedding, so the evidence is graded by capacity: 1.0 from
+/// 262,144 pixels (0.25 MP), 0.5 + 0.5 sqrt(pixels / REF_PIXELS) below, which stays above the
+/// default threshold (a finding is still reported) but under 0.9 below about 0.16 MP.
+pub fn structural_ceiling(pixels: u64) -> f32 {
+    0.5 + 0.5 * (pixels as f32 / REF_PIXELS).min(1.0).sqrt()
+}
+
+/// Hold a verdict whose strongest finding is a structural estimate and that no other analysis
+/// supports (every other finding at or below `threshold`) at [`structural_ceiling`]; the
+/// per-method scores are held with it.
+pub(crate) fn hold_structural(r: &mut ScanResult, threshold: f32) {
+    let top = r.findings.iter().max_by(|a, b| a.score.total_cmp(&b.score));
+    let others = r
+        .findings
+        .iter()
+        .filter(|e| e.analysis != "structural")
+        .any(|e| e.score > threshold);
+    if top.is_none_or(|e| e.analysis != "structural") {
+        return;
+    }
+    let pixels = r.image.width as u64 * r.image.height as u64;
+    let ceiling = structural_ceiling(pixels);
+    if others || r.probability <= ceiling {
+        return;
+    }
+    r.probability = ceiling;
+    for m in Method::ALL {
+        let s = r.scores.slot(m);
+        *s = s.min(ceiling);
+    }
+    if r.probability <= threshold {
+        // a stricter operating point than the ceiling: not a verdict
+        r.is_stego = false;
+        r.method = None;
+        r.method_id = None;
+        r.tool = None;
+        r.payload = None;
     }
 }
 

@@ -338,7 +338,8 @@ pub fn features(a: FeaturesArgs) -> CmdResult {
                 _ => match scan_one(&det, i, a.detector.max_file_size) {
                 Ok(r) => {
                     json!({"path": i.name(), "features": extract(&r), "probability": r.probability,
-                                "decided_by": r.decided_by, "error": null})
+                                "decided_by": r.decided_by,
+                                "pixels": r.image.width as u64 * r.image.height as u64, "error": null})
                 }
                 Err(e) => json!({"path": i.name(), "features": null, "error": e.to_string()}),
                 },

@@ -49,7 +49,7 @@ pub fn search<S: ByteSource + ?Sized>(s: &S, max_payload: usize) -> Option<Conte
             score,
         });
     }
-    if let Some(kind) = magic(&head) {
+    if let Some(kind) = magic(s, 0) {
         let (bytes, complete) = read_magic_payload(s, 0, kind, max_payload);
         return Some(ContentHit {
             kind: HitKind::Magic,
@@ -63,7 +63,7 @@ pub fn search<S: ByteSource + ?Sized>(s: &S, max_payload: usize) -> Option<Conte
     let len = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
     if len >= 8 && len <= n - 4 && len <= max_payload {
         let probe = read(s, 4, len.min(256));
-        let body_magic = magic(&probe);
+        let body_magic = magic(s, 4);
         if body_magic.is_some() || text_quality(&probe).is_some() {
             let body = read(s, 4, len);
             if body_magic.is_some() || text_quality(&body).is_some() {
@@ -302,16 +302,44 @@ fn is_wordy(b: &[u8]) -> bool {
     ok && b.contains(&b' ') && letters * 2 >= b.len()
 }
 
-/// Known file-format magic numbers of at least three bytes. A JPEG's `FF D8 FF` must be
-/// followed by a marker that can open a JPEG (SOFn, DHT, DQT, DRI, APPn, COM): three bytes
-/// alone turn up by chance in flat areas' LSBs (`ff d8 ff a5 ...` in a 22x15 flag).
-fn magic(head: &[u8]) -> Option<TrailerKind> {
+/// Known file-format magic numbers of at least three bytes, at `from` in `s`. A JPEG's
+/// `FF D8 FF` must open a chain of segments: three bytes alone turn up by chance in flat areas'
+/// LSBs (`ff d8 ff a5 ...` in a 22x15 flag), and so does a fourth (a 46x38 palette sprite's
+/// index LSBs), but not the next segment's marker where the first segment's length says.
+fn magic<S: ByteSource + ?Sized>(s: &S, from: usize) -> Option<TrailerKind> {
     use TrailerKind::*;
-    match kind_of(head) {
-        Jpeg if !head.get(3).is_some_and(|&m| opens_jpeg(m)) => None,
+    match kind_of(&read(s, from, 16)) {
+        Jpeg if !jpeg_segments(s, from) => None,
         k @ (Jpeg | Png | Gif | Zip | Pdf | Gzip | SevenZip | Rar | Mp4) => Some(k),
         _ => None,
     }
+}
+
+/// `FF D8` at `from`, then segments (`FF`, a marker, a big-endian length) whose markers can
+/// follow SOI, up to a start of scan or for two segments, inside `s`.
+fn jpeg_segments<S: ByteSource + ?Sized>(s: &S, from: usize) -> bool {
+    let mut at = from + 2;
+    for seen in 0.. {
+        let h = read(s, at, 4);
+        if h.len() < 2 || h[0] != 0xFF {
+            return false;
+        }
+        if h[1] == 0xDA && seen > 0 {
+            return true;
+        }
+        if !opens_jpeg(h[1]) || h.len() < 4 {
+            return false;
+        }
+        if seen == 2 {
+            return true;
+        }
+        let len = u16::from_be_bytes([h[2], h[3]]) as usize;
+        if len < 2 {
+            return false;
+        }
+        at += 2 + len;
+    }
+    unreachable!()
 }
 
 /// A marker that can follow SOI: SOF0-15 and DHT/DAC (C0-CF), DQT (DB), DRI (DD), APP0-15
@@ -457,12 +485,18 @@ mod tests {
         let mut chance = vec![0xFF, 0xD8, 0xFF, 0xA5];
         chance.extend((0..60u32).map(|i| (i * 97 % 251) as u8));
         assert!(search(&chance[..], 1 << 20).is_none_or(|h| h.kind != HitKind::Magic));
-        // a JFIF header is found
+        // a JFIF header is found: APP0, then a quantisation table
         let mut jfif = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10];
-        jfif.extend_from_slice(b"JFIF\0");
-        jfif.extend((0..60u32).map(|i| (i * 97 % 251) as u8));
+        jfif.extend_from_slice(b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0");
+        jfif.extend_from_slice(&[0xFF, 0xDB, 0x00, 0x43, 0x00]);
+        jfif.extend((0..64u32).map(|i| (i * 97 % 251) as u8));
+        jfif.extend_from_slice(&[0xFF, 0xC0, 0x00, 0x11]);
         let h = search(&jfif[..], 1 << 20).unwrap();
         assert_eq!((h.kind, h.magic), (HitKind::Magic, Some(TrailerKind::Jpeg)));
+        // a chance opening marker whose segment length leads nowhere is not
+        let mut cut = jfif.clone();
+        cut[20] = 0x7F;
+        assert!(search(&cut[..], 1 << 20).is_none_or(|h| h.kind != HitKind::Magic));
     }
 
     #[test]

@@ -37,6 +37,7 @@ pub use profile::ImageProfile;
 use crate::container::{ContainerInfo, Format};
 use crate::extract::Payload;
 use crate::options::Options;
+use crate::planes::dct::DctPlanes;
 use crate::planes::Decoded;
 
 /// One piece of evidence.
@@ -90,26 +91,23 @@ pub struct Analysis {
     pub jpeg_features: Option<Box<[f32; jpeg::features::N_FEATURES]>>,
 }
 
-/// The JPEG-domain analyses' evidence and the learned JPEG model's input, computed from the file
-/// bytes alone (no pixels), so that a scan can run them alongside pixel decoding.
+/// The JPEG-domain analyses' evidence and the learned JPEG model's input, computed from the
+/// quantised coefficients alone (no pixels), so that a scan can run them alongside making the
+/// pixels.
 pub struct JpegDomain {
     evidence: Vec<Evidence>,
     features: Option<Box<[f32; jpeg::features::N_FEATURES]>>,
 }
 
-/// Run the JPEG-domain analyses of a JPEG file's bytes (`None` for other formats and without
-/// bytes); `want_features`: also compute the learned JPEG model's input.
+/// Run the JPEG-domain analyses on a JPEG's coefficients (or note the error reading them gave);
+/// `want_features`: also compute the learned JPEG model's input.
 pub fn jpeg_domain(
-    format: Format,
-    bytes: &[u8],
-    info: &ContainerInfo,
+    dct: std::result::Result<&DctPlanes, &crate::Error>,
     want_features: bool,
-) -> Option<JpegDomain> {
-    (format == Format::Jpeg && !bytes.is_empty()).then(|| {
-        let mut evidence = Vec::new();
-        let features = jpeg::analyse(bytes, info, want_features, &mut evidence);
-        JpegDomain { evidence, features }
-    })
+) -> JpegDomain {
+    let mut evidence = Vec::new();
+    let features = jpeg::analyse_planes(dct, want_features, &mut evidence);
+    JpegDomain { evidence, features }
 }
 
 /// Run every analysis on a walked container, its decoded planes and the file bytes, with the

@@ -176,7 +176,7 @@ impl StructuralReport {
 /// shrinks like 1/sqrt(pixels), so smaller images need a higher midpoint (up to `SMALL_MID`) and
 /// larger ones keep the configured floor, which is set by cover bias, not noise. The logistic
 /// ramp is 15 % of the midpoint wide.
-const REF_PIXELS: f32 = 262_144.0;
+pub(crate) const REF_PIXELS: f32 = 262_144.0;
 const SMALL_MID: f32 = 0.08;
 
 fn rate_midpoint(pixels: u64, floor: f32) -> f32 {
@@ -188,6 +188,9 @@ fn rate_midpoint(pixels: u64, floor: f32) -> f32 {
 /// accounts for sample size; clean lossless renders reach ~0.017 (tuned on the training sources
 /// and the first held-out set, `make heldout`).
 const FLAT_MID_FACTOR: f32 = 2.0 / 3.0;
+
+/// How far above the SPA estimate the WS one may count (see `structural`).
+const SPA_MARGIN: f32 = 0.03;
 
 /// Structural scores below this are not reported as findings.
 pub const FINDING_CUT: f32 = 0.05;
@@ -271,7 +274,7 @@ pub fn structural(
                 .map(|_| mid.max(midpoint * (REF_PIXELS / profile.pixels.max(1) as f32).sqrt())),
         });
     }
-    let (rate, ws) = ws_rate()?;
+    let (ws_rate, ws) = ws_rate()?;
     let spa: Vec<f32> = structural::spa(&p.samples, w, h, ch, cc)
         .into_iter()
         .flatten()
@@ -280,6 +283,9 @@ pub fn structural(
     if spa.len() != cc {
         return None;
     }
+    // Both estimators measure the rate of LSB replacement and agree on it; WS reads high on
+    // processed images (filtered, scaled screenshots: WS 0.3-0.45 where SPA says 0.02-0.08)
+    let rate = ws_rate.min(combine(&spa) + SPA_MARGIN);
     let chi = structural::chi_prefix(&p.samples, ch, cc);
     let score = ramp(rate, mid);
     if score >= FINDING_CUT {

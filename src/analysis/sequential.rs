@@ -112,6 +112,9 @@ pub struct PathStat {
 /// far more often than a coin's.
 const NOT_A_COIN: f32 = LAMBDA_MID - 6.0 * LAMBDA_WIDTH;
 
+/// Samples between two tallies of the confident predictions (for the coin check's first half).
+const TALLY_EVERY: usize = 16;
+
 /// A prediction this sure (or more) of either bit value is a confident one.
 const CONFIDENT: f32 = 0.9;
 
@@ -304,7 +307,9 @@ fn path_stat(
     let last = (len / 3).min(KMAX); // the maximum is taken over prefixes up to a third
     let (mut lsb, mut reference) = (Running::new(), Running::new());
     let (mut lambda, mut peak, mut peak_at) = (f64::MIN, f64::MIN, 0usize);
-    let (mut sure, mut wrong, mut at_lambda) = (0u32, 0u32, (0u32, 0u32));
+    let (mut sure, mut wrong, mut at_lambda, mut lambda_at) = (0u32, 0u32, (0u32, 0u32), 0usize);
+    // (sure, wrong) after every TALLY_EVERY samples
+    let mut tally: Vec<(u32, u32)> = Vec::with_capacity(last / TALLY_EVERY + 1);
     for (k, (p, y)) in pred.enumerate() {
         if p >= CONFIDENT || p <= 1.0 - CONFIDENT {
             sure += 1;
@@ -316,9 +321,13 @@ fn path_stat(
             stat -= PENALTY * reference.push(p1, y1, c).max(0.0);
         }
         let k = k + 1;
+        if k % TALLY_EVERY == 0 && k <= last {
+            tally.push((sure, wrong));
+        }
         if k >= KMIN && k <= last && stat > lambda {
             lambda = stat;
             at_lambda = (sure, wrong);
+            lambda_at = k;
         }
         if stat > peak {
             peak = stat;
@@ -336,8 +345,18 @@ fn path_stat(
     // Over a payload of random bytes the model's confident predictions are wrong half the time;
     // over a region it describes but did not fit (a screenshot's dialog rows) they are mostly
     // right. Fewer wrong than a coin's 3 standard deviations below half: the image, not a payload.
-    let (sure, wrong) = at_lambda;
-    let coin = (wrong as f64) >= sure as f64 / 2.0 - 1.5 * (sure as f64).sqrt();
+    // The best prefix can run past a payload's end into image the model predicts (a 128-byte
+    // payload's 1,024 samples and 227 after them), so where the statistic is a finding's, its
+    // first half, which a payload starting at the first sample fills, may also show the coin
+    // (below a finding's statistic this would lift clean UI images at Λ 100-106).
+    let coin_like = |(sure, wrong): (u32, u32)| {
+        (wrong as f64) >= sure as f64 / 2.0 - 1.5 * (sure as f64).sqrt()
+    };
+    let first_half = (lambda_at / 2 / TALLY_EVERY)
+        .checked_sub(1)
+        .and_then(|i| tally.get(i).copied());
+    let coin =
+        coin_like(at_lambda) || (lambda >= LAMBDA_MID as f64 && first_half.is_some_and(coin_like));
     if !coin {
         lambda = lambda.min(NOT_A_COIN as f64);
     }

@@ -296,10 +296,11 @@ fn cloacked_pixel(p: &PixelPlanes, max_payload: usize) -> Option<ToolHit> {
     }
     // Small headers come easily from structured LSBs (zero bits), so where the payload would
     // fill more than a quarter of the plane (a 16x16 icon's anti-aliased LSBs passed as 48-80
-    // random bytes) the stream after it must be there and not random.
+    // random bytes) the stream after it must be there, as long as the smallest payload judged
+    // random, and not random (44 plain bytes after 48 "random" ones in a clean 16x16 icon).
     let end = 4 + size;
     if size * 4 > s.len()
-        && (s.len() < end + MIN_RANDOM / 2 || looks_random(&read(&s, end, 4 * MIN_RANDOM)))
+        && (s.len() < end + MIN_RANDOM || looks_random(&read(&s, end, 4 * MIN_RANDOM)))
     {
         return None;
     }
@@ -492,13 +493,19 @@ mod tests {
             .find(|h| h.tool == Tool::CloackedPixel)
             .expect("cloacked-pixel hit");
         assert_eq!((h.bytes.as_slice(), h.look), (&ct[..], PayloadLook::Random));
-        // in a 16x16 icon 48 bytes fill half the plane: random after them, no verdict; a plain
-        // stream after them shows the boundary
+        // in a 20x20 icon 48 bytes fill a third of the plane: random after them, no verdict; a
+        // plain stream after them shows the boundary; a 16x16 icon has too little after them
         let mut icon = 48u32.to_le_bytes().to_vec();
         icon.extend_from_slice(&ct[..48]);
         let mut noisy = icon.clone();
-        noisy.extend_from_slice(&ct[32..76]);
-        let mut p = plane(16, 16, ColorMode::Rgba, &[], 1);
+        let mut y = 0x2545_F491u32;
+        noisy.extend((0..98).map(|_| {
+            y ^= y << 13;
+            y ^= y >> 17;
+            y ^= y << 5;
+            (y >> 8) as u8
+        }));
+        let mut p = plane(20, 20, ColorMode::Rgba, &[], 1);
         write_rgb_lsbs(&mut p, &noisy);
         let tools = |p: &PixelPlanes| {
             search(p, false, 1 << 20)
@@ -507,9 +514,12 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         assert!(!tools(&p).contains(&Tool::CloackedPixel));
-        let mut p = plane(16, 16, ColorMode::Rgba, &[], 1);
+        let mut p = plane(20, 20, ColorMode::Rgba, &[], 1);
         write_rgb_lsbs(&mut p, &icon);
         assert!(tools(&p).contains(&Tool::CloackedPixel));
+        let mut p = plane(16, 16, ColorMode::Rgba, &[], 1);
+        write_rgb_lsbs(&mut p, &icon);
+        assert!(!tools(&p).contains(&Tool::CloackedPixel));
         // a size not of the form 16 + 32 k is not its header
         data[0] += 1;
         let mut q = plane(64, 64, ColorMode::Rgba, &[], 1);

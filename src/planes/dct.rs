@@ -35,6 +35,11 @@ pub struct DctPlanes {
     pub height: u32,
     /// Components in frame order (Y, Cb, Cr for colour JPEGs).
     pub components: Vec<DctComponent>,
+    /// Bits per sample (8, or 12 for extended JPEGs).
+    pub precision: u8,
+    /// Three components that libjpeg reads as YCbCr (a JFIF marker, an Adobe marker with a
+    /// colour transform, or component ids other than 'R', 'G', 'B').
+    pub ycbcr: bool,
 }
 
 /// Zigzag index of natural (row-major) position `i`.
@@ -74,6 +79,14 @@ impl DctPlanes {
             }
             tables.push(z);
         }
+        let ids: Vec<u8> = c.components.iter().map(|k| k.component_id).collect();
+        let ycbcr = ids.len() == 3
+            && (c.saw_jfif_marker
+                || match c.adobe_transform {
+                    Some(t) => t != 0,
+                    None => ids != b"RGB",
+                });
+        let precision = c.effective_precision();
         let components = c
             .components
             .into_iter()
@@ -93,6 +106,8 @@ impl DctPlanes {
             width: c.width as u32,
             height: c.height as u32,
             components,
+            precision,
+            ycbcr,
         })
     }
 

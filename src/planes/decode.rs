@@ -4,6 +4,7 @@
 use std::io::Cursor;
 use std::num::NonZeroU64;
 
+use super::dct::DctPlanes;
 use super::{bmp, ColorMode, Decoded, PixelPlanes};
 use crate::container::{check_pixels, ContainerInfo, Format};
 use crate::error::{Error, Result};
@@ -24,7 +25,36 @@ pub fn decode(
             Some(p) => Ok(single(p, info)),
             None => Ok(single(decode_generic(format, bytes, limits)?, info)),
         },
-        Format::Jpeg | Format::WebP => Ok(single(decode_generic(format, bytes, limits)?, info)),
+        Format::Jpeg => decode_jpeg(
+            bytes,
+            info,
+            limits,
+            read_jpeg(bytes, info, limits).ok().as_ref(),
+        ),
+        Format::WebP => Ok(single(decode_generic(format, bytes, limits)?, info)),
+    }
+}
+
+/// The quantised DCT coefficients of a walked JPEG (the image proper, up to its EOI), within the
+/// pixel limit.
+pub fn read_jpeg(bytes: &[u8], info: &ContainerInfo, limits: &Limits) -> Result<DctPlanes> {
+    check_pixels(info.width, info.height, limits)?;
+    DctPlanes::read(&bytes[..info.image_end.min(bytes.len())], info.jpeg_scans)
+}
+
+/// A JPEG's pixels: from its coefficients `dct` (one entropy decoding for pixels and the
+/// JPEG-domain analyses) where their layout allows ([`super::jpeg`]), else from the general
+/// decoder (also when the coefficients could not be read).
+pub fn decode_jpeg(
+    bytes: &[u8],
+    info: &ContainerInfo,
+    limits: &Limits,
+    dct: Option<&DctPlanes>,
+) -> Result<Decoded> {
+    check_pixels(info.width, info.height, limits)?;
+    match dct.and_then(super::jpeg::pixels) {
+        Some(p) => Ok(single(p, info)),
+        None => Ok(single(decode_generic(Format::Jpeg, bytes, limits)?, info)),
     }
 }
 

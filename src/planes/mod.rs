@@ -1,15 +1,16 @@
 //! Pixel planes: decoded samples as the embedder left them. Palette images keep their indices and
 //! palette (the `image` crate would expand them), 16-bit images keep their true LSBs, and every
-//! GIF frame is kept as its own indexed plane. JPEGs also give their quantised DCT coefficients
-//! ([`dct`]) to the JPEG-domain analyses.
+//! GIF frame is kept as its own indexed plane. JPEGs are read as quantised DCT coefficients
+//! ([`dct`]), which the JPEG-domain analyses use and the pixels are made from ([`jpeg`]).
 
 mod bmp;
 pub mod dct;
 mod decode;
+mod jpeg;
 
 use serde::Serialize;
 
-pub use decode::{decode, working_memory};
+pub use decode::{decode, decode_jpeg, read_jpeg, working_memory};
 
 /// Colour layout of a plane's samples.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

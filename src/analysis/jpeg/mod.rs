@@ -28,7 +28,17 @@ pub fn analyse(
     evidence: &mut Vec<Evidence>,
 ) -> Option<Box<[f32; features::N_FEATURES]>> {
     let image = &bytes[..info.image_end.min(bytes.len())];
-    let dct = match DctPlanes::read(image, info.jpeg_scans) {
+    let dct = DctPlanes::read(image, info.jpeg_scans);
+    analyse_planes(dct.as_ref(), want_features, evidence)
+}
+
+/// [`analyse`] on coefficients already read (or the error reading them gave).
+pub fn analyse_planes(
+    dct: std::result::Result<&DctPlanes, &crate::Error>,
+    want_features: bool,
+    evidence: &mut Vec<Evidence>,
+) -> Option<Box<[f32; features::N_FEATURES]>> {
+    let dct = match dct {
         Ok(d) => d,
         Err(e) => {
             evidence.push(Evidence::new(
@@ -40,8 +50,8 @@ pub fn analyse(
             return None;
         }
     };
-    jsteg::analyse(&dct, evidence);
+    jsteg::analyse(dct, evidence);
     want_features
-        .then(|| features::features(&dct).map(Box::new))
+        .then(|| features::features(dct).map(Box::new))
         .flatten()
 }
