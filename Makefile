@@ -4,7 +4,7 @@
 CARGO ?= cargo
 BIN   := target/release/stegodetect
 
-.PHONY: setup build demo test bench bench-python fuzz validate validate-heldout loadtest capi accuracy corpus heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 bench-mix demo-images model fmt clean
+.PHONY: setup build demo test bench bench-python fuzz validate validate-heldout loadtest capi accuracy corpus heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 bench-mix demo-images model fmt clean
 
 # Rust toolchain check, then the project's Python environment (.venv): ONNX Runtime's shared
 # library (loaded by the core through `ort`) and the onnx package for test models; system tools
@@ -123,6 +123,13 @@ heldout6:
 # measured once for issue 14's false-positive target (models/README.md).
 heldout7:
 	PKGS="yaru-theme-icon lxde-icon-theme gnome-colors-common breeze-icon-theme darktable freedroid-data tuxtype-data tuxfootball asc-data trackballs-data kmahjongg circuslinux-data endless-sky-data games-thumbnails xboard gnubg-data gimp-help-en octave-doc step digikam-data lxqt-themes fluxbox kodi-data plymouth-themes cinnamon-desktop-data xplanet-images openorienteering-mapper performous openscad pioneers-data python3-skimage wesnoth-1.16-data" bash scripts/fetch-corpus.sh data/heldout7
+
+# Fresh sources fetched 2026-12-06 (sixth session; 40 Debian packages that no other set, no pixel
+# or JPEG model's training data and no JPEG held-out set uses: icon and window-manager themes,
+# game art and sprites, documentation screenshots of maths, music, CAD and photo programs):
+# measured once for issue 14's false-positive target with model 8ee4aa09 (models/README.md).
+heldout8:
+	PKGS="papirus-icon-theme obsidian-icon-theme elementary-icon-theme arc-theme numix-gtk-theme breeze-gtk-theme blackbox-themes kde-style-oxygen-qt5 blobby-data btanks-data enigma-data lordsawar-data manaplus-data pokerth-data 7kaa-data crossfire-client-images xblast-tnt-images freeciv-client-extras kshisen kpat trophy-data wing-data armagetronad-common gnumeric-doc maxima-doc gnuplot-doc wxmaxima qtcreator-doc gwenview rawtherapee-data geeqie-common pencil2d fritzing-data librecad-data openscad-testing-data tuxguitar lmms-common hydrogen-data rosegarden ktuberling-data" bash scripts/fetch-corpus.sh data/heldout8
 
 # Detection / extraction accuracy on stego made from the corpus, and false positives on it.
 accuracy: build corpus
