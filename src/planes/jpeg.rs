@@ -95,7 +95,12 @@ fn ycbcr(
     if cb.blocks_x * 8 < cw || cb.blocks_y * 8 < ch || y.blocks_x * 8 < w || y.blocks_y * 8 < h {
         return None;
     }
-    let (yp, cbp, crp) = (samples(y)?, samples(cb)?, samples(cr)?);
+    // the three planes' IDCTs in parallel where a core is free (one image scanned alone)
+    let (yp, (cbp, crp)) = rayon::join(
+        || samples(y),
+        || rayon::join(|| samples(cb), || samples(cr)),
+    );
+    let (yp, cbp, crp) = (yp?, cbp?, crp?);
     let (ys, cs) = (y.blocks_x * 8, cb.blocks_x * 8);
     let simd = routines();
     let mut rgb = vec![0u8; w * h * 3];
