@@ -4,7 +4,7 @@
 CARGO ?= cargo
 BIN   := target/release/stegodetect
 
-.PHONY: setup build demo test bench bench-python fuzz validate validate-heldout loadtest capi accuracy corpus heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 bench-mix demo-images model fmt clean
+.PHONY: setup build demo test bench bench-peers bench-python fuzz validate validate-heldout loadtest capi accuracy corpus heldout heldout2 heldout3 heldout4 heldout5 heldout6 heldout7 heldout8 bench-mix demo-images model fmt clean
 
 # Rust toolchain check, then the project's Python environment (.venv): ONNX Runtime's shared
 # library (loaded by the core through `ort`) and the onnx package for test models; system tools
@@ -81,6 +81,12 @@ bench: build
 # set (scripts/bench_mix.sh; figures in docs/measured.md).
 bench-mix: build corpus heldout heldout2 heldout3 heldout4 heldout5
 	bash scripts/bench_mix.sh target/bench-mix 3
+
+# stegodetect against sealwatch's WS / SPA / chi-square on the same 512x512 crops: per-image time
+# on pixels and end to end, ROC AUC on conseal LSB replacement (scripts/bench_peers.py).
+bench-peers: build heldout heldout2 heldout3 heldout4
+	bash scripts/setup-peers.sh
+	.venv-peers/bin/python scripts/bench_peers.py --covers 100 data/heldout data/heldout2 data/heldout3 data/heldout4
 
 # The Python layer's cost against the core's, and import time (figures in the README).
 bench-python: build
