@@ -80,6 +80,58 @@ impl LowBits<'_> {
     }
 }
 
+impl LowBits<'_> {
+    /// Samples in the stream (pixels row-major, the taken channels of each).
+    fn samples_len(&self) -> usize {
+        self.samples.len() / self.channels * self.take.len()
+    }
+
+    /// The `n` low bits of stream sample `j`.
+    #[inline]
+    fn low(&self, j: usize) -> u8 {
+        let t = self.take.len();
+        let s = self.samples[(j / t) * self.channels + self.take[j % t]];
+        (s as u16 & ((1u16 << self.n) - 1)) as u8
+    }
+
+    /// Of the stream samples in `[a, b)`, how many have the same low bits as the same channel of
+    /// the next pixel, and how many were compared.
+    fn agreements(&self, a: usize, b: usize) -> (usize, usize) {
+        let t = self.take.len();
+        let b = b.min(self.samples_len().saturating_sub(t));
+        let same = (a..b).filter(|&j| self.low(j) == self.low(j + t)).count();
+        (same, b.saturating_sub(a))
+    }
+
+    /// Whether the payload in stream bytes `[from, end)` ends at a boundary seen in the samples:
+    /// its samples' low bits agree with their right neighbours' as often as random bits do,
+    /// while those right after it agree clearly more often (image noise is spatially correlated,
+    /// even where its bytes pass as random: the second of two LSBs of a photo). A test of two
+    /// proportions, `SAMPLE_BOUNDARY_Z` standard errors, on at least four times the payload's
+    /// samples after it.
+    fn sample_boundary(&self, from: usize, end: usize) -> bool {
+        let (a, b) = (from * 8 / self.n, end * 8 / self.n);
+        let after = (4 * (b - a)).clamp(2048, 32_768);
+        let (k1, n1) = self.agreements(a, b);
+        let (k2, n2) = self.agreements(b, b + after);
+        if n1 == 0 || n2 < 4 * n1.min(512) {
+            return false;
+        }
+        let chance = 1.0 / (1u32 << self.n) as f64;
+        let (p1, p2) = (k1 as f64 / n1 as f64, k2 as f64 / n2 as f64);
+        if p1 > chance + 3.0 * (chance * (1.0 - chance) / n1 as f64).sqrt() {
+            return false;
+        }
+        let pooled = (k1 + k2) as f64 / (n1 + n2) as f64;
+        let se = (pooled * (1.0 - pooled) * (1.0 / n1 as f64 + 1.0 / n2 as f64)).sqrt();
+        se > 0.0 && (p2 - p1) / se >= SAMPLE_BOUNDARY_Z
+    }
+}
+
+/// Standard errors by which the samples after a random-looking payload must agree with their
+/// neighbours more often than the payload's own (`LowBits::sample_boundary`).
+const SAMPLE_BOUNDARY_Z: f64 = 6.0;
+
 impl ByteSource for LowBits<'_> {
     fn len(&self) -> usize {
         self.bits() / 8
@@ -132,7 +184,7 @@ fn channel_name(mode: ColorMode) -> &'static str {
 /// sharp boundary after them. `s` holds the payload at `from`, `size` bytes long; `lsbs` is the
 /// low bits per sample it was read from. The whole payload (capped at `max`) when accepted.
 fn judge(
-    s: &impl ByteSource,
+    s: &LowBits,
     from: usize,
     size: usize,
     lsbs: usize,
@@ -171,8 +223,10 @@ fn judge(
     let near = read(s, end, 4 * MIN_RANDOM);
     let after = read(s, end, 4096);
     let tail = read(s, end - MIN_RANDOM, MIN_RANDOM);
-    // the boundary must be sharp: random up to `end`, not random from `end` on
-    if looks_random(&next) || looks_random(&near) || looks_random(&after) || !looks_random(&tail) {
+    // the boundary must be sharp: random up to `end`, not random from `end` on, in the bytes or
+    // (where the image's own low bits pass the byte tests) in the samples' spatial agreement
+    let bytes_change = !(looks_random(&next) || looks_random(&near) || looks_random(&after));
+    if !looks_random(&tail) || !(bytes_change || s.sample_boundary(from, end)) {
         return None;
     }
     let bytes = full();
@@ -452,6 +506,77 @@ mod tests {
                 assert!(h.complete);
             }
         }
+    }
+
+    /// RGB noise whose 2 low bits pass the byte tests for random data, but where each sample
+    /// repeats its left neighbour's value with probability `repeat` (spatially correlated, as
+    /// photo noise is); `data` in the 2 LSBs of the first samples (stego-lsb's layout).
+    fn correlated_noise(w: u32, h: u32, repeat: u32, data: &[u8]) -> PixelPlanes {
+        let mut x = 0x9e37_79b9u32;
+        let mut rnd = move || {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x
+        };
+        let (w_, h_) = (w as usize, h as usize);
+        let mut samples = vec![0u8; w_ * h_ * 3];
+        for i in 0..w_ * h_ * 3 {
+            samples[i] = if i % (w_ * 3) >= 3 && rnd() % 100 < repeat {
+                samples[i - 3]
+            } else {
+                (rnd() % 200 + 20) as u8
+            };
+        }
+        let stego = plane(w, h, ColorMode::Rgb, data, 2);
+        let written = (data.len() * 8).div_ceil(2);
+        for (s, &v) in samples.iter_mut().zip(&stego.samples).take(written) {
+            *s = (*s & !3) | (v & 3);
+        }
+        PixelPlanes::from_samples(w, h, ColorMode::Rgb, samples)
+    }
+
+    #[test]
+    fn stego_lsb_random_payload_in_noise_is_seen_at_its_sample_boundary() {
+        let mut x = 0x5151_7777u32;
+        let random: Vec<u8> = (0..64)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                x as u8
+            })
+            .collect();
+        let data = stego_lsb_data(128, 128, 3, 2, &random);
+        // the image's own 2 LSBs pass as random bytes right after the payload: the byte test
+        // alone sees no boundary
+        let p = correlated_noise(128, 128, 30, &data);
+        let s = LowBits {
+            samples: &p.samples,
+            take: &[0, 1, 2],
+            channels: 3,
+            n: 2,
+        };
+        let end = data.len();
+        assert!(looks_random(&read(&s, end, 4 * MIN_RANDOM)));
+        assert!(s.sample_boundary(3, end));
+        let hits = search(&p, false, 1 << 20);
+        let h = hits
+            .iter()
+            .find(|h| h.tool == Tool::StegoLsb)
+            .expect("no hit");
+        assert_eq!(
+            (h.lsbs, h.look, &h.bytes[..]),
+            (2, PayloadLook::Random, &random[..])
+        );
+        // without spatial correlation there is no boundary to see, and no claim
+        let flat = correlated_noise(128, 128, 0, &data);
+        assert!(!search(&flat, false, 1 << 20)
+            .iter()
+            .any(|h| h.tool == Tool::StegoLsb));
+        // the clean correlated image itself: no header
+        let clean = correlated_noise(128, 128, 30, &[]);
+        assert!(search(&clean, false, 1 << 20).is_empty());
     }
 
     #[test]
