@@ -561,7 +561,7 @@ int32_t sd_result_method_id(const struct SdResult *result);
 const char *sd_result_method_name(const struct SdResult *result);
 
 /**
- * Name of the tool recognised ("stegano", "stego-lsb", "cloacked-pixel", "jsteg" by the
+ * Name of the tool recognised ("stegano", "stego-lsb", "cloacked-pixel", "stepic", "jsteg" by the
  * payload's format; "steghide", "outguess" by the learned JPEG model), or NULL when unknown or
  * clean. Belongs to the result.
  */

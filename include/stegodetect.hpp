@@ -198,7 +198,7 @@ class Result {
     return m ? std::optional<std::string_view>(m) : std::nullopt;
   }
   std::optional<std::string_view> method_name() const && = delete;
-  /// The tool recognised ("stegano", "stego-lsb", "cloacked-pixel", "jsteg" by the payload's format;
+  /// The tool recognised ("stegano", "stego-lsb", "cloacked-pixel", "stepic", "jsteg" by the payload's format;
   /// "steghide", "outguess" by the learned JPEG model), if any (valid while this result lives; not
   /// callable on a temporary).
   std::optional<std::string_view> tool_name() const & {

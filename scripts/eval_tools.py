@@ -6,6 +6,7 @@ RGBA PNG as the tool needs) and each payload size, hide a text payload (from the
 and a random one (an encrypted stand-in) with:
   - stego-lsb (PyPI `stego-lsb`, LSBSteg) with 1 and 2 LSBs per channel;
   - stegano (PyPI `stegano`, lsb.hide), text only (it hides strings), when installed;
+  - stepic (Debian / PyPI `stepic`, `stepic.encode`), text and random payloads, when installed;
   - with --embed, this project's own `stegodetect embed` (lsb.rgb, alpha, palette; both bit
     orders) with random payloads only, on covers of at least 128x128 (issue #14's sequential
     target: the payload has no text to find);
@@ -14,7 +15,7 @@ detected, tool named (of detected), payload byte-exact (of detected), with sampl
 The covers are scanned too: clean flagged = false positives of these covers.
 
     .venv/bin/python scripts/eval_tools.py [--max-covers N] DIR [DIR...]
-Needs: Pillow, numpy, stego-lsb and stegano in the venv (`bash scripts/setup-python.sh --train`).
+Needs: Pillow, numpy, stego-lsb, stegano and stepic in the venv (`bash scripts/setup-python.sh --train`).
 """
 import argparse
 import glob
@@ -77,6 +78,10 @@ def main():
         from stegano import lsb as stegano_lsb
     except Exception:
         stegano_lsb = None
+    try:
+        import stepic
+    except Exception:
+        stepic = None
     work = tempfile.mkdtemp(prefix="eval-tools-")
     cases = []  # (path, tool, setting, kind, size, payload)
     for i, (src, im) in enumerate(covers(a.dirs, a.max_covers, rng)):
@@ -100,6 +105,10 @@ def main():
                     out = os.path.join(work, f"s{i}-stegano-{size}.png")
                     stegano_lsb.hide(cover.copy(), payload.decode(), auto_convert_rgb=True).save(out)
                     cases.append((out, "stegano", "lsb", kind, size, payload))
+                if stepic and size * 3 <= cover.width * cover.height:
+                    out = os.path.join(work, f"s{i}-stepic-{kind}-{size}.png")
+                    stepic.encode(cover.copy(), payload).save(out)
+                    cases.append((out, "stepic", "lsb", kind, size, payload))
                 if a.embed and kind == "random" and size in (64, 128, 512) and min(cover.size) >= 128:
                     pfile = os.path.join(work, f"p{i}-{size}.bin")
                     with open(pfile, "wb") as fh:

@@ -143,7 +143,7 @@ pub struct ScanResult {
     /// Id of `method` (Starlight's class id for its five, 5-9 for the JPEG-domain methods).
     pub method_id: Option<u8>,
     /// The tool whose format the reported payload is in, when recognised (`stegano`,
-    /// `stego-lsb`, `cloacked-pixel`, `jsteg`); `None` when unknown or clean.
+    /// `stego-lsb`, `cloacked-pixel`, `stepic`, `jsteg`); `None` when unknown or clean.
     pub tool: Option<Tool>,
     /// The payload of the deciding evidence, when one was recovered.
     pub payload: Option<Payload>,

@@ -210,6 +210,9 @@ pub enum Tool {
     /// cloacked-pixel (`lsb.py`, AES-encrypted payloads).
     #[serde(rename = "cloacked-pixel")]
     CloackedPixel,
+    /// stepic (a flag bit after every byte).
+    #[serde(rename = "stepic")]
+    Stepic,
     /// jsteg's format: a 5-bit length-of-length, the length, then the payload, in the LSBs of
     /// the AC coefficients other than 0 and 1.
     #[serde(rename = "jsteg")]
@@ -223,13 +226,14 @@ pub enum Tool {
 }
 
 impl Tool {
-    /// The name reported in results (`stegano`, `stego-lsb`, `cloacked-pixel`, `jsteg`,
+    /// The name reported in results (`stegano`, `stego-lsb`, `cloacked-pixel`, `stepic`, `jsteg`,
     /// `steghide`, `outguess`).
     pub fn name(self) -> &'static str {
         match self {
             Tool::Stegano => "stegano",
             Tool::StegoLsb => "stego-lsb",
             Tool::CloackedPixel => "cloacked-pixel",
+            Tool::Stepic => "stepic",
             Tool::Jsteg => "jsteg",
             Tool::Steghide => "steghide",
             Tool::Outguess => "outguess",

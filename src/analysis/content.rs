@@ -246,6 +246,18 @@ fn text_hit<S: ByteSource + ?Sized>(s: &S, max_payload: usize) -> Option<Content
     })
 }
 
+/// Text read from bit planes that passes every test of the content search for an unterminated
+/// string: text quality, variety and spread of characters, no runs of a few letters, no short
+/// period. For tool formats whose end marker is itself cheap to hit by chance (stepic's flag
+/// bits are 0 wherever a plane's LSBs are).
+pub(crate) fn plausible_text(b: &[u8]) -> bool {
+    text_quality(b).is_some()
+        && varied_like_text(b)
+        && spread_like_text(b)
+        && !(b.len() < 64 && repeat_share(b) > 0.35)
+        && !(b.len() >= 32 && crate::stats::period_agreement(b, 2) >= MAX_PERIOD_AGREEMENT)
+}
+
 /// Long strings read from bit planes must vary the way text does: written text repeats a
 /// character in under 9 % of adjacent pairs and uses 29 or more distinct characters in any 256
 /// (the Starlight seed texts, every window), hex 16; the LSB stream of a sprite's flat areas read

@@ -3,7 +3,7 @@
 //! 0 `alpha`, 1 `palette`, 2 `lsb.rgb`, 3 `exif`, 4 `raw`.
 //!
 //! - [`pixels`]: sequential content search over every LSB stream (both bit orders), and the
-//!   headers of known tools ([`tools`]: stegano, stego-lsb, cloacked-pixel);
+//!   headers of known tools ([`tools`]: stegano, stego-lsb, cloacked-pixel, stepic);
 //! - [`sequential`]: payload-agnostic sequential embedding (random, encrypted payloads) from the
 //!   predictability of the LSBs along the scan path;
 //! - [`structural`]: WS / SPA / chi-square estimators for scattered LSB replacement, gated by the

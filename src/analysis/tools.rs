@@ -15,11 +15,16 @@
 //!   size is 16 more than a multiple of 32); one bit in the LSB of each R, G, B sample (alpha
 //!   skipped), row-major, each byte most significant bit first. Always encrypted.
 //!
+//! - **stepic** (Debian and PyPI `stepic`): no header; each byte in the LSBs of nine R, G, B
+//!   samples (three pixels), most significant bit first, the ninth LSB 1 after the last byte and
+//!   0 after every other.
+//!
 //! A header alone is weak evidence (a few random bytes can look like one), so a hit also needs
 //! the payload to be plausible: text or a known file, or, for binary (encrypted or compressed)
 //! data, bytes that look random where the stream after the payload does not.
 
 use super::bitstream::ByteSource;
+use super::content::plausible_text;
 use crate::container::{trailer::kind_of, TrailerKind};
 use crate::planes::{ColorMode, PixelPlanes};
 use crate::stats::text_quality;
@@ -163,6 +168,9 @@ pub fn search(p: &PixelPlanes, lossy: bool, max_payload: usize) -> Vec<ToolHit> 
             hits.push(h);
         }
         if let Some(h) = cloacked_pixel(p, max_payload) {
+            hits.push(h);
+        }
+        if let Some(h) = stepic(p, max_payload) {
             hits.push(h);
         }
     }
@@ -427,6 +435,99 @@ fn stegano(p: &PixelPlanes, max_payload: usize) -> Option<ToolHit> {
     })
 }
 
+/// Most bytes a stepic stream is followed for before its end flag (16 MiB; stepic writes one
+/// byte per three pixels, so only images over 48 Mpx hold more).
+const STEPIC_MAX: usize = 1 << 24;
+
+/// stepic (Debian `stepic`, PyPI `stepic`): no header; each byte in the LSBs of nine R, G, B
+/// samples (three pixels), most significant bit first, and the ninth LSB 0 after every byte but
+/// the last, where it is 1. A stream of noise ends within a few bytes (each flag 1 with
+/// probability 1/2), but structured LSBs (icons, charts) keep the flags 0 for free, so the
+/// payload carries the evidence: a known file, at least `STEPIC_MIN_TEXT` bytes of text that
+/// passes the content search's tests, or at least `MIN_RANDOM` random-looking bytes with a
+/// sharp boundary after them (as for stego-lsb). On the clean sets, 4-13 byte "texts" such as
+/// `IX\tIIIHIII]G7` and 44-77 random-looking bytes of charts passed looser rules.
+fn stepic(p: &PixelPlanes, max_payload: usize) -> Option<ToolHit> {
+    let s = LowBits {
+        samples: &p.samples,
+        take: &[0, 1, 2],
+        channels: p.channels(),
+        n: 1,
+    };
+    let groups = (s.bits() / 9).min(STEPIC_MAX);
+    let byte = |g: usize| (0..8).fold(0u8, |v, k| (v << 1) | s.bit(g * 9 + k));
+    let last = |g: usize| s.bit(g * 9 + 8) == 1;
+    // a probe of up to 64 bytes decides whether the stream is worth following
+    let mut bytes = Vec::new();
+    let mut end = None;
+    for g in 0..groups.min(64) {
+        bytes.push(byte(g));
+        if last(g) {
+            end = Some(g + 1);
+            break;
+        }
+    }
+    if bytes.len() < 4 {
+        return None;
+    }
+    let kind = kind_of(&bytes);
+    let file = !matches!(
+        kind,
+        TrailerKind::Text | TrailerKind::Binary | TrailerKind::Padding | TrailerKind::Ai42
+    );
+    let text = text_quality(&bytes).is_some() && printable(&bytes);
+    let random = bytes.len() >= MIN_RANDOM && looks_random(&bytes);
+    if !(file || text || random) {
+        return None;
+    }
+    let size = match end {
+        Some(n) => n,
+        None => (64..groups).find(|&g| last(g))? + 1,
+    };
+    let bytes: Vec<u8> = (0..size.min(max_payload)).map(byte).collect();
+    let (look, score) = if file {
+        (PayloadLook::File(kind), 0.98)
+    } else if text && size >= STEPIC_MIN_TEXT && printable(&bytes) && plausible_text(&bytes) {
+        (PayloadLook::Text, 0.995)
+    } else if random && looks_random(&bytes) && stepic_boundary(&s, size, groups) {
+        (PayloadLook::Random, 0.9)
+    } else {
+        return None;
+    };
+    Some(ToolHit {
+        tool: Tool::Stepic,
+        channel: "rgb",
+        lsbs: 1,
+        complete: bytes.len() == size,
+        bytes,
+        offset: 0,
+        look,
+        score,
+    })
+}
+
+/// Fewest bytes of a stepic text payload.
+const STEPIC_MIN_TEXT: usize = 16;
+
+/// A sharp end after a random-looking stepic payload of `size` bytes: the bytes that follow (read
+/// the same way) do not pass as random, or the samples after it agree with their neighbours more
+/// often than the payload's (see [`LowBits::sample_boundary`]).
+fn stepic_boundary(s: &LowBits, size: usize, groups: usize) -> bool {
+    if groups < size + 4 * MIN_RANDOM {
+        return false;
+    }
+    let byte = |g: usize| (0..8).fold(0u8, |v, k| (v << 1) | s.bit(g * 9 + k));
+    let after = |n: usize| {
+        (size..(size + n).min(groups))
+            .map(byte)
+            .collect::<Vec<u8>>()
+    };
+    let bytes_change = ![MIN_RANDOM, 4 * MIN_RANDOM, 4096]
+        .iter()
+        .any(|&n| looks_random(&after(n)));
+    bytes_change || s.sample_boundary(0, size * 9 / 8)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -577,6 +678,61 @@ mod tests {
         // the clean correlated image itself: no header
         let clean = correlated_noise(128, 128, 30, &[]);
         assert!(search(&clean, false, 1 << 20).is_empty());
+    }
+
+    /// `data` in stepic's layout: nine R, G, B LSBs per byte, the ninth the end flag.
+    fn write_stepic(p: &mut PixelPlanes, data: &[u8]) {
+        let ch = p.channels();
+        let bits = data.iter().enumerate().flat_map(|(i, b)| {
+            let last = (i + 1 == data.len()) as u8;
+            (0..8).map(move |k| (b >> (7 - k)) & 1).chain([last])
+        });
+        for (k, b) in bits.enumerate() {
+            let i = k / 3 * ch + k % 3;
+            p.samples[i] = (p.samples[i] & !1) | b;
+        }
+    }
+
+    #[test]
+    fn stepic_text_and_random_payloads_end_at_their_flag() {
+        let text = b"Meet at the north gate after the second bell.";
+        let random: Vec<u8> = (0..96u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        assert!(looks_random(&random));
+        let with = |repeat: u32, mode: ColorMode, msg: &[u8]| {
+            // noise in every LSB: the stream after the payload passes as random bytes too, but
+            // with `repeat` its samples agree with their neighbours
+            let mut p = correlated_noise(64, 64, repeat, &[]);
+            if mode == ColorMode::Rgba {
+                let px: Vec<u8> = p
+                    .samples
+                    .chunks(3)
+                    .flat_map(|c| [c[0], c[1], c[2], 255])
+                    .collect();
+                p = PixelPlanes::from_samples(64, 64, mode, px);
+            }
+            write_stepic(&mut p, msg);
+            search(&p, false, 1 << 20)
+                .into_iter()
+                .find(|h| h.tool == Tool::Stepic)
+        };
+        for mode in [ColorMode::Rgb, ColorMode::Rgba] {
+            for (msg, look) in [
+                (&text[..], PayloadLook::Text),
+                (&random[..], PayloadLook::Random),
+            ] {
+                let h = with(30, mode, msg).unwrap_or_else(|| panic!("{mode:?} {look:?}: no hit"));
+                assert_eq!((h.look, &h.bytes[..], h.complete), (look, msg, true));
+            }
+        }
+        // random bytes need 64 of them and a boundary: none in noise without spatial structure
+        assert!(with(30, ColorMode::Rgb, &random[..63]).is_none());
+        assert!(with(0, ColorMode::Rgb, &random).is_none());
+        // text needs 16 bytes that read like text
+        assert!(with(0, ColorMode::Rgb, &text[..15]).is_none());
+        assert!(with(0, ColorMode::Rgb, b"IX\tIIIHIII]G7IIIHIII]").is_none());
+        assert!(with(0, ColorMode::Rgb, &text[..16]).is_some());
     }
 
     #[test]

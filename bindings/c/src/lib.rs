@@ -896,7 +896,7 @@ pub unsafe extern "C" fn sd_result_method_name(result: *const SdResult) -> *cons
         .map_or(std::ptr::null(), |c| c.as_ptr())
 }
 
-/// Name of the tool recognised ("stegano", "stego-lsb", "cloacked-pixel", "jsteg" by the
+/// Name of the tool recognised ("stegano", "stego-lsb", "cloacked-pixel", "stepic", "jsteg" by the
 /// payload's format; "steghide", "outguess" by the learned JPEG model), or NULL when unknown or
 /// clean. Belongs to the result.
 #[no_mangle]

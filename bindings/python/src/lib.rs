@@ -278,7 +278,7 @@ impl ScanResult {
     fn method_id(&self) -> Option<u8> {
         self.r.method_id
     }
-    /// The tool recognised ("stegano", "stego-lsb", "cloacked-pixel", "jsteg" by the payload's
+    /// The tool recognised ("stegano", "stego-lsb", "cloacked-pixel", "stepic", "jsteg" by the payload's
     /// format; "steghide", "outguess" by the learned JPEG model), or None.
     #[getter]
     fn tool(&self) -> Option<&'static str> {

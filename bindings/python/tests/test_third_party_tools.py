@@ -12,6 +12,7 @@ from PIL import Image
 import stegodetect
 
 LSBSteg = pytest.importorskip("stego_lsb.LSBSteg")
+import stepic  # noqa: E402  (requirements/test.txt: a missing install fails, not skips)
 
 EXAMPLES = pathlib.Path(__file__).resolve().parents[3] / "examples" / "images"
 TEXT = (b"Meet at the north gate after the second bell; bring the ledger and the "
@@ -46,3 +47,21 @@ def test_stego_lsb(det: stegodetect.Detector, tmp_path: pathlib.Path, num_lsb: i
     d = r.to_dict()["payload"]
     assert d["tool"] == "stego-lsb" and d.get("lsbs", 1) == num_lsb
     assert d.get("encrypted", False) == (kind == "random")
+
+
+# stepic (Debian / PyPI) writes each byte into nine LSBs with an end flag: no header, so random
+# payloads show by their flags even in a noisy photo's LSB plane.
+@pytest.mark.parametrize("cover", ["clean-photo.png", "clean-icon.png"])
+@pytest.mark.parametrize("kind", ["text", "random"])
+def test_stepic(det: stegodetect.Detector, tmp_path: pathlib.Path, cover: str, kind: str) -> None:
+    im = Image.open(EXAMPLES / cover)
+    im = im.convert("RGBA" if im.mode in ("RGBA", "LA", "P") else "RGB")
+    payload = TEXT if kind == "text" else random.Random(5).randbytes(96)
+    out = tmp_path / "stego.png"
+    stepic.encode(im, payload).save(out)
+    # the tool reads back what it wrote
+    assert stepic.decode(Image.open(out)).encode("latin-1") == payload
+    r = det.scan(out)
+    assert r.is_stego, r.to_dict()["findings"]
+    assert r.tool == "stepic"
+    assert r.payload == payload
