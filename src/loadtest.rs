@@ -10,12 +10,18 @@ use serde_json::json;
 /// Post `requests` scans of `images` (in turn) to `base_url` from `concurrency` keep-alive
 /// clients. The report has no rate (`requests_per_s` null) unless every request was a real,
 /// successful scan.
+///
+/// With `rate` (requests per second) the load is open: request `i` is due at `i / rate` seconds
+/// after the start and its latency counts from then, so time spent waiting for a free client
+/// counts too (a closed loop would hide it: coordinated omission). Without, each client sends its
+/// next request as soon as the last one is answered.
 pub fn drive(
     base_url: &str,
     token: &str,
     images: &[Vec<u8>],
     requests: usize,
     concurrency: usize,
+    rate: Option<f64>,
 ) -> serde_json::Value {
     let url = format!("{}/v1/scan", base_url.trim_end_matches('/'));
     let next = AtomicUsize::new(0);
@@ -35,7 +41,16 @@ pub fn drive(
                         if i >= requests {
                             break;
                         }
-                        let t = Instant::now();
+                        let t = match rate {
+                            Some(r) if r > 0.0 => {
+                                let due = started + Duration::from_secs_f64(i as f64 / r);
+                                if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                                    std::thread::sleep(wait);
+                                }
+                                due
+                            }
+                            _ => Instant::now(),
+                        };
                         let r = agent
                             .post(url)
                             .set("Authorization", &format!("Bearer {token}"))
@@ -80,6 +95,7 @@ pub fn drive(
         "succeeded": lat.len(),
         "errors": errors,
         "concurrency": concurrency,
+        "offered_rate": rate,
         "achieved_concurrency": busy / wall,
         "seconds": wall,
         // no rate unless every request was a real, successful scan

@@ -22,6 +22,11 @@ pub struct LoadtestArgs {
     /// Concurrent clients.
     #[arg(long, default_value_t = 32)]
     concurrency: usize,
+    /// Offered load in requests per second (open loop: each request is due at a fixed time and
+    /// its latency counts from then, waiting for a free client included); default: each client
+    /// sends its next request when the last is answered.
+    #[arg(long)]
+    rate: Option<f64>,
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
@@ -41,15 +46,22 @@ pub fn run(a: LoadtestArgs) -> CmdResult {
         .iter()
         .map(std::fs::read)
         .collect::<Result<_, _>>()?;
-    let report = stegodetect::loadtest::drive(&a.url, &token, &images, a.requests, a.concurrency);
+    if a.rate.is_some_and(|r| !(r.is_finite() && r > 0.0)) {
+        return Err("--rate must be a positive number of requests per second".into());
+    }
+    let report =
+        stegodetect::loadtest::drive(&a.url, &token, &images, a.requests, a.concurrency, a.rate);
     let complete = report["succeeded"] == json!(a.requests);
     let q = |p: &str| report["latency_ms"][p].as_f64().unwrap_or(0.0);
     if a.json {
         println!("{report}");
     } else {
         println!(
-            "{} requests, {} succeeded, {} failed, {} clients (achieved {:.1}), {:.2} s",
+            "{} requests{}, {} succeeded, {} failed, {} clients (achieved {:.1}), {:.2} s",
             a.requests,
+            a.rate
+                .map(|r| format!(" offered at {r} per second"))
+                .unwrap_or_default(),
             report["succeeded"],
             a.requests as u64 - report["succeeded"].as_u64().unwrap_or(0),
             a.concurrency,

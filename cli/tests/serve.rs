@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::process::Command;
 
-use common::Server;
+use common::{bin, Server};
 
 use serde_json::Value;
 
@@ -562,4 +562,53 @@ fn metrics_log_holds_interval_records() {
         "{ts}"
     );
     std::fs::remove_file(&log).unwrap();
+}
+
+#[test]
+fn loadtest_reports_closed_and_open_loop_runs() {
+    let s = Server::start_with(TOKEN, &[]);
+    let img = std::env::temp_dir().join(format!("sd-loadtest-{}.png", std::process::id()));
+    std::fs::write(&img, example("stego-lsb.png")).unwrap();
+    let base = s.base.clone();
+    let run = |extra: &[&str]| {
+        let out = std::process::Command::new(bin())
+            .args(["loadtest", "--url", &base, "--requests", "12", "--json"])
+            .args(extra)
+            .arg(&img)
+            .env("STEGODETECT_API_TOKEN", TOKEN)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+        )
+    };
+    let (code, out) = run(&["--concurrency", "3"]);
+    assert_eq!(code, Some(0), "{out}");
+    let r = json(&out);
+    assert_eq!(
+        (r["succeeded"].as_u64(), r["offered_rate"].is_null()),
+        (Some(12), true)
+    );
+    assert!(r["requests_per_s"].as_f64().unwrap() > 0.0);
+    // open loop: every request is due at i / rate and succeeds; the run lasts at least until the
+    // last one is due (11 / 100 s)
+    let (code, out) = run(&["--concurrency", "2", "--rate", "100"]);
+    assert_eq!(code, Some(0), "{out}");
+    let r = json(&out);
+    assert_eq!(
+        (r["succeeded"].as_u64(), r["offered_rate"].as_f64()),
+        (Some(12), Some(100.0))
+    );
+    assert!(r["seconds"].as_f64().unwrap() >= 0.11, "{r}");
+    assert!(r["latency_ms"]["p95"].as_f64().unwrap() > 0.0);
+    // a rate that is no rate is refused
+    let (code, _) = run(&["--rate", "0"]);
+    assert_ne!(code, Some(0));
+    // nothing listening: failures are reported, no rate
+    drop(s);
+    let (code, out) = run(&["--concurrency", "1"]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(json(&out)["requests_per_s"].is_null());
+    let _ = std::fs::remove_file(&img);
 }

@@ -105,6 +105,7 @@ fn serve_load(
         images,
         th.serve_requests,
         th.serve_concurrency,
+        None,
     );
     let peak = std::fs::read_to_string(format!("/proc/{}/status", child.0.id()))
         .ok()
