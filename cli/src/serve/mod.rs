@@ -121,9 +121,9 @@ struct App {
     token: Vec<u8>,
     public_metrics: bool,
     scans: Arc<Semaphore>,
-    /// Scans running on the blocking pool at once: two per core (one per core starves the scans
-    /// while connection handling runs; many more time-slice them and stretch the latency tail);
-    /// the rest wait their turn in order (a fair semaphore).
+    /// Scans handed to the scan pool (rayon's, one thread per core) at once: two per core, so a
+    /// core never waits for the next one; the rest wait their turn in order (a fair semaphore)
+    /// and can still time out or be answered 503 before they take memory.
     running: Arc<Semaphore>,
     scan_timeout: Duration,
     body_timeout: Duration,
@@ -721,29 +721,55 @@ async fn scan(State(app): State<Shared>, req: Request) -> Response {
         let (app, state) = (app.clone(), state.clone());
         tokio::spawn(async move {
             let turn = app.running.clone().acquire_owned().await;
-            tokio::task::spawn_blocking(move || {
-                let (_permit, _turn) = (permit, turn);
-                let outcome = if state.load(Ordering::SeqCst) == TIMED_OUT {
-                    Outcome::NotRun // timed out waiting for a turn: nobody waits for this scan
-                } else {
-                    let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-                    match app.memory.reserve(app.det.memory_estimate(&bytes), left) {
-                        Some(_held) => Outcome::Scanned(Box::new(app.det.scan_bytes(&bytes)), None),
-                        None => Outcome::NoMemory,
-                    }
-                };
-                let recorded = record_outcome(&app, &state, outcome);
-                if let (Outcome::Scanned(r, Some(id)), Ok(())) = &recorded {
-                    if let Ok(res) = r.as_ref() {
-                        if res.is_stego {
-                            app.detections.add(*id, res);
-                        }
-                        app.recent.keep(*id, bytes);
-                    }
+            // Decode memory first, off the pool: a scan waiting for memory inside a pool thread
+            // could wait on a scan its own thread is running (rayon runs queued work while a
+            // join waits). Most requests fit at once; the rest wait on a blocking thread.
+            let need = app.det.memory_estimate(&bytes);
+            let held = match app.memory.reserve(need, Duration::ZERO) {
+                Some(h) => Some(h),
+                None => {
+                    let (app, left) = (
+                        app.clone(),
+                        deadline.saturating_duration_since(tokio::time::Instant::now()),
+                    );
+                    tokio::task::spawn_blocking(move || app.memory.reserve(need, left))
+                        .await
+                        .map_err(|e| e.to_string())?
                 }
-                recorded
-            })
-            .await
+            };
+            // The scan on rayon's pool, where the library's own parallel parts (rayon::join)
+            // run without handing work between thread pools; the pool has one thread per core,
+            // so concurrent scans queue instead of time-slicing.
+            let (tx, rx) = tokio::sync::oneshot::channel();
+            rayon::spawn(move || {
+                let job = std::panic::AssertUnwindSafe(|| {
+                    let (_permit, _turn, held) = (permit, turn, held);
+                    let outcome = if state.load(Ordering::SeqCst) == TIMED_OUT {
+                        Outcome::NotRun // timed out waiting for a turn: nobody waits for it
+                    } else if held.is_some() {
+                        Outcome::Scanned(Box::new(app.det.scan_bytes(&bytes)), None)
+                    } else {
+                        Outcome::NoMemory
+                    };
+                    let recorded = record_outcome(&app, &state, outcome);
+                    if let (Outcome::Scanned(r, Some(id)), Ok(())) = &recorded {
+                        if let Ok(res) = r.as_ref() {
+                            if res.is_stego {
+                                app.detections.add(*id, res);
+                            }
+                            app.recent.keep(*id, bytes);
+                        }
+                    }
+                    recorded
+                });
+                // a panic must not take the pool's thread (rayon aborts the process): the
+                // dropped sender answers 500
+                if let Ok(recorded) = std::panic::catch_unwind(job) {
+                    let _ = tx.send(recorded);
+                }
+            });
+            rx.await
+                .map_err(|_| "the scan stopped without an outcome".to_string())
         })
     };
     let done = tokio::select! {
@@ -763,9 +789,8 @@ async fn scan(State(app): State<Shared>, req: Request) -> Response {
     };
     let (outcome, logged) = match done {
         Ok(Ok(v)) => v,
-        Ok(Err(e)) | Err(e) => {
-            return error(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
-        }
+        Ok(Err(e)) => return error(StatusCode::INTERNAL_SERVER_ERROR, "internal", e),
+        Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()),
     };
     if let Err(e) = logged {
         // the verdict exists, but an unlogged scan must not look like a logged one
