@@ -565,6 +565,19 @@ mod tests {
         }
     }
 
+    /// `n` pseudo-random bytes (xorshift32 from `seed`).
+    fn xorshift_bytes(seed: u32, n: usize) -> Vec<u8> {
+        let mut x = seed;
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                x as u8
+            })
+            .collect()
+    }
+
     fn stego_lsb_data(w: u32, h: u32, ch: usize, n: usize, msg: &[u8]) -> Vec<u8> {
         let cap_bits = (w * h) as u64 * ch as u64 * n as u64;
         let tag = (64 - cap_bits.leading_zeros() as usize).div_ceil(8);
@@ -576,15 +589,7 @@ mod tests {
     #[test]
     fn stego_lsb_text_and_random_payloads_at_1_to_3_lsbs() {
         let text = b"The quick brown fox jumps over the lazy dog at noon.";
-        let mut x = 0x1234_5678u32;
-        let random: Vec<u8> = (0..200)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 17;
-                x ^= x << 5;
-                x as u8
-            })
-            .collect();
+        let random = xorshift_bytes(0x1234_5678, 200);
         for n in 1..=3 {
             for (msg, look) in [
                 (&text[..], PayloadLook::Text),
@@ -613,20 +618,15 @@ mod tests {
     /// repeats its left neighbour's value with probability `repeat` (spatially correlated, as
     /// photo noise is); `data` in the 2 LSBs of the first samples (stego-lsb's layout).
     fn correlated_noise(w: u32, h: u32, repeat: u32, data: &[u8]) -> PixelPlanes {
-        let mut x = 0x9e37_79b9u32;
-        let mut rnd = move || {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            x
-        };
         let (w_, h_) = (w as usize, h as usize);
+        let draws = xorshift_bytes(0x9e37_79b9, 2 * w_ * h_ * 3);
         let mut samples = vec![0u8; w_ * h_ * 3];
         for i in 0..w_ * h_ * 3 {
-            samples[i] = if i % (w_ * 3) >= 3 && rnd() % 100 < repeat {
+            let (coin, value) = (draws[2 * i] as u32, draws[2 * i + 1]);
+            samples[i] = if i % (w_ * 3) >= 3 && coin * 100 < repeat * 256 {
                 samples[i - 3]
             } else {
-                (rnd() % 200 + 20) as u8
+                value % 200 + 20
             };
         }
         let stego = plane(w, h, ColorMode::Rgb, data, 2);
@@ -639,15 +639,7 @@ mod tests {
 
     #[test]
     fn stego_lsb_random_payload_in_noise_is_seen_at_its_sample_boundary() {
-        let mut x = 0x5151_7777u32;
-        let random: Vec<u8> = (0..64)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 17;
-                x ^= x << 5;
-                x as u8
-            })
-            .collect();
+        let random = xorshift_bytes(0x5151_7777, 64);
         let data = stego_lsb_data(128, 128, 3, 2, &random);
         // the image's own 2 LSBs pass as random bytes right after the payload: the byte test
         // alone sees no boundary
@@ -755,15 +747,7 @@ mod tests {
     #[test]
     fn cloacked_pixel_encrypted_payloads() {
         // its layout: LE size (IV + ciphertext padded to 32), then the bytes, in R, G, B LSBs
-        let mut x = 0x9E37_79B9u32;
-        let ct: Vec<u8> = (0..16 + 64)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 17;
-                x ^= x << 5;
-                x as u8
-            })
-            .collect();
+        let ct = xorshift_bytes(0x9E37_79B9, 16 + 64);
         let mut data = (ct.len() as u32).to_le_bytes().to_vec();
         data.extend_from_slice(&ct);
         let mut p = plane(64, 64, ColorMode::Rgba, &[], 1);

@@ -49,10 +49,11 @@ def test_stego_lsb(det: stegodetect.Detector, tmp_path: pathlib.Path, num_lsb: i
     assert d.get("encrypted", False) == (kind == "random")
 
 
-# stepic (Debian / PyPI) writes each byte into nine LSBs with an end flag: no header, so random
-# payloads show by their flags even in a noisy photo's LSB plane.
-@pytest.mark.parametrize("cover", ["clean-photo.png", "clean-icon.png"])
-@pytest.mark.parametrize("kind", ["text", "random"])
+# stepic (Debian / PyPI) writes each byte into nine LSBs with an end flag and no header. Text is
+# named and extracted anywhere; random payloads only where the LSBs after them are not noise too
+# (the icon): in the noisy photo the flags are no evidence, and the payload is found, unnamed, by
+# the sequential analysis.
+@pytest.mark.parametrize("cover,kind", CASES + [("clean-photo.png", "random")])
 def test_stepic(det: stegodetect.Detector, tmp_path: pathlib.Path, cover: str, kind: str) -> None:
     im = Image.open(EXAMPLES / cover)
     im = im.convert("RGBA" if im.mode in ("RGBA", "LA", "P") else "RGB")
@@ -63,5 +64,6 @@ def test_stepic(det: stegodetect.Detector, tmp_path: pathlib.Path, cover: str, k
     assert stepic.decode(Image.open(out)).encode("latin-1") == payload
     r = det.scan(out)
     assert r.is_stego, r.to_dict()["findings"]
-    assert r.tool == "stepic"
-    assert r.payload == payload
+    if (cover, kind) in CASES:
+        assert r.tool == "stepic"
+        assert r.payload == payload
