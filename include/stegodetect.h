@@ -468,6 +468,14 @@ enum SdStatus sd_options_set_extract(struct SdOptions *options, bool extract);
 enum SdStatus sd_options_set_sequential_lsb(struct SdOptions *options, bool on);
 
 /**
+ * The steghide seed search (default false): every JPEG is searched for steghide's embedding
+ * under all 2^32 seeds of its generator, which finds steghide output whatever the passphrase
+ * (method `jpeg.steghide`, tool `steghide`) and reads unencrypted payloads, at tens of seconds
+ * per JPEG on two cores. For suspicious files, not for feeds.
+ */
+enum SdStatus sd_options_set_steghide_seeds(struct SdOptions *options, bool on);
+
+/**
  * Record every scan of detectors made with these options in `metrics` (NULL: none). The
  * detector keeps its own reference to the registry.
  */

@@ -179,7 +179,7 @@ impl Detector {
             let dct = planes::read_jpeg(bytes, &info, limits);
             let (decoded, jpeg) = rayon::join(
                 || planes::decode_jpeg(bytes, &info, limits, dct.as_ref().ok()),
-                || analysis::jpeg_domain(dct.as_ref(), self.jpeg_model.is_some()),
+                || analysis::jpeg_domain(dct.as_ref(), self.jpeg_model.is_some(), &self.opts),
             );
             (decoded, Some(jpeg))
         } else {

@@ -76,6 +76,12 @@ pub struct Options {
     /// or more (several times the decoding of a small PNG, little beside a large one's); turn
     /// it off where that matters more than those payloads.
     pub sequential_lsb: bool,
+    /// Search every JPEG for steghide's embedding by trying all 2^32 seeds of its generator
+    /// ([`crate::analysis::jpeg::steghide`], default off): finds steghide output whatever the
+    /// passphrase, names its encryption and size, and reads unencrypted payloads, but costs
+    /// tens of seconds per JPEG on two cores, whatever its size. For a suspicious file, not
+    /// for a feed.
+    pub steghide_seeds: bool,
 }
 
 impl Options {
@@ -101,6 +107,9 @@ impl Options {
         if !self.sequential_lsb {
             v.push("--no-sequential-lsb".into());
         }
+        if self.steghide_seeds {
+            v.push("--steghide-seeds".into());
+        }
         if let Some(r) = &self.runtime_path {
             v.push(format!("--runtime={}", r.display()));
         }
@@ -119,6 +128,7 @@ impl Default for Options {
             model_threads: 1,
             lsb_rate_midpoint: DEFAULT_LSB_RATE_MIDPOINT,
             sequential_lsb: true,
+            steghide_seeds: false,
         }
     }
 }
@@ -136,6 +146,7 @@ mod tests {
             extract: false,
             model: ModelChoice::Path("/m.onnx".into()),
             sequential_lsb: false,
+            steghide_seeds: true,
             runtime_path: Some("/ort.so".into()),
             ..Options::default()
         }
@@ -144,6 +155,7 @@ mod tests {
             "--no-extract",
             "--model=/m.onnx",
             "--no-sequential-lsb",
+            "--steghide-seeds",
             "--runtime=/ort.so",
         ] {
             assert!(o.contains(&flag.to_string()), "{flag}: {o:?}");

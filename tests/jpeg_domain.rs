@@ -265,3 +265,64 @@ fn the_jpeg_model_names_steghide_and_outguess() {
         assert!(rules.findings.iter().all(|e| e.analysis != "jpeg-model"));
     }
 }
+
+/// steghide's generator seeds of the fixtures' passphrases (`PASS`, and the unencrypted
+/// fixture's; how they are computed: tests/fixtures/jpeg/README.md).
+const SEED_PASS: u32 = 1_765_814_368;
+const SEED_NONE: u32 = 2_246_807_166;
+
+/// A million seeds on each side of `seed`: the same test of each seed as the whole search, in
+/// milliseconds (the CLI test runs the whole search once).
+fn around(seed: u32) -> std::ops::RangeInclusive<u32> {
+    seed - (1 << 20)..=seed + (1 << 20)
+}
+
+fn steghide_samples(name: &str) -> stegodetect::analysis::jpeg::steghide::Samples {
+    let dct = DctPlanes::read(&fixture(name), 1).unwrap();
+    stegodetect::analysis::jpeg::steghide::Samples::new(&dct).unwrap()
+}
+
+/// Real steghide 0.5.1 output is found without its passphrase: the default encryption's header
+/// (algorithm, mode, a size that fits), and an unencrypted payload read whole with its name and
+/// a matching CRC; the cover shows nothing under either seed.
+#[test]
+fn steghide_is_found_without_its_passphrase() {
+    use stegodetect::analysis::jpeg::steghide::search;
+    let f = search(
+        &steghide_samples("steghide-kphotoalbum.jpg"),
+        around(SEED_PASS),
+        1 << 20,
+    );
+    assert_eq!(f.len(), 1, "{f:?}");
+    let h = &f[0].header;
+    assert_eq!(h.seed, SEED_PASS);
+    assert!(h.default_encryption());
+    assert_eq!((h.algorithm_name(), h.mode_name()), ("rijndael-128", "cbc"));
+    // 3,000 bytes of licence text, zlib-compressed, then encrypted with a 128-bit IV and blocks
+    assert!((500 * 8..3_000 * 8).contains(&h.plain_bits), "{h:?}");
+    assert_eq!(
+        h.embedded_bits,
+        128 + (h.plain_bits as u64).div_ceil(128) * 128
+    );
+    assert!(f[0].payload.is_none(), "encrypted: not readable");
+
+    let f = search(
+        &steghide_samples("steghide-none-kphotoalbum.jpg"),
+        around(SEED_NONE),
+        1 << 20,
+    );
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].header.algorithm_name(), "none");
+    let p = f[0].payload.as_ref().expect("unencrypted payload read");
+    assert_eq!(p.file_name, "msg.txt");
+    assert_eq!(p.data.len(), 600);
+    assert!(p
+        .data
+        .starts_with(b"                    GNU GENERAL PUBLIC LICENSE"));
+    assert!(p.checksum_ok && p.complete);
+
+    let cover = steghide_samples("photo-kphotoalbum.jpg");
+    for seed in [SEED_PASS, SEED_NONE] {
+        assert!(search(&cover, around(seed), 1 << 20).is_empty());
+    }
+}

@@ -112,6 +112,11 @@ pub struct DetectorArgs {
     /// The sequential-LSB analysis is on by default; this flag is accepted for older scripts.
     #[arg(long, hide = true)]
     sequential_lsb: bool,
+    /// Search every JPEG for steghide's embedding under all 2^32 seeds of its generator: finds
+    /// steghide output whatever the passphrase and reads unencrypted payloads, but takes tens
+    /// of seconds per JPEG on two cores. For suspicious files, not for feeds.
+    #[arg(long)]
+    steghide_seeds: bool,
 }
 
 impl DetectorArgs {
@@ -140,6 +145,7 @@ impl DetectorArgs {
             model_threads: 1,
             lsb_rate_midpoint: self.lsb_rate_midpoint,
             sequential_lsb: !self.no_sequential_lsb,
+            steghide_seeds: self.steghide_seeds,
         }
     }
 }

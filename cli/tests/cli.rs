@@ -389,6 +389,32 @@ fn cli_embeds_and_scans_jsteg() {
     );
 }
 
+/// `--steghide-seeds` searches all 2^32 of steghide's seeds (tens of seconds): real steghide
+/// output with an unencrypted payload is called `jpeg.steghide` by tool `steghide`, with the
+/// payload byte-exact, by the rules alone.
+#[test]
+fn steghide_seed_search_reads_an_unencrypted_payload() {
+    let o = Command::new(common::bin())
+        .args([
+            "scan",
+            "--rules-only",
+            "--steghide-seeds",
+            "--format",
+            "json",
+        ])
+        .arg(common::root().join("tests/fixtures/jpeg/steghide-none-kphotoalbum.jpg"))
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let r = if v.is_array() { &v[0] } else { &v };
+    assert_eq!(r["method"], "jpeg.steghide", "{v}");
+    assert_eq!(r["tool"], "steghide");
+    let text = r["payload"]["text"].as_str().expect("payload text");
+    assert_eq!(text.len(), 600);
+    assert!(text.starts_with("                    GNU GENERAL PUBLIC LICENSE"));
+    assert_eq!(o.status.code(), Some(1), "stego exits 1");
+}
+
 #[test]
 fn a_missing_runtime_is_an_actionable_error() {
     // In a separate process: ONNX Runtime is process-global once loaded.

@@ -537,6 +537,21 @@ pub unsafe extern "C" fn sd_options_set_sequential_lsb(
     })
 }
 
+/// The steghide seed search (default false): every JPEG is searched for steghide's embedding
+/// under all 2^32 seeds of its generator, which finds steghide output whatever the passphrase
+/// (method `jpeg.steghide`, tool `steghide`) and reads unencrypted payloads, at tens of seconds
+/// per JPEG on two cores. For suspicious files, not for feeds.
+#[no_mangle]
+pub unsafe extern "C" fn sd_options_set_steghide_seeds(
+    options: *mut SdOptions,
+    on: bool,
+) -> SdStatus {
+    with_options(options, |o| {
+        o.opts.steghide_seeds = on;
+        Ok(())
+    })
+}
+
 /// Record every scan of detectors made with these options in `metrics` (NULL: none). The
 /// detector keeps its own reference to the registry.
 #[no_mangle]

@@ -364,7 +364,8 @@ impl Detector {
     #[new]
     #[pyo3(signature = (model=None, *, threads=None, threshold=0.5, rules_only=false, runtime=None,
                         max_file_bytes=None, max_pixels=None, max_frames=None, extract=true,
-                        lsb_rate_midpoint=None, sequential_lsb=true, metrics=None))]
+                        lsb_rate_midpoint=None, sequential_lsb=true, steghide_seeds=false,
+                        metrics=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -379,12 +380,14 @@ impl Detector {
         extract: bool,
         lsb_rate_midpoint: Option<f32>,
         sequential_lsb: bool,
+        steghide_seeds: bool,
         metrics: Option<Py<Metrics>>,
     ) -> PyResult<Self> {
         let mut o = Options {
             threshold,
             extract,
             sequential_lsb,
+            steghide_seeds,
             runtime_path: runtime,
             model: match (model, rules_only) {
                 (Some(_), true) => {

@@ -9,10 +9,15 @@
 //! - [`features`]: calibrated co-occurrence and Markov statistics of the luminance, the input
 //!   of the learned model for steghide and OutGuess (`model::jpeg`), which runs in the detector.
 //!
+//! - [`steghide`]: steghide's embedding found without its passphrase by trying all 2^32 seeds
+//!   of its generator; tens of seconds per image, so only when asked for
+//!   (`Options::steghide_seeds`).
+//!
 //! F5/nsF5 and J-UNIWARD are not detected (docs/jpeg-domain.md has what was measured).
 
 pub mod features;
 pub mod jsteg;
+pub mod steghide;
 
 use super::{Evidence, Method};
 use crate::container::ContainerInfo;
@@ -29,13 +34,24 @@ pub fn analyse(
 ) -> Option<Box<[f32; features::N_FEATURES]>> {
     let image = &bytes[..info.image_end.min(bytes.len())];
     let dct = DctPlanes::read(image, info.jpeg_scans);
-    analyse_planes(dct.as_ref(), want_features, evidence)
+    analyse_planes(dct.as_ref(), want_features, None, evidence)
 }
 
-/// [`analyse`] on coefficients already read (or the error reading them gave).
+/// Settings of the steghide seed search when it runs.
+#[derive(Debug, Clone, Copy)]
+pub struct SeedSearch {
+    /// Attach an unencrypted payload.
+    pub extract: bool,
+    /// Longest payload attached.
+    pub max_payload_bytes: usize,
+}
+
+/// [`analyse`] on coefficients already read (or the error reading them gave); with
+/// `steghide_seeds`, also the steghide seed search.
 pub fn analyse_planes(
     dct: std::result::Result<&DctPlanes, &crate::Error>,
     want_features: bool,
+    steghide_seeds: Option<SeedSearch>,
     evidence: &mut Vec<Evidence>,
 ) -> Option<Box<[f32; features::N_FEATURES]>> {
     let dct = match dct {
@@ -51,6 +67,9 @@ pub fn analyse_planes(
         }
     };
     jsteg::analyse(dct, evidence);
+    if let Some(s) = steghide_seeds {
+        steghide::analyse(dct, s.extract, s.max_payload_bytes, evidence);
+    }
     want_features
         .then(|| features::features(dct).map(Box::new))
         .flatten()

@@ -135,7 +135,9 @@ class Detector:
     limits for hostile input; `extract` recover payloads; `lsb_rate_midpoint` the scattered-LSB
     rate scored 0.5; `sequential_lsb` the payload-agnostic sequential analysis (random,
     encrypted payloads written from the first pixel; on by default, one or two ms per lossless
-    image); `metrics` a registry every scan is recorded in.
+    image); `steghide_seeds` search every JPEG for steghide's embedding under all 2^32 seeds of
+    its generator (finds steghide output whatever the passphrase and reads unencrypted payloads,
+    at tens of seconds per JPEG: off by default); `metrics` a registry every scan is recorded in.
 
     Raises `RuntimeNotFoundError` (what was searched and how to install it) when a model is used
     and no ONNX Runtime is found, `ModelError` for a model that cannot be loaded (a PyTorch
@@ -155,6 +157,7 @@ class Detector:
         extract: bool = True,
         lsb_rate_midpoint: Optional[float] = None,
         sequential_lsb: bool = True,
+        steghide_seeds: bool = False,
         metrics: Optional[Metrics] = None,
     ) -> None:
         if runtime is None and not rules_only:
@@ -171,6 +174,7 @@ class Detector:
             extract=extract,
             lsb_rate_midpoint=lsb_rate_midpoint,
             sequential_lsb=sequential_lsb,
+            steghide_seeds=steghide_seeds,
             metrics=metrics,
         )
         self.metrics = metrics

@@ -67,6 +67,7 @@ class Detector:
         extract: bool = True,
         lsb_rate_midpoint: Optional[float] = None,
         sequential_lsb: bool = True,
+        steghide_seeds: bool = False,
         metrics: Optional[Metrics] = None,
     ) -> Detector: ...
     @property

@@ -1,0 +1,53 @@
+//! Time steghide's seed search on JPEG files (`--around SEED RADIUS`: only the seeds within
+//! RADIUS of SEED, for a known passphrase's seed). Prints one line per file: samples, seconds,
+//! what was found.
+//!
+//! `cargo run --release --example steghide_seeds -- FILE...`
+use stegodetect::analysis::jpeg::steghide::{search, Samples};
+use stegodetect::planes::dct::DctPlanes;
+
+fn main() {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let (mut first, mut last) = (0u32, u32::MAX);
+    if let Some(i) = args.iter().position(|a| a == "--around") {
+        let c: u32 = args[i + 1].parse().expect("seed");
+        let r: u32 = args[i + 2].parse().expect("radius");
+        (first, last) = (c.saturating_sub(r), c.saturating_add(r));
+        args.drain(i..i + 3);
+    }
+    for f in args {
+        let bytes = std::fs::read(&f).expect("read");
+        let scans = bytes.windows(2).filter(|w| w == &[0xFF, 0xDA]).count() as u32;
+        let dct = match DctPlanes::read(&bytes, scans) {
+            Ok(d) => d,
+            Err(e) => {
+                println!("{f}\terror {e}");
+                continue;
+            }
+        };
+        let Some(s) = Samples::new(&dct) else {
+            println!("{f}\ttoo few samples");
+            continue;
+        };
+        let t = std::time::Instant::now();
+        let found = search(&s, first..=last, 1 << 24);
+        println!(
+            "{f}\t{} samples\t{:.2} s\t{:?}",
+            s.len(),
+            t.elapsed().as_secs_f64(),
+            found
+                .iter()
+                .map(|x| format!(
+                    "{:?} payload {:?}",
+                    x.header,
+                    x.payload.as_ref().map(|p| (
+                        &p.file_name,
+                        p.data.len(),
+                        p.checksum_ok,
+                        String::from_utf8_lossy(&p.data[..p.data.len().min(40)]).into_owned()
+                    ))
+                ))
+                .collect::<Vec<_>>()
+        );
+    }
+}
