@@ -1,7 +1,8 @@
 //! The JPEG-domain path on arbitrary bytes: the container walk, the DCT coefficient reader
 //! (libjpeg-turbo-rs) under the same pixel limit as a scan, the JPEG-domain analyses with the
-//! learned model's features (finite), and the jsteg embedder when the coefficients read: a typed
-//! error or a result, never a panic, hang or unbounded memory.
+//! learned model's features (finite), steghide's sample order with a small window of its seed
+//! search (header and unencrypted-payload parsing), and the jsteg embedder when the
+//! coefficients read: a typed error or a result, never a panic, hang or unbounded memory.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use stegodetect::analysis::jpeg;
@@ -23,6 +24,16 @@ fuzz_target!(|data: &[u8]| {
     let mut evidence = Vec::new();
     if let Some(f) = jpeg::analyse(data, &info, true, &mut evidence) {
         assert!(f.iter().all(|v| v.is_finite()), "non-finite feature");
+    }
+    // steghide's seed search over 4,096 seeds (all 2^32 take tens of seconds): every header
+    // that fits is parsed, unencrypted payloads through zlib
+    let image = &data[..info.image_end.min(data.len())];
+    if let Ok(dct) = stegodetect::planes::dct::DctPlanes::read(image, info.jpeg_scans) {
+        if let Some(s) = jpeg::steghide::Samples::new(&dct) {
+            for f in jpeg::steghide::search(&s, 0..=4095, 1 << 16) {
+                assert!(f.header.embedded_bits <= s.len() as u64);
+            }
+        }
     }
     // the embedder reads and rewrites the coefficients (only when the analyses could read them)
     if !evidence.iter().any(|e| e.analysis == "dct") {

@@ -649,6 +649,20 @@ def test_sequential_lsb_is_on_by_default_and_finds_random_payloads() -> None:
     assert not sequential(on, cover)
 
 
+def test_steghide_seed_search_is_off_by_default_and_reaches_the_core(tmp_path: pathlib.Path) -> None:
+    # a 16x16 JPEG has too few coefficients for steghide's header: the search says so at once
+    # (the whole search, tens of seconds, is tested through the CLI and in Rust)
+    tiny = tmp_path / "tiny.jpg"
+    Image.new("RGB", (16, 16), (90, 120, 200)).save(tiny, quality=90)
+
+    def seeds(d: stegodetect.Detector) -> list[dict]:
+        return [f for f in d.scan(tiny).to_dict()["findings"] if f["analysis"] == "steghide-seeds"]
+
+    found = seeds(stegodetect.Detector(rules_only=True, steghide_seeds=True))
+    assert len(found) == 1 and found[0]["score"] == 0.0 and "too few" in found[0]["detail"], found
+    assert not seeds(stegodetect.Detector(rules_only=True))
+
+
 def test_validate_runs_the_native_checks_and_never_passes_what_did_not_run(det: stegodetect.Detector) -> None:
     rep = stegodetect.validate(det, fixtures=FIXTURES,
                                thresholds={"large_image_pixels": 1_000_000, "hostile_max_ms": 1e9})

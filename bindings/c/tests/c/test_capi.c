@@ -270,6 +270,22 @@ int main(int argc, char **argv) {
   free(seq);
   CHECK(sd_options_set_sequential_lsb(NULL, true) == SD_STATUS_NULL_ARGUMENT);
 
+  /* the steghide seed search (off by default; tens of seconds per JPEG): the setter takes it,
+     and a PNG is scanned as before */
+  {
+    SdOptions *so = NULL;
+    SdDetector *sdet = NULL;
+    SdResult *sr = NULL;
+    CHECK(sd_options_new(&so) == SD_STATUS_OK && sd_options_set_rules_only(so) == SD_STATUS_OK);
+    CHECK(sd_options_set_steghide_seeds(so, true) == SD_STATUS_OK);
+    CHECK(sd_detector_new(so, &sdet) == SD_STATUS_OK);
+    CHECK(sd_scan_buffer(sdet, stego, len, &sr) == SD_STATUS_OK && sd_result_is_stego(sr));
+    sd_result_free(sr);
+    sd_detector_free(sdet);
+    sd_options_free(so);
+  }
+  CHECK(sd_options_set_steghide_seeds(NULL, true) == SD_STATUS_NULL_ARGUMENT);
+
   /* extraction */
   CHECK(sd_extract_buffer(det, stego, len, &json) == SD_STATUS_OK && strstr(json, "lsb.rgb") != NULL);
   sd_string_free(json);
