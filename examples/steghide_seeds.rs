@@ -3,7 +3,7 @@
 //! what was found.
 //!
 //! `cargo run --release --example steghide_seeds -- FILE...`
-use stegodetect::analysis::jpeg::steghide::{search, Samples};
+use stegodetect::analysis::jpeg::steghide::{search_counted, Samples};
 use stegodetect::planes::dct::DctPlanes;
 
 fn main() {
@@ -30,9 +30,9 @@ fn main() {
             continue;
         };
         let t = std::time::Instant::now();
-        let found = search(&s, first..=last, 1 << 24);
+        let (found, magic) = search_counted(&s, first..=last, 1 << 24);
         println!(
-            "{f}\t{} samples\t{:.2} s\t{:?}",
+            "{f}\t{} samples\t{:.2} s\t{magic} magic\t{:?}",
             s.len(),
             t.elapsed().as_secs_f64(),
             found

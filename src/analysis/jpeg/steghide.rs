@@ -467,6 +467,12 @@ fn encrypted_bits(algorithm: u32, mode: u32, plain: u32) -> Option<u64> {
     Some(iv_bits + (plain as u64).div_ceil(block_bits) * block_bits)
 }
 
+/// Do the first 25 bits of `seed`, drawn by the full selector, read as the magic and version?
+fn exact_magic(samples: &Samples, seed: u32) -> bool {
+    let mut r = Reader::new(samples, seed);
+    (0..MAGIC_BITS).all(|i| r.bit() == magic_bit(i))
+}
+
 /// Read the header after the magic for `seed` (its first 25 bits already matched) and check
 /// that it describes an embedding that fits.
 fn header(samples: &Samples, seed: u32) -> Option<(Header, Reader<'_>)> {
@@ -583,10 +589,21 @@ pub fn search(
     seeds: std::ops::RangeInclusive<u32>,
     max_payload_bytes: usize,
 ) -> Vec<Found> {
+    search_counted(samples, seeds, max_payload_bytes).0
+}
+
+/// [`search`], with the number of seeds whose first 25 bits read as the magic and version: by
+/// chance about one in 2^25 (128 of the 2^32) on a clean image whose coefficient parities are
+/// as good as random, which is what the certainty of a header rests on.
+pub fn search_counted(
+    samples: &Samples,
+    seeds: std::ops::RangeInclusive<u32>,
+    max_payload_bytes: usize,
+) -> (Vec<Found>, usize) {
     const CHUNK: u64 = 1 << 20;
     let (lo, hi) = (*seeds.start() as u64, *seeds.end() as u64);
     if lo > hi {
-        return Vec::new();
+        return (Vec::new(), 0);
     }
     let chunks = (hi - lo) / CHUNK + 1;
     let candidates: Vec<u32> = (0..chunks)
@@ -605,7 +622,11 @@ pub fn search(
         })
         .collect();
     let mut found = Vec::new();
+    let mut magic = 0;
     for seed in candidates {
+        if !matches!(quick(samples, seed), Quick::Exact) || exact_magic(samples, seed) {
+            magic += 1;
+        }
         let Some((h, mut r)) = header(samples, seed) else {
             continue;
         };
@@ -624,7 +645,7 @@ pub fn search(
             });
         }
     }
-    found
+    (found, magic)
 }
 
 /// Expected number of chance headers over the whole seed space for `m` samples, with the given
@@ -657,7 +678,7 @@ pub fn analyse(
         return;
     };
     let m = samples.len();
-    let found = search(&samples, 0..=u32::MAX, max_payload_bytes);
+    let (found, magic) = search_counted(&samples, 0..=u32::MAX, max_payload_bytes);
     // the most certain finding speaks; a second header in one image would be chance
     let best = found.into_iter().max_by_key(|f| {
         (
@@ -670,7 +691,11 @@ pub fn analyse(
             Method::JpegSteghide,
             0.0,
             "steghide-seeds",
-            format!("steghide seed search: no embedding under any of the 2^32 seeds ({m} non-zero coefficients)"),
+            format!(
+                "steghide seed search: no embedding under any of the 2^32 seeds ({m} non-zero \
+                 coefficients; {magic} seeds read the magic by chance, about 128 expected, none \
+                 with a header that fits)"
+            ),
         ));
         return;
     };
