@@ -3,7 +3,9 @@
 //! what was found.
 //!
 //! `cargo run --release --example steghide_seeds -- FILE...`
-use stegodetect::analysis::jpeg::steghide::{search_counted, Samples};
+use stegodetect::analysis::jpeg::steghide::{
+    search_counted, try_passphrase, SampleIndex, Samples, KNOWN_PASSPHRASES,
+};
 use stegodetect::planes::dct::DctPlanes;
 
 fn main() {
@@ -25,6 +27,23 @@ fn main() {
                 continue;
             }
         };
+        let t = std::time::Instant::now();
+        if let Some(ix) = SampleIndex::new(&dct) {
+            for p in KNOWN_PASSPHRASES {
+                if let Some(found) = try_passphrase(&ix, p, 1 << 24) {
+                    println!("{f}\tknown passphrase {p:?}: {found:?}");
+                }
+            }
+            println!(
+                "{f}\tknown passphrases tried in {:.3} ms (sample index included)",
+                t.elapsed().as_secs_f64() * 1e3
+            );
+        }
+        let t = std::time::Instant::now();
+        for _ in 0..20 {
+            std::hint::black_box(Samples::new(std::hint::black_box(&dct)));
+        }
+        let per = t.elapsed().as_secs_f64() / 20.0 * 1e3;
         let Some(s) = Samples::new(&dct) else {
             println!("{f}\ttoo few samples");
             continue;
@@ -32,7 +51,7 @@ fn main() {
         let t = std::time::Instant::now();
         let (found, magic) = search_counted(&s, first..=last, 1 << 24);
         println!(
-            "{f}\t{} samples\t{:.2} s\t{magic} magic\t{:?}",
+            "{f}\t{} samples ({per:.3} ms to read)\t{:.2} s\t{magic} magic\t{:?}",
             s.len(),
             t.elapsed().as_secs_f64(),
             found

@@ -326,3 +326,37 @@ fn steghide_is_found_without_its_passphrase() {
         assert!(search(&cover, around(seed), 1 << 20).is_empty());
     }
 }
+
+/// The empty passphrase (steghide's prompt answered with Enter) is tried in every scan: real
+/// steghide output with the default encryption is called `jpeg.steghide` by tool `steghide`,
+/// its payload decrypted byte-exact, with and without the default model; no clean JPEG fixture
+/// opens under it.
+#[test]
+fn steghide_under_the_empty_passphrase_is_decrypted_in_every_scan() {
+    use stegodetect::analysis::jpeg::steghide::{seed_of, try_passphrase, SampleIndex};
+    assert_eq!(seed_of(b"PASS"), SEED_PASS);
+    assert_eq!(seed_of(b"a passphrase nobody guesses"), SEED_NONE);
+    let bytes = fixture("steghide-empty-kphotoalbum.jpg");
+    for det in [common::detector(), Detector::rules_only()] {
+        let r = det.scan_bytes(&bytes).unwrap();
+        assert!(r.is_stego, "{:?}", r.findings);
+        assert_eq!(r.method, Some(Method::JpegSteghide));
+        assert_eq!(r.tool, Some(Tool::Steghide));
+        let p = r.payload.as_ref().expect("payload decrypted");
+        assert_eq!(p.bytes, b"the password is swordfish\n");
+        assert_eq!(p.encoding, PayloadEncoding::Steghide);
+        assert!(p.complete && !p.encrypted);
+        let e = r
+            .findings
+            .iter()
+            .find(|e| e.analysis == "steghide-passphrase")
+            .unwrap();
+        assert!(e.detail.contains("secret.txt") && e.detail.contains("CRC-32 matches"));
+    }
+    for (name, bytes) in jpeg_fixtures() {
+        let dct = DctPlanes::read(&bytes, 64).unwrap();
+        if let Some(ix) = SampleIndex::new(&dct) {
+            assert!(try_passphrase(&ix, "", 1 << 20).is_none(), "{name}");
+        }
+    }
+}

@@ -100,19 +100,20 @@ pub struct JpegDomain {
 }
 
 /// Run the JPEG-domain analyses on a JPEG's coefficients (or note the error reading them gave);
-/// `want_features`: also compute the learned JPEG model's input. The steghide seed search runs
-/// when `opts.steghide_seeds`.
+/// `want_features`: also compute the learned JPEG model's input. steghide's whole seed space is
+/// searched when `opts.steghide_seeds`, its known passphrases' seeds otherwise.
 pub fn jpeg_domain(
     dct: std::result::Result<&DctPlanes, &crate::Error>,
     want_features: bool,
     opts: &Options,
 ) -> JpegDomain {
     let mut evidence = Vec::new();
-    let seeds = opts.steghide_seeds.then_some(jpeg::SeedSearch {
+    let steghide = jpeg::Steghide {
+        all_seeds: opts.steghide_seeds,
         extract: opts.extract,
         max_payload_bytes: opts.limits.max_payload_bytes,
-    });
-    let features = jpeg::analyse_planes(dct, want_features, seeds, &mut evidence);
+    };
+    let features = jpeg::analyse_planes(dct, want_features, steghide, &mut evidence);
     JpegDomain { evidence, features }
 }
 

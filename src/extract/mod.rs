@@ -26,7 +26,8 @@ pub enum PayloadEncoding {
     Appended,
     /// jsteg's header: a 5-bit size of the length field, the length, then the payload.
     Jsteg,
-    /// steghide's embedded file, unencrypted (`-e none`): its name and data, zlib-decompressed.
+    /// steghide's embedded file, unencrypted (`-e none`) or decrypted under a known passphrase:
+    /// its data, zlib-decompressed.
     Steghide,
 }
 

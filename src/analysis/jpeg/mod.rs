@@ -9,9 +9,10 @@
 //! - [`features`]: calibrated co-occurrence and Markov statistics of the luminance, the input
 //!   of the learned model for steghide and OutGuess (`model::jpeg`), which runs in the detector.
 //!
-//! - [`steghide`]: steghide's embedding found without its passphrase by trying all 2^32 seeds
-//!   of its generator; tens of seconds per image, so only when asked for
-//!   (`Options::steghide_seeds`).
+//! - [`steghide`]: steghide's embedding under known passphrases (the empty one: every scan,
+//!   microseconds, payload decrypted), and found without its passphrase by trying all 2^32
+//!   seeds of its generator (tens of seconds per image: only when asked for,
+//!   `Options::steghide_seeds`).
 //!
 //! F5/nsF5 and J-UNIWARD are not detected (docs/jpeg-domain.md has what was measured).
 
@@ -34,24 +35,30 @@ pub fn analyse(
 ) -> Option<Box<[f32; features::N_FEATURES]>> {
     let image = &bytes[..info.image_end.min(bytes.len())];
     let dct = DctPlanes::read(image, info.jpeg_scans);
-    analyse_planes(dct.as_ref(), want_features, None, evidence)
+    let steghide = Steghide {
+        all_seeds: false,
+        extract: true,
+        max_payload_bytes: crate::Limits::default().max_payload_bytes,
+    };
+    analyse_planes(dct.as_ref(), want_features, steghide, evidence)
 }
 
-/// Settings of the steghide seed search when it runs.
+/// What the steghide analysis does.
 #[derive(Debug, Clone, Copy)]
-pub struct SeedSearch {
-    /// Attach an unencrypted payload.
+pub struct Steghide {
+    /// Search all 2^32 seeds (tens of seconds); otherwise only known passphrases' seeds.
+    pub all_seeds: bool,
+    /// Attach payloads read or decrypted.
     pub extract: bool,
     /// Longest payload attached.
     pub max_payload_bytes: usize,
 }
 
-/// [`analyse`] on coefficients already read (or the error reading them gave); with
-/// `steghide_seeds`, also the steghide seed search.
+/// [`analyse`] on coefficients already read (or the error reading them gave).
 pub fn analyse_planes(
     dct: std::result::Result<&DctPlanes, &crate::Error>,
     want_features: bool,
-    steghide_seeds: Option<SeedSearch>,
+    steghide: Steghide,
     evidence: &mut Vec<Evidence>,
 ) -> Option<Box<[f32; features::N_FEATURES]>> {
     let dct = match dct {
@@ -67,8 +74,10 @@ pub fn analyse_planes(
         }
     };
     jsteg::analyse(dct, evidence);
-    if let Some(s) = steghide_seeds {
-        steghide::analyse(dct, s.extract, s.max_payload_bytes, evidence);
+    if steghide.all_seeds {
+        steghide::analyse(dct, steghide.extract, steghide.max_payload_bytes, evidence);
+    } else {
+        steghide::analyse_known(dct, steghide.extract, steghide.max_payload_bytes, evidence);
     }
     want_features
         .then(|| features::features(dct).map(Box::new))

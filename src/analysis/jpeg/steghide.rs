@@ -93,13 +93,7 @@ impl Samples {
         let mut len: u64 = 0;
         let mut word = 0u64;
         for c in &dct.components {
-            // the component's size in blocks as libjpeg (and so steghide) counts it
-            let wb = (dct.width as usize * c.h_samp)
-                .div_ceil(8 * hmax)
-                .min(c.blocks_x);
-            let hb = (dct.height as usize * c.v_samp)
-                .div_ceil(8 * vmax)
-                .min(c.blocks_y);
+            let (wb, hb) = component_blocks(dct, c, hmax, vmax);
             for by in 0..hb {
                 for block in &c.blocks[by * c.blocks_x..by * c.blocks_x + wb] {
                     for &z in &NATURAL_TO_ZIGZAG {
@@ -138,6 +132,98 @@ impl Samples {
     fn parity(&self, i: u32) -> u32 {
         ((self.bits[(i >> 6) as usize] >> (i & 63)) & 1) as u32
     }
+}
+
+/// Sample parities in steghide's order, however they are held.
+pub trait Parity {
+    /// Number of samples.
+    fn count(&self) -> u32;
+    /// `|c| mod 2` of sample `i < count()`.
+    fn parity_at(&self, i: u32) -> u32;
+}
+
+impl Parity for Samples {
+    fn count(&self) -> u32 {
+        self.len
+    }
+    #[inline(always)]
+    fn parity_at(&self, i: u32) -> u32 {
+        self.parity(i)
+    }
+}
+
+/// steghide's samples found on demand: each block's count of non-zero coefficients, summed in
+/// steghide's order, so that the few hundred places one seed's header reads cost a binary
+/// search each instead of listing every sample (a scan checks known passphrases this way).
+pub struct SampleIndex<'a> {
+    blocks: Vec<&'a [i16; 64]>,
+    /// samples before each block
+    starts: Vec<u32>,
+    len: u32,
+}
+
+impl<'a> SampleIndex<'a> {
+    /// The index of `dct`'s samples; `None` as for [`Samples::new`].
+    pub fn new(dct: &'a DctPlanes) -> Option<SampleIndex<'a>> {
+        let hmax = dct.components.iter().map(|c| c.h_samp).max().unwrap_or(1);
+        let vmax = dct.components.iter().map(|c| c.v_samp).max().unwrap_or(1);
+        let mut blocks = Vec::new();
+        let mut starts = Vec::new();
+        let mut len: u64 = 0;
+        for c in &dct.components {
+            let (wb, hb) = component_blocks(dct, c, hmax, vmax);
+            for by in 0..hb {
+                for block in &c.blocks[by * c.blocks_x..by * c.blocks_x + wb] {
+                    blocks.push(block);
+                    starts.push(u32::try_from(len).ok()?);
+                    len += block.iter().filter(|&&v| v != 0).count() as u64;
+                }
+            }
+        }
+        let len = u32::try_from(len).ok()?;
+        (len >= MIN_SAMPLES).then_some(SampleIndex {
+            blocks,
+            starts,
+            len,
+        })
+    }
+}
+
+impl Parity for SampleIndex<'_> {
+    fn count(&self) -> u32 {
+        self.len
+    }
+    fn parity_at(&self, i: u32) -> u32 {
+        let b = self.starts.partition_point(|&s| s <= i) - 1;
+        let mut r = i - self.starts[b];
+        for &z in &NATURAL_TO_ZIGZAG {
+            let v = self.blocks[b][z];
+            if v != 0 {
+                if r == 0 {
+                    return (v & 1) as u32;
+                }
+                r -= 1;
+            }
+        }
+        unreachable!("sample {i} counted in block {b}")
+    }
+}
+
+/// A component's size in blocks as libjpeg (and so steghide) counts it, without MCU padding.
+fn component_blocks(
+    dct: &DctPlanes,
+    c: &crate::planes::dct::DctComponent,
+    hmax: usize,
+    vmax: usize,
+) -> (usize, usize) {
+    (
+        (dct.width as usize * c.h_samp)
+            .div_ceil(8 * hmax)
+            .min(c.blocks_x),
+        (dct.height as usize * c.v_samp)
+            .div_ceil(8 * vmax)
+            .min(c.blocks_y),
+    )
 }
 
 /// steghide's `getValue(n)`: the generator's next state scaled to `0..n`, in the same double
@@ -227,24 +313,24 @@ impl Selector {
 }
 
 /// Reads embedded bits in order for one seed.
-struct Reader<'a> {
-    samples: &'a Samples,
+struct Reader<'a, P: Parity + ?Sized> {
+    samples: &'a P,
     selector: Selector,
     next_sample: u32,
 }
 
-impl<'a> Reader<'a> {
-    fn new(samples: &'a Samples, seed: u32) -> Reader<'a> {
+impl<'a, P: Parity + ?Sized> Reader<'a, P> {
+    fn new(samples: &'a P, seed: u32) -> Reader<'a, P> {
         Reader {
             samples,
-            selector: Selector::new(samples.len, seed),
+            selector: Selector::new(samples.count(), seed),
             next_sample: 0,
         }
     }
 
     /// Bits left to read before the samples run out (steghide stops one vertex early).
     fn bits_left(&self) -> u64 {
-        (self.samples.len.saturating_sub(self.next_sample) as u64).saturating_sub(1)
+        (self.samples.count().saturating_sub(self.next_sample) as u64).saturating_sub(1)
             / SAMPLES_PER_BIT as u64
     }
 
@@ -253,7 +339,7 @@ impl<'a> Reader<'a> {
         for _ in 0..SAMPLES_PER_BIT {
             let p = self.selector.get(self.next_sample);
             self.next_sample += 1;
-            e ^= self.samples.parity(p);
+            e ^= self.samples.parity_at(p);
         }
         e
     }
@@ -427,8 +513,89 @@ impl Header {
 pub struct Found {
     /// The header.
     pub header: Header,
-    /// Read whole when unencrypted: the embedded file's name and bytes.
+    /// Read whole when unencrypted, or decrypted under a known passphrase: the embedded file's
+    /// name and bytes.
     pub payload: Option<Plain>,
+    /// The passphrase whose seed this is, when it is one of [`KNOWN_PASSPHRASES`].
+    pub passphrase: Option<&'static str>,
+}
+
+/// Passphrases every scan tries on every JPEG (microseconds each): the empty one, which
+/// steghide accepts when its prompt is answered with Enter.
+pub const KNOWN_PASSPHRASES: [&str; 1] = [""];
+
+/// steghide's seed for a passphrase: its MD5's four little-endian 32-bit words XORed.
+pub fn seed_of(passphrase: &[u8]) -> u32 {
+    use md5::Digest;
+    let d = md5::Md5::digest(passphrase);
+    d.chunks_exact(4)
+        .map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]))
+        .fold(0, |a, w| a ^ w)
+}
+
+/// steghide's key for rijndael-128 (libmcrypt's key size 32, so AES-256): mhash's "mcrypt" key
+/// generation with MD5, `MD5(p)` then `MD5(p || key so far)`.
+fn key_of(passphrase: &[u8]) -> [u8; 32] {
+    use md5::Digest;
+    let first = md5::Md5::digest(passphrase);
+    let mut h = md5::Md5::new();
+    h.update(passphrase);
+    h.update(first);
+    let second = h.finalize();
+    let mut key = [0u8; 32];
+    key[..16].copy_from_slice(&first);
+    key[16..].copy_from_slice(&second);
+    key
+}
+
+/// Read and decrypt a payload under steghide's default encryption (rijndael-128, CBC; the IV
+/// is the first 16 bytes) with `passphrase`, then parse it as [`read_plain`] does.
+fn read_encrypted<P: Parity + ?Sized>(
+    r: &mut Reader<'_, P>,
+    h: &Header,
+    passphrase: &[u8],
+    max_bytes: usize,
+) -> Option<Plain> {
+    use aes::cipher::{block_padding::NoPadding, BlockDecryptMut, KeyIvInit};
+    if !h.default_encryption() || h.embedded_bits % 128 != 0 || h.embedded_bits < 256 {
+        return None;
+    }
+    let mut bytes = vec![0u8; (h.embedded_bits / 8) as usize];
+    for byte in bytes.iter_mut() {
+        *byte = (0..8).fold(0u8, |acc, i| acc | ((r.bit() as u8) << i));
+    }
+    let (iv, ct) = bytes.split_at_mut(16);
+    let iv: [u8; 16] = (*iv).try_into().ok()?;
+    let plain = cbc::Decryptor::<aes::Aes256>::new(&key_of(passphrase).into(), &iv.into())
+        .decrypt_padded_mut::<NoPadding>(ct)
+        .ok()?;
+    let bits: Vec<u8> = plain
+        .iter()
+        .flat_map(|&b| (0..8).map(move |i| (b >> i) & 1))
+        .take(h.plain_bits as usize)
+        .collect();
+    parse_plain(bits, max_bytes)
+}
+
+/// Try one known passphrase: the header under its seed and, when one is there, the payload
+/// (unencrypted, or decrypted when steghide's default encryption was used).
+pub fn try_passphrase<P: Parity + ?Sized>(
+    samples: &P,
+    passphrase: &'static str,
+    max_payload_bytes: usize,
+) -> Option<Found> {
+    let (h, mut r) = header(samples, seed_of(passphrase.as_bytes()))?;
+    let payload = if h.algorithm == 0 {
+        // a header that does not parse this far was chance
+        Some(read_plain(&mut r, h.plain_bits, max_payload_bytes)?)
+    } else {
+        read_encrypted(&mut r, &h, passphrase.as_bytes(), max_payload_bytes)
+    };
+    Some(Found {
+        header: h,
+        payload,
+        passphrase: Some(passphrase),
+    })
 }
 
 /// An unencrypted steghide payload.
@@ -468,14 +635,14 @@ fn encrypted_bits(algorithm: u32, mode: u32, plain: u32) -> Option<u64> {
 }
 
 /// Do the first 25 bits of `seed`, drawn by the full selector, read as the magic and version?
-fn exact_magic(samples: &Samples, seed: u32) -> bool {
+fn exact_magic<P: Parity + ?Sized>(samples: &P, seed: u32) -> bool {
     let mut r = Reader::new(samples, seed);
     (0..MAGIC_BITS).all(|i| r.bit() == magic_bit(i))
 }
 
 /// Read the header after the magic for `seed` (its first 25 bits already matched) and check
 /// that it describes an embedding that fits.
-fn header(samples: &Samples, seed: u32) -> Option<(Header, Reader<'_>)> {
+fn header<P: Parity + ?Sized>(samples: &P, seed: u32) -> Option<(Header, Reader<'_, P>)> {
     let mut r = Reader::new(samples, seed);
     for i in 0..MAGIC_BITS {
         if r.bit() != magic_bit(i) {
@@ -502,8 +669,17 @@ fn header(samples: &Samples, seed: u32) -> Option<(Header, Reader<'_>)> {
 /// Read an unencrypted payload field (compression flag, size, zlib stream, checksum flag,
 /// CRC-32 (mhash's, which is the BZIP2 variant), NUL-terminated name, data). `None` when it does not parse: then the header was
 /// chance.
-fn read_plain(r: &mut Reader<'_>, plain_bits: u32, max_bytes: usize) -> Option<Plain> {
-    let mut bits: Vec<u8> = (0..plain_bits).map(|_| r.bit() as u8).collect();
+fn read_plain<P: Parity + ?Sized>(
+    r: &mut Reader<'_, P>,
+    plain_bits: u32,
+    max_bytes: usize,
+) -> Option<Plain> {
+    let bits: Vec<u8> = (0..plain_bits).map(|_| r.bit() as u8).collect();
+    parse_plain(bits, max_bytes)
+}
+
+/// Parse a payload field's bits (see [`read_plain`]).
+fn parse_plain(mut bits: Vec<u8>, max_bytes: usize) -> Option<Plain> {
     let field = |bits: &[u8], at: usize, n: usize| -> Option<u32> {
         let s = bits.get(at..at + n)?;
         Some(
@@ -635,14 +811,21 @@ pub fn search_counted(
                 Some(p) => found.push(Found {
                     header: h,
                     payload: Some(p),
+                    passphrase: None,
                 }),
                 None => continue,
             }
         } else {
-            found.push(Found {
+            // under a known passphrase the payload opens
+            let known = KNOWN_PASSPHRASES
+                .iter()
+                .find(|p| seed_of(p.as_bytes()) == seed)
+                .and_then(|&p| try_passphrase(samples, p, max_payload_bytes));
+            found.push(known.unwrap_or(Found {
                 header: h,
                 payload: None,
-            });
+                passphrase: None,
+            }));
         }
     }
     (found, magic)
@@ -657,11 +840,11 @@ fn chance_headers(m: u32, share: f64) -> f64 {
 }
 
 /// Search every seed of a JPEG for a steghide embedding and say what was found, as evidence
-/// for `jpeg.steghide` (tool `steghide`): certain (0.99) for an unencrypted payload that reads
-/// whole or a header with steghide's default encryption; 0.3, reported but not deciding, for a
-/// header with another encryption (such headers turn up by chance in about one image in 200 of
-/// a megapixel); a zero-score note when nothing was found. `extract`: attach an unencrypted
-/// payload, cut at `max_payload_bytes`.
+/// for `jpeg.steghide` (tool `steghide`): certain (0.99) for a payload that reads whole
+/// (unencrypted, or decrypted under a known passphrase) or a header with steghide's default
+/// encryption; 0.3, reported but not deciding, for a header with another encryption (such
+/// headers turn up by chance in about one image in 200 of a megapixel); a zero-score note when
+/// nothing was found. `extract`: attach the payload, cut at `max_payload_bytes`.
 pub fn analyse(
     dct: &DctPlanes,
     extract: bool,
@@ -686,8 +869,9 @@ pub fn analyse(
             f.payload.is_some() || f.header.default_encryption(),
         )
     });
-    let Some(f) = best else {
-        evidence.push(Evidence::new(
+    match best {
+        Some(f) => evidence.push(finding(f, m, "steghide-seeds", extract)),
+        None => evidence.push(Evidence::new(
             Method::JpegSteghide,
             0.0,
             "steghide-seeds",
@@ -696,16 +880,45 @@ pub fn analyse(
                  coefficients; {magic} seeds read the magic by chance, about 128 expected, none \
                  with a header that fits)"
             ),
-        ));
+        )),
+    }
+}
+
+/// Try the [`KNOWN_PASSPHRASES`] on a JPEG (what every scan does: a fraction of a millisecond
+/// for a photo, one pass counting the non-zero coefficients) and add evidence when one opens
+/// an embedding, with the payload decrypted; nothing otherwise.
+pub fn analyse_known(
+    dct: &DctPlanes,
+    extract: bool,
+    max_payload_bytes: usize,
+    evidence: &mut Vec<Evidence>,
+) {
+    let Some(index) = SampleIndex::new(dct) else {
         return;
     };
+    for p in KNOWN_PASSPHRASES {
+        if let Some(f) = try_passphrase(&index, p, max_payload_bytes) {
+            evidence.push(finding(f, index.count(), "steghide-passphrase", extract));
+            return;
+        }
+    }
+}
+
+/// The evidence for an embedding found in `m` samples by `analysis`.
+fn finding(f: Found, m: u32, analysis: &'static str, extract: bool) -> Evidence {
     let h = &f.header;
     let bytes = h.plain_bits.div_ceil(8);
+    let how = match f.passphrase {
+        Some("") => "under the empty passphrase".to_string(),
+        Some(p) => format!("under the passphrase {p:?}"),
+        None => format!(
+            "without the passphrase (seed {:#010x}, one of 2^32 tried)",
+            h.seed
+        ),
+    };
     let head = format!(
-        "steghide's header read without the passphrase (seed {:#010x}, one of 2^32 tried): magic, \
-         version 0, {} in {} mode, a payload field of {bytes} bytes (compressed before \
-         encryption) in {m} non-zero coefficients",
-        h.seed,
+        "steghide's header read {how}: magic, version 0, {} in {} mode, a payload field of \
+         {bytes} bytes (compressed before encryption) in {m} non-zero coefficients",
         h.algorithm_name(),
         h.mode_name()
     );
@@ -713,9 +926,14 @@ pub fn analyse(
         Some(p) => Evidence::new(
             Method::JpegSteghide,
             if p.checksum_ok { 0.99 } else { 0.9 },
-            "steghide-seeds",
+            analysis,
             format!(
-                "{head}; unencrypted: file {:?}, {} bytes, CRC-32 {}: payload recovered",
+                "{head}; {}: file {:?}, {} bytes, CRC-32 {}: payload recovered",
+                if h.algorithm == 0 {
+                    "unencrypted"
+                } else {
+                    "decrypted"
+                },
                 p.file_name,
                 p.data.len(),
                 if p.checksum_ok {
@@ -725,10 +943,16 @@ pub fn analyse(
                 }
             ),
         ),
+        None if f.passphrase.is_some() => Evidence::new(
+            Method::JpegSteghide,
+            0.99,
+            analysis,
+            format!("{head}; the payload did not open (an encryption other than the default)"),
+        ),
         None if h.default_encryption() => Evidence::new(
             Method::JpegSteghide,
             0.99,
-            "steghide-seeds",
+            analysis,
             format!(
                 "{head}; steghide's default encryption, which a clean image shows by chance \
                  about {:.0e} times",
@@ -738,7 +962,7 @@ pub fn analyse(
         None => Evidence::new(
             Method::JpegSteghide,
             0.3,
-            "steghide-seeds",
+            analysis,
             format!(
                 "{head}; not steghide's default encryption: a header like this turns up by \
                  chance about {:.0e} times in an image of this size, so it is not taken alone",
@@ -763,7 +987,7 @@ pub fn analyse(
             lsbs: None,
         });
     }
-    evidence.push(e);
+    e
 }
 
 #[cfg(test)]
