@@ -557,7 +557,7 @@ fn read_encrypted<P: Parity + ?Sized>(
     max_bytes: usize,
 ) -> Option<Plain> {
     use aes::cipher::{block_padding::NoPadding, BlockDecryptMut, KeyIvInit};
-    if !h.default_encryption() || h.embedded_bits % 128 != 0 || h.embedded_bits < 256 {
+    if !h.default_encryption() || !h.embedded_bits.is_multiple_of(128) || h.embedded_bits < 256 {
         return None;
     }
     let mut bytes = vec![0u8; (h.embedded_bits / 8) as usize];
