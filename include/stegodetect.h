@@ -476,6 +476,13 @@ enum SdStatus sd_options_set_sequential_lsb(struct SdOptions *options, bool on);
 enum SdStatus sd_options_set_steghide_seeds(struct SdOptions *options, bool on);
 
 /**
+ * Add a passphrase (NUL-terminated, UTF-8) tried on every JPEG for steghide besides the empty
+ * one every scan tries: about a microsecond per passphrase per JPEG; an embedding one opens is
+ * decrypted and its payload returned (method `jpeg.steghide`, tool `steghide`).
+ */
+enum SdStatus sd_options_add_steghide_passphrase(struct SdOptions *options, const char *passphrase);
+
+/**
  * Record every scan of detectors made with these options in `metrics` (NULL: none). The
  * detector keeps its own reference to the registry.
  */

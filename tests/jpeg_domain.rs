@@ -360,3 +360,36 @@ fn steghide_under_the_empty_passphrase_is_decrypted_in_every_scan() {
         }
     }
 }
+
+/// Passphrases given to the detector are tried on every JPEG: a short list (looked up through
+/// the sample index) and a long one (through every sample's parity, in parallel) both open the
+/// default-encrypted fixture under `PASS`, its 3,000 bytes decrypted byte-exact (they begin
+/// with the GPL-3's title); the cover opens under none.
+#[test]
+fn steghide_passphrase_lists_decrypt_what_they_open() {
+    let bytes = fixture("steghide-kphotoalbum.jpg");
+    let mut long: Vec<String> = (0..5_000).map(|i| format!("not-it-{i}")).collect();
+    long.push("PASS".into());
+    for list in [vec!["wrong".to_string(), "PASS".to_string()], long] {
+        let det = Detector::new(stegodetect::Options {
+            model: stegodetect::ModelChoice::Rules,
+            steghide_passphrases: list,
+            ..stegodetect::Options::default()
+        })
+        .unwrap();
+        let r = det.scan_bytes(&bytes).unwrap();
+        assert_eq!(r.method, Some(Method::JpegSteghide), "{:?}", r.findings);
+        let p = r.payload.as_ref().expect("decrypted");
+        assert_eq!(p.bytes.len(), 3_000);
+        assert!(p
+            .bytes
+            .starts_with(b"                    GNU GENERAL PUBLIC LICENSE"));
+        let e = r
+            .findings
+            .iter()
+            .find(|e| e.analysis == "steghide-passphrase");
+        assert!(e.unwrap().detail.contains("\"PASS\""));
+        let clean = det.scan_bytes(&fixture("photo-kphotoalbum.jpg")).unwrap();
+        assert!(!clean.is_stego);
+    }
+}

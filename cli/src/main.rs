@@ -117,6 +117,28 @@ pub struct DetectorArgs {
     /// of seconds per JPEG on two cores. For suspicious files, not for feeds.
     #[arg(long)]
     steghide_seeds: bool,
+    /// A file of passphrases (one per line) tried on every JPEG for steghide besides the empty
+    /// one: about a microsecond each per JPEG, in parallel; an embedding one opens is decrypted
+    /// and its payload returned. With --steghide-seeds, they open what the search finds.
+    #[arg(long, value_name = "FILE", value_parser = read_passphrases)]
+    steghide_passphrases: Option<PassphraseList>,
+}
+
+/// Passphrases read from a file, one per line (`\r\n` or `\n`; empty lines skipped; bytes that
+/// are not UTF-8 replaced, so such passphrases cannot match).
+#[derive(Clone, Debug)]
+struct PassphraseList(Vec<String>);
+
+fn read_passphrases(path: &str) -> Result<PassphraseList, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+    Ok(PassphraseList(
+        bytes
+            .split(|&b| b == b'\n')
+            .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+            .filter(|l| !l.is_empty())
+            .map(|l| String::from_utf8_lossy(l).into_owned())
+            .collect(),
+    ))
 }
 
 impl DetectorArgs {
@@ -146,6 +168,11 @@ impl DetectorArgs {
             lsb_rate_midpoint: self.lsb_rate_midpoint,
             sequential_lsb: !self.no_sequential_lsb,
             steghide_seeds: self.steghide_seeds,
+            steghide_passphrases: self
+                .steghide_passphrases
+                .as_ref()
+                .map(|p| p.0.clone())
+                .unwrap_or_default(),
         }
     }
 }

@@ -415,6 +415,42 @@ fn steghide_seed_search_reads_an_unencrypted_payload() {
     assert_eq!(o.status.code(), Some(1), "stego exits 1");
 }
 
+/// `--steghide-passphrases FILE`: the fixture made under `PASS` is decrypted by a list holding it
+/// (CRLF lines, an empty line); a missing file is a usage error.
+#[test]
+fn steghide_passphrase_file_decrypts() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("pw.txt");
+    std::fs::write(&list, "letmein\r\n\r\nPASS\r\n").unwrap();
+    let o = Command::new(common::bin())
+        .args([
+            "scan",
+            "--rules-only",
+            "--format",
+            "json",
+            "--steghide-passphrases",
+        ])
+        .arg(&list)
+        .arg(common::root().join("tests/fixtures/jpeg/steghide-kphotoalbum.jpg"))
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let r = if v.is_array() { &v[0] } else { &v };
+    assert_eq!(r["method"], "jpeg.steghide", "{v}");
+    assert_eq!(r["payload"]["length"], 3000);
+    let bad = Command::new(common::bin())
+        .args([
+            "scan",
+            "--steghide-passphrases",
+            "/nonexistent/pw.txt",
+            "x.jpg",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("/nonexistent/pw.txt"));
+}
+
 #[test]
 fn a_missing_runtime_is_an_actionable_error() {
     // In a separate process: ONNX Runtime is process-global once loaded.

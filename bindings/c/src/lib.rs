@@ -552,6 +552,21 @@ pub unsafe extern "C" fn sd_options_set_steghide_seeds(
     })
 }
 
+/// Add a passphrase (NUL-terminated, UTF-8) tried on every JPEG for steghide besides the empty
+/// one every scan tries: about a microsecond per passphrase per JPEG; an embedding one opens is
+/// decrypted and its payload returned (method `jpeg.steghide`, tool `steghide`).
+#[no_mangle]
+pub unsafe extern "C" fn sd_options_add_steghide_passphrase(
+    options: *mut SdOptions,
+    passphrase: *const c_char,
+) -> SdStatus {
+    with_options(options, |o| {
+        let p = cstr(passphrase, "passphrase")?;
+        o.opts.steghide_passphrases.push(p.to_string());
+        Ok(())
+    })
+}
+
 /// Record every scan of detectors made with these options in `metrics` (NULL: none). The
 /// detector keeps its own reference to the registry.
 #[no_mangle]

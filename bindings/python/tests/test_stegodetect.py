@@ -663,6 +663,17 @@ def test_steghide_seed_search_is_off_by_default_and_reaches_the_core(tmp_path: p
     assert not seeds(stegodetect.Detector(rules_only=True))
 
 
+def test_steghide_passphrases_decrypt_real_steghide_output() -> None:
+    stego = ROOT / "tests" / "fixtures" / "jpeg" / "steghide-kphotoalbum.jpg"
+    r = stegodetect.Detector(rules_only=True, steghide_passphrases=["nope", "PASS"]).scan(stego)
+    assert r.method == "jpeg.steghide" and r.tool == "steghide", r
+    assert r.payload is not None and len(r.payload) == 3000
+    assert r.payload.startswith(b"                    GNU GENERAL PUBLIC LICENSE")
+    # the empty passphrase is always tried: the fixture made with it opens without a list
+    empty = stegodetect.Detector(rules_only=True).scan(stego.with_name("steghide-empty-kphotoalbum.jpg"))
+    assert empty.payload == b"the password is swordfish\n"
+
+
 def test_validate_runs_the_native_checks_and_never_passes_what_did_not_run(det: stegodetect.Detector) -> None:
     rep = stegodetect.validate(det, fixtures=FIXTURES,
                                thresholds={"large_image_pixels": 1_000_000, "hostile_max_ms": 1e9})

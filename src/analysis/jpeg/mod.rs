@@ -39,26 +39,29 @@ pub fn analyse(
         all_seeds: false,
         extract: true,
         max_payload_bytes: crate::Limits::default().max_payload_bytes,
+        passphrases: &[],
     };
     analyse_planes(dct.as_ref(), want_features, steghide, evidence)
 }
 
 /// What the steghide analysis does.
 #[derive(Debug, Clone, Copy)]
-pub struct Steghide {
+pub struct Steghide<'a> {
     /// Search all 2^32 seeds (tens of seconds); otherwise only known passphrases' seeds.
     pub all_seeds: bool,
     /// Attach payloads read or decrypted.
     pub extract: bool,
     /// Longest payload attached.
     pub max_payload_bytes: usize,
+    /// Passphrases tried besides the empty one.
+    pub passphrases: &'a [String],
 }
 
 /// [`analyse`] on coefficients already read (or the error reading them gave).
 pub fn analyse_planes(
     dct: std::result::Result<&DctPlanes, &crate::Error>,
     want_features: bool,
-    steghide: Steghide,
+    steghide: Steghide<'_>,
     evidence: &mut Vec<Evidence>,
 ) -> Option<Box<[f32; features::N_FEATURES]>> {
     let dct = match dct {
@@ -75,9 +78,19 @@ pub fn analyse_planes(
     };
     jsteg::analyse(dct, evidence);
     if steghide.all_seeds {
-        steghide::analyse(dct, steghide.extract, steghide.max_payload_bytes, evidence);
+        let (x, m, p) = (
+            steghide.extract,
+            steghide.max_payload_bytes,
+            steghide.passphrases,
+        );
+        steghide::analyse(dct, x, m, p, evidence);
     } else {
-        steghide::analyse_known(dct, steghide.extract, steghide.max_payload_bytes, evidence);
+        let (x, m, p) = (
+            steghide.extract,
+            steghide.max_payload_bytes,
+            steghide.passphrases,
+        );
+        steghide::analyse_known(dct, x, m, p, evidence);
     }
     want_features
         .then(|| features::features(dct).map(Box::new))

@@ -362,8 +362,8 @@ enum Quick {
 /// as steghide draws them while no draw repeats one taken before, which is all but certain
 /// this early; when one does, [`Quick::Exact`] hands the seed to the full selector.
 #[inline(always)]
-fn quick(samples: &Samples, seed: u32) -> Quick {
-    let m = samples.len;
+fn quick<P: Parity + ?Sized>(samples: &P, seed: u32) -> Quick {
+    let m = samples.count();
     let mut v = seed;
     let mut taken = [0u32; MAGIC_BITS * SAMPLES_PER_BIT];
     let mut j = 0usize;
@@ -376,7 +376,7 @@ fn quick(samples: &Samples, seed: u32) -> Quick {
             }
             taken[j] = k;
             j += 1;
-            e ^= samples.parity(k);
+            e ^= samples.parity_at(k);
         }
         if e != magic_bit(bit) {
             return Quick::Reject;
@@ -516,8 +516,9 @@ pub struct Found {
     /// Read whole when unencrypted, or decrypted under a known passphrase: the embedded file's
     /// name and bytes.
     pub payload: Option<Plain>,
-    /// The passphrase whose seed this is, when it is one of [`KNOWN_PASSPHRASES`].
-    pub passphrase: Option<&'static str>,
+    /// The passphrase whose seed this is, when it was one of those tried ([`KNOWN_PASSPHRASES`]
+    /// and the caller's).
+    pub passphrase: Option<String>,
 }
 
 /// Passphrases every scan tries on every JPEG (microseconds each): the empty one, which
@@ -577,11 +578,11 @@ fn read_encrypted<P: Parity + ?Sized>(
     parse_plain(bits, max_bytes)
 }
 
-/// Try one known passphrase: the header under its seed and, when one is there, the payload
+/// Try one passphrase: the header under its seed and, when one is there, the payload
 /// (unencrypted, or decrypted when steghide's default encryption was used).
 pub fn try_passphrase<P: Parity + ?Sized>(
     samples: &P,
-    passphrase: &'static str,
+    passphrase: &str,
     max_payload_bytes: usize,
 ) -> Option<Found> {
     let (h, mut r) = header(samples, seed_of(passphrase.as_bytes()))?;
@@ -594,8 +595,29 @@ pub fn try_passphrase<P: Parity + ?Sized>(
     Some(Found {
         header: h,
         payload,
-        passphrase: Some(passphrase),
+        passphrase: Some(passphrase.to_string()),
     })
+}
+
+/// Try [`KNOWN_PASSPHRASES`], then `more` (in parallel: a long list is a dictionary attack),
+/// and return the first embedding one of them opens.
+pub fn try_passphrases<P: Parity + Sync + ?Sized>(
+    samples: &P,
+    more: &[String],
+    max_payload_bytes: usize,
+) -> Option<Found> {
+    KNOWN_PASSPHRASES
+        .iter()
+        .find_map(|p| try_passphrase(samples, p, max_payload_bytes))
+        .or_else(|| {
+            more.par_iter().find_map_first(|p| {
+                // most passphrases fail within two bits, without building a selector
+                match quick(samples, seed_of(p.as_bytes())) {
+                    Quick::Reject => None,
+                    _ => try_passphrase(samples, p, max_payload_bytes),
+                }
+            })
+        })
 }
 
 /// An unencrypted steghide payload.
@@ -816,16 +838,11 @@ pub fn search_counted(
                 None => continue,
             }
         } else {
-            // under a known passphrase the payload opens
-            let known = KNOWN_PASSPHRASES
-                .iter()
-                .find(|p| seed_of(p.as_bytes()) == seed)
-                .and_then(|&p| try_passphrase(samples, p, max_payload_bytes));
-            found.push(known.unwrap_or(Found {
+            found.push(Found {
                 header: h,
                 payload: None,
                 passphrase: None,
-            }));
+            });
         }
     }
     (found, magic)
@@ -849,6 +866,7 @@ pub fn analyse(
     dct: &DctPlanes,
     extract: bool,
     max_payload_bytes: usize,
+    passphrases: &[String],
     evidence: &mut Vec<Evidence>,
 ) {
     let Some(samples) = Samples::new(dct) else {
@@ -861,7 +879,19 @@ pub fn analyse(
         return;
     };
     let m = samples.len();
-    let (found, magic) = search_counted(&samples, 0..=u32::MAX, max_payload_bytes);
+    let (mut found, magic) = search_counted(&samples, 0..=u32::MAX, max_payload_bytes);
+    // an encrypted header under a passphrase tried opens
+    for f in found.iter_mut().filter(|f| f.payload.is_none()) {
+        let seed = f.header.seed;
+        let p = KNOWN_PASSPHRASES
+            .iter()
+            .copied()
+            .chain(passphrases.iter().map(String::as_str))
+            .find(|p| seed_of(p.as_bytes()) == seed);
+        if let Some(opened) = p.and_then(|p| try_passphrase(&samples, p, max_payload_bytes)) {
+            *f = opened;
+        }
+    }
     // the most certain finding speaks; a second header in one image would be chance
     let best = found.into_iter().max_by_key(|f| {
         (
@@ -884,23 +914,28 @@ pub fn analyse(
     }
 }
 
-/// Try the [`KNOWN_PASSPHRASES`] on a JPEG (what every scan does: a fraction of a millisecond
-/// for a photo, one pass counting the non-zero coefficients) and add evidence when one opens
-/// an embedding, with the payload decrypted; nothing otherwise.
+/// Try the [`KNOWN_PASSPHRASES`] and `passphrases` on a JPEG (what every scan does: a fraction
+/// of a millisecond for a photo, one pass counting the non-zero coefficients, then about a
+/// microsecond per passphrase) and add evidence when one opens an embedding, with the payload
+/// decrypted; nothing otherwise.
 pub fn analyse_known(
     dct: &DctPlanes,
     extract: bool,
     max_payload_bytes: usize,
+    passphrases: &[String],
     evidence: &mut Vec<Evidence>,
 ) {
-    let Some(index) = SampleIndex::new(dct) else {
-        return;
+    // a long list pays for listing every sample's parity once; a few passphrases do not
+    let found = if passphrases.len() > 256 {
+        Samples::new(dct)
+            .and_then(|s| try_passphrases(&s, passphrases, max_payload_bytes).map(|f| (f, s.len())))
+    } else {
+        SampleIndex::new(dct).and_then(|s| {
+            try_passphrases(&s, passphrases, max_payload_bytes).map(|f| (f, s.count()))
+        })
     };
-    for p in KNOWN_PASSPHRASES {
-        if let Some(f) = try_passphrase(&index, p, max_payload_bytes) {
-            evidence.push(finding(f, index.count(), "steghide-passphrase", extract));
-            return;
-        }
+    if let Some((f, m)) = found {
+        evidence.push(finding(f, m, "steghide-passphrase", extract));
     }
 }
 
@@ -908,7 +943,7 @@ pub fn analyse_known(
 fn finding(f: Found, m: u32, analysis: &'static str, extract: bool) -> Evidence {
     let h = &f.header;
     let bytes = h.plain_bits.div_ceil(8);
-    let how = match f.passphrase {
+    let how = match f.passphrase.as_deref() {
         Some("") => "under the empty passphrase".to_string(),
         Some(p) => format!("under the passphrase {p:?}"),
         None => format!(

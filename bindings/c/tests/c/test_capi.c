@@ -285,6 +285,33 @@ int main(int argc, char **argv) {
     sd_options_free(so);
   }
   CHECK(sd_options_set_steghide_seeds(NULL, true) == SD_STATUS_NULL_ARGUMENT);
+  CHECK(sd_options_add_steghide_passphrase(NULL, "x") == SD_STATUS_NULL_ARGUMENT);
+
+  /* a passphrase list opens real steghide output made under "PASS": 3,000 bytes decrypted */
+  {
+    size_t jlen = 0;
+    unsigned char *sh = read_file(fixtures, "../jpeg/steghide-kphotoalbum.jpg", &jlen);
+    SdOptions *so = NULL;
+    SdDetector *sdet = NULL;
+    SdResult *sr = NULL;
+    CHECK(sh != NULL);
+    CHECK(sd_options_new(&so) == SD_STATUS_OK && sd_options_set_rules_only(so) == SD_STATUS_OK);
+    CHECK(sd_options_add_steghide_passphrase(so, "not it") == SD_STATUS_OK);
+    CHECK(sd_options_add_steghide_passphrase(so, "PASS") == SD_STATUS_OK);
+    CHECK(sd_detector_new(so, &sdet) == SD_STATUS_OK);
+    if (sh) {
+      const uint8_t *pb = NULL;
+      size_t plen = 0;
+      CHECK(sd_scan_buffer(sdet, sh, jlen, &sr) == SD_STATUS_OK && sd_result_is_stego(sr));
+      CHECK(sd_result_method_id(sr) == 8);
+      CHECK(sd_result_payload(sr, &pb, &plen) == SD_STATUS_OK && plen == 3000);
+      CHECK(pb != NULL && memcmp(pb + 20, "GNU GENERAL PUBLIC LICENSE", 26) == 0);
+      sd_result_free(sr);
+    }
+    free(sh);
+    sd_detector_free(sdet);
+    sd_options_free(so);
+  }
 
   /* extraction */
   CHECK(sd_extract_buffer(det, stego, len, &json) == SD_STATUS_OK && strstr(json, "lsb.rgb") != NULL);
