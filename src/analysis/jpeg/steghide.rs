@@ -44,6 +44,15 @@ const MIN_SAMPLES: u32 = (SAMPLES_PER_BIT * (HEADER_BITS + 64)) as u32;
 /// name's NUL.
 const MIN_PLAIN_BITS: u32 = 10;
 
+/// Most embedded bits read for one payload (256 KiB): reading follows steghide's selector, whose
+/// memory grows with every place drawn, so a header claiming more (a real payload that large
+/// needs a JPEG of some twenty megapixels; a crafted one could claim a third of a huge image)
+/// is reported without its payload.
+const MAX_READ_BITS: u64 = 1 << 21;
+/// Most unencrypted headers read whole in one seed search (each may read up to
+/// [`MAX_READ_BITS`]; an image crafted with headers under many seeds gets no more).
+const MAX_PLAIN_READS: usize = 16;
+
 /// steghide's algorithm numbers (libmcrypt names), 0 = none.
 const ALGORITHMS: [&str; 23] = [
     "none",
@@ -519,6 +528,8 @@ pub struct Found {
     /// The passphrase whose seed this is, when it was one of those tried ([`KNOWN_PASSPHRASES`]
     /// and the caller's).
     pub passphrase: Option<String>,
+    /// The payload was not read: the header declares more than 256 KiB.
+    pub unread: bool,
 }
 
 /// Passphrases every scan tries on every JPEG (microseconds each): the empty one, which
@@ -586,7 +597,10 @@ pub fn try_passphrase<P: Parity + ?Sized>(
     max_payload_bytes: usize,
 ) -> Option<Found> {
     let (h, mut r) = header(samples, seed_of(passphrase.as_bytes()))?;
-    let payload = if h.algorithm == 0 {
+    let unread = h.embedded_bits > MAX_READ_BITS;
+    let payload = if unread {
+        None
+    } else if h.algorithm == 0 {
         // a header that does not parse this far was chance
         Some(read_plain(&mut r, h.plain_bits, max_payload_bytes)?)
     } else {
@@ -596,6 +610,7 @@ pub fn try_passphrase<P: Parity + ?Sized>(
         header: h,
         payload,
         passphrase: Some(passphrase.to_string()),
+        unread,
     })
 }
 
@@ -821,6 +836,7 @@ pub fn search_counted(
         .collect();
     let mut found = Vec::new();
     let mut magic = 0;
+    let mut plain_reads = 0;
     for seed in candidates {
         if !matches!(quick(samples, seed), Quick::Exact) || exact_magic(samples, seed) {
             magic += 1;
@@ -828,12 +844,16 @@ pub fn search_counted(
         let Some((h, mut r)) = header(samples, seed) else {
             continue;
         };
-        if h.algorithm == 0 {
+        let unread =
+            h.embedded_bits > MAX_READ_BITS || (h.algorithm == 0 && plain_reads >= MAX_PLAIN_READS);
+        if h.algorithm == 0 && !unread {
+            plain_reads += 1;
             match read_plain(&mut r, h.plain_bits, max_payload_bytes) {
                 Some(p) => found.push(Found {
                     header: h,
                     payload: Some(p),
                     passphrase: None,
+                    unread: false,
                 }),
                 None => continue,
             }
@@ -842,6 +862,7 @@ pub fn search_counted(
                 header: h,
                 payload: None,
                 passphrase: None,
+                unread,
             });
         }
     }
@@ -951,12 +972,15 @@ fn finding(f: Found, m: u32, analysis: &'static str, extract: bool) -> Evidence 
             h.seed
         ),
     };
-    let head = format!(
+    let mut head = format!(
         "steghide's header read {how}: magic, version 0, {} in {} mode, a payload field of \
          {bytes} bytes (compressed before encryption) in {m} non-zero coefficients",
         h.algorithm_name(),
         h.mode_name()
     );
+    if f.unread {
+        head.push_str(" (not read: over the 256 KiB that are read of one payload)");
+    }
     let mut e = match &f.payload {
         Some(p) => Evidence::new(
             Method::JpegSteghide,
@@ -982,7 +1006,11 @@ fn finding(f: Found, m: u32, analysis: &'static str, extract: bool) -> Evidence 
             Method::JpegSteghide,
             0.99,
             analysis,
-            format!("{head}; the payload did not open (an encryption other than the default)"),
+            if f.unread {
+                head
+            } else {
+                format!("{head}; the payload did not open (an encryption other than the default)")
+            },
         ),
         None if h.default_encryption() => Evidence::new(
             Method::JpegSteghide,
@@ -1160,6 +1188,24 @@ mod tests {
         assert_eq!(got.data, data);
         assert_eq!(got.file_name, "msg.txt");
         assert!(got.checksum_ok);
+    }
+
+    #[test]
+    fn a_header_claiming_more_than_the_read_limit_is_reported_unread() {
+        // a crafted image: under the empty passphrase's seed, an unencrypted header declaring
+        // 2^21 + 8 bits, which fits its 6.5 million samples; nothing past the header is read
+        let mut p = noise(6_500_000, 11);
+        let seed = seed_of(b"");
+        let mut bits: Vec<u32> = (0..MAGIC_BITS).map(magic_bit).collect();
+        bits.extend(field(0, 5));
+        bits.extend(field(1, 3));
+        bits.extend(field((1 << 21) + 8, 32));
+        plant(&mut p, seed, &bits);
+        let f = try_passphrase(&samples(&p), "", 1 << 20).expect("header under the empty seed");
+        assert!(f.unread && f.payload.is_none(), "{f:?}");
+        let e = finding(f, 6_500_000, "steghide-passphrase", true);
+        assert!(e.detail.contains("not read"), "{}", e.detail);
+        assert!(e.payload.is_none());
     }
 
     #[test]
