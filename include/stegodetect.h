@@ -476,11 +476,12 @@ enum SdStatus sd_options_set_sequential_lsb(struct SdOptions *options, bool on);
 enum SdStatus sd_options_set_steghide_seeds(struct SdOptions *options, bool on);
 
 /**
- * Add a passphrase (NUL-terminated, UTF-8) tried on every JPEG for steghide besides the empty
- * one every scan tries: about a microsecond per passphrase per JPEG; an embedding one opens is
- * decrypted and its payload returned (method `jpeg.steghide`, tool `steghide`).
+ * Add a passphrase (NUL-terminated, UTF-8) tried on every JPEG as a steghide passphrase and an
+ * OutGuess key, besides the empty passphrase and OutGuess's default key every scan tries: a
+ * few microseconds per passphrase per JPEG; an embedding one opens is decrypted and its
+ * payload returned (method `jpeg.steghide` / `jpeg.outguess`, tool `steghide` / `outguess`).
  */
-enum SdStatus sd_options_add_steghide_passphrase(struct SdOptions *options, const char *passphrase);
+enum SdStatus sd_options_add_passphrase(struct SdOptions *options, const char *passphrase);
 
 /**
  * Record every scan of detectors made with these options in `metrics` (NULL: none). The

@@ -82,11 +82,12 @@ pub struct Options {
     /// tens of seconds per JPEG on two cores, whatever its size. For a suspicious file, not
     /// for a feed.
     pub steghide_seeds: bool,
-    /// Passphrases tried on every JPEG for steghide, besides the empty one every scan tries
-    /// (about a microsecond each per JPEG, in parallel: a long list is a dictionary attack);
-    /// an embedding one opens is decrypted and its payload returned. Not carried by
+    /// Passphrases tried on every JPEG as steghide passphrases and OutGuess keys, besides
+    /// steghide's empty passphrase and OutGuess's default key that every scan tries (a few
+    /// microseconds each per JPEG, in parallel: a long list is a dictionary attack); an
+    /// embedding one opens is decrypted and its payload returned. Not carried by
     /// [`Options::to_cli_args`] (the CLI reads them from a file).
-    pub steghide_passphrases: Vec<String>,
+    pub passphrases: Vec<String>,
 }
 
 impl Options {
@@ -134,7 +135,7 @@ impl Default for Options {
             lsb_rate_midpoint: DEFAULT_LSB_RATE_MIDPOINT,
             sequential_lsb: true,
             steghide_seeds: false,
-            steghide_passphrases: Vec::new(),
+            passphrases: Vec::new(),
         }
     }
 }

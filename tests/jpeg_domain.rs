@@ -373,7 +373,7 @@ fn steghide_passphrase_lists_decrypt_what_they_open() {
     for list in [vec!["wrong".to_string(), "PASS".to_string()], long] {
         let det = Detector::new(stegodetect::Options {
             model: stegodetect::ModelChoice::Rules,
-            steghide_passphrases: list,
+            passphrases: list,
             ..stegodetect::Options::default()
         })
         .unwrap();
@@ -391,5 +391,54 @@ fn steghide_passphrase_lists_decrypt_what_they_open() {
         assert!(e.unwrap().detail.contains("\"PASS\""));
         let clean = det.scan_bytes(&fixture("photo-kphotoalbum.jpg")).unwrap();
         assert!(!clean.is_stego);
+    }
+}
+
+/// OutGuess's default key (outguess run without `-k`) is tried in every scan: real OutGuess
+/// output is called `jpeg.outguess` by tool `outguess` with its text payload byte-exact; a key
+/// given to the detector opens the fixture made with `-k KEY` (1,500 bytes of the GPL-3); no
+/// clean JPEG fixture yields a payload under the default key.
+#[test]
+fn outguess_payloads_are_read_under_known_keys() {
+    let r = Detector::rules_only()
+        .scan_bytes(&fixture("outguess-default-kphotoalbum.jpg"))
+        .unwrap();
+    assert_eq!(r.method, Some(Method::JpegOutguess), "{:?}", r.findings);
+    assert_eq!(r.tool, Some(Tool::Outguess));
+    let p = r.payload.as_ref().expect("payload");
+    assert_eq!(
+        p.bytes,
+        b"meet me at the old mill at midnight, bring the documents\n"
+    );
+    assert_eq!(p.encoding, PayloadEncoding::Outguess);
+    let e = r
+        .findings
+        .iter()
+        .find(|e| e.analysis == "outguess-key")
+        .unwrap();
+    assert!(e.detail.contains("default key") && e.detail.contains("seed 79"));
+
+    let keyed = Detector::new(stegodetect::Options {
+        model: stegodetect::ModelChoice::Rules,
+        passphrases: vec!["nope".into(), "KEY".into()],
+        ..stegodetect::Options::default()
+    })
+    .unwrap();
+    let r = keyed
+        .scan_bytes(&fixture("outguess-kphotoalbum.jpg"))
+        .unwrap();
+    assert_eq!(r.method, Some(Method::JpegOutguess));
+    let p = r.payload.as_ref().expect("payload under KEY");
+    assert_eq!(p.bytes.len(), 1_500);
+    assert!(p
+        .bytes
+        .starts_with(b"                    GNU GENERAL PUBLIC LICENSE"));
+
+    for (name, bytes) in jpeg_fixtures() {
+        let r = keyed.scan_bytes(&bytes).unwrap();
+        assert!(
+            r.findings.iter().all(|e| e.analysis != "outguess-key"),
+            "{name}"
+        );
     }
 }

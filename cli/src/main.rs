@@ -117,11 +117,12 @@ pub struct DetectorArgs {
     /// of seconds per JPEG on two cores. For suspicious files, not for feeds.
     #[arg(long)]
     steghide_seeds: bool,
-    /// A file of passphrases (one per line) tried on every JPEG for steghide besides the empty
-    /// one: about a microsecond each per JPEG, in parallel; an embedding one opens is decrypted
-    /// and its payload returned. With --steghide-seeds, they open what the search finds.
+    /// A file of passphrases (one per line) tried on every JPEG as steghide passphrases and
+    /// OutGuess keys, besides the empty passphrase and OutGuess's default key: a few
+    /// microseconds each per JPEG, in parallel; an embedding one opens is decrypted and its
+    /// payload returned. With --steghide-seeds, they open what the search finds.
     #[arg(long, value_name = "FILE", value_parser = read_passphrases)]
-    steghide_passphrases: Option<PassphraseList>,
+    passphrases: Option<PassphraseList>,
 }
 
 /// Passphrases read from a file, one per line (`\r\n` or `\n`; empty lines skipped; bytes that
@@ -168,8 +169,8 @@ impl DetectorArgs {
             lsb_rate_midpoint: self.lsb_rate_midpoint,
             sequential_lsb: !self.no_sequential_lsb,
             steghide_seeds: self.steghide_seeds,
-            steghide_passphrases: self
-                .steghide_passphrases
+            passphrases: self
+                .passphrases
                 .as_ref()
                 .map(|p| p.0.clone())
                 .unwrap_or_default(),

@@ -415,7 +415,7 @@ fn steghide_seed_search_reads_an_unencrypted_payload() {
     assert_eq!(o.status.code(), Some(1), "stego exits 1");
 }
 
-/// `--steghide-passphrases FILE`: the fixture made under `PASS` is decrypted by a list holding it
+/// `--passphrases FILE`: the fixture made under `PASS` is decrypted by a list holding it
 /// (CRLF lines, an empty line); a missing file is a usage error.
 #[test]
 fn steghide_passphrase_file_decrypts() {
@@ -423,13 +423,7 @@ fn steghide_passphrase_file_decrypts() {
     let list = dir.path().join("pw.txt");
     std::fs::write(&list, "letmein\r\n\r\nPASS\r\n").unwrap();
     let o = Command::new(common::bin())
-        .args([
-            "scan",
-            "--rules-only",
-            "--format",
-            "json",
-            "--steghide-passphrases",
-        ])
+        .args(["scan", "--rules-only", "--format", "json", "--passphrases"])
         .arg(&list)
         .arg(common::root().join("tests/fixtures/jpeg/steghide-kphotoalbum.jpg"))
         .output()
@@ -439,12 +433,7 @@ fn steghide_passphrase_file_decrypts() {
     assert_eq!(r["method"], "jpeg.steghide", "{v}");
     assert_eq!(r["payload"]["length"], 3000);
     let bad = Command::new(common::bin())
-        .args([
-            "scan",
-            "--steghide-passphrases",
-            "/nonexistent/pw.txt",
-            "x.jpg",
-        ])
+        .args(["scan", "--passphrases", "/nonexistent/pw.txt", "x.jpg"])
         .output()
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));

@@ -112,7 +112,7 @@ pub fn jpeg_domain(
         all_seeds: opts.steghide_seeds,
         extract: opts.extract,
         max_payload_bytes: opts.limits.max_payload_bytes,
-        passphrases: &opts.steghide_passphrases,
+        passphrases: &opts.passphrases,
     };
     let features = jpeg::analyse_planes(dct, want_features, steghide, &mut evidence);
     JpegDomain { evidence, features }

@@ -29,6 +29,8 @@ pub enum PayloadEncoding {
     /// steghide's embedded file, unencrypted (`-e none`) or decrypted under a known passphrase:
     /// its data, zlib-decompressed.
     Steghide,
+    /// OutGuess's payload under a known key (its default key or one given), decrypted.
+    Outguess,
 }
 
 impl From<HitKind> for PayloadEncoding {

@@ -552,17 +552,18 @@ pub unsafe extern "C" fn sd_options_set_steghide_seeds(
     })
 }
 
-/// Add a passphrase (NUL-terminated, UTF-8) tried on every JPEG for steghide besides the empty
-/// one every scan tries: about a microsecond per passphrase per JPEG; an embedding one opens is
-/// decrypted and its payload returned (method `jpeg.steghide`, tool `steghide`).
+/// Add a passphrase (NUL-terminated, UTF-8) tried on every JPEG as a steghide passphrase and an
+/// OutGuess key, besides the empty passphrase and OutGuess's default key every scan tries: a
+/// few microseconds per passphrase per JPEG; an embedding one opens is decrypted and its
+/// payload returned (method `jpeg.steghide` / `jpeg.outguess`, tool `steghide` / `outguess`).
 #[no_mangle]
-pub unsafe extern "C" fn sd_options_add_steghide_passphrase(
+pub unsafe extern "C" fn sd_options_add_passphrase(
     options: *mut SdOptions,
     passphrase: *const c_char,
 ) -> SdStatus {
     with_options(options, |o| {
         let p = cstr(passphrase, "passphrase")?;
-        o.opts.steghide_passphrases.push(p.to_string());
+        o.opts.passphrases.push(p.to_string());
         Ok(())
     })
 }

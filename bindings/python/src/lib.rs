@@ -365,7 +365,7 @@ impl Detector {
     #[pyo3(signature = (model=None, *, threads=None, threshold=0.5, rules_only=false, runtime=None,
                         max_file_bytes=None, max_pixels=None, max_frames=None, extract=true,
                         lsb_rate_midpoint=None, sequential_lsb=true, steghide_seeds=false,
-                        steghide_passphrases=None, metrics=None))]
+                        passphrases=None, metrics=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -381,7 +381,7 @@ impl Detector {
         lsb_rate_midpoint: Option<f32>,
         sequential_lsb: bool,
         steghide_seeds: bool,
-        steghide_passphrases: Option<Vec<String>>,
+        passphrases: Option<Vec<String>>,
         metrics: Option<Py<Metrics>>,
     ) -> PyResult<Self> {
         let mut o = Options {
@@ -389,7 +389,7 @@ impl Detector {
             extract,
             sequential_lsb,
             steghide_seeds,
-            steghide_passphrases: steghide_passphrases.unwrap_or_default(),
+            passphrases: passphrases.unwrap_or_default(),
             runtime_path: runtime,
             model: match (model, rules_only) {
                 (Some(_), true) => {

@@ -663,9 +663,9 @@ def test_steghide_seed_search_is_off_by_default_and_reaches_the_core(tmp_path: p
     assert not seeds(stegodetect.Detector(rules_only=True))
 
 
-def test_steghide_passphrases_decrypt_real_steghide_output() -> None:
+def test_passphrases_decrypt_real_steghide_output() -> None:
     stego = ROOT / "tests" / "fixtures" / "jpeg" / "steghide-kphotoalbum.jpg"
-    r = stegodetect.Detector(rules_only=True, steghide_passphrases=["nope", "PASS"]).scan(stego)
+    r = stegodetect.Detector(rules_only=True, passphrases=["nope", "PASS"]).scan(stego)
     assert r.method == "jpeg.steghide" and r.tool == "steghide", r
     assert r.payload is not None and len(r.payload) == 3000
     assert r.payload.startswith(b"                    GNU GENERAL PUBLIC LICENSE")

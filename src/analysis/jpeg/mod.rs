@@ -18,6 +18,7 @@
 
 pub mod features;
 pub mod jsteg;
+pub mod outguess;
 pub mod steghide;
 
 use super::{Evidence, Method};
@@ -77,6 +78,13 @@ pub fn analyse_planes(
         }
     };
     jsteg::analyse(dct, evidence);
+    outguess::analyse(
+        dct,
+        steghide.passphrases,
+        steghide.extract,
+        steghide.max_payload_bytes,
+        evidence,
+    );
     if steghide.all_seeds {
         let (x, m, p) = (
             steghide.extract,

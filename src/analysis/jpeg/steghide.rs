@@ -15,7 +15,7 @@
 //! The search costs tens of seconds per image on two cores whatever the image's size, far
 //! beyond a scan's budget, so it runs only when asked for ([`crate::Options::steghide_seeds`]).
 //! One seed costs microseconds, so every scan tries the seeds of [`KNOWN_PASSPHRASES`] and of
-//! the caller's passphrases ([`crate::Options::steghide_passphrases`]), and decrypts what they
+//! the caller's passphrases ([`crate::Options::passphrases`]), and decrypts what they
 //! open (steghide's default rijndael-128 in CBC mode). At most 256 KiB of one payload are read.
 //!
 //! The format as steghide reads it (its `JpegFile`, `Selector`, `EmbData`): the samples are

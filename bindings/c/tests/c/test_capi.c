@@ -285,7 +285,7 @@ int main(int argc, char **argv) {
     sd_options_free(so);
   }
   CHECK(sd_options_set_steghide_seeds(NULL, true) == SD_STATUS_NULL_ARGUMENT);
-  CHECK(sd_options_add_steghide_passphrase(NULL, "x") == SD_STATUS_NULL_ARGUMENT);
+  CHECK(sd_options_add_passphrase(NULL, "x") == SD_STATUS_NULL_ARGUMENT);
 
   /* a passphrase list opens real steghide output made under "PASS": 3,000 bytes decrypted */
   {
@@ -296,8 +296,8 @@ int main(int argc, char **argv) {
     SdResult *sr = NULL;
     CHECK(sh != NULL);
     CHECK(sd_options_new(&so) == SD_STATUS_OK && sd_options_set_rules_only(so) == SD_STATUS_OK);
-    CHECK(sd_options_add_steghide_passphrase(so, "not it") == SD_STATUS_OK);
-    CHECK(sd_options_add_steghide_passphrase(so, "PASS") == SD_STATUS_OK);
+    CHECK(sd_options_add_passphrase(so, "not it") == SD_STATUS_OK);
+    CHECK(sd_options_add_passphrase(so, "PASS") == SD_STATUS_OK);
     CHECK(sd_detector_new(so, &sdet) == SD_STATUS_OK);
     if (sh) {
       const uint8_t *pb = NULL;

@@ -137,9 +137,9 @@ class Detector:
     encrypted payloads written from the first pixel; on by default, one or two ms per lossless
     image); `steghide_seeds` search every JPEG for steghide's embedding under all 2^32 seeds of
     its generator (finds steghide output whatever the passphrase and reads unencrypted payloads,
-    at tens of seconds per JPEG: off by default); `steghide_passphrases` passphrases tried on
-    every JPEG for steghide besides the empty one (about a microsecond each; what one opens is
-    decrypted and returned as the payload); `metrics` a registry every scan is recorded in.
+    at tens of seconds per JPEG: off by default); `passphrases` tried on every JPEG as
+    steghide passphrases and OutGuess keys, besides the empty passphrase and OutGuess's default
+    key (a few microseconds each; what one opens is decrypted and returned as the payload); `metrics` a registry every scan is recorded in.
 
     Raises `RuntimeNotFoundError` (what was searched and how to install it) when a model is used
     and no ONNX Runtime is found, `ModelError` for a model that cannot be loaded (a PyTorch
@@ -160,7 +160,7 @@ class Detector:
         lsb_rate_midpoint: Optional[float] = None,
         sequential_lsb: bool = True,
         steghide_seeds: bool = False,
-        steghide_passphrases: Optional[List[str]] = None,
+        passphrases: Optional[List[str]] = None,
         metrics: Optional[Metrics] = None,
     ) -> None:
         if runtime is None and not rules_only:
@@ -178,7 +178,7 @@ class Detector:
             lsb_rate_midpoint=lsb_rate_midpoint,
             sequential_lsb=sequential_lsb,
             steghide_seeds=steghide_seeds,
-            steghide_passphrases=steghide_passphrases,
+            passphrases=passphrases,
             metrics=metrics,
         )
         self.metrics = metrics

@@ -68,7 +68,7 @@ class Detector:
         lsb_rate_midpoint: Optional[float] = None,
         sequential_lsb: bool = True,
         steghide_seeds: bool = False,
-        steghide_passphrases: Optional[List[str]] = None,
+        passphrases: Optional[List[str]] = None,
         metrics: Optional[Metrics] = None,
     ) -> Detector: ...
     @property

@@ -1,0 +1,361 @@
+//! OutGuess 0.2/0.4 under a known key: its payload read back, as `outguess -r` does.
+//!
+//! OutGuess writes no magic and no checksum: any JPEG "retrieves" something under any key. So
+//! a payload counts only when it reads as something (text, or a file with a known magic), which
+//! random bytes of that length never do by chance. The key every scan tries is OutGuess's own
+//! default, `"Default key"`, used when `outguess` is run without `-k`; callers may add more.
+//!
+//! The format as OutGuess reads it (written from its description, not its code): the usable
+//! coefficients are those other than 0 and 1, DC included, block by block in decoding order
+//! (MCU by MCU, each component's blocks of the MCU row by row), natural order inside a block;
+//! each carries its low bit. Two RC4 streams are keyed with `MD5(label || key)` ("Encryption",
+//! "Seeding"); the "Seeding" stream's 32-bit big-endian words give the distances between the
+//! bits read (`word % skipmod + 1`, `skipmod` 32 for the header). The 4-byte header (seed, then
+//! length, little-endian, XORed with the "Encryption" stream) is read; the seed is stirred into
+//! the "Seeding" stream, and before each payload byte `skipmod` adapts to spread the rest of
+//! the payload over the rest of the image. The payload is XORed with the "Encryption" stream
+//! from its start (the same bytes that masked the header).
+
+use rayon::prelude::*;
+
+use crate::analysis::{Evidence, Method};
+use crate::container::trailer::{kind_of, TrailerKind};
+use crate::extract::{Payload, PayloadEncoding};
+use crate::planes::dct::DctPlanes;
+use crate::vocab::Tool;
+
+/// OutGuess's key when none is given.
+pub const DEFAULT_KEY: &str = "Default key";
+
+/// RC4 as OutGuess keys and runs it.
+#[derive(Clone)]
+struct Arc4 {
+    s: [u8; 256],
+    i: u8,
+    j: u8,
+}
+
+impl Arc4 {
+    fn keyed(label: &str, key: &[u8]) -> Arc4 {
+        use md5::Digest;
+        let mut h = md5::Md5::new();
+        h.update(label.as_bytes());
+        h.update(key);
+        let digest = h.finalize();
+        let mut a = Arc4 {
+            s: std::array::from_fn(|n| n as u8),
+            i: 0,
+            j: 0,
+        };
+        a.stir(&digest);
+        a
+    }
+
+    /// OutGuess's `arc4_addrandom`: a key schedule over the current state (unlike RC4's, the
+    /// indices are not reset afterwards, so the output is not RC4's for the same key; checked
+    /// against the real tool's output in `tests/jpeg_domain.rs`).
+    fn stir(&mut self, data: &[u8]) {
+        self.i = self.i.wrapping_sub(1);
+        for n in 0..256 {
+            self.i = self.i.wrapping_add(1);
+            let si = self.s[self.i as usize];
+            self.j = self.j.wrapping_add(si).wrapping_add(data[n % data.len()]);
+            self.s[self.i as usize] = self.s[self.j as usize];
+            self.s[self.j as usize] = si;
+        }
+    }
+
+    fn byte(&mut self) -> u8 {
+        self.i = self.i.wrapping_add(1);
+        let si = self.s[self.i as usize];
+        self.j = self.j.wrapping_add(si);
+        let sj = self.s[self.j as usize];
+        self.s[self.i as usize] = sj;
+        self.s[self.j as usize] = si;
+        self.s[si.wrapping_add(sj) as usize]
+    }
+
+    fn word(&mut self) -> u32 {
+        (0..4).fold(0u32, |w, _| (w << 8) | self.byte() as u32)
+    }
+}
+
+/// OutGuess's usable coefficients, found on demand: the blocks in its order with a running
+/// count of their usable coefficients, so that the few hundred bits a key reads cost a binary
+/// search each instead of listing every coefficient.
+pub struct Bits<'a> {
+    blocks: Vec<&'a [i16; 64]>,
+    /// usable coefficients before each block
+    starts: Vec<usize>,
+    len: usize,
+}
+
+/// OutGuess uses every coefficient but 0 and 1.
+#[inline(always)]
+fn usable(v: i16) -> bool {
+    v != 0 && v != 1
+}
+
+impl<'a> Bits<'a> {
+    /// OutGuess's usable coefficients of `dct`: the blocks in decoding order
+    /// ([`DctPlanes::scan_order`]) that lie in the image (MCU padding left out).
+    pub fn new(dct: &'a DctPlanes) -> Bits<'a> {
+        let hmax = dct.components.iter().map(|c| c.h_samp).max().unwrap_or(1);
+        let vmax = dct.components.iter().map(|c| c.v_samp).max().unwrap_or(1);
+        let inside: Vec<(usize, usize)> = dct
+            .components
+            .iter()
+            .map(|c| {
+                (
+                    (dct.width as usize * c.h_samp).div_ceil(8 * hmax),
+                    (dct.height as usize * c.v_samp).div_ceil(8 * vmax),
+                )
+            })
+            .collect();
+        let mut blocks = Vec::new();
+        let mut starts = Vec::new();
+        let mut len = 0;
+        for (ci, b) in dct.scan_order() {
+            let c = &dct.components[ci];
+            let (wb, hb) = inside[ci];
+            if b % c.blocks_x >= wb || b / c.blocks_x >= hb {
+                continue;
+            }
+            let block = &c.blocks[b];
+            blocks.push(block);
+            starts.push(len);
+            len += block.iter().filter(|&&v| usable(v)).count();
+        }
+        Bits {
+            blocks,
+            starts,
+            len,
+        }
+    }
+
+    /// Number of usable coefficients (bits).
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// No usable coefficients.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The low bit of usable coefficient `i`.
+    fn bit(&self, i: usize) -> Option<u8> {
+        if i >= self.len {
+            return None;
+        }
+        let b = self.starts.partition_point(|&s| s <= i) - 1;
+        let mut r = i - self.starts[b];
+        for &z in &crate::planes::dct::NATURAL_TO_ZIGZAG {
+            let v = self.blocks[b][z];
+            if usable(v) {
+                if r == 0 {
+                    return Some((v & 1) as u8);
+                }
+                r -= 1;
+            }
+        }
+        None
+    }
+}
+
+/// The selection of bits: OutGuess's iterator.
+struct Iter {
+    rc: Arc4,
+    skipmod: u32,
+    off: usize,
+}
+
+impl Iter {
+    fn new(key: &[u8]) -> Iter {
+        let mut rc = Arc4::keyed("Seeding", key);
+        let off = (rc.word() % 32) as usize;
+        Iter {
+            rc,
+            skipmod: 32,
+            off,
+        }
+    }
+
+    fn next(&mut self) {
+        self.off += (self.rc.word() % self.skipmod) as usize + 1;
+    }
+
+    /// `skipmod` for `left` payload bytes over the bits left: twice the room per bit, fading to
+    /// once over the last 32nd of the image (OutGuess computes it in single precision).
+    fn adapt(&mut self, total: usize, left: usize) {
+        let rest = total as i64 - self.off as i64;
+        let x32 = (total / 32) as i64;
+        let adj: f32 = if rest > x32 {
+            2.0
+        } else {
+            2.0 - (x32 - rest) as f32 / x32 as f32
+        };
+        let v = adj * rest as f32 / (8 * left) as f32;
+        self.skipmod = v as u32;
+    }
+
+    /// Read one byte, least significant bit first; `None` past the end.
+    fn byte(&mut self, bits: &Bits<'_>) -> Option<u8> {
+        let mut b = 0u8;
+        for k in 0..8 {
+            b |= bits.bit(self.off)? << k;
+            self.next();
+        }
+        Some(b)
+    }
+}
+
+/// What `outguess -r -k KEY` would write, with the header's seed, when `accept` takes its first
+/// bytes (up to 16: reading stops there when it does not); `None` when the header's length
+/// does not fit or the selection runs out (then nothing was there for this key).
+pub fn retrieve(
+    bits: &Bits<'_>,
+    key: &[u8],
+    accept: impl Fn(&[u8]) -> bool,
+) -> Option<(u16, Vec<u8>)> {
+    let mut enc = Arc4::keyed("Encryption", key);
+    let fresh = enc.clone();
+    let mut it = Iter::new(key);
+    let mut head = [0u8; 4];
+    for h in head.iter_mut() {
+        *h = it.byte(bits)? ^ enc.byte();
+    }
+    let seed = u16::from_le_bytes([head[0], head[1]]);
+    let len = u16::from_le_bytes([head[2], head[3]]) as usize;
+    if len == 0 || len > bits.len().div_ceil(8) {
+        return None;
+    }
+    it.rc.stir(&seed.to_le_bytes());
+    let mut enc = fresh;
+    let mut out = Vec::with_capacity(len);
+    for left in (1..=len).rev() {
+        it.adapt(bits.len(), left);
+        if it.skipmod == 0 {
+            return None;
+        }
+        out.push(it.byte(bits)? ^ enc.byte());
+        if out.len() == len.min(16) && !accept(&out) {
+            return None;
+        }
+    }
+    Some((seed, out))
+}
+
+/// Shortest payload taken: under 16 bytes, text-like bytes turn up by chance too often.
+const MIN_PAYLOAD: usize = 16;
+
+/// A known file type's magic number.
+fn is_file(b: &[u8]) -> bool {
+    use TrailerKind::*;
+    matches!(
+        kind_of(b),
+        Jpeg | Png | Gif | Zip | Pdf | Gzip | SevenZip | Rar | Mp4
+    )
+}
+
+/// The first 16 bytes of a payload worth reading on: printable ASCII (random bytes pass with
+/// a chance of about 2e-7) or a file's magic.
+fn promising(b: &[u8]) -> bool {
+    b.len() >= MIN_PAYLOAD
+        && (b
+            .iter()
+            .all(|&c| matches!(c, b'\t' | b'\n' | b'\r' | 0x20..=0x7E))
+            || is_file(b))
+}
+
+/// What a payload reads as, if anything: text (the content search's tests for text) or a
+/// file with a known magic.
+fn reads_as(b: &[u8]) -> Option<&'static str> {
+    if is_file(b) {
+        Some("a file with a known magic number")
+    } else if crate::analysis::content::plausible_text(b) {
+        Some("text")
+    } else {
+        None
+    }
+}
+
+/// Try OutGuess's default key, then `keys` (in parallel), on a JPEG and add evidence for
+/// `jpeg.outguess` (tool `outguess`) when one retrieves a payload that reads as text or a
+/// file, with the payload; nothing otherwise. A fraction of a millisecond for a photo: one
+/// count of the usable coefficients, then a few hundred bits per key.
+pub fn analyse(
+    dct: &DctPlanes,
+    keys: &[String],
+    extract: bool,
+    max_payload_bytes: usize,
+    evidence: &mut Vec<Evidence>,
+) {
+    let bits = Bits::new(dct);
+    if bits.len() < 8 * (4 + MIN_PAYLOAD) {
+        return;
+    }
+    let open = |key: &str| {
+        let (seed, p) = retrieve(&bits, key.as_bytes(), promising)?;
+        let what = reads_as(&p)?;
+        Some((key.to_string(), seed, p, what))
+    };
+    let found = open(DEFAULT_KEY).or_else(|| keys.par_iter().find_map_first(|k| open(k)));
+    let Some((key, seed, mut p, what)) = found else {
+        return;
+    };
+    let under = if key == DEFAULT_KEY {
+        "its default key (outguess run without -k)".to_string()
+    } else {
+        format!("the key {key:?}")
+    };
+    let mut e = Evidence::new(
+        Method::JpegOutguess,
+        0.99,
+        "outguess-key",
+        format!(
+            "OutGuess's header read under {under}: seed {seed}, a {}-byte payload over {} \
+             usable coefficients, decrypted: {what}: payload recovered",
+            p.len(),
+            bits.len()
+        ),
+    );
+    e.tool = Some(Tool::Outguess);
+    if extract {
+        let complete = p.len() <= max_payload_bytes;
+        p.truncate(max_payload_bytes);
+        e.payload = Some(Payload {
+            method: Method::JpegOutguess,
+            bytes: p,
+            encoding: PayloadEncoding::Outguess,
+            file_type: None,
+            bit_order: None,
+            channel: "dct.ac".into(),
+            offset: 0,
+            frame: None,
+            complete,
+            tool: Some(Tool::Outguess),
+            lsbs: None,
+            encrypted: false,
+        });
+    }
+    evidence.push(e);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_text_or_files_are_payloads() {
+        assert!(promising(b"meet me at the old mill"));
+        assert!(!promising(b"short"));
+        assert!(!promising(&[0x8d; 20]));
+        assert!(promising(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj"));
+        assert_eq!(
+            reads_as(b"meet me at the old mill at midnight, bring the documents\n"),
+            Some("text")
+        );
+        assert_eq!(reads_as(b"qqqqqqqqqqqqqqqqqqqqqqqq"), None);
+    }
+}
