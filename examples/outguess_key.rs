@@ -20,7 +20,7 @@ fn main() {
         };
         let bits = Bits::new(&dct);
         match retrieve(&bits, key.as_bytes(), |_| true) {
-            Some((seed, p)) => println!(
+            Some((seed, p, _)) => println!(
                 "{f}\t{} bits\tseed {seed}\t{} bytes\t{:?}",
                 bits.len(),
                 p.len(),

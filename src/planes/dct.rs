@@ -148,8 +148,31 @@ impl DctPlanes {
         )
     }
 
+    /// Per component, per block (storage order): how many coefficients are not 0, and how many
+    /// are 1. One pass over every coefficient (vectorised); the tool formats that number their
+    /// samples by such counts (steghide: non-zero; OutGuess: neither 0 nor 1) index from it.
+    pub fn block_counts(&self) -> Vec<Vec<(u8, u8)>> {
+        self.components
+            .iter()
+            .map(|c| count_blocks(&c.blocks))
+            .collect()
+    }
+
     /// Number of coefficients held (64 per block, all components).
     pub fn coefficient_count(&self) -> usize {
         self.components.iter().map(|c| c.blocks.len() * 64).sum()
     }
+}
+
+/// [`DctPlanes::block_counts`] of one component.
+#[multiversion::multiversion(targets("x86_64+avx2+fma"))]
+fn count_blocks(blocks: &[[i16; 64]]) -> Vec<(u8, u8)> {
+    blocks
+        .iter()
+        .map(|b| {
+            let nonzero = b.iter().map(|&v| (v != 0) as u8).sum::<u8>();
+            let ones = b.iter().map(|&v| (v == 1) as u8).sum::<u8>();
+            (nonzero, ones)
+        })
+        .collect()
 }

@@ -78,8 +78,11 @@ pub fn analyse_planes(
         }
     };
     jsteg::analyse(dct, evidence);
+    // the known-key checks of both tools index their samples from one count of the blocks
+    let counts = dct.block_counts();
     outguess::analyse(
         dct,
+        &counts,
         steghide.passphrases,
         steghide.extract,
         steghide.max_payload_bytes,
@@ -98,7 +101,7 @@ pub fn analyse_planes(
             steghide.max_payload_bytes,
             steghide.passphrases,
         );
-        steghide::analyse_known(dct, x, m, p, evidence);
+        steghide::analyse_known(dct, &counts, x, m, p, evidence);
     }
     want_features
         .then(|| features::features(dct).map(Box::new))

@@ -100,6 +100,11 @@ impl<'a> Bits<'a> {
     /// OutGuess's usable coefficients of `dct`: the blocks in decoding order
     /// ([`DctPlanes::scan_order`]) that lie in the image (MCU padding left out).
     pub fn new(dct: &'a DctPlanes) -> Bits<'a> {
+        Self::with_counts(dct, &dct.block_counts())
+    }
+
+    /// [`Bits::new`] from [`DctPlanes::block_counts`] already made.
+    pub fn with_counts(dct: &'a DctPlanes, counts: &[Vec<(u8, u8)>]) -> Bits<'a> {
         let hmax = dct.components.iter().map(|c| c.h_samp).max().unwrap_or(1);
         let vmax = dct.components.iter().map(|c| c.v_samp).max().unwrap_or(1);
         let inside: Vec<(usize, usize)> = dct
@@ -121,10 +126,10 @@ impl<'a> Bits<'a> {
             if b % c.blocks_x >= wb || b / c.blocks_x >= hb {
                 continue;
             }
-            let block = &c.blocks[b];
-            blocks.push(block);
+            let (nonzero, ones) = counts[ci][b];
+            blocks.push(&c.blocks[b]);
             starts.push(len);
-            len += block.iter().filter(|&&v| usable(v)).count();
+            len += (nonzero - ones) as usize;
         }
         Bits {
             blocks,
@@ -210,14 +215,17 @@ impl Iter {
     }
 }
 
-/// What `outguess -r -k KEY` would write, with the header's seed, when `accept` takes its first
-/// bytes (up to 16: reading stops there when it does not); `None` when the header's length
-/// does not fit or the selection runs out (then nothing was there for this key).
+/// What `outguess -r -k KEY` would write, with the header's seed and whether it was read whole,
+/// when `accept` takes its first bytes (up to 16: reading stops there when it does not);
+/// `None` when the header's length does not fit or the selection runs out before 16 bytes
+/// (then nothing was there for this key). OutGuess spreads a payload up to the image's last
+/// usable coefficient and drops the bits its selection places beyond it, so a payload can end
+/// early: the bytes read whole are returned, marked incomplete.
 pub fn retrieve(
     bits: &Bits<'_>,
     key: &[u8],
     accept: impl Fn(&[u8]) -> bool,
-) -> Option<(u16, Vec<u8>)> {
+) -> Option<(u16, Vec<u8>, bool)> {
     let mut enc = Arc4::keyed("Encryption", key);
     let fresh = enc.clone();
     let mut it = Iter::new(key);
@@ -238,12 +246,17 @@ pub fn retrieve(
         if it.skipmod == 0 {
             return None;
         }
-        out.push(it.byte(bits)? ^ enc.byte());
-        if out.len() == len.min(16) && !accept(&out) {
+        let Some(b) = it.byte(bits) else {
+            // past the last usable coefficient: what OutGuess could not store
+            return (out.len() >= MIN_PAYLOAD && accept(&out[..MIN_PAYLOAD]))
+                .then_some((seed, out, false));
+        };
+        out.push(b ^ enc.byte());
+        if out.len() == len.min(MIN_PAYLOAD) && !accept(&out) {
             return None;
         }
     }
-    Some((seed, out))
+    Some((seed, out, true))
 }
 
 /// Shortest payload taken: under 16 bytes, text-like bytes turn up by chance too often.
@@ -286,22 +299,23 @@ fn reads_as(b: &[u8]) -> Option<&'static str> {
 /// count of the usable coefficients, then a few hundred bits per key.
 pub fn analyse(
     dct: &DctPlanes,
+    counts: &[Vec<(u8, u8)>],
     keys: &[String],
     extract: bool,
     max_payload_bytes: usize,
     evidence: &mut Vec<Evidence>,
 ) {
-    let bits = Bits::new(dct);
+    let bits = Bits::with_counts(dct, counts);
     if bits.len() < 8 * (4 + MIN_PAYLOAD) {
         return;
     }
     let open = |key: &str| {
-        let (seed, p) = retrieve(&bits, key.as_bytes(), promising)?;
+        let (seed, p, whole) = retrieve(&bits, key.as_bytes(), promising)?;
         let what = reads_as(&p)?;
-        Some((key.to_string(), seed, p, what))
+        Some((key.to_string(), seed, p, whole, what))
     };
     let found = open(DEFAULT_KEY).or_else(|| keys.par_iter().find_map_first(|k| open(k)));
-    let Some((key, seed, mut p, what)) = found else {
+    let Some((key, seed, mut p, whole, what)) = found else {
         return;
     };
     let under = if key == DEFAULT_KEY {
@@ -315,14 +329,19 @@ pub fn analyse(
         "outguess-key",
         format!(
             "OutGuess's header read under {under}: seed {seed}, a {}-byte payload over {} \
-             usable coefficients, decrypted: {what}: payload recovered",
+             usable coefficients, decrypted: {what}: payload recovered{}",
             p.len(),
-            bits.len()
+            bits.len(),
+            if whole {
+                ""
+            } else {
+                " (its end ran past the last usable coefficient, where OutGuess stores nothing)"
+            }
         ),
     );
     e.tool = Some(Tool::Outguess);
     if extract {
-        let complete = p.len() <= max_payload_bytes;
+        let complete = whole && p.len() <= max_payload_bytes;
         p.truncate(max_payload_bytes);
         e.payload = Some(Payload {
             method: Method::JpegOutguess,

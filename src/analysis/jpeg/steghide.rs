@@ -177,18 +177,24 @@ pub struct SampleIndex<'a> {
 impl<'a> SampleIndex<'a> {
     /// The index of `dct`'s samples; `None` as for [`Samples::new`].
     pub fn new(dct: &'a DctPlanes) -> Option<SampleIndex<'a>> {
+        Self::with_counts(dct, &dct.block_counts())
+    }
+
+    /// [`SampleIndex::new`] from [`DctPlanes::block_counts`] already made.
+    pub fn with_counts(dct: &'a DctPlanes, counts: &[Vec<(u8, u8)>]) -> Option<SampleIndex<'a>> {
         let hmax = dct.components.iter().map(|c| c.h_samp).max().unwrap_or(1);
         let vmax = dct.components.iter().map(|c| c.v_samp).max().unwrap_or(1);
         let mut blocks = Vec::new();
         let mut starts = Vec::new();
         let mut len: u64 = 0;
-        for c in &dct.components {
+        for (c, n) in dct.components.iter().zip(counts) {
             let (wb, hb) = component_blocks(dct, c, hmax, vmax);
             for by in 0..hb {
-                for block in &c.blocks[by * c.blocks_x..by * c.blocks_x + wb] {
+                let row = by * c.blocks_x..by * c.blocks_x + wb;
+                for (block, &(nz, _)) in c.blocks[row.clone()].iter().zip(&n[row]) {
                     blocks.push(block);
                     starts.push(u32::try_from(len).ok()?);
-                    len += block.iter().filter(|&&v| v != 0).count() as u64;
+                    len += nz as u64;
                 }
             }
         }
@@ -944,6 +950,7 @@ pub fn analyse(
 /// decrypted; nothing otherwise.
 pub fn analyse_known(
     dct: &DctPlanes,
+    counts: &[Vec<(u8, u8)>],
     extract: bool,
     max_payload_bytes: usize,
     passphrases: &[String],
@@ -954,7 +961,7 @@ pub fn analyse_known(
         Samples::new(dct)
             .and_then(|s| try_passphrases(&s, passphrases, max_payload_bytes).map(|f| (f, s.len())))
     } else {
-        SampleIndex::new(dct).and_then(|s| {
+        SampleIndex::with_counts(dct, counts).and_then(|s| {
             try_passphrases(&s, passphrases, max_payload_bytes).map(|f| (f, s.count()))
         })
     };

@@ -1,9 +1,14 @@
 #!/usr/bin/env python3
-"""steghide under the empty passphrase, as a user makes it: embed with Debian's steghide 0.5.1
-(`-p ""`, default encryption) into clean JPEG originals, scan with stegodetect's default scan,
-count detections and byte-exact payloads per payload size.
+"""The keys every scan tries, as users meet them: steghide 0.5.1 under the empty passphrase
+(`-p ""`, default encryption) or OutGuess 0.4 without a key (its default key), both from
+Debian, into clean JPEG originals; scan with stegodetect's default scan, count detections and
+byte-exact payloads per payload size and kind.
 
-    .venv/bin/python scripts/eval_steghide_passphrase.py [--every 29] [--max 120] [--work DIR]
+    .venv/bin/python scripts/eval_known_keys.py [--tool steghide|outguess] [--every 29] [--max 120] [--work DIR]
+
+OutGuess writes no header a reader could check, so only payloads that read as text (or a file
+with a known magic) can be told from what any key retrieves from any image: random payloads
+are counted, and expected to be missed.
 
 Covers: every N-th `original` row of data/jpeg/manifest.csv (`bash scripts/jpeg_data.sh`);
 payloads 32 B - 3 KB, text (cut from /usr/share/common-licenses/GPL-3) or random. A cover too
@@ -25,12 +30,13 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 def main() -> None:
     ap = argparse.ArgumentParser()
+    ap.add_argument("--tool", choices=["steghide", "outguess"], default="steghide")
     ap.add_argument("--every", type=int, default=29)
     ap.add_argument("--max", type=int, default=120)
     ap.add_argument("--work", type=pathlib.Path, default=None)
     ap.add_argument("--bin", default=str(ROOT / "target/release/stegodetect"))
     a = ap.parse_args()
-    work = a.work or pathlib.Path(tempfile.mkdtemp(prefix="steghide-empty-"))
+    work = a.work or pathlib.Path(tempfile.mkdtemp(prefix=f"{a.tool}-known-"))
     work.mkdir(parents=True, exist_ok=True)
     with open(ROOT / "data/jpeg/manifest.csv") as f:
         covers = sorted(r["path"] for r in csv.DictReader(f) if r["label"] == "clean" and r["tool"] == "original")
@@ -45,31 +51,39 @@ def main() -> None:
         data = text[start : start + size] if kind == "text" else rng.randbytes(size)
         (work / f"p{i}.bin").write_bytes(data)
         out = work / f"s{i}.jpg"
-        r = subprocess.run(["steghide", "embed", "-cf", str(ROOT / c), "-ef", str(work / f"p{i}.bin"),
-                            "-sf", str(out), "-p", "", "-q", "-f"], capture_output=True)
+        if a.tool == "steghide":
+            cmd = ["steghide", "embed", "-cf", str(ROOT / c), "-ef", str(work / f"p{i}.bin"),
+                   "-sf", str(out), "-p", "", "-q", "-f"]
+        else:
+            cmd = ["outguess", "-d", str(work / f"p{i}.bin"), str(ROOT / c), str(out)]
+        r = subprocess.run(cmd, capture_output=True, timeout=300)
         if r.returncode == 0 and out.exists():
             made[out.name] = (size, kind, data)
         else:
             skipped += 1
     scan = subprocess.run([a.bin, "scan", "--no-progress", "--format", "jsonl", *sorted(str(work / n) for n in made)],
                           capture_output=True, text=True)
-    tot, det, exact = collections.Counter(), collections.Counter(), collections.Counter()
+    tot, det, exact, prefix = (collections.Counter() for _ in range(4))
     for line in scan.stdout.splitlines():
         r = json.loads(line)
         size, kind, data = made[pathlib.Path(r["path"]).name]
         key = (size, kind)
         tot[key] += 1
-        if r.get("method") == "jpeg.steghide" and any(f["analysis"] == "steghide-passphrase" for f in r["findings"]):
+        method, analysis = {"steghide": ("jpeg.steghide", "steghide-passphrase"),
+                            "outguess": ("jpeg.outguess", "outguess-key")}[a.tool]
+        if r.get("method") == method and any(f["analysis"] == analysis for f in r["findings"]):
             det[key] += 1
             p = r.get("payload") or {}
             got = base64.b64decode(p["base64"]) if "base64" in p else (p.get("text") or "").encode()
             exact[key] += got == data
+            # OutGuess drops the bits its selection places past the last coefficient
+            prefix[key] += len(got) < len(data) and data.startswith(got)
     print(f"covers {len(covers)}, embedded {len(made)}, too small for the drawn size {skipped}; work dir {work}")
-    print("| payload | kind | n | detected | payload byte-exact |")
-    print("|---|---|---|---|---|")
+    print(f"{a.tool}: | payload | kind | n | detected | payload byte-exact | exact but cut short |")
+    print("|---|---|---|---|---|---|")
     for key in sorted(tot):
-        print(f"| {key[0]} B | {key[1]} | {tot[key]} | {det[key]} | {exact[key]} |")
-    print(f"| all | | {sum(tot.values())} | {sum(det.values())} | {sum(exact.values())} |")
+        print(f"| {key[0]} B | {key[1]} | {tot[key]} | {det[key]} | {exact[key]} | {prefix[key]} |")
+    print(f"| all | | {sum(tot.values())} | {sum(det.values())} | {sum(exact.values())} | {sum(prefix.values())} |")
 
 
 if __name__ == "__main__":
