@@ -138,6 +138,22 @@ impl DctPlanes {
         out
     }
 
+    /// Component `ci`'s size in blocks, `(per row, rows)`, as libjpeg counts it: the blocks that
+    /// cover the image, without the MCU padding (which tools that walk blocks this way skip).
+    pub fn blocks_inside(&self, ci: usize) -> (usize, usize) {
+        let hmax = self.components.iter().map(|c| c.h_samp).max().unwrap_or(1);
+        let vmax = self.components.iter().map(|c| c.v_samp).max().unwrap_or(1);
+        let c = &self.components[ci];
+        (
+            (self.width as usize * c.h_samp)
+                .div_ceil(8 * hmax)
+                .min(c.blocks_x),
+            (self.height as usize * c.v_samp)
+                .div_ceil(8 * vmax)
+                .min(c.blocks_y),
+        )
+    }
+
     /// MCUs per row and MCU rows.
     fn mcus(&self) -> (usize, usize) {
         let hmax = self.components.iter().map(|c| c.h_samp).max().unwrap_or(1);

@@ -105,17 +105,8 @@ impl<'a> Bits<'a> {
 
     /// [`Bits::new`] from [`DctPlanes::block_counts`] already made.
     pub fn with_counts(dct: &'a DctPlanes, counts: &[Vec<(u8, u8)>]) -> Bits<'a> {
-        let hmax = dct.components.iter().map(|c| c.h_samp).max().unwrap_or(1);
-        let vmax = dct.components.iter().map(|c| c.v_samp).max().unwrap_or(1);
-        let inside: Vec<(usize, usize)> = dct
-            .components
-            .iter()
-            .map(|c| {
-                (
-                    (dct.width as usize * c.h_samp).div_ceil(8 * hmax),
-                    (dct.height as usize * c.v_samp).div_ceil(8 * vmax),
-                )
-            })
+        let inside: Vec<(usize, usize)> = (0..dct.components.len())
+            .map(|ci| dct.blocks_inside(ci))
             .collect();
         let mut blocks = Vec::new();
         let mut starts = Vec::new();

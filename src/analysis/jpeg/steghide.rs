@@ -99,13 +99,11 @@ impl Samples {
     /// steghide's samples of `dct`. `None` when there are too few to hold a header, or more than
     /// steghide can count (2^32).
     pub fn new(dct: &DctPlanes) -> Option<Samples> {
-        let hmax = dct.components.iter().map(|c| c.h_samp).max().unwrap_or(1);
-        let vmax = dct.components.iter().map(|c| c.v_samp).max().unwrap_or(1);
         let mut bits = Vec::new();
         let mut len: u64 = 0;
         let mut word = 0u64;
-        for c in &dct.components {
-            let (wb, hb) = component_blocks(dct, c, hmax, vmax);
+        for (ci, c) in dct.components.iter().enumerate() {
+            let (wb, hb) = dct.blocks_inside(ci);
             for by in 0..hb {
                 for block in &c.blocks[by * c.blocks_x..by * c.blocks_x + wb] {
                     for &z in &NATURAL_TO_ZIGZAG {
@@ -182,13 +180,11 @@ impl<'a> SampleIndex<'a> {
 
     /// [`SampleIndex::new`] from [`DctPlanes::block_counts`] already made.
     pub fn with_counts(dct: &'a DctPlanes, counts: &[Vec<(u8, u8)>]) -> Option<SampleIndex<'a>> {
-        let hmax = dct.components.iter().map(|c| c.h_samp).max().unwrap_or(1);
-        let vmax = dct.components.iter().map(|c| c.v_samp).max().unwrap_or(1);
         let mut blocks = Vec::new();
         let mut starts = Vec::new();
         let mut len: u64 = 0;
-        for (c, n) in dct.components.iter().zip(counts) {
-            let (wb, hb) = component_blocks(dct, c, hmax, vmax);
+        for (ci, (c, n)) in dct.components.iter().zip(counts).enumerate() {
+            let (wb, hb) = dct.blocks_inside(ci);
             for by in 0..hb {
                 let row = by * c.blocks_x..by * c.blocks_x + wb;
                 for (block, &(nz, _)) in c.blocks[row.clone()].iter().zip(&n[row]) {
@@ -225,23 +221,6 @@ impl Parity for SampleIndex<'_> {
         }
         unreachable!("sample {i} counted in block {b}")
     }
-}
-
-/// A component's size in blocks as libjpeg (and so steghide) counts it, without MCU padding.
-fn component_blocks(
-    dct: &DctPlanes,
-    c: &crate::planes::dct::DctComponent,
-    hmax: usize,
-    vmax: usize,
-) -> (usize, usize) {
-    (
-        (dct.width as usize * c.h_samp)
-            .div_ceil(8 * hmax)
-            .min(c.blocks_x),
-        (dct.height as usize * c.v_samp)
-            .div_ceil(8 * vmax)
-            .min(c.blocks_y),
-    )
 }
 
 /// steghide's `getValue(n)`: the generator's next state scaled to `0..n`, in the same double
