@@ -35,10 +35,16 @@ const R_PRIOR: f64 = 0.3;
 
 /// Largest magnitude whose counts enter the tests.
 const M: i16 = 6;
-/// Smallest z of each of the first two mirror differences, `h(1) - h(-1)` and
-/// `h(-2) - h(2)`: jsteg makes them alternate in sign, while synthetic images (gradients, user
-/// interfaces) whose coefficients lean to one sign make them agree.
+/// Smallest z of the shift of each of the first two mirror differences, `h(1) - h(-1)` and
+/// `h(-2) - h(2)`, over the prefix against the rest of the image: jsteg moves them in
+/// alternating directions, while synthetic images (gradients, user interfaces) whose
+/// coefficients lean to one sign move them together. Measured against the rest, so that a
+/// cover leaning to one sign throughout neither hides a payload nor fakes one.
 const Z_ALTERNATE: f64 = 2.0;
+/// Largest pair inequality over the prefix, as a share of the image's own (`power`), that
+/// still counts as equalised when the prefix is so long that [`Z_EQUAL`] deviations are a
+/// small fraction of it (a payload's byte structure leaves a few percent).
+const R_EQUAL: f64 = 0.1;
 /// Largest pair inequality on either side that a payload's bit balance explains: text, the
 /// least balanced payload, has 40-47 % of 1 bits, `|1 - 2p|` up to 0.2.
 const R_SIDE: f64 = 0.2;
@@ -114,13 +120,20 @@ impl Counts {
         }
         (dp / np, dn / nn, (1.0 / np + 1.0 / nn).sqrt())
     }
-    /// z of `h(a) - h(b)`.
-    fn z_mirror(&self, a: i16, b: i16) -> f64 {
-        let n = self.h(a) + self.h(b);
-        if n == 0.0 {
+    /// z of the share `(h(a) - h(b)) / (h(a) + h(b))` against `base`'s (the rest of the image;
+    /// `None`: against 0, when the rest is too small to measure).
+    fn z_mirror(&self, a: i16, b: i16, base: Option<&Counts>) -> f64 {
+        let share = |c: &Counts| {
+            let n = c.h(a) + c.h(b);
+            (n > 0.0).then(|| ((c.h(a) - c.h(b)) / n, n))
+        };
+        let Some((d, n)) = share(self) else {
             return 0.0;
+        };
+        match base.and_then(share) {
+            Some((d0, n0)) => (d - d0) / (1.0 / n + 1.0 / n0).sqrt(),
+            None => d * n.sqrt(),
         }
-        (self.h(a) - self.h(b)) / n.sqrt()
     }
     fn minus(&self, o: &Counts) -> Counts {
         let mut c = *self;
@@ -146,7 +159,8 @@ pub struct Prefix {
     /// How many deviations from "equalised" the image's own pair inequality (measured after
     /// the prefix, or assumed) would put a clean prefix of this size: the test's power.
     pub power: f64,
-    /// z of `h(1) - h(-1)` and of `h(-2) - h(2)` over the prefix (both positive under jsteg).
+    /// z of the shift of `h(1) - h(-1)` and of `h(-2) - h(2)` (as shares of their pair) over the
+    /// prefix against the rest of the image (both positive under jsteg).
     pub z_mirror: (f64, f64),
     /// The pair inequality of the positive and of the negative side over the prefix (opposite
     /// and within the payload's bit imbalance under jsteg).
@@ -167,7 +181,10 @@ impl Prefix {
             z: pre.z_symmetry(),
             z_pairs: r / sd,
             power: natural.abs() / sd,
-            z_mirror: (pre.z_mirror(1, -1), pre.z_mirror(-2, 2)),
+            z_mirror: {
+                let base = judged.then_some(&rest);
+                (pre.z_mirror(1, -1, base), pre.z_mirror(-2, 2, base))
+            },
             r_sides: {
                 let (p, n, _) = pre.pair_sides();
                 (p, n)
@@ -181,7 +198,7 @@ impl Prefix {
     /// differences alternating in sign as jsteg's pairing makes them.
     pub fn is_signature(&self, z_min: f64) -> bool {
         self.z >= z_min
-            && self.z_pairs.abs() <= Z_EQUAL
+            && self.z_pairs.abs() <= Z_EQUAL.max(R_EQUAL * self.power)
             && self.power >= Z_POWER
             && self.z_mirror.0 >= Z_ALTERNATE
             && self.z_mirror.1 >= Z_ALTERNATE
@@ -349,6 +366,46 @@ pub fn read_bytes(s: &[i16], start: usize, len: usize) -> Vec<u8> {
         .collect()
 }
 
+/// Blocks with at least this many usable coefficients enter [`repeats`].
+const REPEAT_MIN_USABLE: usize = 3;
+/// Share of repeated blocks in a prefix above which it is a drawn pattern, not a payload.
+const REPEAT_SHARE: f64 = 0.25;
+/// Fewest candidate blocks for the share to be judged.
+const REPEAT_MIN_BLOCKS: usize = 8;
+
+/// Among the blocks that carry the first `extent` usable coefficients and hold at least
+/// [`REPEAT_MIN_USABLE`] of them: `(repeats, blocks)`, a repeat being a block whose AC
+/// coefficients equal those of the component's previous block. User interfaces and gradients
+/// (title bars, flat panels at the top of a screenshot) repeat blocks exactly, and their
+/// coefficients can lean to one sign with the pairs near equal, like a payload; jsteg writes
+/// payload bits into every usable coefficient, so two blocks stay equal only where the bits
+/// happen to agree (at most 1 in 8 of such blocks).
+fn repeats(dct: &DctPlanes, extent: usize) -> (usize, usize) {
+    let (mut k, mut repeated, mut blocks) = (0usize, 0usize, 0usize);
+    let mut prev: Vec<Option<usize>> = vec![None; dct.components.len()];
+    for (ci, b) in dct.scan_order() {
+        if k >= extent {
+            break;
+        }
+        let c = &dct.components[ci];
+        let u = c.blocks[b][1..].iter().filter(|&&v| usable(v)).count();
+        if u >= REPEAT_MIN_USABLE {
+            blocks += 1;
+            repeated += prev[ci].is_some_and(|p| c.blocks[p][1..] == c.blocks[b][1..]) as usize;
+        }
+        prev[ci] = Some(b);
+        k += u;
+    }
+    (repeated, blocks)
+}
+
+/// Whether the prefix of `extent` usable coefficients repeats blocks as drawings do
+/// ([`repeats`]).
+fn drawn(dct: &DctPlanes, extent: usize) -> bool {
+    let (repeated, blocks) = repeats(dct, extent);
+    blocks >= REPEAT_MIN_BLOCKS && repeated as f64 > REPEAT_SHARE * blocks as f64
+}
+
 /// Score of a symmetry z: 0.5 at [`Z_SYMMETRY`], above 0.99 three deviations higher.
 fn score(z: f64) -> f32 {
     (1.0 / (1.0 + (-(z - Z_SYMMETRY) * 1.6).exp())) as f32
@@ -368,7 +425,7 @@ pub fn analyse(dct: &DctPlanes, evidence: &mut Vec<Evidence>) {
     } = scan(dct);
     if let Some(((len, start), h)) = header {
         let end = start + len * 8;
-        if h.is_signature(Z_HEADER) {
+        if h.is_signature(Z_HEADER) && !drawn(dct, end) {
             let p = h;
             let (z, z_eq) = (p.z, p.z_pairs);
             let bytes = read_bytes(&s, start, len);
@@ -403,7 +460,7 @@ pub fn analyse(dct: &DctPlanes, evidence: &mut Vec<Evidence>) {
             return;
         }
     }
-    if !p.is_signature(Z_SYMMETRY * 0.5) {
+    if !p.is_signature(Z_SYMMETRY * 0.5) || drawn(dct, p.extent) {
         return;
     }
     let detail = format!(
@@ -458,5 +515,33 @@ mod tests {
             }
         }
         assert!(compared >= 10, "only {compared} files compared");
+    }
+
+    #[test]
+    fn a_drawn_prefix_is_not_a_payload_and_a_payload_over_it_is() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/jpeg");
+        let cover = std::fs::read(dir.join("drawn-tdiary-glass.jpg")).unwrap();
+        let dct = DctPlanes::read(&cover, 0).unwrap();
+        let p = scan(&dct).peak;
+        // the gradient bar alone passes the statistical signature ...
+        assert!(p.is_signature(Z_SYMMETRY), "{p:?}");
+        // ... but repeats its blocks, so no evidence comes of it
+        let (repeated, blocks) = repeats(&dct, p.extent);
+        assert!(
+            drawn(&dct, p.extent),
+            "{repeated} of {blocks} blocks repeated"
+        );
+        let mut ev = Vec::new();
+        analyse(&dct, &mut ev);
+        assert!(ev.is_empty(), "{ev:?}");
+        // jsteg over the same image: the payload's bits break the repeats, found and read back
+        let payload: Vec<u8> = (0..300).map(|i| (i * 73 % 251) as u8).collect();
+        let st = embed(&cover, &payload, &EmbedOptions::new(Method::JpegJsteg)).unwrap();
+        let dct = DctPlanes::read(&st.bytes, 0).unwrap();
+        let mut ev = Vec::new();
+        analyse(&dct, &mut ev);
+        let e = ev.first().expect("jsteg evidence");
+        assert!(e.score >= 0.9, "{e:?}");
+        assert_eq!(e.payload.as_ref().map(|p| &p.bytes), Some(&payload));
     }
 }
