@@ -241,6 +241,59 @@ fn reference_like(t: &str, max_lines: usize) -> bool {
     t.len() < 256 && t.lines().count() <= max_lines && (file || url || email || copyright)
 }
 
+/// A copyright and licence notice (a GPL or Creative Commons paragraph, "All rights
+/// reserved"), as documentation and artwork packages write into image comments: a copyright mark
+/// and licence wording, in at most 2 KB.
+fn licence_notice(t: &str) -> bool {
+    let lower = t.to_ascii_lowercase();
+    let copyright = t.contains('\u{a9}') || lower.contains("(c)") || lower.contains("copyright");
+    let licence = [
+        "license",
+        "licence",
+        "all rights reserved",
+        "public domain",
+        "creative commons",
+        "warranty",
+    ]
+    .iter()
+    .any(|w| lower.contains(w));
+    t.len() <= 2048 && copyright && licence
+}
+
+/// Length of the text with repeated lines counted once: some encoders append their comment
+/// again on every re-save (XV's `CREATOR:` line), which adds length and no content.
+fn distinct_len(t: &str) -> usize {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut len = 0;
+    for line in t.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if !seen.contains(&line) {
+            seen.push(line);
+            len += line.len() + 1;
+        }
+    }
+    len.saturating_sub(1)
+}
+
+/// Longest value of an EXIF name tag ([`exif_name_tag`]) that does not read as prose and is taken
+/// as the field's content: model names, firmware and Android build strings ("platina-user 10
+/// QKQ1.190910.002 V12.0.1.0.QDTCNXM release-keys") run to 60 characters and more.
+const NAME_TAG_LEN: usize = 128;
+
+/// Prose: at least four words in lower-case letters only, making at least half of the words (a
+/// sentence, unlike names, versions and build strings).
+fn prose_like(t: &str) -> bool {
+    let words: Vec<&str> = t
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| c.is_ascii_punctuation()))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let lower = words
+        .iter()
+        .filter(|w| w.chars().all(|c| c.is_lowercase()))
+        .count();
+    lower >= 4 && lower * 2 >= words.len()
+}
+
 fn judge(f: &MetadataField, camera: bool) -> Option<(f32, String)> {
     let text = f.text.as_deref();
     if f.bytes.windows(4).take(16).any(|w| w == b"AI42")
@@ -315,7 +368,14 @@ fn judge(f: &MetadataField, camera: bool) -> Option<(f32, String)> {
         )),
         // in free-text fields a notice block (a shareware banner: name, postal address, URL)
         // counts as one credit; in UserComment, where Starlight writes its payloads, one line
-        (_, _, Some(t)) if len > unusual_len(f) && !reference_like(t, 16) => {
+        (MetadataSource::Exif, n, Some(t))
+            if exif_name_tag(n) && len <= NAME_TAG_LEN && !prose_like(t) =>
+        {
+            None
+        }
+        (_, _, Some(t))
+            if distinct_len(t) > unusual_len(f) && !reference_like(t, 16) && !licence_notice(t) =>
+        {
             let usual = usual_max_len(&field_key(f))
                 .map_or("a field clean images rarely carry".into(), |m| {
                     format!("longest in clean images: {m}")
@@ -526,6 +586,58 @@ mod tests {
         assert_eq!(judge(&odd, false), None);
         let odd = text(MetadataSource::PngText, "tEXt:Notes", &long);
         assert!(judge(&odd, false).is_some_and(|(s, _)| s >= 0.9));
+    }
+
+    #[test]
+    fn notices_repeated_encoder_lines_and_long_names_are_the_fields_content() {
+        let com = |t: &str| text(MetadataSource::JpegComment, "COM", t);
+        // XV appends its line on every re-save (xsane's documentation images)
+        let xv =
+            "CREATOR: XV Version 3.10a  Rev: 12/29/94 (PNG patch 1.2)  Quality = 75, Smoothing = 0";
+        assert_eq!(judge(&com(&format!("\n{xv}\n\n{xv}\n{xv}\n")), false), None);
+        // a licence paragraph (whitedune's documentation images)
+        let gpl =
+            "Copyright (c) Jane Roe 2011. This file is free software; you can redistribute it \
+                   and/or modify it under the terms of the GNU General Public License as published \
+                   by the Free Software Foundation; either version 2 of the License, or (at your \
+                   option) any later version. This program is distributed in the hope that it will \
+                   be useful, but WITHOUT ANY WARRANTY.";
+        assert!(gpl.len() > 300);
+        assert_eq!(judge(&com(gpl), false), None);
+        // prose of the same length without the notice's wording is still a finding, and so is
+        // a long note that only mentions a copyright
+        let long = PROSE.repeat(4);
+        assert!(judge(&com(&long), false).is_some_and(|(s, _)| s >= 0.8));
+        let mentions = format!("copyright {long}");
+        assert!(judge(&com(&mentions), false).is_some_and(|(s, _)| s >= 0.8));
+        // camera and firmware names longer than the table's, not sentences
+        for (tag, v) in [
+            (
+                "Model",
+                "Sinarback eMotion 75, Sinar eMotion generic camera interface",
+            ),
+            (
+                "Software",
+                "platina-user 10 QKQ1.190910.002 V12.0.1.0.QDTCNXM release-keys",
+            ),
+        ] {
+            assert_eq!(
+                judge(&text(MetadataSource::Exif, tag, v), false),
+                None,
+                "{v}"
+            );
+        }
+        let model = text(
+            MetadataSource::Exif,
+            "Model",
+            "the key is under the mat by the door",
+        );
+        assert!(
+            judge(&model, false).is_none(),
+            "short: under the unusual length"
+        );
+        let model = text(MetadataSource::Exif, "Model", PROSE);
+        assert!(judge(&model, false).is_some_and(|(s, _)| s >= 0.8));
     }
 
     #[test]
