@@ -40,10 +40,9 @@ const R_PRIOR: f64 = 0.3;
 /// Largest magnitude whose counts enter the tests.
 const M: i16 = 6;
 /// Smallest z of the shift of each of the first two mirror differences, `h(1) - h(-1)` and
-/// `h(-2) - h(2)`, over the prefix against the rest of the image: jsteg moves them in
-/// alternating directions, while synthetic images (gradients, user interfaces) whose
-/// coefficients lean to one sign move them together. Measured against the rest, so that a
-/// cover leaning to one sign throughout neither hides a payload nor fakes one.
+/// `h(-2) - h(2)`, over the prefix ([`Counts::z_mirror`]): jsteg moves them in alternating
+/// directions, while synthetic images (gradients, user interfaces) whose coefficients lean to
+/// one sign move them together.
 const Z_ALTERNATE: f64 = 2.0;
 /// Largest pair inequality over the prefix, as a share of the image's own (`power`), that
 /// still counts as equalised when the prefix is so long that [`Z_EQUAL`] deviations are a
@@ -124,8 +123,11 @@ impl Counts {
         }
         (dp / np, dn / nn, (1.0 / np + 1.0 / nn).sqrt())
     }
-    /// z of the share `(h(a) - h(b)) / (h(a) + h(b))` against `base`'s (the rest of the image;
-    /// `None`: against 0, when the rest is too small to measure).
+    /// z of the share `(h(a) - h(b)) / (h(a) + h(b))` against 0 (a cover symmetric about zero)
+    /// or against `base`'s share (the rest of the image, when large enough to measure: a cover
+    /// leaning to one sign throughout), whichever is larger: jsteg shifts the share against the
+    /// cover's own, which is unknown, and each reference fails on some covers (drawings lean
+    /// to one sign; photos change from top to bottom).
     fn z_mirror(&self, a: i16, b: i16, base: Option<&Counts>) -> f64 {
         let share = |c: &Counts| {
             let n = c.h(a) + c.h(b);
@@ -134,9 +136,10 @@ impl Counts {
         let Some((d, n)) = share(self) else {
             return 0.0;
         };
+        let against_zero = d * n.sqrt();
         match base.and_then(share) {
-            Some((d0, n0)) => (d - d0) / (1.0 / n + 1.0 / n0).sqrt(),
-            None => d * n.sqrt(),
+            Some((d0, n0)) => against_zero.max((d - d0) / (1.0 / n + 1.0 / n0).sqrt()),
+            None => against_zero,
         }
     }
     fn minus(&self, o: &Counts) -> Counts {
@@ -164,7 +167,7 @@ pub struct Prefix {
     /// the prefix, or assumed) would put a clean prefix of this size: the test's power.
     pub power: f64,
     /// z of the shift of `h(1) - h(-1)` and of `h(-2) - h(2)` (as shares of their pair) over the
-    /// prefix against the rest of the image (both positive under jsteg).
+    /// prefix ([`Counts::z_mirror`]; both positive under jsteg).
     pub z_mirror: (f64, f64),
     /// The pair inequality of the positive and of the negative side over the prefix (opposite
     /// and within the payload's bit imbalance under jsteg).
