@@ -13,7 +13,7 @@ use crate::extract::{Payload, PayloadEncoding};
 use crate::stats::text_quality;
 
 /// Keywords that legitimately carry long machine-written values (ImageMagick profiles and
-/// signatures, XMP packets).
+/// signatures, XMP packets, the diagram source PlantUML writes into every PNG it renders).
 fn routine_png_key(name: &str) -> bool {
     let key = name.split_once(':').map_or(name, |(_, k)| k);
     key.starts_with("Raw profile type")
@@ -21,6 +21,7 @@ fn routine_png_key(name: &str) -> bool {
         || key == "signature"
         || key.starts_with("date:")
         || key == "icc:description"
+        || key == "plantuml"
 }
 
 /// An XMP packet, wherever it was stored (ImageMagick copies PNG `XML:com.adobe.xmp` text into a
@@ -638,6 +639,20 @@ mod tests {
         );
         let model = text(MetadataSource::Exif, "Model", PROSE);
         assert!(judge(&model, false).is_some_and(|(s, _)| s >= 0.8));
+    }
+
+    #[test]
+    fn plantuml_sources_are_routine() {
+        // PlantUML stores the diagram's source in an iTXt `plantuml` field of every PNG
+        let steps: String = (0..200)
+            .map(|i| format!(": write step {i} to file/sidecar = FALSE;\r\n"))
+            .collect();
+        let src = format!("@startuml inline_umlgraph_1.png\r\nstart\r\n{steps}stop\r\n@enduml");
+        let f = text(MetadataSource::PngText, "iTXt:plantuml", &src);
+        assert_eq!(judge(&f, false), None);
+        // the same text under another keyword is judged by its length
+        let f = text(MetadataSource::PngText, "iTXt:Comment", &src);
+        assert!(judge(&f, false).is_some());
     }
 
     #[test]
