@@ -86,7 +86,8 @@ pub struct Options {
     /// steghide's empty passphrase and OutGuess's default key that every scan tries (a few
     /// microseconds each per JPEG, in parallel: a long list is a dictionary attack); an
     /// embedding one opens is decrypted and its payload returned. Not carried by
-    /// [`Options::to_cli_args`] (the CLI reads them from a file).
+    /// [`Options::to_cli_args`]: the CLI reads them from a file (`--passphrases FILE`) and
+    /// hands that file on to the processes it starts (`validate`'s `serve`).
     pub passphrases: Vec<String>,
 }
 

@@ -126,20 +126,25 @@ pub struct DetectorArgs {
 }
 
 /// Passphrases read from a file, one per line (`\r\n` or `\n`; empty lines skipped; bytes that
-/// are not UTF-8 replaced, so such passphrases cannot match).
+/// are not UTF-8 replaced, so such passphrases cannot match), and the file's absolute path (for
+/// the child processes that `validate` starts).
 #[derive(Clone, Debug)]
-struct PassphraseList(Vec<String>);
+struct PassphraseList {
+    path: PathBuf,
+    list: Vec<String>,
+}
 
 fn read_passphrases(path: &str) -> Result<PassphraseList, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
-    Ok(PassphraseList(
-        bytes
+    Ok(PassphraseList {
+        path: std::path::absolute(path).map_err(|e| format!("{path}: {e}"))?,
+        list: bytes
             .split(|&b| b == b'\n')
             .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
             .filter(|l| !l.is_empty())
             .map(|l| String::from_utf8_lossy(l).into_owned())
             .collect(),
-    ))
+    })
 }
 
 impl DetectorArgs {
@@ -172,9 +177,19 @@ impl DetectorArgs {
             passphrases: self
                 .passphrases
                 .as_ref()
-                .map(|p| p.0.clone())
+                .map(|p| p.list.clone())
                 .unwrap_or_default(),
         }
+    }
+
+    /// Arguments that give a child `stegodetect` process these options:
+    /// [`Options::to_cli_args`] and the passphrase file, which the options hold only as a list.
+    fn cli_args(&self) -> Vec<String> {
+        let mut v = self.options().to_cli_args();
+        if let Some(p) = &self.passphrases {
+            v.push(format!("--passphrases={}", p.path.display()));
+        }
+        v
     }
 }
 
@@ -333,4 +348,42 @@ fn run_extract(a: ExtractArgs) -> CmdResult {
         std::fs::write(out, &p.bytes)?;
     }
     Ok(if payloads.is_empty() { 1 } else { 0 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validate_hands_the_passphrase_file_to_its_child_processes() {
+        let dir = std::env::temp_dir().join(format!("sd-pw-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("pw.txt");
+        std::fs::write(&file, "PASS\r\nKEY\n\n").unwrap();
+        let cli = Cli::try_parse_from([
+            "stegodetect",
+            "validate",
+            "--manifest",
+            "m.csv",
+            "--rules-only",
+            "--passphrases",
+            file.to_str().unwrap(),
+        ])
+        .unwrap();
+        let Cmd::Validate(a) = cli.cmd else {
+            panic!("not validate")
+        };
+        assert_eq!(a.detector.options().passphrases, ["PASS", "KEY"]);
+        let args = a.detector.cli_args();
+        assert!(args.contains(&"--rules-only".to_string()), "{args:?}");
+        let pw = args
+            .iter()
+            .find_map(|s| s.strip_prefix("--passphrases="))
+            .expect("the passphrase file");
+        assert!(std::path::Path::new(pw).is_absolute(), "{pw}");
+        // the child parses what it is given into the same list
+        let again = read_passphrases(pw).unwrap();
+        assert_eq!(again.list, ["PASS", "KEY"]);
+        std::fs::remove_dir_all(&dir).ok();
+    }
 }

@@ -41,7 +41,7 @@ pub struct ValidateArgs {
     #[arg(long, default_value = "validation-report")]
     report_dir: PathBuf,
     #[command(flatten)]
-    detector: DetectorArgs,
+    pub(crate) detector: DetectorArgs,
 }
 
 pub fn run(a: ValidateArgs) -> CmdResult {
@@ -69,7 +69,7 @@ pub fn run(a: ValidateArgs) -> CmdResult {
     let det = a.detector.detector().map_err(|e| e.to_string());
     let serve = ServeCommand {
         exe: std::env::current_exe()?,
-        args: a.detector.options().to_cli_args(),
+        args: a.detector.cli_args(),
     };
     let report = validate::run(
         det.as_ref().map_err(Clone::clone),
