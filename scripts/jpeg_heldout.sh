@@ -10,6 +10,7 @@
 # package of this list), and keeps at most $CAP per package (the ones with the smallest SHA-256,
 # i.e. a deterministic pseudo-random pick). Needs apt-get/dpkg (Debian) and python3 (stdlib only).
 # Idempotent: a package whose directory exists is skipped; the manifest is rewritten every run.
+# EXCLUDE_DIRS (space-separated) replaces the directories whose JPEGs are excluded.
 #   scripts/jpeg_heldout.sh            # or: rm -rf data/jpeg-heldout && scripts/jpeg_heldout.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +26,8 @@ mkdir -p "$out/.debs"
 # SHA-256 of every JPEG the project already has (cheap: ~2 GB), so nothing seen before comes back
 excl="$out/.exclude.sha256"
 if [ ! -s "$excl" ]; then
-  find data/jpeg/clean data/jpeg/raw data/heldout data/heldout2 data/heldout3 data/heldout4 data/corpus \
+  # shellcheck disable=SC2086 # a list of directories
+  find ${EXCLUDE_DIRS:-data/jpeg/clean data/jpeg/raw data/heldout data/heldout2 data/heldout3 data/heldout4 data/corpus} \
       -type f \( -iname '*.jpg' -o -iname '*.jpeg' -o -iname '*.jpe' -o -iname '*.jfif' \) -print0 2>/dev/null |
     xargs -0 -r nice -n 10 sha256sum | cut -c1-64 | sort -u > "$excl.part" || true
   mv "$excl.part" "$excl"

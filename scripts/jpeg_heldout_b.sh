@@ -11,14 +11,7 @@ cd "$(dirname "$0")/.."
 out=data/jpeg-heldout-b
 mkdir -p "$out"
 command -v cjpeg >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libjpeg-turbo-progs >/dev/null
-excl="$out/.exclude.sha256"
-if [ ! -s "$excl" ]; then
-  find data/jpeg/clean data/jpeg/raw data/heldout data/heldout2 data/heldout3 data/heldout4 data/corpus \
-      data/jpeg-heldout -type f \( -iname '*.jpg' -o -iname '*.jpeg' -o -iname '*.jpe' -o -iname '*.jfif' \) \
-      -print0 2>/dev/null | xargs -0 -r nice -n 10 sha256sum | cut -c1-64 | sort -u > "$excl.part" || true
-  mv "$excl.part" "$excl"
-fi
-JPEG_HELDOUT_OUT="$out" CAP="${CAP:-400}" PKGS="${PKGS:-pysiogame libmed-doc nagios-images cube2-data cimg-doc
+EXCLUDE_DIRS="data/jpeg/clean data/jpeg/raw data/heldout data/heldout2 data/heldout3 data/heldout4 data/corpus data/jpeg-heldout" JPEG_HELDOUT_OUT="$out" CAP="${CAP:-400}" PKGS="${PKGS:-pysiogame libmed-doc nagios-images cube2-data cimg-doc
   gfxboot-themes libdlib19.1 whitedune-docs libxalan2-java-doc libvisp-doc blobandconquer-data z88-doc
   xsane-common libtango-doc eyes17 atlc pysatellites tdiary-theme libirrlicht-doc argyll-doc rocketcea
   mayavi2 wand-doc labelme-examples gimp-help-en}" bash scripts/jpeg_heldout.sh

@@ -12,14 +12,7 @@ cd "$(dirname "$0")/.."
 out=data/jpeg-heldout-c
 mkdir -p "$out"
 command -v cjpeg >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libjpeg-turbo-progs >/dev/null
-excl="$out/.exclude.sha256"
-if [ ! -s "$excl" ]; then
-  find data/jpeg/clean data/jpeg/raw data/heldout* data/corpus data/jpeg-heldout data/jpeg-heldout-b \
-      -type f \( -iname '*.jpg' -o -iname '*.jpeg' -o -iname '*.jpe' -o -iname '*.jfif' \) \
-      -print0 2>/dev/null | xargs -0 -r nice -n 10 sha256sum | cut -c1-64 | sort -u > "$excl.part" || true
-  mv "$excl.part" "$excl"
-fi
-JPEG_HELDOUT_OUT="$out" CAP="${CAP:-300}" PKGS="${PKGS:-liggghts-doc marble-qt-data autopsy libxerces-c-doc
+EXCLUDE_DIRS="data/jpeg/clean data/jpeg/raw $(echo data/heldout*) data/corpus data/jpeg-heldout data/jpeg-heldout-b" JPEG_HELDOUT_OUT="$out" CAP="${CAP:-300}" PKGS="${PKGS:-liggghts-doc marble-qt-data autopsy libxerces-c-doc
   libjs-of-ocaml-doc castle-game-engine-doc rakarrack pike8.0-doc redet-doc scratch
   golang-github-rwcarlsen-goexif-dev coreboot-utils-doc gnome-control-center-data libqglviewer-doc nip2
   libosd-doc zaz-data xracer powermanga-data php-horde python3-pattern krank psychtoolbox-3-common
