@@ -35,6 +35,7 @@ fn clean_fixtures_decode_and_scan_clean() {
         ("lossless.webp", Format::WebP, "RGB", 8, 1),
         ("lossy.webp", Format::WebP, "RGB", 8, 1),
         ("lossy_alpha.webp", Format::WebP, "RGBA", 8, 1),
+        ("animated.webp", Format::WebP, "RGB", 8, 3),
     ];
     for &(name, fmt, mode, depth, frames) in expect {
         let r = det
@@ -44,8 +45,10 @@ fn clean_fixtures_decode_and_scan_clean() {
         assert_eq!(r.image.mode, mode, "{name}");
         assert_eq!(r.image.bit_depth, depth, "{name}");
         assert_eq!(r.image.frames, frames, "{name}");
+        // an animated WebP is analysed on its first frame (image-webp's still decode)
+        let analysed = if name == "animated.webp" { 1 } else { frames };
         assert_eq!(
-            r.image.frames_analysed, frames,
+            r.image.frames_analysed, analysed,
             "{name}: every frame analysed"
         );
         assert!(
@@ -62,6 +65,22 @@ fn clean_fixtures_decode_and_scan_clean() {
         }
         let r = det.scan_bytes(&bytes).unwrap();
         assert!(!r.is_stego, "{name}");
+    }
+}
+
+/// Lossy WebPs, animated ones included (VP8 inside ANMF frames), are profiled as lossy, so the
+/// LSB analyses do not read codec noise; lossless ones are not.
+#[test]
+fn webp_lossiness_is_seen_inside_animation_frames() {
+    let det = Detector::rules_only();
+    for (name, lossy) in [
+        ("lossless.webp", false),
+        ("lossy.webp", true),
+        ("lossy_alpha.webp", true),
+        ("animated.webp", true),
+    ] {
+        let r = det.scan_bytes(&common::fixture(name)).unwrap();
+        assert_eq!(r.profile.lossy, lossy, "{name}");
     }
 }
 

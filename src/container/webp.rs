@@ -74,7 +74,14 @@ pub(super) fn walk(b: &[u8]) -> Result<ContainerInfo> {
                 data.to_vec(),
             )),
             b"ICCP" => info.icc_bytes = Some(size),
-            b"ANMF" => anmf += 1,
+            b"ANMF" => {
+                anmf += 1;
+                // a lossy frame (VP8 inside the frame) makes the pixels lossy, as a top-level
+                // VP8 chunk does: the LSB analyses must not read codec noise as a payload
+                if frame_is_lossy(data) {
+                    info.lossy = true;
+                }
+            }
             _ => {}
         }
         pos = data_end + (size & 1);
@@ -87,6 +94,23 @@ pub(super) fn walk(b: &[u8]) -> Result<ContainerInfo> {
             .push("unparsed bytes inside the RIFF body".into());
     }
     Ok(info)
+}
+
+/// Whether an ANMF chunk's frame data (after its 16-byte header: offsets, size, duration, flags)
+/// holds a lossy `VP8 ` bitstream, possibly after an `ALPH` chunk.
+fn frame_is_lossy(anmf: &[u8]) -> bool {
+    let mut pos = 16;
+    while pos + 8 <= anmf.len() {
+        if &anmf[pos..pos + 4] == b"VP8 " {
+            return true;
+        }
+        let size = le32(anmf, pos + 4) as usize;
+        pos = match pos.checked_add(8 + size + (size & 1)) {
+            Some(p) => p,
+            None => break,
+        };
+    }
+    false
 }
 
 fn u24(b: &[u8], at: usize) -> u32 {

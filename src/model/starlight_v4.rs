@@ -4,9 +4,10 @@
 //! rules with their quirks (PNG +12, GIF last `;`, WebP > 100 bytes, files under 1000 bytes
 //! ignored), palette LSB of the P->L luminance, packbits statistics.
 //!
-//! Known deviations (decoders differ from Pillow's): lossy JPEG/WebP pixels come from zune-jpeg /
-//! image-webp, not libjpeg-turbo / libwebp, so their `pixel_tensor`, `lsb` and content features
-//! differ slightly; 16-bit grey (Pillow `I;16`, which Pillow clips) uses the high byte; CMYK JPEGs
+//! Known deviations (decoders differ from Pillow's): JPEGs in layouts the coefficient path does
+//! not cover come from zune-jpeg, not libjpeg-turbo, and animated WebPs from image-webp, so their
+//! `pixel_tensor`, `lsb` and content features may differ slightly (still WebPs are decoded by
+//! libwebp, as Pillow does); 16-bit grey (Pillow `I;16`, which Pillow clips) uses the high byte; CMYK JPEGs
 //! are converted by the `image` crate.
 
 use crate::analysis::bitstream::luma;

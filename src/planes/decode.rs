@@ -31,7 +31,7 @@ pub fn decode(
             limits,
             read_jpeg(bytes, info, limits).ok().as_ref(),
         ),
-        Format::WebP => Ok(single(decode_generic(format, bytes, limits)?, info)),
+        Format::WebP => Ok(single(decode_webp(bytes, info, limits)?, info)),
     }
 }
 
@@ -267,7 +267,38 @@ fn to_rgb(p: &[u8]) -> Vec<[u8; 3]> {
     p.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect()
 }
 
-/// JPEG, WebP and true-colour BMP through the `image` crate.
+/// A still WebP through libwebp (the `webp` crate's safe wrapper), after checking the size its
+/// bitstream declares against the pixel limit (libwebp allocates the whole output at once).
+/// Animations (first frame) and files libwebp refuses go to image-webp, which decodes them or
+/// says why not as a typed error.
+fn decode_webp(bytes: &[u8], info: &ContainerInfo, limits: &Limits) -> Result<PixelPlanes> {
+    let bytes = &bytes[..info.image_end.min(bytes.len())];
+    let still = webp::BitstreamFeatures::new(bytes).filter(|f| !f.has_animation());
+    let Some(features) = still else {
+        return decode_generic(Format::WebP, bytes, limits);
+    };
+    check_pixels(features.width(), features.height(), limits)?;
+    let Some(img) = webp::Decoder::new(bytes).decode() else {
+        return decode_generic(Format::WebP, bytes, limits);
+    };
+    let mode = match img.layout() {
+        webp::PixelLayout::Rgba => ColorMode::Rgba,
+        webp::PixelLayout::Rgb => ColorMode::Rgb,
+    };
+    Ok(PixelPlanes {
+        width: img.width(),
+        height: img.height(),
+        mode,
+        bit_depth: 8,
+        samples: img.to_vec(),
+        low_bits: None,
+        palette: None,
+        left: 0,
+        top: 0,
+    })
+}
+
+/// JPEG, animated WebP and true-colour BMP through the `image` crate.
 fn decode_generic(format: Format, bytes: &[u8], limits: &Limits) -> Result<PixelPlanes> {
     let f = format.as_str();
     let fmt = match format {
@@ -312,4 +343,78 @@ fn split16(mode: ColorMode, v: Vec<u16>) -> (ColorMode, u8, Vec<u8>, Option<Vec<
     let hi = v.iter().map(|s| (s >> 8) as u8).collect();
     let lo = v.iter().map(|s| (s & 1) as u8).collect();
     (mode, 16, hi, Some(lo))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::container;
+
+    fn fixture(name: &str) -> Vec<u8> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/clean");
+        std::fs::read(dir.join(name)).unwrap()
+    }
+
+    /// libwebp (still images) and image-webp give the same pixels: exactly for lossless files and,
+    /// on these fixtures, for lossy ones too (both upsample chroma the "fancy" way); and they are
+    /// Pillow's.
+    #[test]
+    fn libwebp_and_image_webp_agree() {
+        let limits = Limits::default();
+        for name in ["lossless.webp", "lossy.webp", "lossy_alpha.webp"] {
+            let b = fixture(name);
+            let info = container::parse(Format::WebP, &b, &limits).unwrap();
+            let ours = decode_webp(&b, &info, &limits).unwrap();
+            let reference = decode_generic(Format::WebP, &b, &limits).unwrap();
+            assert_eq!(ours.mode, reference.mode, "{name}");
+            assert_eq!(
+                (ours.width, ours.height),
+                (reference.width, reference.height)
+            );
+            assert!(ours.samples == reference.samples, "{name}: pixels differ");
+        }
+        // Pillow 11.3 (libwebp 1.5.0), the decoder Starlight sees: np.array(im).sum() and the sum
+        // of the low bits of the lossy fixtures
+        for (name, sum, lsb) in [
+            ("lossy.webp", 6_301_553u64, 24_569u64),
+            ("lossy_alpha.webp", 1_982_303, 8_319),
+        ] {
+            let b = fixture(name);
+            let info = container::parse(Format::WebP, &b, &limits).unwrap();
+            let p = decode_webp(&b, &info, &limits).unwrap();
+            let s: u64 = p.samples.iter().map(|&x| x as u64).sum();
+            let l: u64 = p.samples.iter().map(|&x| (x & 1) as u64).sum();
+            assert_eq!((s, l), (sum, lsb), "{name}: not Pillow's pixels");
+        }
+    }
+
+    /// A bitstream declaring more pixels than the limit is refused before libwebp allocates.
+    #[test]
+    fn libwebp_respects_the_pixel_limit() {
+        let b = fixture("lossy.webp");
+        let info = container::parse(Format::WebP, &b, &Limits::default()).unwrap();
+        let small = Limits {
+            max_pixels: 100,
+            ..Limits::default()
+        };
+        let err = decode_webp(&b, &info, &small).unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::Limit, "{err}");
+    }
+
+    /// Animations go to image-webp (first frame); a truncated still WebP is a typed decode error.
+    #[test]
+    fn animated_and_truncated_webp() {
+        let limits = Limits::default();
+        let b = fixture("animated.webp");
+        let info = container::parse(Format::WebP, &b, &limits).unwrap();
+        assert_eq!(info.frames, 3);
+        let p = decode_webp(&b, &info, &limits).unwrap();
+        assert_eq!((p.width, p.height), (64, 64));
+        let b = fixture("lossy.webp");
+        let mut info = container::parse(Format::WebP, &b, &limits).unwrap();
+        let cut = &b[..b.len() / 2];
+        info.image_end = cut.len();
+        let err = decode_webp(cut, &info, &limits).unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::Decode, "{err}");
+    }
 }
