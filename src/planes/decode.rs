@@ -267,30 +267,28 @@ fn to_rgb(p: &[u8]) -> Vec<[u8; 3]> {
     p.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect()
 }
 
-/// A still WebP through libwebp (the `webp` crate's safe wrapper), after checking the size its
-/// bitstream declares against the pixel limit (libwebp allocates the whole output at once).
-/// Animations (first frame) and files libwebp refuses go to image-webp, which decodes them or
-/// says why not as a typed error.
+/// A still WebP through libwebp ([`super::webp`]), after checking the size its bitstream declares
+/// against the pixel limit (the whole output is allocated at once). Animations (first frame) and
+/// files libwebp refuses go to image-webp, which decodes them or says why not as a typed error.
 fn decode_webp(bytes: &[u8], info: &ContainerInfo, limits: &Limits) -> Result<PixelPlanes> {
     let bytes = &bytes[..info.image_end.min(bytes.len())];
-    let still = webp::BitstreamFeatures::new(bytes).filter(|f| !f.has_animation());
-    let Some(features) = still else {
+    let Some(still) = super::webp::features(bytes) else {
         return decode_generic(Format::WebP, bytes, limits);
     };
-    check_pixels(features.width(), features.height(), limits)?;
-    let Some(img) = webp::Decoder::new(bytes).decode() else {
+    check_pixels(still.width, still.height, limits)?;
+    let Some(samples) = super::webp::decode(bytes, &still) else {
         return decode_generic(Format::WebP, bytes, limits);
-    };
-    let mode = match img.layout() {
-        webp::PixelLayout::Rgba => ColorMode::Rgba,
-        webp::PixelLayout::Rgb => ColorMode::Rgb,
     };
     Ok(PixelPlanes {
-        width: img.width(),
-        height: img.height(),
-        mode,
+        width: still.width,
+        height: still.height,
+        mode: if still.alpha {
+            ColorMode::Rgba
+        } else {
+            ColorMode::Rgb
+        },
         bit_depth: 8,
-        samples: img.to_vec(),
+        samples,
         low_bits: None,
         palette: None,
         left: 0,

@@ -7,6 +7,7 @@ mod bmp;
 pub mod dct;
 mod decode;
 mod jpeg;
+mod webp;
 
 use serde::Serialize;
 
