@@ -15,6 +15,12 @@ pub trait ByteSource {
     }
     /// Byte `j` (`j < len()`).
     fn get(&self, j: usize) -> u8;
+    /// Bytes `from..from + n`, fewer where the source ends.
+    fn read_bytes(&self, from: usize, n: usize) -> Vec<u8> {
+        (from..from.saturating_add(n).min(self.len()))
+            .map(|j| self.get(j))
+            .collect()
+    }
 }
 
 impl ByteSource for [u8] {

@@ -99,13 +99,32 @@ impl LowBits<'_> {
         (s as u16 & ((1u16 << self.n) - 1)) as u8
     }
 
+    /// Every sample of every pixel is taken, in order: stream sample j is `samples[j]`.
+    fn dense(&self) -> bool {
+        self.take.len() == self.channels && self.take.iter().enumerate().all(|(i, &c)| i == c)
+    }
+
     /// Of the stream samples in `[a, b)`, how many have the same low bits as the same channel of
     /// the next pixel, and how many were compared.
     fn agreements(&self, a: usize, b: usize) -> (usize, usize) {
         let t = self.take.len();
         let b = b.min(self.samples_len().saturating_sub(t));
-        let same = (a..b).filter(|&j| self.low(j) == self.low(j + t)).count();
-        (same, b.saturating_sub(a))
+        if a >= b {
+            return (0, 0);
+        }
+        let same = if self.dense() {
+            // the same count over the sample slices directly (vectorises)
+            let mask = ((1u16 << self.n) - 1) as u8;
+            let s = self.samples;
+            s[a..b]
+                .iter()
+                .zip(&s[a + t..b + t])
+                .filter(|&(x, y)| (x ^ y) & mask == 0)
+                .count()
+        } else {
+            (a..b).filter(|&j| self.low(j) == self.low(j + t)).count()
+        };
+        (same, b - a)
     }
 
     /// Whether the payload in stream bytes `[from, end)` ends at a boundary seen in the samples:
@@ -144,10 +163,24 @@ impl ByteSource for LowBits<'_> {
     fn get(&self, j: usize) -> u8 {
         (0..8).fold(0u8, |v, b| v | (self.bit(j * 8 + b) << (7 - b)))
     }
+    fn read_bytes(&self, from: usize, n: usize) -> Vec<u8> {
+        let end = from.saturating_add(n).min(self.len());
+        if from >= end {
+            return Vec::new();
+        }
+        if self.n == 1 && self.dense() {
+            // the plain LSB stream: byte j from samples 8j..8j+8
+            return self.samples[from * 8..end * 8]
+                .chunks_exact(8)
+                .map(|c| c.iter().fold(0u8, |v, &x| (v << 1) | (x & 1)))
+                .collect();
+        }
+        (from..end).map(|j| self.get(j)).collect()
+    }
 }
 
 fn read(s: &impl ByteSource, from: usize, n: usize) -> Vec<u8> {
-    (from..(from + n).min(s.len())).map(|j| s.get(j)).collect()
+    s.read_bytes(from, n)
 }
 
 /// Every recognised tool payload in a plane (8-bit samples or palette indices) of a losslessly
@@ -635,6 +668,38 @@ mod tests {
             *s = (*s & !3) | (v & 3);
         }
         PixelPlanes::from_samples(w, h, ColorMode::Rgb, samples)
+    }
+
+    /// The dense fast paths (every channel, in order) read what the per-bit definitions read.
+    #[test]
+    fn dense_fast_paths_match_the_definitions() {
+        let samples = xorshift_bytes(0x0bad_cafe, 3 * 700 + 2);
+        for (take, channels) in [(&[0usize][..], 1), (&[0, 1, 2][..], 3), (&[0, 2][..], 3)] {
+            for n in 1..=3 {
+                let s = LowBits {
+                    samples: &samples[..samples.len() / channels * channels],
+                    take,
+                    channels,
+                    n,
+                };
+                for (from, len) in [(0, 5), (3, 64), (200, 4096), (s.len() - 2, 9)] {
+                    let slow: Vec<u8> = (from..(from + len).min(s.len()))
+                        .map(|j| s.get(j))
+                        .collect();
+                    assert_eq!(s.read_bytes(from, len), slow, "{take:?} n {n} from {from}");
+                }
+                let t = take.len();
+                for (a, b) in [(0, 10), (5, 900), (100, 100_000), (50, 20)] {
+                    let bb = b.min(s.samples_len().saturating_sub(t));
+                    let same = (a..bb).filter(|&j| s.low(j) == s.low(j + t)).count();
+                    assert_eq!(
+                        s.agreements(a, b),
+                        (same, bb.saturating_sub(a)),
+                        "{take:?} n {n} [{a}, {b})"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
