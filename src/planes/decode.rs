@@ -279,21 +279,17 @@ fn decode_webp(bytes: &[u8], info: &ContainerInfo, limits: &Limits) -> Result<Pi
     let Some(samples) = super::webp::decode(bytes, &still) else {
         return decode_generic(Format::WebP, bytes, limits);
     };
-    Ok(PixelPlanes {
-        width: still.width,
-        height: still.height,
-        mode: if still.alpha {
-            ColorMode::Rgba
-        } else {
-            ColorMode::Rgb
-        },
-        bit_depth: 8,
+    let mode = if still.alpha {
+        ColorMode::Rgba
+    } else {
+        ColorMode::Rgb
+    };
+    Ok(PixelPlanes::from_samples(
+        still.width,
+        still.height,
+        mode,
         samples,
-        low_bits: None,
-        palette: None,
-        left: 0,
-        top: 0,
-    })
+    ))
 }
 
 /// JPEG, animated WebP and true-colour BMP through the `image` crate.
