@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! cargo run --release --example jpeg_domain -- jsteg --rates 0.01,0.02,0.05,0.1 [--max N] DIR...
+//! cargo run --release --example jpeg_domain -- llr --rates 0.02,0.05 [--max N] DIR...
 //! cargo run --release --example jpeg_domain -- manifest data/jpeg/manifest.csv [--model]
 //! ```
 //! `jsteg`: every JPEG under the DIRs is a cover; for each rate, random bytes amounting to
@@ -11,6 +12,8 @@
 //! only, so the figures are the JPEG-domain analyses'). Prints per rate the covers, detection
 //! as `jpeg.jsteg`, payloads recovered byte-exact, and the false positives on the covers, with
 //! 95 % Wilson intervals, for covers under and over 20,000 non-zero AC coefficients.
+//! `llr`: the log-likelihood ratio of jsteg's declared prefix (`jsteg::Prefix::llr`) per
+//! cover, on the clean cover and on its stego at each rate, one TSV line per cover (below).
 //! `manifest CSV [--model]`: a CSV with `path,label,tool,param` columns (the rest ignored);
 //! prints, per label/tool/param, how many were called stego, by any method and by a JPEG-domain
 //! method, and with the tool of the `tool` column named; rules only, or with `--model` the
@@ -142,6 +145,139 @@ fn jsteg(rates: &[f64], max: usize, dirs: &[String]) {
     }
 }
 
+/// Per cover, one TSV line: path, non-zero AC count, then for the clean cover the declared
+/// prefix's log-likelihood ratio (`-` where no header parses), the largest ratio over the
+/// prefixes ending every 64 usable coefficients (what a clean image reaches by chance), and per
+/// rate the declared prefix's ratio on the stego and whether the symmetry rules pass it.
+fn llr(rates: &[f64], max: usize, dirs: &[String]) {
+    use stegodetect::analysis::jpeg::jsteg;
+    let mut covers = jpegs(dirs);
+    covers.truncate(max);
+    let lines: Vec<String> = covers
+        .par_iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            let cover = std::fs::read(p).ok()?;
+            let dct = DctPlanes::read(&cover, 0).ok()?;
+            let nz = nonzero_ac(&cover)?;
+            let show = |x: Option<jsteg::Fit>| {
+                x.map_or("-\t-".to_string(), |f| format!("{:.2}\t{:.2}", f.llr, f.shortfall))
+            };
+            let declared = |d: &DctPlanes| {
+                let scan = jsteg::scan(d);
+                let by_fit = scan.declared_by_fit().is_some();
+                scan.header.map(|((len, start), h)| {
+                    let drawn = jsteg::drawn(d, start + len * 8);
+                    (
+                        h.fit(),
+                        h.is_declared_signature() && !drawn,
+                        by_fit && !drawn,
+                    )
+                })
+            };
+            let mut line = format!("{}\t{nz}", p.display());
+            let clean = declared(&dct);
+            line += &format!(
+                "\t{}\t{}",
+                show(clean.and_then(|c| c.0)),
+                clean.map_or(0, |c| c.2 as u8)
+            );
+            let show_max = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{v:.2}"));
+            // every prefix ending at a multiple of 64 usable coefficients
+            let mut all = [0i64; 13];
+            let mut marks = Vec::new();
+            let mut k = 0usize;
+            for (ci, b) in dct.scan_order() {
+                for &v in &dct.components[ci].blocks[b][1..] {
+                    if v == 0 {
+                        continue;
+                    }
+                    if (-6..=6).contains(&v) {
+                        all[(v + 6) as usize] += 1;
+                    }
+                    if jsteg::usable(v) {
+                        k += 1;
+                        if k % 64 == 0 {
+                            marks.push(all);
+                        }
+                    }
+                }
+            }
+            // about 100 prefixes, spaced by ratio; the largest ratio over all of them and over
+            // those whose shortfall is under 2 nats
+            let step = (marks.len() as f64).powf(0.01).max(1.0 + 1e-9);
+            let mut at = 1.0f64;
+            let (mut most, mut most_full, mut most_after) = (None::<f64>, None::<f64>, None::<f64>);
+            while (at as usize) <= marks.len() {
+                let m = marks[at as usize - 1];
+                let rest: [i64; 13] = std::array::from_fn(|j| all[j] - m[j]);
+                if let Some(f) = jsteg::prefix_fit(m, rest) {
+                    most = Some(most.map_or(f.llr, |a| a.max(f.llr)));
+                    let pre = jsteg::Prefix::from_counts(m, all, 0, 0);
+                    let guarded = pre.z_mirror.0.min(pre.z_mirror.1) >= 0.0 && f.pairs_fit;
+                    // the stretch after it, as long, against the rest of the image
+                    let i2 = (2 * at as usize).min(marks.len());
+                    let w: [i64; 13] = std::array::from_fn(|j| marks[i2 - 1][j] - m[j]);
+                    let image: [i64; 13] = std::array::from_fn(|j| all[j] - m[j]);
+                    let after = jsteg::Prefix::from_counts(w, image, 0, 0).fit();
+                    let after_ok = after.is_some_and(|a| a.llr < 4.0);
+                    if std::env::var_os("JSTEG_DEBUG").is_some() && guarded && f.llr > 10.0 {
+                        eprintln!(
+                            "{} at {} of {}: {f:?} after {after:?} mirror {:?} pre {m:?} rest {rest:?}",
+                            p.display(),
+                            at as usize * 64,
+                            marks.len() * 64,
+                            pre.z_mirror
+                        );
+                    }
+                    if f.shortfall < 2.0 && guarded {
+                        most_full = Some(most_full.map_or(f.llr, |a| a.max(f.llr)));
+                        if after_ok {
+                            most_after = Some(most_after.map_or(f.llr, |a| a.max(f.llr)));
+                        }
+                    }
+                }
+                at = (at * step).max(at + 1.0);
+            }
+            line += &format!(
+                "\t{}\t{}\t{}",
+                show_max(most),
+                show_max(most_full),
+                show_max(most_after)
+            );
+            for (r, &rate) in rates.iter().enumerate() {
+                let len = ((rate * nz as f64 / 8.0) as usize).saturating_sub(4);
+                let st = (len > 0)
+                    .then(|| {
+                        let mut x = (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ r as u64;
+                        let payload: Vec<u8> = (0..len)
+                            .map(|_| {
+                                x ^= x << 13;
+                                x ^= x >> 7;
+                                x ^= x << 17;
+                                (x >> 24) as u8
+                            })
+                            .collect();
+                        embed(&cover, &payload, &EmbedOptions::new(Method::JpegJsteg)).ok()
+                    })
+                    .flatten()
+                    .and_then(|st| DctPlanes::read(&st.bytes, 0).ok())
+                    .and_then(|d| declared(&d));
+                line += &match st {
+                    Some((l, rule, by_fit)) => {
+                        format!("\t{}\t{}\t{}", show(l), rule as u8, by_fit as u8)
+                    }
+                    None => "\t-\t-\t-\t-".to_string(),
+                };
+            }
+            Some(line)
+        })
+        .collect();
+    for l in lines {
+        println!("{l}");
+    }
+}
+
 fn manifest(path: &Path, with_model: bool) {
     let det = if with_model {
         Detector::new(stegodetect::Options::default()).expect("the default model (make setup)")
@@ -250,7 +386,7 @@ fn features(manifest: &Path, out: &Path) {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
-        Some("jsteg") => {
+        Some(cmd @ ("jsteg" | "llr")) => {
             let mut rates = vec![0.01, 0.02, 0.05, 0.1];
             let mut max = usize::MAX;
             let mut dirs = Vec::new();
@@ -269,7 +405,11 @@ fn main() {
                     d => dirs.push(d.to_string()),
                 }
             }
-            jsteg(&rates, max, &dirs);
+            if cmd == "llr" {
+                llr(&rates, max, &dirs)
+            } else {
+                jsteg(&rates, max, &dirs)
+            }
         }
         Some("manifest") => manifest(
             Path::new(args.get(1).expect("manifest CSV")),
@@ -279,6 +419,6 @@ fn main() {
             Path::new(args.get(1).expect("manifest CSV")),
             Path::new(args.get(2).expect("output CSV")),
         ),
-        _ => eprintln!("usage: jpeg_domain jsteg [--rates R,..] [--max N] DIR... | manifest CSV"),
+        _ => eprintln!("usage: jpeg_domain jsteg|llr [--rates R,..] [--max N] DIR... | manifest CSV [--model] | features MANIFEST OUT"),
     }
 }

@@ -151,6 +151,146 @@ impl Counts {
     }
 }
 
+/// How well "jsteg wrote over this prefix" explains a prefix's counts, against "clean"
+/// ([`fit`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Fit {
+    /// Log-likelihood ratio (nats) of jsteg over the whole prefix against a clean prefix.
+    pub llr: f64,
+    /// How much better (nats) the best partial replacement (a share of the prefix's
+    /// coefficients replaced) explains the counts than replacement of all of it: near 0 for a
+    /// payload, large for a clean prefix that departs from the model a little over very many
+    /// coefficients (which makes any likelihood ratio large).
+    pub shortfall: f64,
+    /// Whether each of jsteg's value pairs is split by the one share of 1 bits as a payload
+    /// splits them (a chi-square test of the five pairs' splits against their pooled share
+    /// holds at 0.1 %): the likelihood ratio only says which model is less wrong, and a
+    /// drawn prefix leaning to one sign can be far from both.
+    pub pairs_fit: bool,
+}
+
+/// Smallest log-likelihood ratio (nats) of jsteg's declared prefix for [`Prefix::is_declared_fit`].
+const LLR_MIN: f64 = 12.0;
+/// Largest shortfall (nats) of full replacement against the best partial one ([`Fit`]).
+const SHORTFALL_MAX: f64 = 2.0;
+
+/// jsteg's value pairs among -6..=5 as `(odd, even)` values: the odd one carries a 1 bit.
+const PAIRS: [(i16, i16); 5] = [(-1, -2), (3, 2), (-3, -4), (5, 4), (-5, -6)];
+
+/// Generalised likelihood ratios of a prefix's counts of the values -6..=5 (+6 left out: its
+/// partner 7 is not counted) under jsteg against clean. The clean model: a cover symmetric
+/// about zero, its magnitude shape that of the rest of the image, tilted by `exp(-λ (m - 1))`
+/// to the prefix's own steepness (the top of a photo is often smoother than the rest). The
+/// jsteg model: the same tilted cover with every pair's total split by the payload's share `p`
+/// of 1 bits (0.3-0.7: text has fewer 1 bits). Between them, a share `β` of the coefficients
+/// replaced. Each `β` fits λ by maximum likelihood, so a clean prefix steeper or flatter than
+/// the rest stays clean; what only jsteg explains is the pairs equal where the shape says they
+/// differ, together with `+1` left alone while `-1` is thinned. Covers with flat histograms
+/// (every magnitude about as common) give about 0: nothing shows there.
+fn fit(pre: &Counts, rest: &Counts) -> Fit {
+    // the cover's magnitude shape, 1..=6 (index m - 1), from the rest (half a count added so
+    // that no magnitude has probability zero)
+    let theta: [f64; 6] = std::array::from_fn(|i| {
+        let m = i as i16 + 1;
+        (rest.h(m) + rest.h(-m) + 1.0) / 2.0
+    });
+    let mag = |v: i16| v.unsigned_abs() as usize - 1;
+    let (mut odd, mut even) = (0.0, 0.0);
+    for &(o, e) in &PAIRS {
+        odd += pre.h(o);
+        even += pre.h(e);
+    }
+    let p = if odd + even > 0.0 {
+        (odd / (odd + even)).clamp(0.3, 0.7)
+    } else {
+        0.5
+    };
+    let n: f64 = (-M..M).filter(|&v| v != 0).map(|v| pre.h(v)).sum();
+    // log-likelihood of the prefix with a share `beta` replaced, the cover tilted by `lambda`
+    let loglik = |beta: f64, lambda: f64| {
+        let t: [f64; 6] = std::array::from_fn(|i| theta[i] * (-lambda * i as f64).exp());
+        // both models put the same mass on -6..=5: every magnitude's two signs, -6 alone
+        let z = t[..5].iter().sum::<f64>() + t[5] / 2.0;
+        let term = |v: i16, jsteg: f64| {
+            let c = pre.h(v);
+            if c == 0.0 {
+                return 0.0;
+            }
+            c * ((1.0 - beta) * t[mag(v)] / 2.0 + beta * jsteg).ln()
+        };
+        let mut l = term(1, t[0] / 2.0);
+        for &(o, e) in &PAIRS {
+            let pair = (t[mag(o)] + t[mag(e)]) / 2.0;
+            l += term(o, p * pair) + term(e, (1.0 - p) * pair);
+        }
+        l - n * z.ln()
+    };
+    if n == 0.0 {
+        return Fit {
+            llr: 0.0,
+            shortfall: 0.0,
+            pairs_fit: false,
+        };
+    }
+    // each pair's split against the pooled share, unclamped: binomial under jsteg whatever the
+    // cover
+    let share = odd / (odd + even);
+    let (mut chi2, mut df) = (0.0, 0usize);
+    for &(o, e) in &PAIRS {
+        let total = pre.h(o) + pre.h(e);
+        if total > 0.0 && share > 0.0 && share < 1.0 {
+            chi2 += (pre.h(o) - share * total).powi(2) / (total * share * (1.0 - share));
+            df += 1;
+        }
+    }
+    // chi-square quantiles at 0.999 for 1-4 degrees of freedom (one lost to the pooled share)
+    const CHI2_999: [f64; 4] = [10.83, 13.82, 16.27, 18.47];
+    let pairs_fit = df >= 2 && chi2 <= CHI2_999[df - 2];
+    let profile = |beta: f64| maximise(|lambda| loglik(beta, lambda));
+    let (clean, full) = (profile(0.0), profile(1.0));
+    let best = [0.1, 0.3, 0.5, 0.7, 0.9]
+        .into_iter()
+        .map(profile)
+        .fold(full, f64::max);
+    Fit {
+        llr: full - clean,
+        shortfall: best - full,
+        pairs_fit,
+    }
+}
+
+/// Maximum of `f` over λ in [-3, 3]: the best of a grid, then a golden-section search around
+/// it (the likelihoods are smooth and near concave in λ).
+fn maximise(f: impl Fn(f64) -> f64) -> f64 {
+    const STEP: f64 = 0.2;
+    let (mut best, mut at) = (f64::NEG_INFINITY, 0.0);
+    for i in -15..=15 {
+        let x = i as f64 * STEP;
+        let y = f(x);
+        if y > best {
+            (best, at) = (y, x);
+        }
+    }
+    let (mut a, mut b) = (at - STEP, at + STEP);
+    let g = (5f64.sqrt() - 1.0) / 2.0;
+    for _ in 0..16 {
+        let (c, d) = (b - g * (b - a), a + g * (b - a));
+        if f(c) > f(d) {
+            b = d;
+        } else {
+            a = c;
+        }
+    }
+    best.max(f((a + b) / 2.0))
+}
+
+/// [`Prefix::fit`] from the counts of the values -6..=6 (index `v + 6`) over a prefix and
+/// after it.
+pub fn prefix_fit(prefix: [i64; 13], rest: [i64; 13]) -> Option<Fit> {
+    let rest = Counts(rest);
+    (rest.total() >= REST_MIN).then(|| fit(&Counts(prefix), &rest))
+}
+
 /// The statistics of a prefix of the usable coefficients (a candidate payload) against the
 /// rest of the image.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -174,6 +314,8 @@ pub struct Prefix {
     pub r_sides: (f64, f64),
     /// Counts of the values -6..=6 over the prefix (index `v + 6`).
     pub counts: [i64; 13],
+    /// Counts of the values -6..=6 after the prefix (index `v + 6`).
+    pub rest: [i64; 13],
 }
 
 impl Prefix {
@@ -197,7 +339,14 @@ impl Prefix {
                 (p, n)
             },
             counts: pre.0,
+            rest: rest.0,
         }
+    }
+
+    /// How well "jsteg wrote over this prefix" explains it against "clean" ([`fit`]); `None`
+    /// when too little of the image is left after the prefix to model its cover.
+    pub fn fit(&self) -> Option<Fit> {
+        prefix_fit(self.counts, self.rest)
     }
 
     /// Whether the prefix carries jsteg's signature: the symmetry broken by at least `z_min`,
@@ -215,6 +364,25 @@ impl Prefix {
         self.statistics_hold(Z_HEADER, Z_POWER_HEADER)
             && self.z_mirror.0.min(self.z_mirror.1) >= 0.0
             && self.z_mirror.0 + self.z_mirror.1 >= 2.0 * Z_ALTERNATE
+    }
+
+    /// Whether the likelihood ratio ([`Prefix::fit`]) calls the declared prefix jsteg's
+    /// without the symmetry and power thresholds of [`Prefix::is_declared_signature`], which
+    /// short payloads cannot reach: full replacement at least [`LLR_MIN`] nats likelier than a
+    /// clean prefix and within [`SHORTFALL_MAX`] of the best partial replacement, the two
+    /// mirror shifts not against jsteg's direction, each side's pair inequality within what a
+    /// payload's bit balance explains.
+    pub fn is_declared_fit(&self) -> bool {
+        self.z_mirror.0.min(self.z_mirror.1) >= 0.0
+            && self
+                .fit()
+                .is_some_and(|f| f.llr >= LLR_MIN && f.shortfall <= SHORTFALL_MAX && f.pairs_fit)
+    }
+
+    /// The prefix of `extent` usable coefficients (of `usable` in all) whose counts of the
+    /// values -6..=6 (index `v + 6`) are `prefix`, in an image whose counts are `all`.
+    pub fn from_counts(prefix: [i64; 13], all: [i64; 13], extent: usize, usable: usize) -> Prefix {
+        Prefix::new(&Counts(prefix), &Counts(all), extent, usable)
     }
 
     fn statistics_hold(&self, z_min: f64, power_min: f64) -> bool {
@@ -240,7 +408,34 @@ pub struct Scan {
     pub peak: Prefix,
     /// jsteg's header, `(payload bytes, first payload bit)`, and the prefix it declares.
     pub header: Option<((usize, usize), Prefix)>,
+    /// The stretch after the declared prefix, about as long (to the end of the block where it
+    /// is reached, or of the image), as a prefix of the image without the declared one: a
+    /// payload ends where its header says, while a clean image's drawn or non-stationary
+    /// region that happens to look like one goes on.
+    pub after_header: Option<Prefix>,
 }
+
+impl Scan {
+    /// The log-likelihood ratio of jsteg's declared prefix when it alone calls the prefix a
+    /// payload ([`Prefix::is_declared_fit`]) and the stretch after it does not look like one
+    /// (its ratio under [`AFTER_LLR_MAX`]; where too little of the image is left to tell, the
+    /// symmetry rules alone decide).
+    pub fn declared_by_fit(&self) -> Option<f64> {
+        let (_, h) = self.header.as_ref()?;
+        if !h.is_declared_fit() {
+            return None;
+        }
+        let after = self.after_header.as_ref().and_then(Prefix::fit);
+        if after.is_none_or(|f| f.llr >= AFTER_LLR_MAX) {
+            return None;
+        }
+        h.fit().map(|f| f.llr)
+    }
+}
+
+/// Largest log-likelihood ratio (nats) of the stretch after jsteg's declared prefix
+/// ([`Scan::after_header`]) for [`Scan::declared_by_fit`].
+const AFTER_LLR_MAX: f64 = 4.0;
 
 /// Run the single pass ([`Scan`]). jsteg pairs -1 with -2 but never touches +1, and pairs
 /// (2, 3) but (-3, -4), so over its payload the mirror counts `h(m)`, `h(-m)` part ways.
@@ -260,6 +455,7 @@ fn scan_blocks(dct: &DctPlanes, whole_blocks: bool) -> Scan {
     let mut best = (0.0f64, 0usize, Counts::default());
     let mut hdr: Option<(usize, usize)> = None;
     let mut at_end: Option<Counts> = None;
+    let mut window_end: Option<Counts> = None;
     // no image holds more usable coefficients than AC coefficients: a header declaring more (a
     // clean image's first LSBs read as a header often declare megabytes) cannot be jsteg's, and
     // keeping its "payload" would walk and store every coefficient of the image
@@ -318,6 +514,9 @@ fn scan_blocks(dct: &DctPlanes, whole_blocks: bool) -> Scan {
         // The prefix is judged at the end of every block in which the usable count passed a
         // multiple of 64 (so about once per 64 usable coefficients, as many looks as a clean
         // image's maximum was calibrated with), whichever way the block was counted.
+        if window_end.is_none() && at_end.is_some() && k >= keep.saturating_mul(2) {
+            window_end = Some(all);
+        }
         if k / 64 != before / 64 && n >= 50 {
             let z = d as f64 / (n as f64).sqrt();
             if z > best.0 {
@@ -328,9 +527,15 @@ fn scan_blocks(dct: &DctPlanes, whole_blocks: bool) -> Scan {
     let header = hdr
         .zip(at_end)
         .map(|((len, start), pre)| ((len, start), Prefix::new(&pre, &all, start + len * 8, k)));
+    let after_header = at_end.filter(|_| header.is_some()).map(|pre| {
+        let image = all.minus(&pre);
+        let window = window_end.unwrap_or(all).minus(&pre);
+        Prefix::new(&window, &image, keep, k - keep)
+    });
     Scan {
         peak: Prefix::new(&best.2, &all, best.1, k),
         header,
+        after_header,
         stream: s,
     }
 }
@@ -420,7 +625,7 @@ fn repeats(dct: &DctPlanes, extent: usize) -> (usize, usize) {
 
 /// Whether the prefix of `extent` usable coefficients repeats blocks as drawings do
 /// ([`repeats`]).
-fn drawn(dct: &DctPlanes, extent: usize) -> bool {
+pub fn drawn(dct: &DctPlanes, extent: usize) -> bool {
     let (repeated, blocks) = repeats(dct, extent);
     blocks >= REPEAT_MIN_BLOCKS && repeated as f64 > REPEAT_SHARE * blocks as f64
 }
@@ -437,30 +642,52 @@ const Z_HEADER: f64 = 4.0;
 /// Add jsteg evidence: from jsteg's header when the prefix it declares carries the signature
 /// (payload recovered), else from the profile (any sequential coefficient-LSB tool).
 pub fn analyse(dct: &DctPlanes, evidence: &mut Vec<Evidence>) {
+    let scan = scan(dct);
+    // the likelihood ratio only where the symmetry rules do not already decide
+    let by_rules = scan
+        .header
+        .as_ref()
+        .is_some_and(|(_, h)| h.is_declared_signature());
+    let by_fit = if by_rules {
+        None
+    } else {
+        scan.declared_by_fit()
+    };
     let Scan {
         stream: s,
         peak: p,
         header,
-    } = scan(dct);
+        ..
+    } = scan;
     if let Some(((len, start), h)) = header {
         let end = start + len * 8;
-        if h.is_declared_signature() && !drawn(dct, end) {
+        if (by_rules || by_fit.is_some()) && !drawn(dct, end) {
             let p = h;
             let (z, z_eq) = (p.z, p.z_pairs);
             let bytes = read_bytes(&s, start, len);
             let encrypted = crate::stats::entropy(&bytes) > 7.0 && len >= 64;
-            let detail = format!(
-                "jsteg's header declares {len} bytes; over the {end} usable AC coefficients \
-                 (scan order) that carry them the value pairs (-1, -2) and (2, 3) are equalised \
-                 (z {z_eq:.1}) and the sign symmetry of natural coefficients is lost (z {z:.1}): \
-                 payload recovered"
-            );
-            let mut e = Evidence::new(
-                Method::JpegJsteg,
-                score(z + (Z_SYMMETRY - Z_HEADER)).max(0.9),
-                "dct-sequential",
-                detail,
-            );
+            let (detail, score) = match by_fit {
+                Some(llr) => (
+                    format!(
+                        "jsteg's header declares {len} bytes; over the {end} usable AC \
+                         coefficients (scan order) that carry them, jsteg's replacement of \
+                         their low bits is e^{llr:.0} times likelier than a clean cover of this \
+                         image's histogram shape, and the stretch after them is not: payload \
+                         recovered"
+                    ),
+                    (0.9 + 0.005 * (llr - LLR_MIN)).min(0.99) as f32,
+                ),
+                None => (
+                    format!(
+                        "jsteg's header declares {len} bytes; over the {end} usable AC \
+                         coefficients (scan order) that carry them the value pairs (-1, -2) and \
+                         (2, 3) are equalised (z {z_eq:.1}) and the sign symmetry of natural \
+                         coefficients is lost (z {z:.1}): payload recovered"
+                    ),
+                    score(z + (Z_SYMMETRY - Z_HEADER)).max(0.9),
+                ),
+            };
+            let mut e = Evidence::new(Method::JpegJsteg, score, "dct-sequential", detail);
             e.payload = Some(Payload {
                 method: Method::JpegJsteg,
                 bytes,
@@ -504,6 +731,90 @@ pub fn analyse(dct: &DctPlanes, evidence: &mut Vec<Evidence>) {
 mod tests {
     use super::*;
     use crate::embed::{embed, EmbedOptions};
+
+    /// Counts of the values -6..=6 for a cover whose magnitude m has `shape[m - 1]` per sign,
+    /// and the same cover after jsteg with a share `p` of 1 bits.
+    fn cover_and_jsteg(shape: [i64; 6], p: f64) -> (Counts, Counts) {
+        let mut c = Counts::default();
+        for m in 1..=6i16 {
+            c.0[(m + M) as usize] = shape[m as usize - 1];
+            c.0[(M - m) as usize] = shape[m as usize - 1];
+        }
+        let mut j = c;
+        for (o, e) in [(-1, -2), (3, 2), (-3, -4), (5, 4), (-5, -6)] {
+            let s = c.h(o) + c.h(e);
+            j.0[(o + M) as usize] = (p * s).round() as i64;
+            j.0[(e + M) as usize] = ((1.0 - p) * s).round() as i64;
+        }
+        (c, j)
+    }
+
+    #[test]
+    fn the_likelihood_ratio_tells_jsteg_from_covers_steeper_or_flatter_than_the_rest() {
+        let rest = cover_and_jsteg([4000, 1500, 700, 350, 180, 90], 0.5).0;
+        // a short prefix: 200 coefficients of magnitude 1-6
+        let (cover, stego) = cover_and_jsteg([45, 18, 9, 5, 2, 1], 0.5);
+        let (l_cover, l_stego) = (fit(&cover, &rest), fit(&stego, &rest));
+        assert!(l_cover.llr < 0.0, "{l_cover:?}");
+        assert!(
+            l_stego.llr > 8.0 && l_stego.shortfall < 1.0 && l_stego.pairs_fit,
+            "{l_stego:?}"
+        );
+        // a text payload (fewer 1 bits) is as clear
+        let text = fit(&cover_and_jsteg([45, 18, 9, 5, 2, 1], 0.42).1, &rest);
+        assert!(text.llr > 8.0 && text.shortfall < 1.0 && text.pairs_fit, "{text:?}");
+        // a clean prefix much flatter or steeper than the rest is still clean: the tilt absorbs it
+        for shape in [[30, 25, 20, 16, 12, 9], [70, 12, 3, 1, 0, 0]] {
+            let f = fit(&cover_and_jsteg(shape, 0.5).0, &rest);
+            assert!(f.llr < 0.0, "{shape:?}: {f:?}");
+        }
+        // a flat cover: jsteg changes nothing that shows, the ratio stays near 0
+        let (c, j) = cover_and_jsteg([20, 20, 20, 20, 20, 20], 0.5);
+        let flat_rest = cover_and_jsteg([2000; 6], 0.5).0;
+        let (fc, fj) = (fit(&c, &flat_rest), fit(&j, &flat_rest));
+        assert!(fc.llr.abs() < 2.0 && fj.llr.abs() < 2.0, "{fc:?} {fj:?}");
+        // a long clean prefix a little off the model (a tenth of the way to jsteg): the ratio
+        // of full replacement is large, but a partial one explains it far better
+        let (c, j) = cover_and_jsteg([40_000, 15_000, 7_000, 3_500, 1_800, 900], 0.5);
+        let mut off = c;
+        for (a, (x, y)) in off.0.iter_mut().zip(c.0.iter().zip(j.0)) {
+            *a = (0.9 * *x as f64 + 0.1 * y as f64).round() as i64;
+        }
+        let f = fit(&off, &rest);
+        assert!(f.shortfall > 50.0, "{f:?}");
+    }
+
+    #[test]
+    fn a_short_payload_the_symmetry_rules_miss_is_found_by_the_likelihood_ratio() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/clean");
+        let cover = std::fs::read(dir.join("baseline.jpg")).unwrap();
+        // the clean cover: nothing
+        let mut ev = Vec::new();
+        analyse(&DctPlanes::read(&cover, 0).unwrap(), &mut ev);
+        assert!(ev.is_empty(), "{ev:?}");
+        // 36-56 bytes: 0.03-0.05 bits per non-zero AC coefficient of its 9,048
+        let (mut rules, mut found, mut by_fit_alone) = (0, 0, 0);
+        for len in (36..60usize).step_by(4) {
+            let payload: Vec<u8> = (0..len).map(|i| (i * 151 % 253) as u8 ^ 0x5a).collect();
+            let st = embed(&cover, &payload, &EmbedOptions::new(Method::JpegJsteg)).unwrap();
+            let dct = DctPlanes::read(&st.bytes, 0).unwrap();
+            let scan = scan(&dct);
+            let (_, h) = scan.header.as_ref().expect("jsteg's header parses");
+            rules += h.is_declared_signature() as usize;
+            let mut ev = Vec::new();
+            analyse(&dct, &mut ev);
+            if let Some(e) = ev.first() {
+                found += 1;
+                assert_eq!(e.payload.as_ref().map(|p| &p.bytes), Some(&payload));
+                if !h.is_declared_signature() {
+                    by_fit_alone += 1;
+                    assert!(e.detail.contains("likelier"), "{e:?}");
+                }
+            }
+        }
+        // 48 bytes: the rules miss it, the ratio finds it
+        assert!(by_fit_alone >= 1 && found > rules, "{found} found, {rules} by the rules");
+    }
 
     #[test]
     fn counting_whole_blocks_gives_what_walking_every_coefficient_gives() {
