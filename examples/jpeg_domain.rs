@@ -145,10 +145,12 @@ fn jsteg(rates: &[f64], max: usize, dirs: &[String]) {
     }
 }
 
-/// Per cover, one TSV line: path, non-zero AC count, then for the clean cover the declared
-/// prefix's log-likelihood ratio (`-` where no header parses), the largest ratio over the
-/// prefixes ending every 64 usable coefficients (what a clean image reaches by chance), and per
-/// rate the declared prefix's ratio on the stego and whether the symmetry rules pass it.
+/// Per cover, one TSV line: path, non-zero AC count; for the clean cover the declared prefix's
+/// log-likelihood ratio, shortfall and deviance (`jsteg::Fit`; `-` where no header parses) and
+/// whether it is called jsteg's by the ratio; over about 100 of its prefixes (as if a header
+/// declared each) how many the ratio calls a payload, of how many, and the largest ratio among
+/// those; then per rate, on the stego, the declared prefix's ratio, shortfall and deviance,
+/// whether the symmetry rules find it and whether the ratio does.
 fn llr(rates: &[f64], max: usize, dirs: &[String]) {
     use stegodetect::analysis::jpeg::jsteg;
     let mut covers = jpegs(dirs);
@@ -161,7 +163,9 @@ fn llr(rates: &[f64], max: usize, dirs: &[String]) {
             let dct = DctPlanes::read(&cover, 0).ok()?;
             let nz = nonzero_ac(&cover)?;
             let show = |x: Option<jsteg::Fit>| {
-                x.map_or("-\t-".to_string(), |f| format!("{:.2}\t{:.2}", f.llr, f.shortfall))
+                x.map_or("-\t-\t-".to_string(), |f| {
+                    format!("{:.2}\t{:.2}\t{:.1}", f.llr, f.shortfall, f.deviance)
+                })
             };
             let declared = |d: &DctPlanes| {
                 let scan = jsteg::scan(d);
@@ -182,7 +186,6 @@ fn llr(rates: &[f64], max: usize, dirs: &[String]) {
                 show(clean.and_then(|c| c.0)),
                 clean.map_or(0, |c| c.2 as u8)
             );
-            let show_max = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{v:.2}"));
             // every prefix ending at a multiple of 64 usable coefficients
             let mut all = [0i64; 13];
             let mut marks = Vec::new();
@@ -197,54 +200,28 @@ fn llr(rates: &[f64], max: usize, dirs: &[String]) {
                     }
                     if jsteg::usable(v) {
                         k += 1;
-                        if k % 64 == 0 {
+                        if k.is_multiple_of(64) {
                             marks.push(all);
                         }
                     }
                 }
             }
-            // about 100 prefixes, spaced by ratio; the largest ratio over all of them and over
-            // those whose shortfall is under 2 nats
+            // about 100 of them, spaced by ratio as the lengths a clean image's first bits
+            // declare are: how many the likelihood ratio would call a payload, and the largest
+            // ratio among those
             let step = (marks.len() as f64).powf(0.01).max(1.0 + 1e-9);
-            let mut at = 1.0f64;
-            let (mut most, mut most_full, mut most_after) = (None::<f64>, None::<f64>, None::<f64>);
+            let (mut at, mut looks, mut hits, mut most) = (1.0f64, 0, 0, f64::NEG_INFINITY);
             while (at as usize) <= marks.len() {
-                let m = marks[at as usize - 1];
-                let rest: [i64; 13] = std::array::from_fn(|j| all[j] - m[j]);
-                if let Some(f) = jsteg::prefix_fit(m, rest) {
-                    most = Some(most.map_or(f.llr, |a| a.max(f.llr)));
-                    let pre = jsteg::Prefix::from_counts(m, all, 0, 0);
-                    let guarded = pre.z_mirror.0.min(pre.z_mirror.1) >= 0.0 && f.pairs_fit;
-                    // the stretch after it, as long, against the rest of the image
-                    let i2 = (2 * at as usize).min(marks.len());
-                    let w: [i64; 13] = std::array::from_fn(|j| marks[i2 - 1][j] - m[j]);
-                    let image: [i64; 13] = std::array::from_fn(|j| all[j] - m[j]);
-                    let after = jsteg::Prefix::from_counts(w, image, 0, 0).fit();
-                    let after_ok = after.is_some_and(|a| a.llr < 4.0);
-                    if std::env::var_os("JSTEG_DEBUG").is_some() && guarded && f.llr > 10.0 {
-                        eprintln!(
-                            "{} at {} of {}: {f:?} after {after:?} mirror {:?} pre {m:?} rest {rest:?}",
-                            p.display(),
-                            at as usize * 64,
-                            marks.len() * 64,
-                            pre.z_mirror
-                        );
-                    }
-                    if f.shortfall < 2.0 && guarded {
-                        most_full = Some(most_full.map_or(f.llr, |a| a.max(f.llr)));
-                        if after_ok {
-                            most_after = Some(most_after.map_or(f.llr, |a| a.max(f.llr)));
-                        }
-                    }
+                let i = at as usize;
+                looks += 1;
+                let end = marks[(2 * i).min(marks.len()) - 1];
+                if let Some(l) = jsteg::by_fit_at(marks[i - 1], end, all) {
+                    hits += 1;
+                    most = most.max(l);
                 }
                 at = (at * step).max(at + 1.0);
             }
-            line += &format!(
-                "\t{}\t{}\t{}",
-                show_max(most),
-                show_max(most_full),
-                show_max(most_after)
-            );
+            line += &format!("\t{hits}\t{looks}\t{most:.2}");
             for (r, &rate) in rates.iter().enumerate() {
                 let len = ((rate * nz as f64 / 8.0) as usize).saturating_sub(4);
                 let st = (len > 0)

@@ -167,12 +167,24 @@ pub struct Fit {
     /// holds at 0.1 %): the likelihood ratio only says which model is less wrong, and a
     /// drawn prefix leaning to one sign can be far from both.
     pub pairs_fit: bool,
+    /// The jsteg model's deviance (G², twice the log-likelihood it falls short of the counts'
+    /// own shares by) over the 11 values; about the degrees of freedom (8) when it fits.
+    pub deviance: f64,
+    /// Coefficients of the prefix among the values -6..=5 (the ratio's sample).
+    pub counted: f64,
 }
 
 /// Smallest log-likelihood ratio (nats) of jsteg's declared prefix for [`Prefix::is_declared_fit`].
 const LLR_MIN: f64 = 12.0;
 /// Largest shortfall (nats) of full replacement against the best partial one ([`Fit`]).
 const SHORTFALL_MAX: f64 = 2.0;
+/// Largest deviance of the jsteg model ([`Fit::deviance`]): the chi-square quantile at 0.1 %
+/// for its 8 degrees of freedom. A clean prefix far from both models (a game texture whose
+/// pairs split 3 : 1 everywhere, as no payload's bits do) is not jsteg's for being nearer it.
+const DEVIANCE_MAX: f64 = 26.1;
+/// Fewest counted coefficients ([`Fit::counted`]): a ratio over fewer rests on a handful of
+/// values (screenshots whose coefficients lie mostly beyond ±6).
+const COUNTED_MIN: f64 = 100.0;
 
 /// jsteg's value pairs among -6..=5 as `(odd, even)` values: the odd one carries a 1 bit.
 const PAIRS: [(i16, i16); 5] = [(-1, -2), (3, 2), (-3, -4), (5, 4), (-5, -6)];
@@ -230,6 +242,8 @@ fn fit(pre: &Counts, rest: &Counts) -> Fit {
             llr: 0.0,
             shortfall: 0.0,
             pairs_fit: false,
+            deviance: 0.0,
+            counted: 0.0,
         };
     }
     // each pair's split against the pooled share, unclamped: binomial under jsteg whatever the
@@ -252,10 +266,16 @@ fn fit(pre: &Counts, rest: &Counts) -> Fit {
         .into_iter()
         .map(profile)
         .fold(full, f64::max);
+    let saturated: f64 = (-M..M)
+        .filter(|&v| v != 0 && pre.h(v) > 0.0)
+        .map(|v| pre.h(v) * (pre.h(v) / n).ln())
+        .sum();
     Fit {
         llr: full - clean,
         shortfall: best - full,
         pairs_fit,
+        deviance: 2.0 * (saturated - full),
+        counted: n,
     }
 }
 
@@ -369,20 +389,18 @@ impl Prefix {
     /// Whether the likelihood ratio ([`Prefix::fit`]) calls the declared prefix jsteg's
     /// without the symmetry and power thresholds of [`Prefix::is_declared_signature`], which
     /// short payloads cannot reach: full replacement at least [`LLR_MIN`] nats likelier than a
-    /// clean prefix and within [`SHORTFALL_MAX`] of the best partial replacement, the two
-    /// mirror shifts not against jsteg's direction, each side's pair inequality within what a
-    /// payload's bit balance explains.
+    /// clean prefix, within [`SHORTFALL_MAX`] of the best partial replacement, fitting the
+    /// counts ([`Fit::pairs_fit`], [`DEVIANCE_MAX`]) over at least [`COUNTED_MIN`] of them, and
+    /// the two mirror shifts not against jsteg's direction.
     pub fn is_declared_fit(&self) -> bool {
         self.z_mirror.0.min(self.z_mirror.1) >= 0.0
-            && self
-                .fit()
-                .is_some_and(|f| f.llr >= LLR_MIN && f.shortfall <= SHORTFALL_MAX && f.pairs_fit)
-    }
-
-    /// The prefix of `extent` usable coefficients (of `usable` in all) whose counts of the
-    /// values -6..=6 (index `v + 6`) are `prefix`, in an image whose counts are `all`.
-    pub fn from_counts(prefix: [i64; 13], all: [i64; 13], extent: usize, usable: usize) -> Prefix {
-        Prefix::new(&Counts(prefix), &Counts(all), extent, usable)
+            && self.fit().is_some_and(|f| {
+                f.llr >= LLR_MIN
+                    && f.shortfall <= SHORTFALL_MAX
+                    && f.pairs_fit
+                    && f.deviance <= DEVIANCE_MAX
+                    && f.counted >= COUNTED_MIN
+            })
     }
 
     fn statistics_hold(&self, z_min: f64, power_min: f64) -> bool {
@@ -422,15 +440,33 @@ impl Scan {
     /// symmetry rules alone decide).
     pub fn declared_by_fit(&self) -> Option<f64> {
         let (_, h) = self.header.as_ref()?;
-        if !h.is_declared_fit() {
-            return None;
-        }
-        let after = self.after_header.as_ref().and_then(Prefix::fit);
-        if after.is_none_or(|f| f.llr >= AFTER_LLR_MAX) {
-            return None;
-        }
-        h.fit().map(|f| f.llr)
+        by_fit(h, self.after_header.as_ref())
     }
+}
+
+/// [`Scan::declared_by_fit`] for a declared prefix and the stretch after it.
+fn by_fit(declared: &Prefix, after: Option<&Prefix>) -> Option<f64> {
+    if !declared.is_declared_fit() {
+        return None;
+    }
+    if after
+        .and_then(Prefix::fit)
+        .is_none_or(|f| f.llr >= AFTER_LLR_MAX)
+    {
+        return None;
+    }
+    declared.fit().map(|f| f.llr)
+}
+
+/// [`Scan::declared_by_fit`] as if jsteg's header declared the prefix whose counts of the
+/// values -6..=6 (index `v + 6`) are `prefix`, the stretch after it ending where the counts are
+/// `window_end`, in an image whose counts are `all`: how often a clean image's prefixes would
+/// pass (`examples/jpeg_domain.rs llr`).
+pub fn by_fit_at(prefix: [i64; 13], window_end: [i64; 13], all: [i64; 13]) -> Option<f64> {
+    let (pre, end, all) = (Counts(prefix), Counts(window_end), Counts(all));
+    let declared = Prefix::new(&pre, &all, 0, 0);
+    let after = Prefix::new(&end.minus(&pre), &all.minus(&pre), 0, 0);
+    by_fit(&declared, Some(&after))
 }
 
 /// Largest log-likelihood ratio (nats) of the stretch after jsteg's declared prefix
@@ -762,7 +798,10 @@ mod tests {
         );
         // a text payload (fewer 1 bits) is as clear
         let text = fit(&cover_and_jsteg([45, 18, 9, 5, 2, 1], 0.42).1, &rest);
-        assert!(text.llr > 8.0 && text.shortfall < 1.0 && text.pairs_fit, "{text:?}");
+        assert!(
+            text.llr > 8.0 && text.shortfall < 1.0 && text.pairs_fit,
+            "{text:?}"
+        );
         // a clean prefix much flatter or steeper than the rest is still clean: the tilt absorbs it
         for shape in [[30, 25, 20, 16, 12, 9], [70, 12, 3, 1, 0, 0]] {
             let f = fit(&cover_and_jsteg(shape, 0.5).0, &rest);
@@ -813,7 +852,10 @@ mod tests {
             }
         }
         // 48 bytes: the rules miss it, the ratio finds it
-        assert!(by_fit_alone >= 1 && found > rules, "{found} found, {rules} by the rules");
+        assert!(
+            by_fit_alone >= 1 && found > rules,
+            "{found} found, {rules} by the rules"
+        );
     }
 
     #[test]
