@@ -71,6 +71,33 @@ fn pct(k: u64, n: u64) -> String {
 /// 75) are reported apart: small images carry too few bits at low rates for any statistic.
 const BIG: usize = 20_000;
 
+/// jsteg stego of `cover` (`nz` non-zero AC coefficients) at `rate` bits per non-zero AC
+/// coefficient, header included: random bytes drawn from the cover's and the rate's index, and
+/// the stego file; `None` when the rate leaves no byte or embedding fails.
+fn jsteg_stego(
+    cover: &[u8],
+    nz: usize,
+    rate: f64,
+    cover_index: usize,
+    rate_index: usize,
+) -> Option<(Vec<u8>, stegodetect::embed::Embedded)> {
+    let len = ((rate * nz as f64 / 8.0) as usize).saturating_sub(4);
+    if len == 0 {
+        return None;
+    }
+    let mut x = (cover_index as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ rate_index as u64;
+    let payload: Vec<u8> = (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect();
+    let st = embed(cover, &payload, &EmbedOptions::new(Method::JpegJsteg)).ok()?;
+    Some((payload, st))
+}
+
 fn jsteg(rates: &[f64], max: usize, dirs: &[String]) {
     let det = Detector::rules_only();
     let mut covers = jpegs(dirs);
@@ -85,20 +112,7 @@ fn jsteg(rates: &[f64], max: usize, dirs: &[String]) {
             let nz = nonzero_ac(&cover)?;
             let mut per = vec![[0u64; 6]; rates.len()];
             for (k, &rate) in rates.iter().enumerate() {
-                let len = ((rate * nz as f64 / 8.0) as usize).saturating_sub(4);
-                if len == 0 {
-                    continue;
-                }
-                let mut x = (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ k as u64;
-                let payload: Vec<u8> = (0..len)
-                    .map(|_| {
-                        x ^= x << 13;
-                        x ^= x >> 7;
-                        x ^= x << 17;
-                        (x >> 24) as u8
-                    })
-                    .collect();
-                let Ok(st) = embed(&cover, &payload, &EmbedOptions::new(Method::JpegJsteg)) else {
+                let Some((payload, st)) = jsteg_stego(&cover, nz, rate, i, k) else {
                     continue;
                 };
                 let Ok(r) = det.scan_bytes(&st.bytes) else {
@@ -223,22 +237,8 @@ fn llr(rates: &[f64], max: usize, dirs: &[String]) {
             }
             line += &format!("\t{hits}\t{looks}\t{most:.2}");
             for (r, &rate) in rates.iter().enumerate() {
-                let len = ((rate * nz as f64 / 8.0) as usize).saturating_sub(4);
-                let st = (len > 0)
-                    .then(|| {
-                        let mut x = (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ r as u64;
-                        let payload: Vec<u8> = (0..len)
-                            .map(|_| {
-                                x ^= x << 13;
-                                x ^= x >> 7;
-                                x ^= x << 17;
-                                (x >> 24) as u8
-                            })
-                            .collect();
-                        embed(&cover, &payload, &EmbedOptions::new(Method::JpegJsteg)).ok()
-                    })
-                    .flatten()
-                    .and_then(|st| DctPlanes::read(&st.bytes, 0).ok())
+                let st = jsteg_stego(&cover, nz, rate, i, r)
+                    .and_then(|(_, st)| DctPlanes::read(&st.bytes, 0).ok())
                     .and_then(|d| declared(&d));
                 line += &match st {
                     Some((l, rule, by_fit)) => {
