@@ -172,6 +172,10 @@ pub struct Fit {
     pub deviance: f64,
     /// Coefficients of the prefix among the values -6..=5 (the ratio's sample).
     pub counted: f64,
+    /// Whether the share of 1 bits the pairs show is one a payload has: 0.35-0.6 within two
+    /// deviations (random and encrypted bytes 0.5, text 0.4-0.47); drawings whose odd values
+    /// outnumber the even ones in every pair (0.7 and more) fit a "payload" of mostly 1 bits.
+    pub bits_fit: bool,
 }
 
 /// Smallest log-likelihood ratio (nats) of jsteg's declared prefix for [`Prefix::is_declared_fit`].
@@ -190,15 +194,17 @@ const COUNTED_MIN: f64 = 100.0;
 const PAIRS: [(i16, i16); 5] = [(-1, -2), (3, 2), (-3, -4), (5, 4), (-5, -6)];
 
 /// Generalised likelihood ratios of a prefix's counts of the values -6..=5 (+6 left out: its
-/// partner 7 is not counted) under jsteg against clean. The clean model: a cover symmetric
-/// about zero, its magnitude shape that of the rest of the image, tilted by `exp(-λ (m - 1))`
-/// to the prefix's own steepness (the top of a photo is often smoother than the rest). The
-/// jsteg model: the same tilted cover with every pair's total split by the payload's share `p`
-/// of 1 bits (0.3-0.7: text has fewer 1 bits). Between them, a share `β` of the coefficients
-/// replaced. Each `β` fits λ by maximum likelihood, so a clean prefix steeper or flatter than
-/// the rest stays clean; what only jsteg explains is the pairs equal where the shape says they
-/// differ, together with `+1` left alone while `-1` is thinned. Covers with flat histograms
-/// (every magnitude about as common) give about 0: nothing shows there.
+/// partner 7 is not counted) under jsteg against clean. The clean model: a cover whose
+/// magnitude shape is that of the rest of the image, tilted by `exp(-λ (m - 1))` to the
+/// prefix's own steepness (the top of a photo is often smoother than the rest), each magnitude
+/// split between the signs by the prefix's own share of positive values (drawings and
+/// gradients lean to one sign; natural covers split evenly). The jsteg model: the same cover
+/// with every pair's total split by the payload's share `p` of 1 bits (0.3-0.7: text has fewer
+/// 1 bits). Between them, a share `β` of the coefficients replaced. Each `β` fits λ by maximum
+/// likelihood, so a clean prefix steeper or flatter than the rest stays clean; what only jsteg
+/// explains is the pairs equal where the shape says they differ, together with `+1` left alone
+/// while `-1` is thinned. Covers with flat histograms (every magnitude about as common) give
+/// about 0: nothing shows there.
 fn fit(pre: &Counts, rest: &Counts) -> Fit {
     // the cover's magnitude shape, 1..=6 (index m - 1), from the rest (half a count added so
     // that no magnitude has probability zero)
@@ -218,21 +224,31 @@ fn fit(pre: &Counts, rest: &Counts) -> Fit {
         0.5
     };
     let n: f64 = (-M..M).filter(|&v| v != 0).map(|v| pre.h(v)).sum();
+    // the prefix's lean to one sign: jsteg's pairs keep each sign's total, so one share of
+    // positive values (magnitudes 1-5, which both signs carry) fits both models
+    let (pos, neg) = (1..M).fold((0.0, 0.0), |(p, q), m| (p + pre.h(m), q + pre.h(-m)));
+    let lean = if pos + neg > 0.0 {
+        (pos / (pos + neg)).clamp(0.05, 0.95)
+    } else {
+        0.5
+    };
     // log-likelihood of the prefix with a share `beta` replaced, the cover tilted by `lambda`
+    // and leaning to the positive sign by `lean`
     let loglik = |beta: f64, lambda: f64| {
         let t: [f64; 6] = std::array::from_fn(|i| theta[i] * (-lambda * i as f64).exp());
+        let w = |v: i16| if v > 0 { lean } else { 1.0 - lean };
         // both models put the same mass on -6..=5: every magnitude's two signs, -6 alone
-        let z = t[..5].iter().sum::<f64>() + t[5] / 2.0;
+        let z = t[..5].iter().sum::<f64>() + t[5] * (1.0 - lean);
         let term = |v: i16, jsteg: f64| {
             let c = pre.h(v);
             if c == 0.0 {
                 return 0.0;
             }
-            c * ((1.0 - beta) * t[mag(v)] / 2.0 + beta * jsteg).ln()
+            c * ((1.0 - beta) * t[mag(v)] * w(v) + beta * jsteg).ln()
         };
-        let mut l = term(1, t[0] / 2.0);
+        let mut l = term(1, t[0] * lean);
         for &(o, e) in &PAIRS {
-            let pair = (t[mag(o)] + t[mag(e)]) / 2.0;
+            let pair = (t[mag(o)] + t[mag(e)]) * w(o);
             l += term(o, p * pair) + term(e, (1.0 - p) * pair);
         }
         l - n * z.ln()
@@ -244,6 +260,7 @@ fn fit(pre: &Counts, rest: &Counts) -> Fit {
             pairs_fit: false,
             deviance: 0.0,
             counted: 0.0,
+            bits_fit: false,
         };
     }
     // each pair's split against the pooled share, unclamped: binomial under jsteg whatever the
@@ -276,6 +293,10 @@ fn fit(pre: &Counts, rest: &Counts) -> Fit {
         pairs_fit,
         deviance: 2.0 * (saturated - full),
         counted: n,
+        bits_fit: {
+            let off = (0.35 - share).max(share - 0.6).max(0.0);
+            off <= 2.0 * (share * (1.0 - share) / (odd + even)).sqrt()
+        },
     }
 }
 
@@ -390,17 +411,20 @@ impl Prefix {
     /// without the symmetry and power thresholds of [`Prefix::is_declared_signature`], which
     /// short payloads cannot reach: full replacement at least [`LLR_MIN`] nats likelier than a
     /// clean prefix, within [`SHORTFALL_MAX`] of the best partial replacement, fitting the
-    /// counts ([`Fit::pairs_fit`], [`DEVIANCE_MAX`]) over at least [`COUNTED_MIN`] of them, and
-    /// the two mirror shifts not against jsteg's direction.
+    /// counts ([`Fit::pairs_fit`], [`Fit::bits_fit`], [`DEVIANCE_MAX`]) over at least
+    /// [`COUNTED_MIN`] of them. The
+    /// mirror shifts are not required: both models carry the prefix's lean to one sign, which
+    /// is what those checks guard against, and covers that lean (cube maps, game screens) hide
+    /// payloads too.
     pub fn is_declared_fit(&self) -> bool {
-        self.z_mirror.0.min(self.z_mirror.1) >= 0.0
-            && self.fit().is_some_and(|f| {
-                f.llr >= LLR_MIN
-                    && f.shortfall <= SHORTFALL_MAX
-                    && f.pairs_fit
-                    && f.deviance <= DEVIANCE_MAX
-                    && f.counted >= COUNTED_MIN
-            })
+        self.fit().is_some_and(|f| {
+            f.llr >= LLR_MIN
+                && f.shortfall <= SHORTFALL_MAX
+                && f.pairs_fit
+                && f.deviance <= DEVIANCE_MAX
+                && f.counted >= COUNTED_MIN
+                && f.bits_fit
+        })
     }
 
     fn statistics_hold(&self, z_min: f64, power_min: f64) -> bool {
@@ -799,14 +823,35 @@ mod tests {
         // a text payload (fewer 1 bits) is as clear
         let text = fit(&cover_and_jsteg([45, 18, 9, 5, 2, 1], 0.42).1, &rest);
         assert!(
-            text.llr > 8.0 && text.shortfall < 1.0 && text.pairs_fit,
+            text.llr > 8.0 && text.shortfall < 1.0 && text.pairs_fit && text.bits_fit,
             "{text:?}"
         );
+        // pairs split 72 : 28 towards the odd value everywhere (a drawing): no payload's bits
+        let odd = fit(&cover_and_jsteg([135, 54, 27, 15, 6, 3], 0.72).1, &rest);
+        assert!(!odd.bits_fit, "{odd:?}");
         // a clean prefix much flatter or steeper than the rest is still clean: the tilt absorbs it
         for shape in [[30, 25, 20, 16, 12, 9], [70, 12, 3, 1, 0, 0]] {
             let f = fit(&cover_and_jsteg(shape, 0.5).0, &rest);
             assert!(f.llr < 0.0, "{shape:?}: {f:?}");
         }
+        // a cover leaning to the positive sign (a gradient: 60 : 40 at every magnitude) is clean,
+        // and jsteg over it is found (over a longer prefix: the lean takes some of the power)
+        let longer = cover_and_jsteg([135, 54, 27, 15, 6, 3], 0.5).0;
+        let (mut lean, mut lean_stego) = (longer, longer);
+        for m in 1..=6i16 {
+            let total = longer.h(m) + longer.h(-m);
+            lean.0[(m + M) as usize] = (0.6 * total).round() as i64;
+            lean.0[(M - m) as usize] = (0.4 * total).round() as i64;
+        }
+        lean_stego.0 = lean.0;
+        for (o, e) in PAIRS {
+            let total = lean.h(o) + lean.h(e);
+            lean_stego.0[(o + M) as usize] = (total / 2.0).round() as i64;
+            lean_stego.0[(e + M) as usize] = (total / 2.0).round() as i64;
+        }
+        let (fl, fs) = (fit(&lean, &rest), fit(&lean_stego, &rest));
+        assert!(fl.llr < 0.0, "{fl:?}");
+        assert!(fs.llr > 8.0 && fs.pairs_fit, "{fs:?}");
         // a flat cover: jsteg changes nothing that shows, the ratio stays near 0
         let (c, j) = cover_and_jsteg([20, 20, 20, 20, 20, 20], 0.5);
         let flat_rest = cover_and_jsteg([2000; 6], 0.5).0;
