@@ -129,9 +129,8 @@ fn concurrent_recording_adds_up_exactly() {
 #[test]
 fn jsonl_log_rotates_and_never_tears_lines() {
     use stegodetect::metrics::log::{read_log, scan_record, JsonlLog, LogOptions};
-    let dir = std::env::temp_dir().join(format!("sd-log-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
     let path = dir.join("metrics.jsonl");
     let log = JsonlLog::open(
         &path,
@@ -202,7 +201,6 @@ fn jsonl_log_rotates_and_never_tears_lines() {
     // an unwritable path is a typed I/O error at open, before any scan
     let e = JsonlLog::open(dir.join("no/such/dir/m.jsonl"), LogOptions::default()).err();
     assert_eq!(e.map(|e| e.kind()), Some(stegodetect::ErrorKind::Io));
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

@@ -356,9 +356,8 @@ mod tests {
 
     #[test]
     fn validate_hands_the_passphrase_file_to_its_child_processes() {
-        let dir = std::env::temp_dir().join(format!("sd-pw-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let file = dir.join("pw.txt");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("pw.txt");
         std::fs::write(&file, "PASS\r\nKEY\n\n").unwrap();
         let cli = Cli::try_parse_from([
             "stegodetect",
@@ -384,6 +383,5 @@ mod tests {
         // the child parses what it is given into the same list
         let again = read_passphrases(pw).unwrap();
         assert_eq!(again.list, ["PASS", "KEY"]);
-        std::fs::remove_dir_all(&dir).ok();
     }
 }

@@ -9,11 +9,9 @@ fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_stegodetect"))
 }
 
-fn tmpdir(name: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("stegodetect-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+/// A temporary directory, removed when the returned guard drops.
+fn tmpdir() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
 }
 
 #[test]
@@ -36,7 +34,8 @@ fn exit_codes_follow_the_verdicts() {
         .output()
         .unwrap();
     assert_eq!(stego.status.code(), Some(1));
-    let d = tmpdir("exit");
+    let dir = tmpdir();
+    let d = dir.path();
     std::fs::write(d.join("broken.png"), b"\x89PNG\r\n\x1a\nnope").unwrap();
     let err = bin()
         .args(["scan"])
@@ -118,7 +117,8 @@ fn jsonl_and_json_records_carry_the_contract_fields() {
 
 #[test]
 fn error_records_are_errors_not_clean() {
-    let d = tmpdir("errs");
+    let dir = tmpdir();
+    let d = dir.path();
     std::fs::write(d.join("empty.png"), b"").unwrap();
     std::fs::write(d.join("text.jpg"), b"hello").unwrap();
     let out = bin()
@@ -153,7 +153,8 @@ fn stdin_is_scanned() {
 
 #[test]
 fn embed_writes_image_and_sidecar_then_extract_recovers() {
-    let d = tmpdir("embed");
+    let dir = tmpdir();
+    let d = dir.path();
     let payload = d.join("p.txt");
     std::fs::write(&payload, b"The payload written by the CLI test.").unwrap();
     let cover = common::root().join("tests/fixtures/clean/static.gif");
@@ -238,7 +239,8 @@ fn bench_reports_a_ratio() {
 
 #[test]
 fn starlight_json_keeps_the_reference_result_shape() {
-    let d = tmpdir("starlight");
+    let dir = tmpdir();
+    let d = dir.path();
     std::fs::write(d.join("bad.png"), b"\x89PNG\r\n\x1a\n").unwrap();
     let out = bin()
         .args(["scan", "--starlight-json"])
@@ -307,7 +309,8 @@ fn the_default_model_decides_unless_rules_only_is_asked_for() {
 
 #[test]
 fn scan_writes_one_metrics_record_per_file_errors_included() {
-    let d = tmpdir("mlog");
+    let dir = tmpdir();
+    let d = dir.path();
     std::fs::write(d.join("broken.png"), b"\x89PNG\r\n\x1a\nnope").unwrap();
     for f in ["stego-lsb.png", "clean-photo.png"] {
         std::fs::copy(common::root().join("examples/images").join(f), d.join(f)).unwrap();

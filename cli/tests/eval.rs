@@ -11,10 +11,9 @@ use stegodetect::eval::{self, Gates};
 use stegodetect::{Detector, Method, Options};
 
 /// 4 clean fixtures, 5 stego (one per method) with payload files, and a manifest (CSV).
-fn make_set(tag: &str, with_broken: bool) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("stegodetect-eval-{}-{tag}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
+fn make_set(with_broken: bool) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
     let mut csv = String::from("path,label,method,payload_file,source\n");
     for c in ["rgb.png", "static.gif", "baseline.jpg", "lossless.webp"] {
         std::fs::write(d.join(c), common::fixture(c)).unwrap();
@@ -38,12 +37,13 @@ fn make_set(tag: &str, with_broken: bool) -> PathBuf {
         csv += "broken.png,clean,,,fixtures\n";
     }
     std::fs::write(d.join("manifest.csv"), csv).unwrap();
-    d
+    dir
 }
 
 #[test]
 fn counts_match_the_set() {
-    let d = make_set("counts", false);
+    let dir = make_set(false);
+    let d = dir.path();
     let items = eval::load_manifest(&d.join("manifest.csv")).unwrap();
     assert_eq!(items.len(), 9);
     let (_, r) = eval::evaluate(&common::detector(), &items, Gates::default());
@@ -60,7 +60,8 @@ fn counts_match_the_set() {
 
 #[test]
 fn errors_are_counted_apart_and_fail_the_report() {
-    let d = make_set("errors", true);
+    let dir = make_set(true);
+    let d = dir.path();
     let items = eval::load_manifest(&d.join("manifest.csv")).unwrap();
     let (results, r) = eval::evaluate(&common::detector(), &items, Gates::default());
     assert_eq!(r.errors.k, 1);
@@ -74,7 +75,8 @@ fn errors_are_counted_apart_and_fail_the_report() {
 
 #[test]
 fn an_always_clean_model_fails_the_report() {
-    let d = make_set("always-clean", false);
+    let dir = make_set(false);
+    let d = dir.path();
     let models = common::test_models();
     let det = Detector::new(Options {
         model: stegodetect::ModelChoice::Path(models.join("always_clean.onnx")),
@@ -144,7 +146,8 @@ fn starlight_layout_counts_each_cover_once() {
 
 #[test]
 fn regress_gate_passes_fails_and_refuses() {
-    let d = make_set("regress", false);
+    let dir = make_set(false);
+    let d = dir.path();
     let bin = env!("CARGO_BIN_EXE_stegodetect");
     let st = Command::new(bin)
         .args(["eval", "--manifest"])
@@ -206,8 +209,10 @@ fn runs_are_merged_from_their_item_files() {
     let det = Detector::rules_only();
     let mut files = Vec::new();
     let mut totals = (0u64, 0u64);
-    for tag in ["fold-a", "fold-b"] {
-        let d = make_set(tag, false);
+    let mut dirs = Vec::new();
+    for _ in 0..2 {
+        let dir = make_set(false);
+        let d = dir.path();
         let items = eval::load_manifest(&d.join("manifest.csv")).unwrap();
         let (results, rep) = eval::evaluate(&det, &items, Gates::default());
         totals = (totals.0 + rep.fpr.n, totals.1 + rep.detection.n);
@@ -218,6 +223,7 @@ fn runs_are_merged_from_their_item_files() {
         std::fs::write(d.join("items.jsonl"), lines.join("\n") + "\n").unwrap();
         std::fs::write(d.join("report.json"), serde_json::to_string(&rep).unwrap()).unwrap();
         files.push(d.join("items.jsonl"));
+        dirs.push(dir);
     }
     let (items, rep) = eval::merge_runs(&files, 0.9, Gates::default()).unwrap();
     assert_eq!(items.len(), 18);
@@ -234,9 +240,8 @@ fn runs_are_merged_from_their_item_files() {
 
 #[test]
 fn jpeg_domain_methods_are_evaluated_and_reported() {
-    let d = std::env::temp_dir().join(format!("stegodetect-eval-{}-jpeg", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
     let cover =
         std::fs::read(common::root().join("tests/fixtures/jpeg/photo-kphotoalbum.jpg")).unwrap();
     std::fs::write(d.join("cover.jpg"), &cover).unwrap();

@@ -54,10 +54,8 @@ fn multipart(file: &[u8]) -> (String, Vec<u8>) {
 
 #[test]
 fn service_endpoints_auth_errors_feedback_and_shutdown() {
-    let dir = std::env::temp_dir().join(format!("sd-serve-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let log = dir.join("scans.jsonl");
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("scans.jsonl");
     let s = Server::start_with(
         TOKEN,
         &[
@@ -275,7 +273,6 @@ fn service_endpoints_auth_errors_feedback_and_shutdown() {
         "two verdicts, two decode errors, two rejections"
     );
     assert_eq!(c.records.iter().filter(|r| r["ok"] == false).count(), 4);
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -311,7 +308,8 @@ fn no_token_no_service() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("STEGODETECT_API_TOKEN"));
-    let empty = std::env::temp_dir().join(format!("sd-empty-token-{}", std::process::id()));
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("token");
     std::fs::write(&empty, "\n").unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_stegodetect"))
         .args(["serve", "--listen", "127.0.0.1:0", "--token-file"])
@@ -430,7 +428,8 @@ fn alerts_fire_to_every_notifier_and_can_be_acknowledged() {
     // a receiver that verifies signatures, sent to with the wrong secret: it must refuse
     let (forged, forged_rx) = http_receiver(Some("hook-secret"));
     let (smtp_port, smtp_rx) = smtp_receiver();
-    let rules = std::env::temp_dir().join(format!("sd-alerts-{}.json", std::process::id()));
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("alerts.json");
     let config = serde_json::json!({
         "evaluate_every_secs": 1,
         "rules": [{"name": "lsb-detection", "metric": "detection", "method": "lsb.rgb",
@@ -511,15 +510,14 @@ fn alerts_fire_to_every_notifier_and_can_be_acknowledged() {
         .collect();
     assert_eq!(failures.len(), 1, "{stderr}");
     assert!(failures[0].contains("401"), "{}", failures[0]);
-    std::fs::remove_file(&rules).unwrap();
 }
 
 /// Interval records next to scan records: the reference's field names, with the samples behind
 /// the rates, and an RFC 3339 timestamp.
 #[test]
 fn metrics_log_holds_interval_records() {
-    let log = std::env::temp_dir().join(format!("sd-intervals-{}.jsonl", std::process::id()));
-    let _ = std::fs::remove_file(&log);
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("intervals.jsonl");
     let s = Server::start_with(
         TOKEN,
         &[
@@ -561,13 +559,13 @@ fn metrics_log_holds_interval_records() {
         ts.len() == 24 && ts.ends_with('Z') && &ts[10..11] == "T",
         "{ts}"
     );
-    std::fs::remove_file(&log).unwrap();
 }
 
 #[test]
 fn loadtest_reports_closed_and_open_loop_runs() {
     let s = Server::start_with(TOKEN, &[]);
-    let img = std::env::temp_dir().join(format!("sd-loadtest-{}.png", std::process::id()));
+    let dir = tempfile::tempdir().unwrap();
+    let img = dir.path().join("loadtest.png");
     std::fs::write(&img, example("stego-lsb.png")).unwrap();
     let base = s.base.clone();
     let run = |extra: &[&str]| {
@@ -610,5 +608,4 @@ fn loadtest_reports_closed_and_open_loop_runs() {
     let (code, out) = run(&["--concurrency", "1"]);
     assert_eq!(code, Some(1), "{out}");
     assert!(json(&out)["requests_per_s"].is_null());
-    let _ = std::fs::remove_file(&img);
 }

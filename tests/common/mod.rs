@@ -59,7 +59,10 @@ pub fn starlight_sample() -> PathBuf {
 }
 
 /// The small ONNX test models of tests/models/make_test_models.py (always_clean.onnx,
-/// follow_rules.onnx, ...), written once per test process with the project's .venv python.
+/// follow_rules.onnx, ...), written once per test process with the project's .venv python into
+/// `target/tmp` (not the system's temporary directory, which they would litter): made in a
+/// directory of their own, then renamed file by file into place, so test processes running at
+/// the same time never read a half-written model.
 pub fn test_models() -> &'static PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
@@ -69,16 +72,23 @@ pub fn test_models() -> &'static PathBuf {
             "{} missing: run `make setup` (make test does) to create the Python environment",
             py.display()
         );
-        let dir =
-            std::env::temp_dir().join(format!("stegodetect-test-models-{}", std::process::id()));
+        use stegodetect::model::features::{FEATURES_VERSION, N_FEATURES};
+        let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+        let dir = tmp.join(format!("test-models-{N_FEATURES}-v{FEATURES_VERSION}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let fresh = tempfile::tempdir_in(&tmp).unwrap();
         let st = std::process::Command::new(py)
             .arg(root().join("tests/models/make_test_models.py"))
-            .arg(&dir)
-            .arg(stegodetect::model::features::N_FEATURES.to_string())
-            .arg(stegodetect::model::features::FEATURES_VERSION.to_string())
+            .arg(fresh.path())
+            .arg(N_FEATURES.to_string())
+            .arg(FEATURES_VERSION.to_string())
             .status()
             .unwrap();
         assert!(st.success(), "make_test_models.py failed");
+        for e in std::fs::read_dir(fresh.path()).unwrap() {
+            let e = e.unwrap();
+            std::fs::rename(e.path(), dir.join(e.file_name())).unwrap();
+        }
         dir
     })
 }
