@@ -1,16 +1,20 @@
 #!/usr/bin/env python3
 """The keys every scan tries, as users meet them: steghide 0.5.1 under the empty passphrase
-(`-p ""`, default encryption) or OutGuess 0.4 without a key (its default key), both from
-Debian, into clean JPEG originals; scan with stegodetect's default scan, count detections and
-byte-exact payloads per payload size and kind.
+(`-p ""`, default encryption) or one of the common passphrases every scan tries
+(`--passphrase common`: one drawn per cover from src/analysis/jpeg/common_passphrases.txt), or
+OutGuess 0.4 without a key (its default key), both from Debian, into clean JPEG originals; scan
+with stegodetect's default scan, count detections and byte-exact payloads per payload size and
+kind.
 
-    .venv/bin/python scripts/eval_known_keys.py [--tool steghide|outguess] [--every 29] [--max 120] [--work DIR]
+    .venv/bin/python scripts/eval_known_keys.py [--tool steghide|outguess] [--passphrase empty|common]
+        [--manifest data/jpeg/manifest.csv] [--every 29] [--max 120] [--work DIR]
 
 OutGuess writes no header a reader could check, so only payloads that read as text (or a file
 with a known magic) can be told from what any key retrieves from any image: random payloads
 are counted, and expected to be missed.
 
-Covers: every N-th `original` row of data/jpeg/manifest.csv (`bash scripts/jpeg_data.sh`);
+Covers: every N-th `original` row of the manifest (default data/jpeg/manifest.csv, `bash
+scripts/jpeg_data.sh`; the held-out sets' manifests work too: `label` clean, `tool` original);
 payloads 32 B - 3 KB, text (cut from /usr/share/common-licenses/GPL-3) or random. A cover too
 small for the drawn size is skipped by steghide (counted as such).
 """
@@ -31,6 +35,8 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--tool", choices=["steghide", "outguess"], default="steghide")
+    ap.add_argument("--passphrase", choices=["empty", "common"], default="empty")
+    ap.add_argument("--manifest", type=pathlib.Path, default=ROOT / "data/jpeg/manifest.csv")
     ap.add_argument("--every", type=int, default=29)
     ap.add_argument("--max", type=int, default=120)
     ap.add_argument("--work", type=pathlib.Path, default=None)
@@ -38,11 +44,12 @@ def main() -> None:
     a = ap.parse_args()
     work = a.work or pathlib.Path(tempfile.mkdtemp(prefix=f"{a.tool}-known-"))
     work.mkdir(parents=True, exist_ok=True)
-    with open(ROOT / "data/jpeg/manifest.csv") as f:
+    with open(a.manifest) as f:
         covers = sorted(r["path"] for r in csv.DictReader(f) if r["label"] == "clean" and r["tool"] == "original")
     covers = covers[2 :: a.every][: a.max]
     rng = random.Random(16)
     text = pathlib.Path("/usr/share/common-licenses/GPL-3").read_bytes()
+    common = (ROOT / "src/analysis/jpeg/common_passphrases.txt").read_text().splitlines()
     made, skipped = {}, 0
     for i, c in enumerate(covers):
         size = rng.choice([32, 100, 400, 1000, 3000])
@@ -52,8 +59,9 @@ def main() -> None:
         (work / f"p{i}.bin").write_bytes(data)
         out = work / f"s{i}.jpg"
         if a.tool == "steghide":
+            pw = rng.choice(common) if a.passphrase == "common" else ""
             cmd = ["steghide", "embed", "-cf", str(ROOT / c), "-ef", str(work / f"p{i}.bin"),
-                   "-sf", str(out), "-p", "", "-q", "-f"]
+                   "-sf", str(out), "-p", pw, "-q", "-f"]
         else:
             cmd = ["outguess", "-d", str(work / f"p{i}.bin"), str(ROOT / c), str(out)]
         r = subprocess.run(cmd, capture_output=True, timeout=300)

@@ -11,11 +11,16 @@
 # i.e. a deterministic pseudo-random pick). Needs apt-get/dpkg (Debian) and python3 (stdlib only).
 # Idempotent: a package whose directory exists is skipped; the manifest is rewritten every run.
 # EXCLUDE_DIRS (space-separated) replaces the directories whose JPEGs are excluded.
+# PIN (a file of SHA-256 prefixes, 16 hex digits a line; default scripts/pins/jpeg_heldout_a.sha256)
+# pins the set: only the files listed are kept and nothing is excluded, so the set comes out the
+# same whatever else is on disk (without it, the exclusion depends on which of the directories
+# above exist: data/jpeg is not always there). PIN= (empty) picks afresh.
 #   scripts/jpeg_heldout.sh            # or: rm -rf data/jpeg-heldout && scripts/jpeg_heldout.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${JPEG_HELDOUT_OUT:-data/jpeg-heldout}
 cap=${CAP:-400}
+pin=${PIN-scripts/pins/jpeg_heldout_a.sha256}
 pkgs=${PKGS:-"povray-examples redeclipse-data supertuxkart-data fotoxx-common flightgear-data-base
   texlive-latex-extra-doc texlive-publishers-doc texlive-fonts-extra-doc kalzium-data kodi-data
   warzone2100-data mandelbulber2-data gpredict qgis-common"}
@@ -25,7 +30,9 @@ mkdir -p "$out/.debs"
 
 # SHA-256 of every JPEG the project already has (cheap: ~2 GB), so nothing seen before comes back
 excl="$out/.exclude.sha256"
-if [ ! -s "$excl" ]; then
+if [ -n "$pin" ]; then
+  : > "$excl"  # a pinned set excludes nothing: it lists what it keeps
+elif [ ! -s "$excl" ]; then
   # shellcheck disable=SC2086 # a list of directories
   find ${EXCLUDE_DIRS:-data/jpeg/clean data/jpeg/raw data/heldout data/heldout2 data/heldout3 data/heldout4 data/corpus} \
       -type f \( -iname '*.jpg' -o -iname '*.jpeg' -o -iname '*.jpe' -o -iname '*.jfif' \) -print0 2>/dev/null |
@@ -41,9 +48,10 @@ for p in $pkgs; do
   tmp=$(mktemp -d)
   dpkg -x "$out"/.debs/"${p}"_*.deb "$tmp"
   rm -rf "$out/$p.part"; mkdir -p "$out/$p.part"
-  nice -n 10 python3 - "$tmp" "$out" "$p" "$cap" "$excl" <<'EOF'
+  nice -n 10 python3 - "$tmp" "$out" "$p" "$cap" "$excl" "$pin" <<'EOF'
 import hashlib, os, re, shutil, sys
-src, out, pkg, cap, excl = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
+src, out, pkg, cap, excl, pin = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], sys.argv[6]
+pinned = set(open(pin).read().split()) if pin else None
 seen = set(open(excl).read().split())
 for d in os.listdir(out):  # packages already in the held-out set (earlier in the list)
     full = os.path.join(out, d)
@@ -65,6 +73,8 @@ for root, dirs, files in os.walk(src):
             fh.seek(0)
             h = hashlib.sha256(fh.read()).hexdigest()
         n_jpeg += 1
+        if pinned is not None and h[:16] not in pinned:
+            continue
         if h not in seen and h not in cand:
             cand[h] = os.path.relpath(path, src)
 keep = sorted(cand)[:cap]

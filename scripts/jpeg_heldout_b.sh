@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 out=data/jpeg-heldout-b
 mkdir -p "$out"
 command -v cjpeg >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libjpeg-turbo-progs >/dev/null
-EXCLUDE_DIRS="data/jpeg/clean data/jpeg/raw data/heldout data/heldout2 data/heldout3 data/heldout4 data/corpus data/jpeg-heldout" JPEG_HELDOUT_OUT="$out" CAP="${CAP:-400}" PKGS="${PKGS:-pysiogame libmed-doc nagios-images cube2-data cimg-doc
+EXCLUDE_DIRS="data/jpeg/clean data/jpeg/raw data/heldout data/heldout2 data/heldout3 data/heldout4 data/corpus data/jpeg-heldout" JPEG_HELDOUT_OUT="$out" PIN="${PIN-scripts/pins/jpeg_heldout_b.sha256}" CAP="${CAP:-400}" PKGS="${PKGS:-pysiogame libmed-doc nagios-images cube2-data cimg-doc
   gfxboot-themes libdlib19.1 whitedune-docs libxalan2-java-doc libvisp-doc blobandconquer-data z88-doc
   xsane-common libtango-doc eyes17 atlc pysatellites tdiary-theme libirrlicht-doc argyll-doc rocketcea
   mayavi2 wand-doc labelme-examples gimp-help-en}" bash scripts/jpeg_heldout.sh

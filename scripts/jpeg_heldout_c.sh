@@ -4,7 +4,9 @@
 # doc or model card of this project names (picked from bookworm's Contents-all/-amd64 index by their
 # number of JPEG files; near-copies of used packages left out: endless-sky-high-dpi,
 # neverball-common), de-duplicated by SHA-256 against every JPEG used before (sets A and B included),
-# plus cjpeg / Pillow re-saves of these originals (scripts/jpeg_reencode.py). Measure on it once;
+# plus cjpeg / Pillow re-saves of these originals (scripts/jpeg_reencode.py). The originals are
+# pinned by scripts/pins/jpeg_heldout_c.sha256 (the set as rebuilt in the eleventh session: 2,331
+# originals; the de-duplication alone depends on what is on disk). Measure on it once;
 # never tune on it. Needs apt-get/dpkg, cjpeg/djpeg (libjpeg-turbo-progs) and .venv (Pillow).
 #   bash scripts/jpeg_heldout_c.sh      # data/jpeg-heldout-c/{<package>,reencode}/, reencode/manifest.csv
 set -euo pipefail
@@ -12,7 +14,7 @@ cd "$(dirname "$0")/.."
 out=data/jpeg-heldout-c
 mkdir -p "$out"
 command -v cjpeg >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libjpeg-turbo-progs >/dev/null
-EXCLUDE_DIRS="data/jpeg/clean data/jpeg/raw $(echo data/heldout*) data/corpus data/jpeg-heldout data/jpeg-heldout-b" JPEG_HELDOUT_OUT="$out" CAP="${CAP:-300}" PKGS="${PKGS:-liggghts-doc marble-qt-data autopsy libxerces-c-doc
+EXCLUDE_DIRS="data/jpeg/clean data/jpeg/raw $(echo data/heldout*) data/corpus data/jpeg-heldout data/jpeg-heldout-b" JPEG_HELDOUT_OUT="$out" PIN="${PIN-scripts/pins/jpeg_heldout_c.sha256}" CAP="${CAP:-300}" PKGS="${PKGS:-liggghts-doc marble-qt-data autopsy libxerces-c-doc
   libjs-of-ocaml-doc castle-game-engine-doc rakarrack pike8.0-doc redet-doc scratch
   golang-github-rwcarlsen-goexif-dev coreboot-utils-doc gnome-control-center-data libqglviewer-doc nip2
   libosd-doc zaz-data xracer powermanga-data php-horde python3-pattern krank psychtoolbox-3-common

@@ -83,9 +83,10 @@ pub struct Options {
     /// for a feed.
     pub steghide_seeds: bool,
     /// Passphrases tried on every JPEG as steghide passphrases and OutGuess keys, besides
-    /// steghide's empty passphrase and OutGuess's default key that every scan tries (a few
-    /// microseconds each per JPEG, in parallel: a long list is a dictionary attack); an
-    /// embedding one opens is decrypted and its payload returned. Not carried by
+    /// what every scan tries (steghide's built-in common passphrases, the empty one and about
+    /// 260 of the most used: [`crate::analysis::jpeg::steghide::known_passphrases`]; OutGuess's
+    /// default key), a few microseconds each per JPEG (in parallel: a long list is a dictionary
+    /// attack); an embedding one opens is decrypted and its payload returned. Not carried by
     /// [`Options::to_cli_args`]: the CLI reads them from a file (`--passphrases FILE`) and
     /// hands that file on to the processes it starts (`validate`'s `serve`).
     pub passphrases: Vec<String>,

@@ -365,6 +365,47 @@ fn steghide_under_the_empty_passphrase_is_decrypted_in_every_scan() {
     }
 }
 
+/// The built-in list of common passphrases (the empty one first, then words of the trade and
+/// the most common passwords) is tried in every scan: real steghide output under `dragon` is
+/// called `jpeg.steghide`, its payload decrypted byte-exact, with and without the default
+/// model; no clean JPEG fixture opens under any passphrase of the list.
+#[test]
+fn steghide_under_a_common_passphrase_is_decrypted_in_every_scan() {
+    use stegodetect::analysis::jpeg::steghide::{
+        known_passphrases, seed_of, try_passphrases, SampleIndex,
+    };
+    let known = known_passphrases();
+    assert_eq!(known[0].passphrase, "");
+    assert!(known.len() > 200, "{}", known.len());
+    let distinct: std::collections::HashSet<&str> = known.iter().map(|k| k.passphrase).collect();
+    assert_eq!(distinct.len(), known.len(), "a passphrase listed twice");
+    assert!(known
+        .iter()
+        .all(|k| k.seed == seed_of(k.passphrase.as_bytes())));
+    assert!(known.iter().any(|k| k.passphrase == "dragon"));
+    let bytes = fixture("steghide-common-kphotoalbum.jpg");
+    for det in [common::detector(), Detector::rules_only()] {
+        let r = det.scan_bytes(&bytes).unwrap();
+        assert_eq!(r.method, Some(Method::JpegSteghide), "{:?}", r.findings);
+        assert_eq!(r.tool, Some(Tool::Steghide));
+        let p = r.payload.as_ref().expect("payload decrypted");
+        assert_eq!(p.bytes, b"meeting moved to thursday, same place\n");
+        assert!(p.complete && !p.encrypted);
+        let e = r
+            .findings
+            .iter()
+            .find(|e| e.analysis == "steghide-passphrase")
+            .unwrap();
+        assert!(e.detail.contains("\"dragon\"") && e.detail.contains("CRC-32 matches"));
+    }
+    for (name, bytes) in jpeg_fixtures() {
+        let dct = DctPlanes::read(&bytes, 64).unwrap();
+        if let Some(ix) = SampleIndex::new(&dct) {
+            assert!(try_passphrases(&ix, &[], 1 << 20).is_none(), "{name}");
+        }
+    }
+}
+
 /// Passphrases given to the detector are tried on every JPEG: a short list (looked up through
 /// the sample index) and a long one (through every sample's parity, in parallel) both open the
 /// default-encrypted fixture under `PASS`, its 3,000 bytes decrypted byte-exact (they begin

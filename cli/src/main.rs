@@ -118,7 +118,8 @@ pub struct DetectorArgs {
     #[arg(long)]
     steghide_seeds: bool,
     /// A file of passphrases (one per line) tried on every JPEG as steghide passphrases and
-    /// OutGuess keys, besides the empty passphrase and OutGuess's default key: a few
+    /// OutGuess keys, besides steghide's built-in common passphrases (the empty one and about
+    /// 260 of the most used) and OutGuess's default key, which every scan tries: a few
     /// microseconds each per JPEG, in parallel; an embedding one opens is decrypted and its
     /// payload returned. With --steghide-seeds, they open what the search finds.
     #[arg(long, value_name = "FILE", value_parser = read_passphrases)]

@@ -14,9 +14,10 @@
 //!
 //! The search costs tens of seconds per image on two cores whatever the image's size, far
 //! beyond a scan's budget, so it runs only when asked for ([`crate::Options::steghide_seeds`]).
-//! One seed costs microseconds, so every scan tries the seeds of [`KNOWN_PASSPHRASES`] and of
-//! the caller's passphrases ([`crate::Options::passphrases`]), and decrypts what they
-//! open (steghide's default rijndael-128 in CBC mode). At most 256 KiB of one payload are read.
+//! One seed costs microseconds, so every scan tries the seeds of [`known_passphrases`] (the
+//! empty passphrase and about 260 that people use most) and of the caller's passphrases
+//! ([`crate::Options::passphrases`]), and decrypts what they open (steghide's default
+//! rijndael-128 in CBC mode). At most 256 KiB of one payload are read.
 //!
 //! The format as steghide reads it (its `JpegFile`, `Selector`, `EmbData`): the samples are
 //! the non-zero coefficients, DC included, component by component, block rows top to bottom
@@ -513,16 +514,41 @@ pub struct Found {
     /// Read whole when unencrypted, or decrypted under a known passphrase: the embedded file's
     /// name and bytes.
     pub payload: Option<Plain>,
-    /// The passphrase whose seed this is, when it was one of those tried ([`KNOWN_PASSPHRASES`]
-    /// and the caller's).
+    /// The passphrase whose seed this is, when it was one of those tried
+    /// ([`known_passphrases`] and the caller's).
     pub passphrase: Option<String>,
     /// The payload was not read: the header declares more than 256 KiB.
     pub unread: bool,
 }
 
-/// Passphrases every scan tries on every JPEG (microseconds each): the empty one, which
-/// steghide accepts when its prompt is answered with Enter.
-pub const KNOWN_PASSPHRASES: [&str; 1] = [""];
+/// A passphrase every scan tries, with its generator seed (computed once per process).
+#[derive(Debug, Clone, Copy)]
+pub struct Known {
+    /// The passphrase.
+    pub passphrase: &'static str,
+    /// [`seed_of`] the passphrase.
+    pub seed: u32,
+}
+
+/// Passphrases every scan tries on every JPEG (about a microsecond each: most seeds fail the
+/// first bits of the magic): the empty one, which steghide accepts when its prompt is answered
+/// with Enter, then `common_passphrases.txt`: a few words of the trade (`steghide`, `stego`,
+/// `hidden`, ...) and the 250 most common passwords of zxcvbn's frequency list (MIT;
+/// NOTICE.md). A payload under a passphrase this weak is read in every scan; any other is left
+/// to `--passphrases` and the seed search. (The list is short for speed: a thousand cost
+/// about 1 ms per JPEG, `cargo run --release --example steghide_seeds -- --known-only 7`.)
+pub fn known_passphrases() -> &'static [Known] {
+    static KNOWN: std::sync::OnceLock<Vec<Known>> = std::sync::OnceLock::new();
+    KNOWN.get_or_init(|| {
+        std::iter::once("")
+            .chain(include_str!("common_passphrases.txt").lines())
+            .map(|p| Known {
+                passphrase: p,
+                seed: seed_of(p.as_bytes()),
+            })
+            .collect()
+    })
+}
 
 /// steghide's seed for a passphrase: its MD5's four little-endian 32-bit words XORed.
 pub fn seed_of(passphrase: &[u8]) -> u32 {
@@ -584,7 +610,26 @@ pub fn try_passphrase<P: Parity + ?Sized>(
     passphrase: &str,
     max_payload_bytes: usize,
 ) -> Option<Found> {
-    let (h, mut r) = header(samples, seed_of(passphrase.as_bytes()))?;
+    try_seeded(
+        samples,
+        passphrase,
+        seed_of(passphrase.as_bytes()),
+        max_payload_bytes,
+    )
+}
+
+/// [`try_passphrase`] with the passphrase's seed already known, after the fast test of its
+/// first bits (which most seeds fail).
+fn try_seeded<P: Parity + ?Sized>(
+    samples: &P,
+    passphrase: &str,
+    seed: u32,
+    max_payload_bytes: usize,
+) -> Option<Found> {
+    if let Quick::Reject = quick(samples, seed) {
+        return None;
+    }
+    let (h, mut r) = header(samples, seed)?;
     let unread = h.embedded_bits > MAX_READ_BITS;
     let payload = if unread {
         None
@@ -602,23 +647,19 @@ pub fn try_passphrase<P: Parity + ?Sized>(
     })
 }
 
-/// Try [`KNOWN_PASSPHRASES`], then `more` (in parallel: a long list is a dictionary attack),
+/// Try [`known_passphrases`], then `more` (in parallel: a long list is a dictionary attack),
 /// and return the first embedding one of them opens.
 pub fn try_passphrases<P: Parity + Sync + ?Sized>(
     samples: &P,
     more: &[String],
     max_payload_bytes: usize,
 ) -> Option<Found> {
-    KNOWN_PASSPHRASES
+    known_passphrases()
         .iter()
-        .find_map(|p| try_passphrase(samples, p, max_payload_bytes))
+        .find_map(|k| try_seeded(samples, k.passphrase, k.seed, max_payload_bytes))
         .or_else(|| {
             more.par_iter().find_map_first(|p| {
-                // most passphrases fail within two bits, without building a selector
-                match quick(samples, seed_of(p.as_bytes())) {
-                    Quick::Reject => None,
-                    _ => try_passphrase(samples, p, max_payload_bytes),
-                }
+                try_seeded(samples, p, seed_of(p.as_bytes()), max_payload_bytes)
             })
         })
 }
@@ -892,9 +933,9 @@ pub fn analyse(
     // an encrypted header under a passphrase tried opens
     for f in found.iter_mut().filter(|f| f.payload.is_none()) {
         let seed = f.header.seed;
-        let p = KNOWN_PASSPHRASES
+        let p = known_passphrases()
             .iter()
-            .copied()
+            .map(|k| k.passphrase)
             .chain(passphrases.iter().map(String::as_str))
             .find(|p| seed_of(p.as_bytes()) == seed);
         if let Some(opened) = p.and_then(|p| try_passphrase(&samples, p, max_payload_bytes)) {
@@ -923,7 +964,7 @@ pub fn analyse(
     }
 }
 
-/// Try the [`KNOWN_PASSPHRASES`] and `passphrases` on a JPEG (what every scan does: a fraction
+/// Try the [`known_passphrases`] and `passphrases` on a JPEG (what every scan does: a fraction
 /// of a millisecond for a photo, one pass counting the non-zero coefficients, then about a
 /// microsecond per passphrase) and add evidence when one opens an embedding, with the payload
 /// decrypted; nothing otherwise.

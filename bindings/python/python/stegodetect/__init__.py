@@ -138,8 +138,8 @@ class Detector:
     image); `steghide_seeds` search every JPEG for steghide's embedding under all 2^32 seeds of
     its generator (finds steghide output whatever the passphrase and reads unencrypted payloads,
     at tens of seconds per JPEG: off by default); `passphrases` tried on every JPEG as
-    steghide passphrases and OutGuess keys, besides the empty passphrase and OutGuess's default
-    key (a few microseconds each; what one opens is decrypted and returned as the payload); `metrics` a registry every scan is recorded in.
+    steghide passphrases and OutGuess keys, besides what every scan tries (steghide's built-in
+    common passphrases, the empty one and about 260 of the most used; OutGuess's default key) (a few microseconds each; what one opens is decrypted and returned as the payload); `metrics` a registry every scan is recorded in.
 
     Raises `RuntimeNotFoundError` (what was searched and how to install it) when a model is used
     and no ONNX Runtime is found, `ModelError` for a model that cannot be loaded (a PyTorch
