@@ -189,16 +189,6 @@ const H_TRIPLE: [bool; 64] = positions(8, 6, false);
 const V_TRIPLE: [bool; 64] = positions(6, 8, false);
 /// Every AC position.
 const AC: [bool; 64] = positions(8, 8, true);
-/// [`LOW_MODES`] as positions.
-const LOW: [bool; 64] = {
-    let mut v = [false; 64];
-    let mut i = 0;
-    while i < LOW_MODES.len() {
-        v[LOW_MODES[i]] = true;
-        i += 1;
-    }
-    v
-};
 
 const CENTRE: usize = (T as usize) * BINS + T as usize;
 
@@ -276,11 +266,13 @@ fn groups(b: &Blocks) -> [f64; 4 * GROUP] {
         let a = &abs[k];
         if busy[k] {
             count(&mut intra, &codes(&cb[k], &cb[k], 1, &H_PAIR));
-            count(&mut intra, &codes(&cb[k], &cb[k], 8, &V_PAIR));
+            // the last row of the vertical pairs and the last two of the triples are all
+            // SKIP: not counted
+            count(&mut intra, &codes(&cb[k], &cb[k], 8, &V_PAIR)[..56]);
             let dh = diff_bins(a, a, 1);
             count(&mut mk_intra, &codes(&dh, &dh, 1, &H_TRIPLE));
             let dv = diff_bins(a, a, 8);
-            count(&mut mk_intra, &codes(&dv, &dv, 8, &V_TRIPLE));
+            count(&mut mk_intra, &codes(&dv, &dv, 8, &V_TRIPLE)[..48]);
         } else {
             // only the Markov triples through DC are not zero: (|DC|, 0) along row and column
             let code = [bin(a[0]) as u8 * BINS as u8 + T as u8; 2];
@@ -290,7 +282,12 @@ fn groups(b: &Blocks) -> [f64; 4 * GROUP] {
         for (dx, dy, fits) in [(1, 0, x + 1 < b.bx), (0, 1, y + 1 < b.by)] {
             let n = k + dx + dy * b.bx;
             if fits && (busy[k] || busy[n]) {
-                count(&mut inter, &codes(&cb[k], &cb[n], 0, &LOW));
+                // the 14 low modes gathered (a 64-wide pass would count 50 SKIP codes)
+                let (x, y) = (&cb[k], &cb[n]);
+                let low: [u8; 14] = std::array::from_fn(|j| {
+                    x[LOW_MODES[j]] * BINS as u8 + y[LOW_MODES[j]]
+                });
+                count(&mut inter, &low);
             }
         }
         // inter-block Markov: same-mode |C| differences over three blocks in a row / column
