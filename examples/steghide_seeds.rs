@@ -81,7 +81,9 @@ fn main() {
 /// Median time of the known passphrases over all `files`, per file (the per-block counts a
 /// scan makes anyway not included).
 fn known_only(files: &[String], rounds: usize) {
-    let planes: Vec<(String, DctPlanes, Vec<Vec<(u8, u8)>>)> = files
+    // (file, coefficients, per-block counts)
+    type Read = (String, DctPlanes, Vec<Vec<(u8, u8)>>);
+    let planes: Vec<Read> = files
         .iter()
         .filter_map(|f| {
             let bytes = std::fs::read(f).ok()?;

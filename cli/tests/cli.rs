@@ -123,7 +123,7 @@ fn error_records_are_errors_not_clean() {
     std::fs::write(d.join("text.jpg"), b"hello").unwrap();
     let out = bin()
         .args(["scan", "--format", "jsonl"])
-        .arg(&d)
+        .arg(d)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -325,7 +325,7 @@ fn scan_writes_one_metrics_record_per_file_errors_included() {
             "--metrics-log",
         ])
         .arg(&log)
-        .arg(&d)
+        .arg(d)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "an unreadable file: exit 2");
@@ -350,7 +350,7 @@ fn scan_writes_one_metrics_record_per_file_errors_included() {
             "--metrics-log",
             "/nonexistent-dir/m.jsonl",
         ])
-        .arg(&d)
+        .arg(d)
         .output()
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));

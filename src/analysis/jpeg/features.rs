@@ -284,9 +284,8 @@ fn groups(b: &Blocks) -> [f64; 4 * GROUP] {
             if fits && (busy[k] || busy[n]) {
                 // the 14 low modes gathered (a 64-wide pass would count 50 SKIP codes)
                 let (x, y) = (&cb[k], &cb[n]);
-                let low: [u8; 14] = std::array::from_fn(|j| {
-                    x[LOW_MODES[j]] * BINS as u8 + y[LOW_MODES[j]]
-                });
+                let low: [u8; 14] =
+                    std::array::from_fn(|j| x[LOW_MODES[j]] * BINS as u8 + y[LOW_MODES[j]]);
                 count(&mut inter, &low);
             }
         }
