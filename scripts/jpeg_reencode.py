@@ -90,7 +90,7 @@ def main() -> int:
                 first, p1 = pillow(data, rng)
                 out, p2 = pillow(first, rng)
                 param = f"{p1} | {p2}"
-        except (subprocess.CalledProcessError, OSError, ValueError) as e:
+        except (subprocess.CalledProcessError, OSError, ValueError, Image.DecompressionBombError) as e:
             failed += 1
             print(f"failed: {src}: {e}", file=sys.stderr)
             continue

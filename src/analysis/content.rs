@@ -160,9 +160,18 @@ fn resumes<S: ByteSource + ?Sized>(s: &S, from: usize, limit: usize) -> bool {
     good == 16
 }
 
-/// Largest share of bytes equal to the one a short period (2-16) further on in LSB text of 32
-/// bytes or more (see [`text_hit`]).
-const MAX_PERIOD_AGREEMENT: f64 = 0.55;
+/// Largest share of bytes equal to the one a short period (2-16) further on in LSB text of
+/// `len` >= 32 bytes (see [`text_hit`]). Text varies more the longer the window: over every
+/// window of the 24 Starlight seed texts (31 KB, one in 7 bytes) the largest share is 0.67 at
+/// 32 bytes, 0.49 at 48, 0.46 at 56, 0.40 at 63 and 0.39 at 64 (99.9th percentiles 0.53, 0.38,
+/// 0.36, 0.31, 0.30); a cjpeg re-save's flat LSBs read as `۶m۶m...` reach 0.549 at 63 bytes.
+fn max_period_agreement(len: usize) -> f64 {
+    match len {
+        0..56 => 0.55,
+        56..64 => 0.5,
+        _ => 0.45,
+    }
+}
 
 /// Text before the first damaged byte needed to read past one, and the fewest good bytes between
 /// two damaged ones.
@@ -216,9 +225,8 @@ fn text_hit<S: ByteSource + ?Sized>(s: &S, max_payload: usize) -> Option<Content
     }
     // A flat area's LSBs read as bytes repeat with a short period without repeating exactly
     // (`۶-ٶm۶m˶m۶m۶lɶm۶m۲m۲m۶m[` from a 22x15 flag: 61 % of bytes equal the one 3 further on).
-    // Windows of 32 or more bytes of the Starlight seed texts reach 55 % at periods 2-16 in under
-    // 0.1 % of cases (47 % at the 99.9th percentile for 34 bytes, 30 % for 64).
-    if len >= 32 && crate::stats::period_agreement(&clean, 2) >= MAX_PERIOD_AGREEMENT {
+    // Text reaches less the longer it is ([`max_period_agreement`]).
+    if len >= 32 && crate::stats::period_agreement(&clean, 2) >= max_period_agreement(len) {
         return None;
     }
     let score = if terminated && len >= MIN_TEXT {
@@ -255,7 +263,7 @@ pub(crate) fn plausible_text(b: &[u8]) -> bool {
         && varied_like_text(b)
         && spread_like_text(b)
         && !(b.len() < 64 && repeat_share(b) > 0.35)
-        && !(b.len() >= 32 && crate::stats::period_agreement(b, 2) >= MAX_PERIOD_AGREEMENT)
+        && !(b.len() >= 32 && crate::stats::period_agreement(b, 2) >= max_period_agreement(b.len()))
 }
 
 /// Long strings read from bit planes must vary the way text does: written text repeats a
@@ -487,6 +495,18 @@ mod tests {
         assert!(search(&stream[..], 1 << 20).is_none());
         // prose of the same length still is
         let mut prose = b"Bring the key to the mill at ten.".to_vec();
+        prose.extend_from_slice(&[0x93, 0x11, 0x02]);
+        assert_eq!(search(&prose[..], 1 << 20).unwrap().kind, HitKind::Text);
+        // 63 bytes of a cjpeg re-save's flat LSBs (held-out set D): 0.549 at period 12, under
+        // the 0.55 that shorter strings are allowed, over what 63 bytes of text reach
+        let resave = "%۵۶mkǵ۶m۶m۶m۶m۶me˵[ǎ۶m۶m۶m۶m۶ml٭۶m۶m۶m[\u{5ed}۶m".as_bytes();
+        assert_eq!(resave.len(), 63);
+        let mut stream = resave.to_vec();
+        stream.extend_from_slice(&[0x93, 0x11, 0x02]);
+        assert!(search(&stream[..], 1 << 20).is_none());
+        let mut prose =
+            b"Meet me at the old mill at midnight and bring all the documents.".to_vec();
+        prose.truncate(63);
         prose.extend_from_slice(&[0x93, 0x11, 0x02]);
         assert_eq!(search(&prose[..], 1 << 20).unwrap().kind, HitKind::Text);
     }
