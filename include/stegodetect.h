@@ -478,9 +478,9 @@ enum SdStatus sd_options_set_steghide_seeds(struct SdOptions *options, bool on);
 /**
  * Add a passphrase (NUL-terminated, UTF-8) tried on every JPEG as a steghide passphrase and an
  * OutGuess key, besides what every scan tries (steghide's built-in common passphrases, the
- * empty one first, and OutGuess's default key): a few microseconds per passphrase per JPEG;
- * an embedding one opens is decrypted and its payload returned (method `jpeg.steghide` /
- * `jpeg.outguess`, tool `steghide` / `outguess`).
+ * empty one first, and OutGuess's default key and the same common ones as keys): a few
+ * microseconds per passphrase per JPEG; an embedding one opens is decrypted and its payload
+ * returned (method `jpeg.steghide` / `jpeg.outguess`, tool `steghide` / `outguess`).
  */
 enum SdStatus sd_options_add_passphrase(struct SdOptions *options, const char *passphrase);
 

@@ -2,7 +2,8 @@
 """The keys every scan tries, as users meet them: steghide 0.5.1 under the empty passphrase
 (`-p ""`, default encryption) or one of the common passphrases every scan tries
 (`--passphrase common`: one drawn per cover from src/analysis/jpeg/common_passphrases.txt), or
-OutGuess 0.4 without a key (its default key), both from Debian, into clean JPEG originals; scan
+OutGuess 0.4 without a key (its default key) or with a common one as `-k` (`--passphrase
+common`), both from Debian, into clean JPEG originals; scan
 with stegodetect's default scan, count detections and byte-exact payloads per payload size and
 kind.
 
@@ -63,7 +64,8 @@ def main() -> None:
             cmd = ["steghide", "embed", "-cf", str(ROOT / c), "-ef", str(work / f"p{i}.bin"),
                    "-sf", str(out), "-p", pw, "-q", "-f"]
         else:
-            cmd = ["outguess", "-d", str(work / f"p{i}.bin"), str(ROOT / c), str(out)]
+            key = ["-k", rng.choice(common)] if a.passphrase == "common" else []
+            cmd = ["outguess", *key, "-d", str(work / f"p{i}.bin"), str(ROOT / c), str(out)]
         r = subprocess.run(cmd, capture_output=True, timeout=300)
         if r.returncode == 0 and out.exists():
             made[out.name] = (size, kind, data)

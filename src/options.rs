@@ -85,7 +85,7 @@ pub struct Options {
     /// Passphrases tried on every JPEG as steghide passphrases and OutGuess keys, besides
     /// what every scan tries (steghide's built-in common passphrases, the empty one and about
     /// 260 of the most used: [`crate::analysis::jpeg::steghide::known_passphrases`]; OutGuess's
-    /// default key), a few microseconds each per JPEG (in parallel: a long list is a dictionary
+    /// default key and the same common ones as keys), a few microseconds each per JPEG (in parallel: a long list is a dictionary
     /// attack); an embedding one opens is decrypted and its payload returned. Not carried by
     /// [`Options::to_cli_args`]: the CLI reads them from a file (`--passphrases FILE`) and
     /// hands that file on to the processes it starts (`validate`'s `serve`).

@@ -54,14 +54,14 @@ fn coefficients_are_read_with_layout_and_tables() {
     assert_eq!((c.blocks_x, c.blocks_y, c.blocks.len()), (16, 16, 256));
     assert!(c.quant.iter().all(|&q| q >= 1), "a quantisation table");
     assert!(c.blocks.iter().any(|b| b[0] != 0), "DC coefficients");
-    assert_eq!(d.scan_order().len(), 256);
+    assert_eq!(d.scan_order().count(), 256);
 
     let colour = fixture("photo-kphotoalbum.jpg");
     let d = DctPlanes::read(&colour, 1).unwrap();
     assert_eq!(d.components.len(), 3);
     let blocks: usize = d.components.iter().map(|c| c.blocks.len()).sum();
     assert_eq!(
-        d.scan_order().len(),
+        d.scan_order().count(),
         blocks,
         "every block once, MCU-interleaved"
     );
@@ -428,6 +428,44 @@ fn steghide_passphrase_lists_decrypt_what_they_open() {
         assert!(e.unwrap().detail.contains("\"PASS\""));
         let clean = det.scan_bytes(&fixture("photo-kphotoalbum.jpg")).unwrap();
         assert!(!clean.is_stego);
+    }
+}
+
+/// OutGuess under a common key (`-k flag`, one of the passphrases every scan tries) is opened in
+/// every scan, 1,000 bytes of text byte-exact, and names the method although the jsteg rule
+/// fires on the same file (OutGuess changed low bits of its first coefficients): a payload
+/// opened under a key outranks a statistical rule. The common keys open no clean fixture (the
+/// next test).
+#[test]
+fn outguess_under_a_common_key_is_opened_in_every_scan() {
+    use stegodetect::analysis::jpeg::outguess::{known_keys, DEFAULT_SEEDS};
+    assert!(known_keys().iter().any(|(k, _)| *k == "flag"));
+    assert_eq!(DEFAULT_SEEDS, 256);
+    let bytes = fixture("outguess-common-trackballs.jpg");
+    for det in [common::detector(), Detector::rules_only()] {
+        let r = det.scan_bytes(&bytes).unwrap();
+        assert!(
+            r.findings
+                .iter()
+                .any(|e| e.analysis == "dct-sequential" && e.score > 0.99),
+            "the jsteg rule no longer fires on this fixture: {:?}",
+            r.findings
+        );
+        assert_eq!(r.method, Some(Method::JpegOutguess), "{:?}", r.findings);
+        assert_eq!(r.tool, Some(Tool::Outguess));
+        assert_eq!(r.probability, 1.0);
+        let p = r.payload.as_ref().expect("payload");
+        assert_eq!(p.bytes.len(), 1_000);
+        assert!(p
+            .bytes
+            .starts_with(b"rbid circumvention of\ntechnological measures."));
+        assert!(p.complete);
+        let e = r
+            .findings
+            .iter()
+            .find(|e| e.analysis == "outguess-key")
+            .unwrap();
+        assert!(e.detail.contains("\"flag\"") && e.detail.contains("seed 201"));
     }
 }
 

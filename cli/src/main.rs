@@ -119,9 +119,10 @@ pub struct DetectorArgs {
     steghide_seeds: bool,
     /// A file of passphrases (one per line) tried on every JPEG as steghide passphrases and
     /// OutGuess keys, besides steghide's built-in common passphrases (the empty one and about
-    /// 260 of the most used) and OutGuess's default key, which every scan tries: a few
-    /// microseconds each per JPEG, in parallel; an embedding one opens is decrypted and its
-    /// payload returned. With --steghide-seeds, they open what the search finds.
+    /// 260 of the most used, also tried as OutGuess keys) and OutGuess's default key, which
+    /// every scan tries: a few microseconds each per JPEG, in parallel; an embedding one opens
+    /// is decrypted and its payload returned. With --steghide-seeds, they open what the search
+    /// finds.
     #[arg(long, value_name = "FILE", value_parser = read_passphrases)]
     passphrases: Option<PassphraseList>,
 }

@@ -28,10 +28,10 @@ pub(super) fn embed(jpeg: &[u8], payload: &[u8]) -> Result<Vec<u8>> {
     }
     let err = |e: libjpeg_turbo_rs::JpegError| Error::decode("jpeg", e.to_string());
     let mut coeffs = libjpeg_turbo_rs::read_coefficients(jpeg).map_err(err)?;
-    let order = DctPlanes::read(jpeg, 0)?.scan_order();
+    let planes = DctPlanes::read(jpeg, 0)?;
     let bits = bits(payload);
     let mut next = bits.iter();
-    'outer: for (c, b) in order {
+    'outer: for (c, b) in planes.scan_order() {
         for v in coeffs.components[c].blocks[b][1..].iter_mut() {
             if usable(*v) {
                 let Some(&bit) = next.next() else {

@@ -114,28 +114,24 @@ impl DctPlanes {
     /// Every block as `(component, block index)` in the order a scan codes them: MCU by MCU,
     /// each component's blocks of the MCU in turn, for a colour image; row by row for a single
     /// component. This is the order in which libjpeg-based embedders (jsteg) visit coefficients.
-    pub fn scan_order(&self) -> Vec<(usize, usize)> {
-        let mut out = Vec::new();
-        if self.components.len() == 1 {
-            out.extend((0..self.components[0].blocks.len()).map(|b| (0, b)));
-            return out;
+    /// An iterator (nothing allocated: the passes that walk it run on every JPEG).
+    pub fn scan_order(&self) -> ScanOrder<'_> {
+        let (mx, my) = if self.components.len() == 1 {
+            (self.components[0].blocks.len(), 1)
+        } else {
+            self.mcus()
+        };
+        ScanOrder {
+            components: &self.components,
+            single: self.components.len() == 1,
+            mcus_x: mx,
+            mcus_y: if self.components.is_empty() { 0 } else { my },
+            x: 0,
+            y: 0,
+            ci: 0,
+            v: 0,
+            h: 0,
         }
-        let (mx, my) = self.mcus();
-        for y in 0..my {
-            for x in 0..mx {
-                for (ci, c) in self.components.iter().enumerate() {
-                    for v in 0..c.v_samp {
-                        for h in 0..c.h_samp {
-                            let (by, bx) = (y * c.v_samp + v, x * c.h_samp + h);
-                            if bx < c.blocks_x && by < c.blocks_y {
-                                out.push((ci, by * c.blocks_x + bx));
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        out
     }
 
     /// Component `ci`'s size in blocks, `(per row, rows)`, as libjpeg counts it: the blocks that
@@ -191,4 +187,147 @@ fn count_blocks(blocks: &[[i16; 64]]) -> Vec<(u8, u8)> {
             (nonzero, ones)
         })
         .collect()
+}
+
+/// [`DctPlanes::scan_order`]: the nested loops over MCU rows, MCUs, components and the
+/// component's blocks in an MCU, kept as counters.
+pub struct ScanOrder<'a> {
+    components: &'a [DctComponent],
+    /// a single component: its blocks in storage order (`mcus_x` of them, one "row")
+    single: bool,
+    mcus_x: usize,
+    mcus_y: usize,
+    x: usize,
+    y: usize,
+    ci: usize,
+    v: usize,
+    h: usize,
+}
+
+impl Iterator for ScanOrder<'_> {
+    type Item = (usize, usize);
+
+    fn next(&mut self) -> Option<(usize, usize)> {
+        if self.single {
+            let b = self.x;
+            self.x += 1;
+            return (b < self.mcus_x).then_some((0, b));
+        }
+        while self.y < self.mcus_y && self.mcus_x > 0 {
+            let c = &self.components[self.ci];
+            let (by, bx) = (self.y * c.v_samp + self.v, self.x * c.h_samp + self.h);
+            let at =
+                (bx < c.blocks_x && by < c.blocks_y).then_some((self.ci, by * c.blocks_x + bx));
+            self.h += 1;
+            if self.h == c.h_samp {
+                self.h = 0;
+                self.v += 1;
+                if self.v == c.v_samp {
+                    self.v = 0;
+                    self.ci += 1;
+                    if self.ci == self.components.len() {
+                        self.ci = 0;
+                        self.x += 1;
+                        if self.x == self.mcus_x {
+                            self.x = 0;
+                            self.y += 1;
+                        }
+                    }
+                }
+            }
+            if at.is_some() {
+                return at;
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The order by its definition: the nested loops, collected.
+    fn by_definition(d: &DctPlanes) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        if d.components.len() == 1 {
+            out.extend((0..d.components[0].blocks.len()).map(|b| (0, b)));
+            return out;
+        }
+        let (mx, my) = d.mcus();
+        for y in 0..my {
+            for x in 0..mx {
+                for (ci, c) in d.components.iter().enumerate() {
+                    for v in 0..c.v_samp {
+                        for h in 0..c.h_samp {
+                            let (by, bx) = (y * c.v_samp + v, x * c.h_samp + h);
+                            if bx < c.blocks_x && by < c.blocks_y {
+                                out.push((ci, by * c.blocks_x + bx));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn planes(width: u32, height: u32, samp: &[(usize, usize)]) -> DctPlanes {
+        let hmax = samp.iter().map(|s| s.0).max().unwrap_or(1);
+        let vmax = samp.iter().map(|s| s.1).max().unwrap_or(1);
+        let (mx, my) = (
+            (width as usize).div_ceil(8 * hmax),
+            (height as usize).div_ceil(8 * vmax),
+        );
+        DctPlanes {
+            width,
+            height,
+            components: samp
+                .iter()
+                .map(|&(h, v)| {
+                    // a single component codes only the blocks inside the image
+                    let (bx, by) = if samp.len() == 1 {
+                        ((width as usize).div_ceil(8), (height as usize).div_ceil(8))
+                    } else {
+                        (mx * h, my * v)
+                    };
+                    DctComponent {
+                        blocks_x: bx,
+                        blocks_y: by,
+                        h_samp: h,
+                        v_samp: v,
+                        quant: [1; 64],
+                        blocks: vec![[0; 64]; bx * by],
+                    }
+                })
+                .collect(),
+            precision: 8,
+            ycbcr: true,
+        }
+    }
+
+    #[test]
+    fn scan_order_is_the_nested_loops() {
+        for (w, h) in [(1, 1), (8, 8), (17, 9), (33, 70), (100, 3)] {
+            for samp in [
+                &[(1, 1)][..],
+                &[(1, 1), (1, 1), (1, 1)],
+                &[(2, 2), (1, 1), (1, 1)],
+                &[(2, 1), (1, 1), (1, 1)],
+                &[(1, 2), (1, 1), (1, 1), (1, 1)],
+                &[(4, 1), (2, 1), (1, 1)],
+            ] {
+                let d = planes(w, h, samp);
+                let got: Vec<_> = d.scan_order().collect();
+                assert_eq!(got, by_definition(&d), "{w}x{h} {samp:?}");
+                let n: usize = d.components.iter().map(|c| c.blocks.len()).sum();
+                assert_eq!(got.len(), n, "every block once: {w}x{h} {samp:?}");
+            }
+        }
+        let empty = DctPlanes {
+            components: Vec::new(),
+            ..planes(8, 8, &[(1, 1)])
+        };
+        assert_eq!(empty.scan_order().count(), 0);
+    }
 }

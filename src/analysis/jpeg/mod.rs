@@ -14,8 +14,8 @@
 //!   seeds of its generator (tens of seconds per image: only when asked for,
 //!   `Options::steghide_seeds`).
 //!
-//! - [`outguess`]: OutGuess payloads read back under its default key (every scan) and the keys
-//!   given, when they read as text or a file.
+//! - [`outguess`]: OutGuess payloads read back under its default key and the common
+//!   passphrases (every scan) and the keys given, when they read as text or a file.
 //!
 //! F5/nsF5 and J-UNIWARD are not detected (docs/jpeg-domain.md has what was measured).
 

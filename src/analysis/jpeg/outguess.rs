@@ -2,8 +2,10 @@
 //!
 //! OutGuess writes no magic and no checksum: any JPEG "retrieves" something under any key. So
 //! a payload counts only when it reads as something (text, or a file with a known magic), which
-//! random bytes of that length never do by chance. The key every scan tries is OutGuess's own
-//! default, `"Default key"`, used when `outguess` is run without `-k`; callers may add more.
+//! random bytes of that length never do by chance. The keys every scan tries are OutGuess's own
+//! default, `"Default key"`, used when `outguess` is run without `-k`, and the common
+//! passphrases of [`known_keys`] (read on only when the header names one of OutGuess's default
+//! seeds, which makes them nearly free); callers may add more.
 //!
 //! The format as OutGuess reads it (written from its description, not its code): the usable
 //! coefficients are those other than 0 and 1, DC included, block by block in decoding order
@@ -88,7 +90,14 @@ pub struct Bits<'a> {
     /// usable coefficients before each block
     starts: Vec<usize>,
     len: usize,
+    /// the low bits of the first [`HEAD_SPAN`] usable coefficients, where every key's header
+    /// lies: read once, so that testing a key's header costs 32 lookups in a short array
+    head: Vec<u8>,
 }
+
+/// Usable coefficients that can hold a header: its 32 bits lie in the first 1,024 (the first
+/// at most 31 in, then steps of at most 32).
+const HEAD_SPAN: usize = 1024;
 
 /// OutGuess uses every coefficient but 0 and 1.
 #[inline(always)]
@@ -108,8 +117,9 @@ impl<'a> Bits<'a> {
         let inside: Vec<(usize, usize)> = (0..dct.components.len())
             .map(|ci| dct.blocks_inside(ci))
             .collect();
-        let mut blocks = Vec::new();
-        let mut starts = Vec::new();
+        let n: usize = dct.components.iter().map(|c| c.blocks.len()).sum();
+        let mut blocks = Vec::with_capacity(n);
+        let mut starts = Vec::with_capacity(n);
         let mut len = 0;
         for (ci, b) in dct.scan_order() {
             let c = &dct.components[ci];
@@ -122,10 +132,23 @@ impl<'a> Bits<'a> {
             starts.push(len);
             len += (nonzero - ones) as usize;
         }
+        let mut head = Vec::with_capacity(HEAD_SPAN.min(len));
+        'blocks: for block in &blocks {
+            for &z in &crate::planes::dct::NATURAL_TO_ZIGZAG {
+                if head.len() == HEAD_SPAN {
+                    break 'blocks;
+                }
+                let v = block[z];
+                if usable(v) {
+                    head.push((v & 1) as u8);
+                }
+            }
+        }
         Bits {
             blocks,
             starts,
             len,
+            head,
         }
     }
 
@@ -206,48 +229,124 @@ impl Iter {
     }
 }
 
-/// What `outguess -r -k KEY` would write, with the header's seed and whether it was read whole,
-/// when `accept` takes its first bytes (up to 16: reading stops there when it does not);
-/// `None` when the header's length does not fit or the selection runs out before 16 bytes
-/// (then nothing was there for this key). OutGuess spreads a payload up to the image's last
-/// usable coefficient and drops the bits its selection places beyond it, so a payload can end
-/// early: the bytes read whole are returned, marked incomplete.
+/// OutGuess's search for the embedding that changes fewest bits (`steg_find`) tries the seeds
+/// 0-255 unless told otherwise (`-s`, `-i`): a header read under a wrong key names such a seed
+/// one time in 256.
+pub const DEFAULT_SEEDS: u16 = 256;
+
+/// A key's selection and encryption up to the end of OutGuess's header, which depend on the key
+/// alone: made once per key, then tried on any number of images.
+#[derive(Clone)]
+pub struct Prepared {
+    /// where the header's 32 bits lie among the usable coefficients
+    head: [u16; 32],
+    /// the "Encryption" stream's first bytes, which mask the header
+    mask: [u8; 4],
+    /// the "Seeding" stream and the selection's offset after the header
+    seeding: Arc4,
+    off: usize,
+    /// the "Encryption" stream from its start, which masks the payload
+    enc: Arc4,
+}
+
+impl Prepared {
+    /// `key`'s streams, run to the end of the header.
+    pub fn new(key: &[u8]) -> Prepared {
+        let mut enc = Arc4::keyed("Encryption", key);
+        let fresh = enc.clone();
+        let mut it = Iter::new(key);
+        let mut head = [0u16; 32];
+        for h in head.iter_mut() {
+            // below HEAD_SPAN by construction (steps of at most 32)
+            *h = it.off as u16;
+            it.next();
+        }
+        Prepared {
+            head,
+            mask: std::array::from_fn(|_| enc.byte()),
+            seeding: it.rc,
+            off: it.off,
+            enc: fresh,
+        }
+    }
+
+    /// The header's seed and payload length in `bits`, when the length fits the image.
+    pub fn header(&self, bits: &Bits<'_>) -> Option<(u16, usize)> {
+        let mut head = self.mask;
+        for (k, &at) in self.head.iter().enumerate() {
+            head[k / 8] ^= *bits.head.get(at as usize)? << (k % 8);
+        }
+        let seed = u16::from_le_bytes([head[0], head[1]]);
+        let len = u16::from_le_bytes([head[2], head[3]]) as usize;
+        (len != 0 && len <= bits.len().div_ceil(8)).then_some((seed, len))
+    }
+
+    /// The payload after a [`Prepared::header`], and whether it was read whole, when `accept`
+    /// takes its first bytes (up to 16: reading stops there when it does not); `None` when the
+    /// selection runs out before 16 bytes. OutGuess spreads a payload up to the image's last
+    /// usable coefficient and drops the bits its selection places beyond it, so a payload can
+    /// end early: the bytes read whole are returned, marked incomplete.
+    pub fn payload(
+        &self,
+        bits: &Bits<'_>,
+        seed: u16,
+        len: usize,
+        accept: impl Fn(&[u8]) -> bool,
+    ) -> Option<(Vec<u8>, bool)> {
+        let mut it = Iter {
+            rc: self.seeding.clone(),
+            skipmod: 32,
+            off: self.off,
+        };
+        it.rc.stir(&seed.to_le_bytes());
+        let mut enc = self.enc.clone();
+        let mut out = Vec::with_capacity(len);
+        for left in (1..=len).rev() {
+            it.adapt(bits.len(), left);
+            if it.skipmod == 0 {
+                return None;
+            }
+            let Some(b) = it.byte(bits) else {
+                // past the last usable coefficient: what OutGuess could not store
+                return (out.len() >= MIN_PAYLOAD && accept(&out[..MIN_PAYLOAD]))
+                    .then_some((out, false));
+            };
+            out.push(b ^ enc.byte());
+            if out.len() == len.min(MIN_PAYLOAD) && !accept(&out) {
+                return None;
+            }
+        }
+        Some((out, true))
+    }
+}
+
+/// What `outguess -r -k KEY` would write, with the header's seed and whether it was read whole
+/// ([`Prepared::header`], then [`Prepared::payload`]); `None` when the header's length does not
+/// fit or `accept` refuses the first bytes (then nothing was there for this key).
 pub fn retrieve(
     bits: &Bits<'_>,
     key: &[u8],
     accept: impl Fn(&[u8]) -> bool,
 ) -> Option<(u16, Vec<u8>, bool)> {
-    let mut enc = Arc4::keyed("Encryption", key);
-    let fresh = enc.clone();
-    let mut it = Iter::new(key);
-    let mut head = [0u8; 4];
-    for h in head.iter_mut() {
-        *h = it.byte(bits)? ^ enc.byte();
-    }
-    let seed = u16::from_le_bytes([head[0], head[1]]);
-    let len = u16::from_le_bytes([head[2], head[3]]) as usize;
-    if len == 0 || len > bits.len().div_ceil(8) {
-        return None;
-    }
-    it.rc.stir(&seed.to_le_bytes());
-    let mut enc = fresh;
-    let mut out = Vec::with_capacity(len);
-    for left in (1..=len).rev() {
-        it.adapt(bits.len(), left);
-        if it.skipmod == 0 {
-            return None;
-        }
-        let Some(b) = it.byte(bits) else {
-            // past the last usable coefficient: what OutGuess could not store
-            return (out.len() >= MIN_PAYLOAD && accept(&out[..MIN_PAYLOAD]))
-                .then_some((seed, out, false));
-        };
-        out.push(b ^ enc.byte());
-        if out.len() == len.min(MIN_PAYLOAD) && !accept(&out) {
-            return None;
-        }
-    }
-    Some((seed, out, true))
+    let p = Prepared::new(key);
+    let (seed, len) = p.header(bits)?;
+    let (out, whole) = p.payload(bits, seed, len, accept)?;
+    Some((seed, out, whole))
+}
+
+/// Keys every scan tries besides OutGuess's default: the common passphrases steghide's check
+/// tries ([`crate::analysis::jpeg::steghide::known_passphrases`]), prepared once per process.
+/// Only headers with one of OutGuess's default seeds ([`DEFAULT_SEEDS`]) are read on, which
+/// makes a key cost about the 32 lookups of its header (output made with `-i` beyond 256 under
+/// one of these keys needs `--passphrases`).
+pub fn known_keys() -> &'static [(&'static str, Prepared)] {
+    static KNOWN: std::sync::OnceLock<Vec<(&'static str, Prepared)>> = std::sync::OnceLock::new();
+    KNOWN.get_or_init(|| {
+        crate::analysis::jpeg::steghide::known_passphrases()
+            .iter()
+            .map(|k| (k.passphrase, Prepared::new(k.passphrase.as_bytes())))
+            .collect()
+    })
 }
 
 /// Shortest payload taken: under 16 bytes, text-like bytes turn up by chance too often.
@@ -284,10 +383,11 @@ fn reads_as(b: &[u8]) -> Option<&'static str> {
     }
 }
 
-/// Try OutGuess's default key, then `keys` (in parallel), on a JPEG and add evidence for
-/// `jpeg.outguess` (tool `outguess`) when one retrieves a payload that reads as text or a
-/// file, with the payload; nothing otherwise. A fraction of a millisecond for a photo: one
-/// count of the usable coefficients, then a few hundred bits per key.
+/// Try OutGuess's default key, then `keys` (in parallel), then [`known_keys`] on a JPEG and add
+/// evidence for `jpeg.outguess` (tool `outguess`) when one retrieves a payload that reads as
+/// text or a file, with the payload; nothing otherwise. Tens of microseconds for a photo: the
+/// usable coefficients' first bits read once, 32 of them per known key, a few hundred bits per
+/// header that passes.
 pub fn analyse(
     dct: &DctPlanes,
     counts: &[Vec<(u8, u8)>],
@@ -300,12 +400,23 @@ pub fn analyse(
     if bits.len() < 8 * (4 + MIN_PAYLOAD) {
         return;
     }
-    let open = |key: &str| {
-        let (seed, p, whole) = retrieve(&bits, key.as_bytes(), promising)?;
+    let open = |key: &str, prepared: &Prepared, any_seed: bool| {
+        let (seed, len) = prepared.header(&bits)?;
+        if !any_seed && seed >= DEFAULT_SEEDS {
+            return None;
+        }
+        let (p, whole) = prepared.payload(&bits, seed, len, promising)?;
         let what = reads_as(&p)?;
         Some((key.to_string(), seed, p, whole, what))
     };
-    let found = open(DEFAULT_KEY).or_else(|| keys.par_iter().find_map_first(|k| open(k)));
+    static DEFAULT: std::sync::OnceLock<Prepared> = std::sync::OnceLock::new();
+    let default = DEFAULT.get_or_init(|| Prepared::new(DEFAULT_KEY.as_bytes()));
+    let found = open(DEFAULT_KEY, default, true)
+        .or_else(|| {
+            keys.par_iter()
+                .find_map_first(|k| open(k, &Prepared::new(k.as_bytes()), true))
+        })
+        .or_else(|| known_keys().iter().find_map(|(k, p)| open(k, p, false)));
     let Some((key, seed, mut p, whole, what)) = found else {
         return;
     };
@@ -316,7 +427,7 @@ pub fn analyse(
     };
     let mut e = Evidence::new(
         Method::JpegOutguess,
-        0.99,
+        Evidence::OPENED,
         "outguess-key",
         format!(
             "OutGuess's header read under {under}: seed {seed}, a {}-byte payload over {} \

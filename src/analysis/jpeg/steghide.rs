@@ -1014,7 +1014,7 @@ fn finding(f: Found, m: u32, analysis: &'static str, extract: bool) -> Evidence 
     let mut e = match &f.payload {
         Some(p) => Evidence::new(
             Method::JpegSteghide,
-            if p.checksum_ok { 0.99 } else { 0.9 },
+            if p.checksum_ok { Evidence::OPENED } else { 0.9 },
             analysis,
             format!(
                 "{head}; {}: file {:?}, {} bytes, CRC-32 {}: payload recovered",

@@ -139,7 +139,8 @@ class Detector:
     its generator (finds steghide output whatever the passphrase and reads unencrypted payloads,
     at tens of seconds per JPEG: off by default); `passphrases` tried on every JPEG as
     steghide passphrases and OutGuess keys, besides what every scan tries (steghide's built-in
-    common passphrases, the empty one and about 260 of the most used; OutGuess's default key) (a few microseconds each; what one opens is decrypted and returned as the payload); `metrics` a registry every scan is recorded in.
+    common passphrases, the empty one and about 260 of the most used; OutGuess's default key and
+    the same common ones as keys) (a few microseconds each; what one opens is decrypted and returned as the payload); `metrics` a registry every scan is recorded in.
 
     Raises `RuntimeNotFoundError` (what was searched and how to install it) when a model is used
     and no ONNX Runtime is found, `ModelError` for a model that cannot be loaded (a PyTorch
