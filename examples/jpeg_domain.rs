@@ -11,7 +11,8 @@
 //! `embed --method jpeg.jsteg`'s code, and the stego and the clean cover are scanned (rules
 //! only, so the figures are the JPEG-domain analyses'). Prints per rate the covers, detection
 //! as `jpeg.jsteg`, payloads recovered byte-exact, and the false positives on the covers, with
-//! 95 % Wilson intervals, for covers under and over 20,000 non-zero AC coefficients.
+//! 95 % Wilson intervals, for covers under and over 20,000 non-zero AC coefficients
+//! (`JSTEG_MISSES=1`: every missed stego's rate, count and cover on stderr).
 //! `llr`: the log-likelihood ratio of jsteg's declared prefix (`jsteg::Prefix::llr`) per
 //! cover, on the clean cover and on its stego at each rate, one TSV line per cover (below).
 //! `manifest CSV [--model]`: a CSV with `path,label,tool,param` columns (the rest ignored);
@@ -125,6 +126,8 @@ fn jsteg(rates: &[f64], max: usize, dirs: &[String]) {
                     if r.payload.as_ref().is_some_and(|p| p.bytes == payload) {
                         per[k][big + 2] += 1;
                     }
+                } else if std::env::var_os("JSTEG_MISSES").is_some() {
+                    eprintln!("miss\t{rate}\t{nz}\t{}", p.display());
                 }
             }
             let fp = clean.is_stego && clean.method.is_some_and(Method::is_jpeg_domain);
