@@ -14,7 +14,8 @@
 # PIN (a file of SHA-256 prefixes, 16 hex digits a line; default scripts/pins/jpeg_heldout_a.sha256)
 # pins the set: only the files listed are kept and nothing is excluded, so the set comes out the
 # same whatever else is on disk (without it, the exclusion depends on which of the directories
-# above exist: data/jpeg is not always there). PIN= (empty) picks afresh.
+# above exist: data/jpeg is not always there). PIN= (empty) picks afresh. SUITE (e.g. trixie)
+# fetches the packages from that Debian suite's pool instead of through apt.
 #   scripts/jpeg_heldout.sh            # or: rm -rf data/jpeg-heldout && scripts/jpeg_heldout.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,11 +41,26 @@ elif [ ! -s "$excl" ]; then
   mv "$excl.part" "$excl"
 fi
 
+# A package's .deb into $out/.debs: through apt (the machine's suites), or with SUITE set (e.g.
+# trixie) from that suite's pool on deb.debian.org, through its Packages index (amd64 and all).
+fetch() {
+  local p=$1 idx f
+  (cd "$out/.debs" && ls "${p}"_*.deb >/dev/null 2>&1) && return 0
+  if [ -n "${SUITE:-}" ]; then
+    idx="$out/.debs/Packages-$SUITE"
+    [ -s "$idx" ] || curl -fsS "http://deb.debian.org/debian/dists/$SUITE/main/binary-amd64/Packages.xz" |
+      xz -d > "$idx"
+    f=$(awk -v p="$p" '/^Package: /{on=($2==p)} on && /^Filename: /{print $2; exit}' "$idx")
+    [ -n "$f" ] && curl -fsS -o "$out/.debs/$(basename "$f")" "http://deb.debian.org/debian/$f"
+    return
+  fi
+  (cd "$out/.debs" && apt-get download -qq "$p" >/dev/null 2>&1) ||
+    { apt-get update -qq && (cd "$out/.debs" && apt-get download -qq "$p" >/dev/null 2>&1); }
+}
+
 for p in $pkgs; do
   [ -d "$out/$p" ] && continue
-  (cd "$out/.debs" && ls "${p}"_*.deb >/dev/null 2>&1) ||
-    (cd "$out/.debs" && apt-get download -qq "$p" >/dev/null 2>&1) ||
-    { apt-get update -qq && (cd "$out/.debs" && apt-get download -qq "$p" >/dev/null 2>&1); }
+  fetch "$p"
   tmp=$(mktemp -d)
   dpkg -x "$out"/.debs/"${p}"_*.deb "$tmp"
   rm -rf "$out/$p.part"; mkdir -p "$out/$p.part"

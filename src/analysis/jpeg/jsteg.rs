@@ -776,7 +776,10 @@ pub fn analyse(dct: &DctPlanes, evidence: &mut Vec<Evidence>) {
             return;
         }
     }
-    if !p.is_signature(Z_SYMMETRY * 0.5) || drawn(dct, p.extent) {
+    // a prefix that leaves too little of the image to compare with is the image's own
+    // character (a render asymmetric all through), not a payload's extent
+    let rest_measured = Counts(p.rest).total() >= REST_MIN;
+    if !p.is_signature(Z_SYMMETRY * 0.5) || !rest_measured || drawn(dct, p.extent) {
         return;
     }
     let detail = format!(
@@ -1001,5 +1004,80 @@ mod tests {
         let e = ev.first().expect("jsteg evidence");
         assert!(e.score >= 0.9, "{e:?}");
         assert_eq!(e.payload.as_ref().map(|p| &p.bytes), Some(&payload));
+    }
+
+    /// Sequential replacement without jsteg's header (the prefix where the symmetry break
+    /// peaks): reported where the image goes on after it, not where the prefix is the whole
+    /// image, which leaves nothing to tell a payload's extent from the image's own character.
+    #[test]
+    fn a_peak_prefix_needs_the_rest_of_the_image() {
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        // a Laplacian-like cover: sparse blocks, magnitudes falling off, symmetric signs
+        let blocks: Vec<[i16; 64]> = (0..64 * 64)
+            .map(|_| {
+                std::array::from_fn(|i| {
+                    let r = next();
+                    if i == 0 || r % 100 >= 40 {
+                        return 0;
+                    }
+                    let m = [1, 1, 1, 1, 2, 2, 3, 4][(r >> 8) as usize % 8];
+                    if (r >> 16) & 1 == 0 {
+                        m
+                    } else {
+                        -m
+                    }
+                })
+            })
+            .collect();
+        let cover = DctPlanes {
+            width: 512,
+            height: 512,
+            components: vec![crate::planes::dct::DctComponent {
+                blocks_x: 64,
+                blocks_y: 64,
+                h_samp: 1,
+                v_samp: 1,
+                quant: [8; 64],
+                blocks,
+            }],
+            precision: 8,
+            ycbcr: false,
+        };
+        let n_usable: usize = cover.components[0]
+            .blocks
+            .iter()
+            .map(|b| b[1..].iter().filter(|&&v| usable(v)).count())
+            .sum();
+        // random low bits into the first `share` of the usable coefficients, in scan order
+        let mut replaced = |share: f64| {
+            let mut d = cover.clone();
+            let mut left = (n_usable as f64 * share) as usize;
+            for b in d.components[0].blocks.iter_mut() {
+                for v in b[1..].iter_mut() {
+                    if left > 0 && usable(*v) {
+                        *v = (*v & !1) | (next() & 1) as i16;
+                        left -= 1;
+                    }
+                }
+            }
+            let mut ev = Vec::new();
+            analyse(&d, &mut ev);
+            ev
+        };
+        assert!(replaced(0.0).is_empty());
+        let part = replaced(0.6);
+        assert!(
+            part.iter()
+                .any(|e| e.method == Method::JpegJsteg && e.score > 0.5),
+            "{part:?}"
+        );
+        let whole = replaced(1.0);
+        assert!(whole.is_empty(), "{whole:?}");
     }
 }
