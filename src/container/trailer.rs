@@ -98,16 +98,20 @@ pub(crate) fn is_short_number(t: &[u8]) -> bool {
 
 /// Whether bytes after the image end with the format's own end, as the stale tail of an earlier
 /// write does: a complete PNG `IEND` chunk (with its CRC), or a JPEG EOI marker after
-/// entropy-coded data (its `FF 00` byte stuffing or a marker: two bytes of chance do not count).
+/// entropy-coded data (its `FF 00` byte stuffing or a marker: two bytes of chance do not count),
+/// or after fewer than 14 bytes, too few to show either (a Blender manual figure ends `FF D9 14
+/// 51 40 1F FF D9`; under 16 bytes is less than any Starlight payload, and a random tail ends
+/// with the marker one time in 65,536).
 fn is_remnant(format: Format, t: &[u8]) -> bool {
     match format {
         Format::Png => t.len() >= 12 && t.ends_with(b"\0\0\0\0IEND\xAE\x42\x60\x82"),
         Format::Jpeg => {
-            t.len() >= 16
+            t.len() > 2
                 && t.ends_with(&[0xFF, 0xD9])
-                && t[..t.len() - 2]
-                    .windows(2)
-                    .any(|w| w[0] == 0xFF && matches!(w[1], 0x00 | 0xC0..=0xFE))
+                && (t.len() < 16
+                    || t[..t.len() - 2]
+                        .windows(2)
+                        .any(|w| w[0] == 0xFF && matches!(w[1], 0x00 | 0xC0..=0xFE)))
         }
         _ => false,
     }
