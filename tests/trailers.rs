@@ -62,13 +62,19 @@ fn a_short_tail_ending_with_a_second_eoi_is_a_remnant() {
     };
     let r = scan(&[0x14, 0x51, 0x40, 0x1F, 0xFF, 0xD9]);
     assert!(!r.is_stego, "p = {}", r.probability);
-    assert_eq!(r.container.trailer.as_ref().unwrap().kind, TrailerKind::Remnant);
+    assert_eq!(
+        r.container.trailer.as_ref().unwrap().kind,
+        TrailerKind::Remnant
+    );
     let r = scan(&[0x14, 0x51, 0x40, 0x1F, 0x9A, 0x07]);
     assert!(r.is_stego, "p = {}", r.probability);
     let mut sixteen: Vec<u8> = (0..14).map(|i| 0x31 + 7 * i as u8).collect();
     sixteen.extend_from_slice(&[0xFF, 0xD9]);
     let r = scan(&sixteen);
-    assert_ne!(r.container.trailer.as_ref().unwrap().kind, TrailerKind::Remnant);
+    assert_ne!(
+        r.container.trailer.as_ref().unwrap().kind,
+        TrailerKind::Remnant
+    );
 }
 
 #[test]
