@@ -513,16 +513,16 @@ pub fn scan(dct: &DctPlanes) -> Scan {
     scan_blocks(dct, true)
 }
 
-/// [`scan`], with the blocks past the kept stream counted whole (vectorised) or not (`false`:
-/// every coefficient walked, the definition the fast path is tested against).
+/// [`scan`], with the blocks that need no per-coefficient look counted whole (vectorised,
+/// [`Running::add_block`]) or not (`false`: every coefficient walked, the definition the fast
+/// path is tested against).
 #[multiversion::multiversion(targets("x86_64+avx2+fma"))]
 fn scan_blocks(dct: &DctPlanes, whole_blocks: bool) -> Scan {
-    let mut all = Counts::default();
-    let (mut d, mut n) = (0i64, 0i64); // D and its count, kept as the counts grow
-                                       // the stream is kept only as far as jsteg's header (at most 36 bits) and its payload reach
+    let mut run = Running::default();
+    // the stream is kept only as far as jsteg's header (at most 36 bits) and its payload reach
     let mut s: Vec<i16> = Vec::with_capacity(64);
     let (mut k, mut keep) = (0usize, 36usize);
-    let mut best = (0.0f64, 0usize, Counts::default());
+    let mut best = (0.0f64, 0usize, Running::default());
     let mut hdr: Option<(usize, usize)> = None;
     let mut at_end: Option<Counts> = None;
     let mut window_end: Option<Counts> = None;
@@ -531,34 +531,32 @@ fn scan_blocks(dct: &DctPlanes, whole_blocks: bool) -> Scan {
     // keeping its "payload" would walk and store every coefficient of the image
     let capacity: usize = dct.components.iter().map(|c| c.blocks.len() * 63).sum();
     for (ci, b) in dct.scan_order() {
-        let ac = &dct.components[ci].blocks[b][1..];
+        let block = &dct.components[ci].blocks[b];
         let before = k;
-        if whole_blocks && k >= keep {
-            // Past the kept stream (the header is settled) a block only adds to the counts:
-            // counted by value over the whole block without a branch per coefficient
-            // (vectorised). Most blocks of a photo's chroma and smooth areas have no AC
-            // coefficient at all.
-            if ac.iter().fold(0i16, |a, &v| a | v) == 0 {
-                continue;
+        // Whole blocks: past the kept stream (the header settled), or inside a declared
+        // payload that goes on past the block (its usable values are only stored). Most blocks
+        // of a photo's chroma and smooth areas have no AC coefficient at all.
+        let whole = whole_blocks
+            && (k >= keep || {
+                hdr.is_some() && k + block[1..].iter().filter(|&&v| usable(v)).count() < keep
+            });
+        if whole {
+            if k < keep {
+                // the usable values, gathered without a branch per coefficient
+                let (mut kept, mut len) = ([0i16; 64], 0);
+                for &v in &block[1..] {
+                    kept[len] = v;
+                    len += usable(v) as usize;
+                }
+                s.extend_from_slice(&kept[..len]);
             }
-            let c = block_counts(ac);
-            for (i, &m) in c.iter().enumerate() {
-                all.0[i] += m;
-                d += D_TERM[i] * m;
-                n += m;
-            }
-            k += ac.iter().map(|&v| usable(v) as u16).sum::<u16>() as usize;
+            k += run.add_block(block);
         } else {
-            for &v in ac {
+            for &v in &block[1..] {
                 if v == 0 {
                     continue;
                 }
-                if (-M..=M).contains(&v) {
-                    let i = (v + M) as usize;
-                    all.0[i] += 1;
-                    d += D_TERM[i];
-                    n += 1;
-                }
+                run.add(v);
                 if !usable(v) {
                     continue;
                 }
@@ -577,23 +575,31 @@ fn scan_blocks(dct: &DctPlanes, whole_blocks: bool) -> Scan {
                     }
                 }
                 if k == keep && hdr.is_some() {
-                    at_end = Some(all);
+                    at_end = Some(run.counts());
                 }
             }
+        }
+        if k == before {
+            continue;
         }
         // The prefix is judged at the end of every block in which the usable count passed a
         // multiple of 64 (so about once per 64 usable coefficients, as many looks as a clean
         // image's maximum was calibrated with), whichever way the block was counted.
         if window_end.is_none() && at_end.is_some() && k >= keep.saturating_mul(2) {
-            window_end = Some(all);
+            window_end = Some(run.counts());
         }
-        if k / 64 != before / 64 && n >= 50 {
-            let z = d as f64 / (n as f64).sqrt();
-            if z > best.0 {
-                best = (z, k, all);
+        if k / 64 != before / 64 {
+            let (d, n) = run.d_n();
+            // (z <= 0 never beats the best, which starts at 0)
+            if n >= 50 && d > 0 {
+                let z = d as f64 / (n as f64).sqrt();
+                if z > best.0 {
+                    best = (z, k, run);
+                }
             }
         }
     }
+    let all = run.counts();
     let header = hdr
         .zip(at_end)
         .map(|((len, start), pre)| ((len, start), Prefix::new(&pre, &all, start + len * 8, k)));
@@ -603,35 +609,140 @@ fn scan_blocks(dct: &DctPlanes, whole_blocks: bool) -> Scan {
         Prefix::new(&window, &image, keep, k - keep)
     });
     Scan {
-        peak: Prefix::new(&best.2, &all, best.1, k),
+        peak: Prefix::new(&best.2.counts(), &all, best.1, k),
         header,
         after_header,
         stream: s,
     }
 }
 
-/// Counts of the values -M..=M among `ac` (0 left at 0).
-#[inline(always)] // into the AVX2 version of `scan_blocks`
-fn block_counts(ac: &[i16]) -> [i64; 2 * M as usize + 1] {
-    let mut c = [0i64; 2 * M as usize + 1];
-    // few non-zero coefficients (the usual high-frequency tail of zeros): one sparse pass is
-    // cheaper than a vectorised pass per value
-    if ac.iter().map(|&v| (v != 0) as u16).sum::<u16>() <= 12 {
-        for &v in ac {
-            if v != 0 && (-M..=M).contains(&v) {
-                c[(v + M) as usize] += 1;
+/// Count one row of 16 coefficients into the lanes (one compare and add per value: a few
+/// vector instructions).
+#[inline(always)]
+fn add_row(lanes: &mut [[u16; LANES]; 2 * M as usize + 1], row: &[i16; LANES]) {
+    for (j, lane) in lanes.iter_mut().enumerate() {
+        let v = j as i16 - M;
+        if v == 0 {
+            continue;
+        }
+        for (c, &x) in lane.iter_mut().zip(row) {
+            *c += (x == v) as u16;
+        }
+    }
+}
+
+/// Lanes of [`Running`]: one 16-wide row of a block at a time (an AVX2 register of `i16`).
+const LANES: usize = 16;
+/// Whole blocks the lanes take before they are summed into the totals: a block adds at most 4
+/// to a lane, all values together (64 coefficients over 16 lanes), so a lane's counts and their
+/// sums over values stay within `i16` ([`Running::d_n`]).
+const FLUSH: usize = 8191;
+
+/// Counts of the values -M..=M as the scan goes: single coefficients go straight into the
+/// totals, whole blocks into 16 lanes per value (compare and add over the block's rows of 16:
+/// vectorised, no branch per coefficient), summed into the totals only when a count is read and
+/// every [`FLUSH`] blocks. Copied whole where the scan keeps a snapshot (the peak).
+#[derive(Clone, Copy)]
+struct Running {
+    totals: Counts,
+    lanes: [[u16; LANES]; 2 * M as usize + 1],
+    blocks: usize,
+}
+
+impl Default for Running {
+    fn default() -> Self {
+        Running {
+            totals: Counts::default(),
+            lanes: [[0; LANES]; 2 * M as usize + 1],
+            blocks: 0,
+        }
+    }
+}
+
+impl Running {
+    /// Count one coefficient.
+    #[inline(always)]
+    fn add(&mut self, v: i16) {
+        if v != 0 && (-M..=M).contains(&v) {
+            self.totals.0[(v + M) as usize] += 1;
+        }
+    }
+
+    /// Count a block's AC coefficients (its DC read as 0); returns how many are usable.
+    #[inline(always)] // into the AVX2 version of `scan_blocks`
+    fn add_block(&mut self, block: &[i16; 64]) -> usize {
+        let mut rows = [[0i16; LANES]; 64 / LANES];
+        for (r, src) in rows.iter_mut().zip(block.chunks_exact(LANES)) {
+            r.copy_from_slice(src);
+        }
+        rows[0][0] = 0;
+        // zigzag order: the high frequencies, mostly zero, are the last rows
+        let used = rows
+            .iter()
+            .rposition(|r| r.iter().fold(0, |a, &v| a | v) != 0)
+            .map_or(0, |r| r + 1);
+        if used == 0 {
+            return 0;
+        }
+        let mut usable_lanes = [0u16; LANES];
+        for row in &rows[..used] {
+            add_row(&mut self.lanes, row);
+            for (u, &x) in usable_lanes.iter_mut().zip(row) {
+                *u += usable(x) as u16;
             }
         }
-        return c;
-    }
-    for (i, slot) in c.iter_mut().enumerate() {
-        let v = i as i16 - M;
-        if v != 0 {
-            // u16 lanes: no widening, at most 63 per block
-            *slot = ac.iter().map(|&x| (x == v) as u16).sum::<u16>() as i64;
+        self.blocks += 1;
+        if self.blocks == FLUSH {
+            self.flush();
         }
+        usable_lanes.iter().sum::<u16>() as usize
     }
-    c
+
+    fn flush(&mut self) {
+        for (t, lane) in self.totals.0.iter_mut().zip(&mut self.lanes) {
+            *t += lane.iter().map(|&c| c as i64).sum::<i64>();
+            *lane = [0; LANES];
+        }
+        self.blocks = 0;
+    }
+
+    /// The counts so far.
+    fn counts(&self) -> Counts {
+        let mut c = *self;
+        c.flush();
+        c.totals
+    }
+
+    /// `D` of [`Counts::z_symmetry`] and the number of counts, so far (the lanes summed
+    /// lane-wise first, in 16 bits: a lane holds at most 4 counts per block, all values
+    /// together, so under `4 * FLUSH`; then one horizontal sum each).
+    #[inline(always)]
+    fn d_n(&self) -> (i64, i64) {
+        let (mut dl, mut nl) = ([0i16; LANES], [0i16; LANES]);
+        for (lane, &t) in self.lanes.iter().zip(&D_TERM) {
+            for ((d, n), &c) in dl.iter_mut().zip(nl.iter_mut()).zip(lane) {
+                let c = c as i16;
+                *d += if t > 0 {
+                    c
+                } else if t < 0 {
+                    -c
+                } else {
+                    0
+                };
+                *n += c;
+            }
+        }
+        let d = dl.iter().map(|&x| x as i64).sum::<i64>()
+            + self
+                .totals
+                .0
+                .iter()
+                .zip(&D_TERM)
+                .map(|(&c, &t)| c * t)
+                .sum::<i64>();
+        let n = nl.iter().map(|&x| x as i64).sum::<i64>() + self.totals.0.iter().sum::<i64>();
+        (d, n)
+    }
 }
 
 /// jsteg's header read from the start of the LSB stream: payload size in bytes and the index of
@@ -976,6 +1087,61 @@ mod tests {
             }
         }
         assert!(compared >= 10, "only {compared} files compared");
+    }
+
+    /// The lanes flushed (more than `FLUSH` whole blocks) and a declared payload stored by
+    /// whole blocks: the same scan as the coefficient walk.
+    #[test]
+    fn whole_blocks_past_a_flush_and_through_a_declared_payload() {
+        use crate::planes::dct::DctComponent;
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let (bx, by) = (100, 120);
+        let mut blocks = vec![[0i16; 64]; bx * by];
+        for b in &mut blocks {
+            for (i, v) in b.iter_mut().enumerate() {
+                // sparser towards high frequencies, values up to +-9, some empty blocks
+                if next() % 64 > 48 - (i as u64 * 3 / 4) {
+                    continue;
+                }
+                *v = (next() % 19) as i16 - 9;
+            }
+        }
+        // jsteg's header: 14 bits of length, 12,000 bytes (96,000 of the ~200,000 usable values)
+        let bits: Vec<bool> = (0..5)
+            .rev()
+            .map(|i| 14 >> i & 1 == 1)
+            .chain((0..14).rev().map(|i| 12_000 >> i & 1 == 1))
+            .collect();
+        for (v, &bit) in blocks[0][1..].iter_mut().zip(&bits) {
+            *v = if bit { 3 } else { 2 };
+        }
+        let dct = DctPlanes {
+            width: bx as u32 * 8,
+            height: by as u32 * 8,
+            components: vec![DctComponent {
+                blocks_x: bx,
+                blocks_y: by,
+                h_samp: 1,
+                v_samp: 1,
+                quant: [1; 64],
+                blocks,
+            }],
+            precision: 8,
+            ycbcr: false,
+        };
+        let fast = scan_blocks(&dct, true);
+        let usable = fast.peak.usable;
+        assert!(usable > 2 * 96_019 && bx * by > FLUSH, "{usable} usable");
+        assert_eq!(fast.header.as_ref().map(|h| h.0), Some((12_000, 19)));
+        assert_eq!(fast.stream.len(), 96_019);
+        assert!(fast.after_header.is_some());
+        assert_eq!(fast, scan_blocks(&dct, false));
     }
 
     #[test]

@@ -64,6 +64,13 @@ fn zune_and_coefficients(b: &[u8]) -> Option<usize> {
     Some(zune_jpeg(b)? + c.components.len())
 }
 
+/// The coefficients alone (what stegodetect's pixels are made from).
+fn coefficients(b: &[u8]) -> Option<usize> {
+    libjpeg_turbo_rs::read_coefficients(b)
+        .ok()
+        .map(|c| c.components.len())
+}
+
 fn turbo_rs(b: &[u8]) -> Option<usize> {
     libjpeg_turbo_rs::decompress(b).ok().map(|i| i.data.len())
 }
@@ -105,6 +112,7 @@ fn main() {
                 ("zune-jpeg", zune_jpeg),
                 ("libjpeg-turbo-rs", turbo_rs),
                 ("zune-jpeg + coefs", zune_and_coefficients),
+                ("coefficients only", coefficients),
             ],
         ),
         (
