@@ -22,6 +22,9 @@
 //! `features MANIFEST OUT.csv`: the learned JPEG model's input vector
 //! (`analysis::jpeg::features`) of every file of a manifest, one CSV row per file (`path` then
 //! `f0..f201`; files without a vector are reported on stderr), for `scripts/train_jpeg_model.py`.
+//! `baseline DIR...`: the baseline coefficient reader (`DctPlanes::read_baseline`) against
+//! `libjpeg-turbo-rs::read_coefficients` on every JPEG under the DIRs: how many each read, and
+//! every file where the fast path's coefficients differ or the reference fails where it reads.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -374,6 +377,35 @@ fn features(manifest: &Path, out: &Path) {
     );
 }
 
+fn baseline(dirs: &[String]) {
+    let files = jpegs(dirs);
+    let out: Vec<(bool, bool, bool)> = files
+        .par_iter()
+        .map(|p| {
+            let b = std::fs::read(p).unwrap_or_default();
+            let reference = DctPlanes::read_general(&b);
+            match DctPlanes::read_baseline(&b) {
+                Some(fast) => {
+                    let same = reference.as_ref().is_ok_and(|r| *r == fast);
+                    if !same {
+                        eprintln!("DIFFERENT: {}", p.display());
+                    }
+                    (reference.is_ok(), true, same)
+                }
+                None => (reference.is_ok(), false, true),
+            }
+        })
+        .collect();
+    let count = |f: &dyn Fn(&(bool, bool, bool)) -> bool| out.iter().filter(|x| f(x)).count();
+    println!(
+        "{} JPEGs: reference read {}, fast path read {}, differing {}",
+        out.len(),
+        count(&|x| x.0),
+        count(&|x| x.1),
+        count(&|x| !x.2)
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
@@ -406,10 +438,11 @@ fn main() {
             Path::new(args.get(1).expect("manifest CSV")),
             args.get(2).is_some_and(|a| a == "--model"),
         ),
+        Some("baseline") => baseline(&args[1..]),
         Some("features") => features(
             Path::new(args.get(1).expect("manifest CSV")),
             Path::new(args.get(2).expect("output CSV")),
         ),
-        _ => eprintln!("usage: jpeg_domain jsteg|llr [--rates R,..] [--max N] DIR... | manifest CSV [--model] | features MANIFEST OUT"),
+        _ => eprintln!("usage: jpeg_domain jsteg|llr [--rates R,..] [--max N] DIR... | manifest CSV [--model] | features MANIFEST OUT | baseline DIR..."),
     }
 }

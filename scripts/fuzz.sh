@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing with cargo fuzz (libFuzzer + AddressSanitizer/LeakSanitizer, nightly).
 #   scripts/fuzz.sh SECONDS [TARGET...]     each target for SECONDS (default: every target)
-# Targets: container_{png,jpeg,gif,webp,bmp}, exif, dct_jpeg, scan (see fuzz/fuzz_targets). The corpus
+# Targets: container_{png,jpeg,gif,webp,bmp}, exif, dct_jpeg, jpeg_baseline, scan (see fuzz/fuzz_targets). The corpus
 # (fuzz/corpus/TARGET, git-ignored) is seeded from the test fixtures and example images and grows
 # across runs. A crash, leak, timeout (> 10 s per input) or out-of-memory (> 2 GiB) fails the run;
 # the input is left in fuzz/artifacts/TARGET: add it to tests/fuzz-regressions/ with the fix.
@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 secs=${1:?usage: scripts/fuzz.sh SECONDS [TARGET...]}
 shift
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(container_png container_jpeg container_gif container_webp container_bmp exif dct_jpeg scan)
+[ ${#targets[@]} -gt 0 ] || targets=(container_png container_jpeg container_gif container_webp container_bmp exif dct_jpeg jpeg_baseline scan)
 
 # cargo fuzz needs -Z flags (sanitizers): nightly where the machine has it, else the stable
 # toolchain with RUSTC_BOOTSTRAP (its rust-std ships the ASan runtime)
@@ -32,7 +32,7 @@ seed() {
     local files=()
     case $t in
         container_png) files=(tests/fixtures/clean/*.png examples/images/*.png fuzz/seeds/*.png) ;;
-        container_jpeg|dct_jpeg) files=(tests/fixtures/clean/*.jpg examples/images/*.jpg tests/fixtures/jpeg/*.jpg tests/fixtures/jpeg-layouts/*.jpg) ;;
+        container_jpeg|dct_jpeg|jpeg_baseline) files=(tests/fixtures/clean/*.jpg examples/images/*.jpg tests/fixtures/jpeg/*.jpg tests/fixtures/jpeg-layouts/*.jpg) ;;
         container_gif) files=(tests/fixtures/clean/*.gif examples/images/*.gif) ;;
         container_webp) files=(tests/fixtures/clean/*.webp examples/images/*.webp) ;;
         container_bmp) files=(tests/fixtures/clean/*.bmp) ;;

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 pub const MAX_SCANS: u32 = 1000;
 
 /// One colour component's blocks.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DctComponent {
     /// Blocks per row, MCU padding included.
     pub blocks_x: usize,
@@ -27,7 +27,7 @@ pub struct DctComponent {
 }
 
 /// All components of one JPEG.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DctPlanes {
     /// Image width in pixels.
     pub width: u32,
@@ -69,6 +69,24 @@ impl DctPlanes {
                 "{scans} scans exceed the limit of {MAX_SCANS} for coefficient analysis"
             )));
         }
+        match super::baseline::read(bytes) {
+            Some(planes) => Ok(planes),
+            None => Self::read_general(bytes),
+        }
+    }
+
+    /// The coefficients of a baseline Huffman JPEG with 8-bit samples read by the fast path
+    /// ([`read`](Self::read) uses it first), or `None` for any other JPEG and any error. Public
+    /// for the differential fuzz target.
+    #[doc(hidden)]
+    pub fn read_baseline(bytes: &[u8]) -> Option<DctPlanes> {
+        super::baseline::read(bytes)
+    }
+
+    /// The coefficients as `libjpeg-turbo-rs::read_coefficients` gives them (every JPEG kind it
+    /// reads; the reference the baseline path is tested against).
+    #[doc(hidden)]
+    pub fn read_general(bytes: &[u8]) -> Result<DctPlanes> {
         let c = libjpeg_turbo_rs::read_coefficients(bytes)
             .map_err(|e| Error::decode("jpeg", format!("DCT coefficients: {e}")))?;
         let mut tables = Vec::with_capacity(c.quant_tables.len());

@@ -3,6 +3,7 @@
 //! GIF frame is kept as its own indexed plane. JPEGs are read as quantised DCT coefficients
 //! ([`dct`]), which the JPEG-domain analyses use and the pixels are made from ([`jpeg`]).
 
+mod baseline;
 mod bmp;
 pub mod dct;
 mod decode;
