@@ -1,8 +1,10 @@
 //! Decoder comparison (issue 18, docs/measured.md): stegodetect's own decode step
 //! (`Detector::decode`: container walk and pixels, for JPEGs the coefficients and pixels made
 //! from them; still WebPs through libwebp) against the decoders available as crates on the same
-//! files: png, zune-png, zune-jpeg, libjpeg-turbo-rs, image-webp, libwebp (`webp`). Single
-//! thread, medians over rounds of each decoder's total per format, decoders interleaved per round.
+//! files: png, zune-png, zune-jpeg, libjpeg-turbo-rs, image-webp, libwebp (`webp`); for JPEGs
+//! also libjpeg-turbo-rs's coefficients alone (what stegodetect's pixels are made from). Single
+//! thread (`RAYON_NUM_THREADS=1` unless set), medians over rounds of each decoder's total per
+//! format, decoders interleaved per round.
 //! Usage: decodeeval [--rounds N] FILE_OR_DIR...
 use std::time::Instant;
 
@@ -87,6 +89,11 @@ fn libwebp(b: &[u8]) -> Option<usize> {
 }
 
 fn main() {
+    // one thread for every decoder: stegodetect's JPEG path would otherwise run the three
+    // components' IDCTs on a second core (rayon) while the others decode on one
+    if std::env::var_os("RAYON_NUM_THREADS").is_none() {
+        std::env::set_var("RAYON_NUM_THREADS", "1");
+    }
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     let mut rounds = 3;
     if args.first().map(String::as_str) == Some("--rounds") {
