@@ -22,6 +22,8 @@
 //! `features MANIFEST OUT.csv`: the learned JPEG model's input vector
 //! (`analysis::jpeg::features`) of every file of a manifest, one CSV row per file (`path` then
 //! `f0..f201`; files without a vector are reported on stderr), for `scripts/train_jpeg_model.py`.
+//! `jsteg-time DIR...`: the jsteg pass alone (`jsteg::scan`), five times per JPEG on one
+//! thread, its mean time per file and in all.
 //! `baseline DIR...`: the baseline coefficient reader (`DctPlanes::read_baseline`) against
 //! `libjpeg-turbo-rs::read_coefficients` on every JPEG under the DIRs: how many each read, and
 //! every file where the fast path's coefficients differ or the reference fails where it reads.
@@ -377,6 +379,32 @@ fn features(manifest: &Path, out: &Path) {
     );
 }
 
+fn jsteg_time(dirs: &[String]) {
+    use stegodetect::analysis::jpeg::jsteg;
+    let mut total = 0.0;
+    let mut n = 0;
+    for p in jpegs(dirs) {
+        let Some(d) = std::fs::read(&p)
+            .ok()
+            .and_then(|b| DctPlanes::read(&b, 0).ok())
+        else {
+            continue;
+        };
+        let t = std::time::Instant::now();
+        for _ in 0..5 {
+            std::hint::black_box(jsteg::scan(&d));
+        }
+        let ms = t.elapsed().as_secs_f64() / 5.0 * 1e3;
+        println!("{ms:9.3} ms  {}", p.display());
+        total += ms;
+        n += 1;
+    }
+    println!(
+        "{n} JPEGs: jsteg pass {total:.1} ms in all, {:.2} ms per file",
+        total / n.max(1) as f64
+    );
+}
+
 fn baseline(dirs: &[String]) {
     let files = jpegs(dirs);
     let out: Vec<(bool, bool, bool)> = files
@@ -439,10 +467,11 @@ fn main() {
             args.get(2).is_some_and(|a| a == "--model"),
         ),
         Some("baseline") => baseline(&args[1..]),
+        Some("jsteg-time") => jsteg_time(&args[1..]),
         Some("features") => features(
             Path::new(args.get(1).expect("manifest CSV")),
             Path::new(args.get(2).expect("output CSV")),
         ),
-        _ => eprintln!("usage: jpeg_domain jsteg|llr [--rates R,..] [--max N] DIR... | manifest CSV [--model] | features MANIFEST OUT | baseline DIR..."),
+        _ => eprintln!("usage: jpeg_domain jsteg|llr [--rates R,..] [--max N] DIR... | manifest CSV [--model] | features MANIFEST OUT | baseline DIR... | jsteg-time DIR..."),
     }
 }
