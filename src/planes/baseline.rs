@@ -14,7 +14,7 @@ use libjpeg_turbo_rs::decode::bitstream::BitReader;
 use libjpeg_turbo_rs::decode::entropy::{resolve_mcu_plan, McuDecoder};
 use libjpeg_turbo_rs::decode::marker::MarkerReader;
 
-use super::dct::{DctComponent, DctPlanes, NATURAL_TO_ZIGZAG, ZIGZAG_TO_NATURAL};
+use super::dct::{reads_as_ycbcr, zigzag_table, DctComponent, DctPlanes, ZIGZAG_TO_NATURAL};
 
 /// Largest coefficient buffer (bytes, all components) read here; larger frames (only possible
 /// when the caller set no pixel limit) go to `read_coefficients`, which allocates fallibly.
@@ -55,11 +55,7 @@ pub(crate) fn read(bytes: &[u8]) -> Option<DctPlanes> {
     for (slot, t) in meta.quant_tables.iter().enumerate() {
         if let Some(t) = t {
             dense[slot] = Some(tables.len());
-            let mut z = [0u16; 64];
-            for (n, &q) in t.values.iter().enumerate() {
-                z[NATURAL_TO_ZIGZAG[n]] = q;
-            }
-            tables.push(z);
+            tables.push(zigzag_table(&t.values));
         }
     }
     let mut total = 0usize;
@@ -85,12 +81,11 @@ pub(crate) fn read(bytes: &[u8]) -> Option<DctPlanes> {
     }
     decode(bytes, &meta, &mut components, mcus_x, mcus_y)?;
     let ids: Vec<u8> = frame.components.iter().map(|c| c.id).collect();
-    let ycbcr = ids.len() == 3
-        && (meta.saw_jfif_marker_at_first_sos
-            || match meta.adobe_transform_at_first_sos {
-                Some(t) => t != 0,
-                None => ids != b"RGB",
-            });
+    let ycbcr = reads_as_ycbcr(
+        &ids,
+        meta.saw_jfif_marker_at_first_sos,
+        meta.adobe_transform_at_first_sos,
+    );
     Some(DctPlanes {
         width: frame.width as u32,
         height: frame.height as u32,

@@ -26,6 +26,26 @@ pub struct DctComponent {
     pub blocks: Vec<[i16; 64]>,
 }
 
+/// A quantisation table in natural (row-major) order, reordered to zigzag order.
+pub(crate) fn zigzag_table(natural: &[u16; 64]) -> [u16; 64] {
+    let mut z = [0u16; 64];
+    for (n, &q) in natural.iter().enumerate() {
+        z[NATURAL_TO_ZIGZAG[n]] = q;
+    }
+    z
+}
+
+/// Whether libjpeg reads three components with these ids as YCbCr: a JFIF marker, an Adobe
+/// marker with a colour transform, or (no Adobe marker) ids other than 'R', 'G', 'B'.
+pub(crate) fn reads_as_ycbcr(ids: &[u8], jfif: bool, adobe_transform: Option<u8>) -> bool {
+    ids.len() == 3
+        && (jfif
+            || match adobe_transform {
+                Some(t) => t != 0,
+                None => ids != b"RGB",
+            })
+}
+
 /// All components of one JPEG.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DctPlanes {
@@ -89,21 +109,9 @@ impl DctPlanes {
     pub fn read_general(bytes: &[u8]) -> Result<DctPlanes> {
         let c = libjpeg_turbo_rs::read_coefficients(bytes)
             .map_err(|e| Error::decode("jpeg", format!("DCT coefficients: {e}")))?;
-        let mut tables = Vec::with_capacity(c.quant_tables.len());
-        for t in &c.quant_tables {
-            let mut z = [0u16; 64];
-            for (n, &q) in t.iter().enumerate() {
-                z[NATURAL_TO_ZIGZAG[n]] = q;
-            }
-            tables.push(z);
-        }
+        let tables: Vec<[u16; 64]> = c.quant_tables.iter().map(zigzag_table).collect();
         let ids: Vec<u8> = c.components.iter().map(|k| k.component_id).collect();
-        let ycbcr = ids.len() == 3
-            && (c.saw_jfif_marker
-                || match c.adobe_transform {
-                    Some(t) => t != 0,
-                    None => ids != b"RGB",
-                });
+        let ycbcr = reads_as_ycbcr(&ids, c.saw_jfif_marker, c.adobe_transform);
         let precision = c.effective_precision();
         let components = c
             .components
