@@ -6,38 +6,26 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use stegodetect::planes::dct::DctPlanes;
+use stegodetect::{container, Format, Limits};
 
 fuzz_target!(|data: &[u8]| {
-    // a frame's declared size is not checked by the readers: keep the fuzzer's memory bounded
-    // the way a scan's pixel limit does
-    if let Some((w, h)) = frame_size(data) {
-        if w as u64 * h as u64 > 4_000_000 {
-            return;
-        }
+    // the readers allocate what the frame declares: keep the fuzzer's memory bounded the way a
+    // scan does, by the container walk's frame size under a pixel limit
+    let limits = Limits {
+        max_pixels: 4_000_000,
+        ..Limits::default()
+    };
+    let Ok(info) = container::parse(Format::Jpeg, data, &limits) else {
+        return;
+    };
+    if info.width as u64 * info.height as u64 > limits.max_pixels {
+        return;
     }
-    let fast = DctPlanes::read_baseline(data);
-    let reference = DctPlanes::read_general(data);
+    let image = &data[..info.image_end.min(data.len())];
+    let fast = DctPlanes::read_baseline(image);
+    let reference = DctPlanes::read_general(image);
     if let Some(fast) = fast {
         let reference = reference.expect("the reference reads what the fast path reads");
         assert!(fast == reference, "coefficients differ");
     }
 });
-
-/// Width and height of the first SOF marker segment, if any.
-fn frame_size(d: &[u8]) -> Option<(u16, u16)> {
-    let mut i = 2;
-    while i + 9 < d.len() {
-        if d[i] != 0xFF {
-            i += 1;
-            continue;
-        }
-        let m = d[i + 1];
-        if (0xC0..=0xCF).contains(&m) && !matches!(m, 0xC4 | 0xC8 | 0xCC) {
-            let h = u16::from_be_bytes([d[i + 5], d[i + 6]]);
-            let w = u16::from_be_bytes([d[i + 7], d[i + 8]]);
-            return Some((w, h));
-        }
-        i += 2;
-    }
-    None
-}
