@@ -32,7 +32,7 @@ pub const WINDOW: usize = 64;
 struct Blocks {
     bx: usize,
     by: usize,
-    data: Vec<[i32; 64]>,
+    data: Vec<[i16; 64]>,
 }
 
 impl Blocks {
@@ -43,9 +43,9 @@ impl Blocks {
         let mut data = Vec::with_capacity(bx * by);
         for y in y0..y0 + by {
             for b in &c.blocks[y * c.blocks_x + x0..y * c.blocks_x + x0 + bx] {
-                let mut n = [0i32; 64];
+                let mut n = [0i16; 64];
                 for (z, &v) in b.iter().enumerate() {
-                    n[ZIGZAG_TO_NATURAL[z]] = v as i32;
+                    n[ZIGZAG_TO_NATURAL[z]] = v;
                 }
                 data.push(n);
             }
@@ -101,6 +101,7 @@ pub fn histograms(planes: &DctPlanes) -> Option<(Vec<f64>, Vec<f64>)> {
         let mut h = vec![0f64; n];
         for blk in &b.data {
             for &v in &blk[1..] {
+                let v = v as i32;
                 if v.abs() <= HIST_RANGE {
                     h[(v + HIST_RANGE) as usize] += 1.0;
                 }
@@ -141,10 +142,35 @@ fn count(h: &mut Counts, codes: &[u8]) {
     }
 }
 
+/// Count the codes of the first `rows` rows and `cols` columns of a block's 64 codes.
+#[inline(always)] // into the AVX2 version of `groups`
+fn count_rect(h: &mut Counts, codes: &[u8; 64], rows: usize, cols: usize) {
+    for row in codes.chunks_exact(8).take(rows) {
+        count(h, &row[..cols]);
+    }
+}
+
+/// Rows and columns of a block (natural order) that hold a non-zero value: one past the last
+/// row and one past the last column that do (at least 1 each). Every pair, triple and
+/// difference outside them is the centre code (0, 0), which is not counted one by one.
+#[inline(always)]
+fn extent(v: &[i16; 64]) -> (u8, u8) {
+    let (mut rows, mut cols) = (0u8, 0u8);
+    for (r, row) in v.chunks_exact(8).enumerate() {
+        let any = row.iter().fold(0u8, |m, &x| m | (x != 0) as u8);
+        rows = if any != 0 { r as u8 } else { rows };
+        cols |= row
+            .iter()
+            .enumerate()
+            .fold(0u8, |m, (c, &x)| m | ((x != 0) as u8) << c);
+    }
+    (rows + 1, (8 - cols.leading_zeros() as u8).max(1))
+}
+
 /// Bins of the 64 values of a block.
 #[inline]
-fn bins(v: &[i32; 64]) -> [u8; 64] {
-    std::array::from_fn(|i| bin(v[i]) as u8)
+fn bins(v: &[i16; 64]) -> [u8; 64] {
+    std::array::from_fn(|i| bin(v[i] as i32) as u8)
 }
 
 /// Pair codes `BINS * x[i] + y[i + d]` of bins, [`SKIP`] where `valid[i]` is false or `i + d`
@@ -162,10 +188,10 @@ fn codes(x: &[u8; 64], y: &[u8; 64], d: usize, valid: &[bool; 64]) -> [u8; 64] {
 
 /// Bins of `a[i] - b[i + d]` (the bin of 0 past the end).
 #[inline]
-fn diff_bins(a: &[i32; 64], b: &[i32; 64], d: usize) -> [u8; 64] {
+fn diff_bins(a: &[u16; 64], b: &[u16; 64], d: usize) -> [u8; 64] {
     let mut out = [T as u8; 64];
     for (o, (&p, &q)) in out.iter_mut().zip(a.iter().zip(&b[d..])) {
-        *o = ((p - q).clamp(-T, T) + T) as u8;
+        *o = ((p as i32 - q as i32).clamp(-T, T) + T) as u8;
     }
     out
 }
@@ -235,8 +261,9 @@ const LOW_MODES: [usize; 14] = [1, 2, 3, 4, 8, 9, 10, 11, 16, 17, 18, 24, 25, 32
 ///
 /// Each block's values, and the |C| differences the Markov groups use, are binned once into
 /// arrays; pair codes are then built position by position over whole arrays (vectorised) and
-/// counted. Blocks whose AC coefficients are all zero with such neighbours (smooth areas) are
-/// walked only for the pairs with DC.
+/// counted within the blocks' extent of non-zero values (beyond it every pair is (0, 0), whose
+/// count [`total`] puts back). Blocks whose AC coefficients are all zero with such neighbours
+/// (smooth areas) are walked only for the pairs with DC.
 #[multiversion::multiversion(targets("x86_64+avx2+fma"))]
 fn groups(b: &Blocks) -> [f64; 4 * GROUP] {
     let zero: Counts = [[0; 32]; 4];
@@ -255,27 +282,33 @@ fn groups(b: &Blocks) -> [f64; 4 * GROUP] {
         .map(|c| c[1..].iter().any(|&v| v != 0))
         .collect();
     let cb: Vec<[u8; 64]> = b.data.iter().map(bins).collect();
+    let ext: Vec<(u8, u8)> = b.data.iter().map(extent).collect();
     // |C| of every block, computed once (each block takes part in up to nine triples)
-    let abs: Vec<[i32; 64]> = b
+    let abs: Vec<[u16; 64]> = b
         .data
         .iter()
-        .map(|c| std::array::from_fn(|i| c[i].abs()))
+        .map(|c| std::array::from_fn(|i| c[i].unsigned_abs()))
         .collect();
     for k in 0..b.data.len() {
         let (x, y) = (k % b.bx, k / b.bx);
         let a = &abs[k];
         if busy[k] {
-            count(&mut intra, &codes(&cb[k], &cb[k], 1, &H_PAIR));
-            // the last row of the vertical pairs and the last two of the triples are all
-            // SKIP: not counted
-            count(&mut intra, &codes(&cb[k], &cb[k], 8, &V_PAIR)[..56]);
+            // pairs and triples start in the block's extent (the others are all (0, 0)) and
+            // where they fit: pairs up to column 6 / row 6, triples up to column 5 / row 5
+            let (rows, cols) = (ext[k].0 as usize, ext[k].1 as usize);
+            let h_pairs = codes(&cb[k], &cb[k], 1, &H_PAIR);
+            count_rect(&mut intra, &h_pairs, rows, cols.min(7));
+            let v_pairs = codes(&cb[k], &cb[k], 8, &V_PAIR);
+            count_rect(&mut intra, &v_pairs, rows.min(7), cols);
             let dh = diff_bins(a, a, 1);
-            count(&mut mk_intra, &codes(&dh, &dh, 1, &H_TRIPLE));
+            let h_triples = codes(&dh, &dh, 1, &H_TRIPLE);
+            count_rect(&mut mk_intra, &h_triples, rows, cols.min(6));
             let dv = diff_bins(a, a, 8);
-            count(&mut mk_intra, &codes(&dv, &dv, 8, &V_TRIPLE)[..48]);
+            let v_triples = codes(&dv, &dv, 8, &V_TRIPLE);
+            count_rect(&mut mk_intra, &v_triples, rows.min(6), cols);
         } else {
             // only the Markov triples through DC are not zero: (|DC|, 0) along row and column
-            let code = [bin(a[0]) as u8 * BINS as u8 + T as u8; 2];
+            let code = [bin(a[0] as i32) as u8 * BINS as u8 + T as u8; 2];
             count(&mut mk_intra, &code);
         }
         // inter-block co-occurrence of low modes with the right and lower neighbours
@@ -294,7 +327,10 @@ fn groups(b: &Blocks) -> [f64; 4 * GROUP] {
             let (n1, n2) = (k + dx + dy * b.bx, k + 2 * (dx + dy * b.bx));
             if fits && (busy[k] || busy[n1] || busy[n2]) {
                 let (d1, d2) = (diff_bins(a, &abs[n1], 0), diff_bins(&abs[n1], &abs[n2], 0));
-                count(&mut mk_inter, &codes(&d1, &d2, 0, &AC));
+                // the three blocks' joint extent
+                let rows = ext[k].0.max(ext[n1].0).max(ext[n2].0) as usize;
+                let cols = ext[k].1.max(ext[n1].1).max(ext[n2].1) as usize;
+                count_rect(&mut mk_inter, &codes(&d1, &d2, 0, &AC), rows, cols);
             }
         }
     }
@@ -348,7 +384,8 @@ fn matmul(a: &Mat8, b: &Mat8) -> Mat8 {
 fn calibrated(b: &Blocks, q: &[f32; 64]) -> Blocks {
     let (d, dt) = dct_matrices();
     let (w, h) = (b.bx * 8, b.by * 8);
-    let mut px = vec![0f32; w * h];
+    // decompressed samples are whole numbers in 0..=255: kept as bytes
+    let mut px = vec![0u8; w * h];
     for (k, c) in b.data.iter().enumerate() {
         let (x0, y0) = ((k % b.bx) * 8, (k / b.bx) * 8);
         let mut deq = [[0f32; 8]; 8];
@@ -361,7 +398,7 @@ fn calibrated(b: &Blocks, q: &[f32; 64]) -> Blocks {
         for (r, row) in p.iter().enumerate() {
             let line = &mut px[(y0 + r) * w + x0..(y0 + r) * w + x0 + 8];
             for (o, v) in line.iter_mut().zip(row) {
-                *o = (v + 128.0).round().clamp(0.0, 255.0);
+                *o = (v + 128.0).round().clamp(0.0, 255.0) as u8;
             }
         }
     }
@@ -373,14 +410,15 @@ fn calibrated(b: &Blocks, q: &[f32; 64]) -> Blocks {
             for (r, row) in blk.iter_mut().enumerate() {
                 let start = (4 + y * 8 + r) * w + 4 + x * 8;
                 for (o, v) in row.iter_mut().zip(&px[start..start + 8]) {
-                    *o = v - 128.0;
+                    *o = *v as f32 - 128.0;
                 }
             }
             let f = matmul(&matmul(&d, &blk), &dt);
-            let mut out = [0i32; 64];
+            // |values| <= 1024 (the DCT of samples within +-128, a table entry >= 1)
+            let mut out = [0i16; 64];
             for (i, row) in f.iter().enumerate() {
                 for (j, v) in row.iter().enumerate() {
-                    out[i * 8 + j] = (v / q[i * 8 + j]).round() as i32;
+                    out[i * 8 + j] = (v / q[i * 8 + j]).round() as i16;
                 }
             }
             data.push(out);
@@ -417,7 +455,7 @@ mod tests {
             g[k][half][bin(a) * BINS + bin(b)] += 1;
             n[k] += 1;
         };
-        let at = |k: usize, r: usize, c: usize| b.data[k][r * 8 + c];
+        let at = |k: usize, r: usize, c: usize| b.data[k][r * 8 + c] as i32;
         for k in 0..b.data.len() {
             let (x, y) = (k % b.bx, k / b.bx);
             for r in 0..8 {
@@ -446,14 +484,14 @@ mod tests {
                 if x + dx < b.bx && y + dy < b.by {
                     let n1 = k + dx + dy * b.bx;
                     for &m in &LOW_MODES {
-                        count(1, half, b.data[k][m], b.data[n1][m]);
+                        count(1, half, b.data[k][m] as i32, b.data[n1][m] as i32);
                     }
                 }
                 if x + 2 * dx < b.bx && y + 2 * dy < b.by {
                     let (n1, n2) = (k + dx + dy * b.bx, k + 2 * (dx + dy * b.bx));
                     for m in 1..64 {
                         let (a0, a1, a2) =
-                            (b.data[k][m].abs(), b.data[n1][m].abs(), b.data[n2][m].abs());
+                            (at(k, 0, m).abs(), at(n1, 0, m).abs(), at(n2, 0, m).abs());
                         count(3, half, a0 - a1, a1 - a2);
                     }
                 }
@@ -485,7 +523,7 @@ mod tests {
                         std::array::from_fn(|_| {
                             let r = next();
                             if r % 64 < density {
-                                (r >> 8) as i32 % 11 - 5
+                                (r >> 8) as i16 % 11 - 5
                             } else {
                                 0
                             }
@@ -505,7 +543,7 @@ mod tests {
     #[test]
     fn groups_are_distributions() {
         let data = (0..64)
-            .map(|k| std::array::from_fn(|i| ((k * 7 + i * 3) % 9) as i32 - 4))
+            .map(|k| std::array::from_fn(|i| ((k * 7 + i * 3) % 9) as i16 - 4))
             .collect();
         let f = groups(&Blocks { bx: 8, by: 8, data });
         for g in 0..2 {
