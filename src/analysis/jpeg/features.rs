@@ -366,9 +366,17 @@ fn dct_matrices() -> (Mat8, Mat8) {
 /// `a * b`, written row by row so the inner loop is one 8-wide vector operation.
 #[inline(always)] // into the AVX2 version of `calibrated`
 fn matmul(a: &Mat8, b: &Mat8) -> Mat8 {
+    matmul_first(a, b, 8)
+}
+
+/// `a * b` over the first `inner` rows of `b` (columns of `a`): equal to [`matmul`] where the
+/// others are zero, but for the sign of zero results (the terms left out are products with
+/// zero, and adding +-0 changes no other sum).
+#[inline(always)]
+fn matmul_first(a: &Mat8, b: &Mat8, inner: usize) -> Mat8 {
     let mut out = [[0f32; 8]; 8];
     for (o, ar) in out.iter_mut().zip(a) {
-        for (k, br) in b.iter().enumerate() {
+        for (k, br) in b.iter().enumerate().take(inner) {
             let s = ar[k];
             for (x, y) in o.iter_mut().zip(br) {
                 *x += s * y;
@@ -394,7 +402,11 @@ fn calibrated(b: &Blocks, q: &[f32; 64]) -> Blocks {
                 *v = c[i * 8 + j] as f32 * q[i * 8 + j];
             }
         }
-        let p = matmul(&matmul(&dt, &deq), &d);
+        // rows and columns of `deq` past its extent are zero, and so are the columns of
+        // `dt deq` past it: the sums leave them out (the samples are unchanged, a zero's sign
+        // is lost in the rounding)
+        let (rows, cols) = extent(c);
+        let p = matmul_first(&matmul_first(&dt, &deq, rows as usize), &d, cols as usize);
         for (r, row) in p.iter().enumerate() {
             let line = &mut px[(y0 + r) * w + x0..(y0 + r) * w + x0 + 8];
             for (o, v) in line.iter_mut().zip(row) {
@@ -445,6 +457,34 @@ mod tests {
         // the DC of a flat block is 8 times its value
         let flat = [[10f32; 8]; 8];
         assert!((matmul(&matmul(&d, &flat), &dt)[0][0] - 80.0).abs() < 1e-3);
+    }
+
+    #[test]
+    fn the_inverse_transform_within_the_extent_equals_the_whole_one() {
+        let (d, dt) = dct_matrices();
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        for density in [0u64, 2, 8, 30, 64] {
+            for _ in 0..200 {
+                let c: [i16; 64] = std::array::from_fn(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    if state % 64 < density {
+                        (state >> 20) as i16 % 40
+                    } else {
+                        0
+                    }
+                });
+                let deq: Mat8 =
+                    std::array::from_fn(|i| std::array::from_fn(|j| c[i * 8 + j] as f32 * 3.0));
+                let whole = matmul(&matmul(&dt, &deq), &d);
+                let (rows, cols) = extent(&c);
+                let part = matmul_first(&matmul_first(&dt, &deq, rows as usize), &d, cols as usize);
+                for (a, b) in whole.iter().flatten().zip(part.iter().flatten()) {
+                    assert!(a == b, "{a} {b} (extent {rows} x {cols})");
+                }
+            }
+        }
     }
 
     /// Every pair counted one by one, zeros included: the definition [`groups`] must match.
