@@ -130,6 +130,15 @@ fn jsteg(rates: &[f64], max: usize, dirs: &[String]) {
                     per[k][big + 1] += 1;
                     if r.payload.as_ref().is_some_and(|p| p.bytes == payload) {
                         per[k][big + 2] += 1;
+                    } else if std::env::var_os("JSTEG_INEXACT").is_some() {
+                        let got = r.payload.as_ref().map(|p| &p.bytes[..]).unwrap_or(&[]);
+                        let same = got.iter().zip(&payload).take_while(|(a, b)| a == b).count();
+                        eprintln!(
+                            "inexact\t{rate}\t{nz}\tembedded {} got {} same prefix {same}\t{}",
+                            payload.len(),
+                            got.len(),
+                            p.display()
+                        );
                     }
                 } else if std::env::var_os("JSTEG_MISSES").is_some() {
                     eprintln!("miss\t{rate}\t{nz}\t{}", p.display());

@@ -31,7 +31,19 @@ pub(super) fn embed(jpeg: &[u8], payload: &[u8]) -> Result<Vec<u8>> {
     let planes = DctPlanes::read(jpeg, 0)?;
     let bits = bits(payload);
     let mut next = bits.iter();
+    // Only blocks inside the image carry bits: the MCU padding past its right and bottom edges
+    // is written back as libjpeg writes it, DC-only dummy blocks (jsteg itself, patched into
+    // libjpeg's compressor, never sees them either). A cover whose padding held AC values lost
+    // the bits written there and the payload after them read shifted.
+    let inside: Vec<(usize, usize)> = (0..planes.components.len())
+        .map(|ci| planes.blocks_inside(ci))
+        .collect();
     'outer: for (c, b) in planes.scan_order() {
+        let (wb, hb) = inside[c];
+        let per_row = planes.components[c].blocks_x;
+        if b % per_row >= wb || b / per_row >= hb {
+            continue;
+        }
         for v in coeffs.components[c].blocks[b][1..].iter_mut() {
             if usable(*v) {
                 let Some(&bit) = next.next() else {
