@@ -29,10 +29,10 @@ const GROUP: usize = BINS * BINS;
 pub const WINDOW: usize = 64;
 
 /// Coefficient blocks of one component in natural (row-major 8x8) order.
-struct Blocks {
-    bx: usize,
-    by: usize,
-    data: Vec<[i16; 64]>,
+pub(super) struct Blocks {
+    pub(super) bx: usize,
+    pub(super) by: usize,
+    pub(super) data: Vec<[i16; 64]>,
 }
 
 impl Blocks {
@@ -73,7 +73,7 @@ pub fn features(planes: &DctPlanes) -> Option<[f32; N_FEATURES]> {
 
 /// The centred window of the luminance blocks and its quantisation table (natural order), or
 /// `None` when the image is too small to calibrate (fewer than 3x3 blocks) or has no component.
-fn luminance_window(planes: &DctPlanes) -> Option<(Blocks, [f32; 64])> {
+pub(super) fn luminance_window(planes: &DctPlanes) -> Option<(Blocks, [f32; 64])> {
     let c = planes.components.first()?;
     if c.blocks_x < 3 || c.blocks_y < 3 || c.blocks.len() != c.blocks_x * c.blocks_y {
         return None;
@@ -154,7 +154,7 @@ fn count_rect(h: &mut Counts, codes: &[u8; 64], rows: usize, cols: usize) {
 /// row and one past the last column that do (at least 1 each). Every pair, triple and
 /// difference outside them is the centre code (0, 0), which is not counted one by one.
 #[inline(always)]
-fn extent(v: &[i16; 64]) -> (u8, u8) {
+pub(super) fn extent(v: &[i16; 64]) -> (u8, u8) {
     let (mut rows, mut cols) = (0u8, 0u8);
     for (r, row) in v.chunks_exact(8).enumerate() {
         let any = row.iter().fold(0u8, |m, &x| m | (x != 0) as u8);
@@ -342,11 +342,11 @@ fn groups(b: &Blocks) -> [f64; 4 * GROUP] {
     out
 }
 
-type Mat8 = [[f32; 8]; 8];
+pub(super) type Mat8 = [[f32; 8]; 8];
 
 /// The orthonormal 8-point DCT-II matrix `D[k][n] = c_k cos((2n + 1) k pi / 16)` and its
 /// transpose.
-fn dct_matrices() -> (Mat8, Mat8) {
+pub(super) fn dct_matrices() -> (Mat8, Mat8) {
     let mut d = [[0f32; 8]; 8];
     for (k, row) in d.iter_mut().enumerate() {
         let ck = if k == 0 { (1.0f64 / 8.0).sqrt() } else { 0.5 };
@@ -365,7 +365,7 @@ fn dct_matrices() -> (Mat8, Mat8) {
 
 /// `a * b`, written row by row so the inner loop is one 8-wide vector operation.
 #[inline(always)] // into the AVX2 version of `calibrated`
-fn matmul(a: &Mat8, b: &Mat8) -> Mat8 {
+pub(super) fn matmul(a: &Mat8, b: &Mat8) -> Mat8 {
     matmul_first(a, b, 8)
 }
 
@@ -373,7 +373,7 @@ fn matmul(a: &Mat8, b: &Mat8) -> Mat8 {
 /// others are zero, but for the sign of zero results (the terms left out are products with
 /// zero, and adding +-0 changes no other sum).
 #[inline(always)]
-fn matmul_first(a: &Mat8, b: &Mat8, inner: usize) -> Mat8 {
+pub(super) fn matmul_first(a: &Mat8, b: &Mat8, inner: usize) -> Mat8 {
     let mut out = [[0f32; 8]; 8];
     for (o, ar) in out.iter_mut().zip(a) {
         for (k, br) in b.iter().enumerate().take(inner) {

@@ -840,7 +840,8 @@ pub fn analyse(dct: &DctPlanes, evidence: &mut Vec<Evidence>) {
         header,
         ..
     } = scan;
-    if let Some(((len, start), h)) = header {
+    if let Some(((len, start), h)) = &header {
+        let (len, start) = (*len, *start);
         let end = start + len * 8;
         if (by_rules || by_fit.is_some()) && !drawn(dct, end) {
             let p = h;
@@ -869,20 +870,7 @@ pub fn analyse(dct: &DctPlanes, evidence: &mut Vec<Evidence>) {
                 ),
             };
             let mut e = Evidence::new(Method::JpegJsteg, score, "dct-sequential", detail);
-            e.payload = Some(Payload {
-                method: Method::JpegJsteg,
-                bytes,
-                encoding: PayloadEncoding::Jsteg,
-                file_type: None,
-                bit_order: Some(crate::vocab::BitOrder::MsbFirst),
-                channel: "dct.ac".into(),
-                offset: 0,
-                frame: None,
-                complete: true,
-                tool: Some(Tool::Jsteg),
-                lsbs: None,
-                encrypted,
-            });
+            e.payload = Some(payload(bytes, encrypted));
             evidence.push(e);
             return;
         }
@@ -893,7 +881,7 @@ pub fn analyse(dct: &DctPlanes, evidence: &mut Vec<Evidence>) {
     if !p.is_signature(Z_SYMMETRY * 0.5) || !rest_measured || drawn(dct, p.extent) {
         return;
     }
-    let detail = format!(
+    let mut detail = format!(
         "the first {} of {} usable AC coefficients (scan order) have the value pairs (-1, -2) \
          and (2, 3) equalised (z {:.1}) and lost the sign symmetry of natural coefficients \
          (z {:.1}): sequential LSB replacement of about {} bytes",
@@ -903,12 +891,63 @@ pub fn analyse(dct: &DctPlanes, evidence: &mut Vec<Evidence>) {
         p.z,
         p.extent / 8
     );
-    evidence.push(Evidence::new(
+    // jsteg's header, where the one the stream starts with declares a payload ending where the
+    // peak's extent, found without it, does: the declared prefix alone fell short of the tests
+    // above (they judge it by itself, at a stricter bar than one agreeing with the peak)
+    let agreed = header.and_then(|((len, start), _)| agrees(len, start, p.extent, s.len()));
+    let mut e = Evidence::new(
         Method::JpegJsteg,
         score(p.z),
         "dct-sequential",
-        detail,
-    ));
+        String::new(),
+    );
+    if let Some((len, start, end)) = agreed {
+        detail.push_str(&format!(
+            "; jsteg's header declares {len} bytes ending at usable coefficient {end}, where \
+             that replacement ends: payload recovered"
+        ));
+        let bytes = read_bytes(&s, start, len);
+        let encrypted = crate::stats::entropy(&bytes) > 7.0 && len >= 64;
+        e.payload = Some(payload(bytes, encrypted));
+    }
+    e.detail = detail;
+    evidence.push(e);
+}
+
+/// `(len, start, end)` of a header declaring `len` bytes from bit `start` when the payload's
+/// end lies within the LSB stream read (`stream_len` bits) and agrees with the peak's `extent`.
+fn agrees(
+    len: usize,
+    start: usize,
+    extent: usize,
+    stream_len: usize,
+) -> Option<(usize, usize, usize)> {
+    let end = start + len * 8;
+    (end <= stream_len && end.abs_diff(extent) <= (end / 4).max(AGREE_MIN))
+        .then_some((len, start, end))
+}
+
+/// Distance (usable coefficients) within which a declared payload's end agrees with the peak's
+/// extent, for payloads under four times this long (longer ones: a quarter of their length).
+/// The peak is judged at the ends of blocks, tens of coefficients apart.
+const AGREE_MIN: usize = 128;
+
+/// jsteg's payload as read from the LSB stream.
+fn payload(bytes: Vec<u8>, encrypted: bool) -> Payload {
+    Payload {
+        method: Method::JpegJsteg,
+        bytes,
+        encoding: PayloadEncoding::Jsteg,
+        file_type: None,
+        bit_order: Some(crate::vocab::BitOrder::MsbFirst),
+        channel: "dct.ac".into(),
+        offset: 0,
+        frame: None,
+        complete: true,
+        tool: Some(Tool::Jsteg),
+        lsbs: None,
+        encrypted,
+    }
 }
 
 #[cfg(test)]
@@ -1174,6 +1213,21 @@ mod tests {
         let e = ev.first().expect("jsteg evidence");
         assert!(e.score >= 0.9, "{e:?}");
         assert_eq!(e.payload.as_ref().map(|p| &p.bytes), Some(&payload));
+    }
+
+    #[test]
+    fn a_declared_payload_agrees_with_the_peak_only_near_its_end() {
+        // 300 bytes from bit 14: the payload ends at 2,414
+        assert_eq!(agrees(300, 14, 2_414, 5_000), Some((300, 14, 2_414)));
+        // a quarter of its length either side (603), at least AGREE_MIN
+        assert!(agrees(300, 14, 2_414 - 603, 5_000).is_some());
+        assert!(agrees(300, 14, 2_414 + 603, 5_000).is_some());
+        assert!(agrees(300, 14, 2_414 - 604, 5_000).is_none());
+        assert!(agrees(300, 14, 2_414 + 604, 5_000).is_none());
+        assert!(agrees(10, 14, 94 + AGREE_MIN, 5_000).is_some());
+        assert!(agrees(10, 14, 94 + AGREE_MIN + 1, 5_000).is_none());
+        // a declared end past the stream read is no payload
+        assert!(agrees(300, 14, 2_414, 2_413).is_none());
     }
 
     /// Sequential replacement without jsteg's header (the prefix where the symmetry break

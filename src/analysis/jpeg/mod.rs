@@ -17,8 +17,13 @@
 //! - [`outguess`]: OutGuess payloads read back under its default key and the common
 //!   passphrases (every scan) and the keys given, when they read as text or a file.
 //!
+//! - [`dctr`]: DCTR rich-model features (8,000 histograms of the undecimated DCT), for studies
+//!   of nsF5 and J-UNIWARD; not used by the detector, whose operating point a linear model over
+//!   them did not reach (docs/jpeg-domain.md).
+//!
 //! F5/nsF5 and J-UNIWARD are not detected (docs/jpeg-domain.md has what was measured).
 
+pub mod dctr;
 pub mod features;
 pub mod jsteg;
 pub mod outguess;
