@@ -95,6 +95,7 @@ def main():
     ap.add_argument("--tools", default="nsF5,J-UNIWARD,steghide,outguess")
     ap.add_argument("--folds", type=int, default=3)
     ap.add_argument("--base", nargs="*", help="CSVs of jpeg_domain features (202 per path) to use beside DCTR")
+    ap.add_argument("--dump", help="write the test rows' scores (path, label, tool, group, score) to this TSV")
     ap.add_argument("--k", type=int, default=0, help="with --base: DCTR columns kept (most separating)")
     a = ap.parse_args()
     tools = set(a.tools.split(","))
@@ -164,6 +165,14 @@ def main():
         for r, s in zip(ts, st):
             if r["y"]:
                 by[group(r)].append(s)
+        if a.dump:
+            with open(a.dump, "w") as fh:
+                fh.write(f"threshold\t{thr}\n")
+                for r, v in zip(tc, sc):
+                    fh.write(f"{r['path']}\tclean\tclean\t\t{v}\n")
+                for r, v in zip(ts, st):
+                    g = " ".join(group(r)) if r["y"] else "control"
+                    fh.write(f"{r['path']}\t{'stego' if r['y'] else 'clean'}\t{r['tool']}\t{g}\t{v}\n")
         neg = np.r_[sc, ctl]
         for k in sorted(by):
             v = np.array(by[k])
