@@ -932,7 +932,7 @@ fn agrees(
 /// payloads under 32 times this long (longer ones: a 32nd of their length); it may fall short
 /// of it by a quarter. The peak is judged at the ends of blocks, and where noise slows the
 /// growth of the symmetry break it peaks early: where jsteg's payloads were found this way
-/// (held-out sets A and B) the peak lay 0.6-23 % short of the end, or 4 past it. A peak far
+/// (held-out sets A and B) the peak lay 0.6-23 % short of the end. A peak far
 /// past the declared end is the image's own asymmetry going on, and the header the random
 /// first bits of a clean image's stream (a set C map tile: declared end 14,081, peak 16,768).
 const AGREE_MIN: usize = 64;
