@@ -1,13 +1,28 @@
 #!/usr/bin/env python3
 """Study: how far do DCTR features (src/analysis/jpeg/dctr.rs) take nsF5, J-UNIWARD, steghide and
 OutGuess, trained on held-out sets A and B, measured on sets C, D (stego made from their
-originals) and the clean JPEGs of C, D and E?
+originals) and the clean JPEGs of C, D and E? Results: docs/jpeg-domain.md, "DCTR features and a
+linear model".
 
-    target/release/examples/jpeg_domain dctr LIST target/dctr/NAME.bin     # per part below
-    .venv-jpeg/bin/python scripts/research/dctr_study.py [--model logreg|hgb] [--fpr 0.0005]
+Data (the stego sets need steghide, outguess and .venv-jpeg, see scripts/jpeg_data.sh):
 
-Parts (target/dctr/): train_clean (A + B, originals and re-saves), train_stego
-(data/jpeg-train-ab/manifest.csv), test_clean (C, D, E), test_stego (data/jpeg-test-cd/manifest.csv).
+    .venv-jpeg/bin/python scripts/jpeg_heldout_stego.py --heldout A+B.csv --out data/jpeg-train-ab \
+        --steghide 800 --outguess 800 --nsf5 300 --juniward 200 --stego-only
+    .venv-jpeg/bin/python scripts/jpeg_heldout_stego.py --heldout C+D.csv --out data/jpeg-test-cd \
+        --steghide 300 --outguess 300 --nsf5 200 --juniward 100 --stego-only
+
+(A+B.csv, C+D.csv: the sets' manifest.csv files concatenated under one header.) Features, one list
+(CSV, header `path`) per part: train_clean = every JPEG under data/jpeg-heldout and
+data/jpeg-heldout-b, train_stego = data/jpeg-train-ab/manifest.csv's paths, test_clean = every JPEG
+under data/jpeg-heldout-{c,d,e}, test_stego = data/jpeg-test-cd/manifest.csv's paths:
+
+    RAYON_NUM_THREADS=1 target/release/examples/jpeg_domain dctr LIST target/dctr/PART.bin
+    target/release/examples/jpeg_domain features target/dctr/PART.paths-as-CSV target/dctr/PART.f202.csv
+
+Then:
+
+    .venv-jpeg/bin/python scripts/research/dctr_study.py --model logreg --C 0.01
+    .venv-jpeg/bin/python scripts/research/dctr_study.py --model hgb --base target/dctr/*.f202.csv --k 300
 """
 from __future__ import annotations
 
