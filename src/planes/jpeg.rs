@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 
 use libjpeg_turbo_rs::simd::{detect, SimdRoutines};
 
-use super::dct::{DctComponent, DctPlanes, NATURAL_TO_ZIGZAG};
+use super::dct::{DctComponent, DctPlanes, NATURAL_TO_ZIGZAG, ZIGZAG_TO_NATURAL};
 use super::{ColorMode, PixelPlanes};
 
 fn routines() -> &'static SimdRoutines {
@@ -20,20 +20,35 @@ fn routines() -> &'static SimdRoutines {
     R.get_or_init(detect)
 }
 
+/// Output rows per parallel task (see [`bands`]).
+const TASK_ROWS: usize = 64;
+
 /// The pixels of `d`, or `None` for a layout this path does not handle.
 pub(crate) fn pixels(d: &DctPlanes) -> Option<PixelPlanes> {
+    pixels_in_tasks(d, TASK_ROWS)
+}
+
+/// [`pixels`] with tasks of about `task_rows` output rows (the result does not depend on it).
+fn pixels_in_tasks(d: &DctPlanes, task_rows: usize) -> Option<PixelPlanes> {
     let (w, h) = (d.width as usize, d.height as usize);
     if d.precision != 8 || w == 0 || h == 0 {
         return None;
     }
     match d.components.as_slice() {
         [grey] => {
-            let plane = samples(grey)?;
-            let stride = grey.blocks_x * 8;
-            let mut out = Vec::with_capacity(w * h);
-            for row in plane.chunks_exact(stride).take(h) {
-                out.extend_from_slice(&row[..w]);
+            let (stride, rows) = (grey.blocks_x * 8, grey.blocks_y * 8);
+            if grey.blocks.len() != grey.blocks_x * grey.blocks_y || stride < w || rows < h {
+                return None;
             }
+            let quant = natural_quant(grey);
+            let mut out = vec![0u8; w * h];
+            bands(&mut out, w, 8, task_rows, |row0, rows| {
+                let mut luma = vec![0u8; stride * rows.len().div_ceil(w).next_multiple_of(8)];
+                idct_rows(grey, &quant, row0 / 8, &mut luma);
+                for (o, src) in rows.chunks_exact_mut(w).zip(luma.chunks_exact(stride)) {
+                    o.copy_from_slice(&src[..w]);
+                }
+            });
             Some(PixelPlanes::from_samples(
                 w as u32,
                 h as u32,
@@ -41,49 +56,81 @@ pub(crate) fn pixels(d: &DctPlanes) -> Option<PixelPlanes> {
                 out,
             ))
         }
-        [y, cb, cr] if d.ycbcr => ycbcr(w, h, y, cb, cr),
+        [y, cb, cr] if d.ycbcr => ycbcr(w, h, [y, cb, cr], task_rows),
         _ => None,
     }
 }
 
-/// One component's samples after the IDCT: `blocks_x * 8` wide, `blocks_y * 8` high.
-fn samples(c: &DctComponent) -> Option<Vec<u8>> {
+/// Rows of output split into tasks of whole bands of `band` rows (`row_len` bytes each), about
+/// `task_rows` rows per task, run in parallel where a core is free (one image scanned alone):
+/// `f(first row, its rows)`. Each task's scratch is one band of luma samples, in cache, instead
+/// of a whole-image plane (whose pages alone cost about as much as its IDCT).
+fn bands(
+    out: &mut [u8],
+    row_len: usize,
+    band: usize,
+    task_rows: usize,
+    f: impl Fn(usize, &mut [u8]) + Sync,
+) {
+    use rayon::prelude::*;
+    let rows = band * (task_rows / band).max(1);
+    out.par_chunks_mut(rows * row_len)
+        .enumerate()
+        .for_each(|(i, chunk)| f(i * rows, chunk));
+}
+
+/// A component's quantisation table in natural order, as the IDCT reads it.
+fn natural_quant(c: &DctComponent) -> [u16; 64] {
+    std::array::from_fn(|n| c.quant[NATURAL_TO_ZIGZAG[n]])
+}
+
+/// The IDCT of `c`'s block rows from `block_row0` on, as many as fit in `plane` (`blocks_x * 8`
+/// samples wide, a whole number of block rows high; rows past the component's last are left).
+fn idct_rows(c: &DctComponent, quant: &[u16; 64], block_row0: usize, plane: &mut [u8]) {
     let stride = c.blocks_x * 8;
-    if c.blocks.len() != c.blocks_x * c.blocks_y {
-        return None;
-    }
-    let mut quant = [0u16; 64];
-    for (n, q) in quant.iter_mut().enumerate() {
-        *q = c.quant[NATURAL_TO_ZIGZAG[n]];
-    }
     let idct = routines().idct_islow;
-    let mut plane = vec![0u8; stride * c.blocks_y * 8];
-    let mut coef = [0i16; 64];
     let mut out = [0u8; 64];
+    let first = block_row0 * c.blocks_x;
+    let blocks = c.blocks.get(first..).unwrap_or_default();
     for (band, blocks) in plane
         .chunks_exact_mut(stride * 8)
-        .zip(c.blocks.chunks_exact(c.blocks_x))
+        .zip(blocks.chunks_exact(c.blocks_x))
     {
         for (bx, block) in blocks.iter().enumerate() {
-            for (n, v) in coef.iter_mut().enumerate() {
-                *v = block[NATURAL_TO_ZIGZAG[n]];
+            // zigzag -> natural order, only as far as the last 16 values holding a non-zero one
+            // (the rest of a block is mostly zeros: this reordering cost as much as the IDCT)
+            let used = block
+                .chunks_exact(16)
+                .rposition(|q| q.iter().fold(0, |a, &v| a | v) != 0)
+                .map_or(0, |i| 16 * (i + 1));
+            let mut coef = [0i16; 64];
+            for (k, &v) in block[..used].iter().enumerate() {
+                coef[ZIGZAG_TO_NATURAL[k]] = v;
             }
-            idct(&coef, &quant, &mut out);
+            idct(&coef, quant, &mut out);
             for (r, src) in out.chunks_exact(8).enumerate() {
                 let at = r * stride + bx * 8;
                 band[at..at + 8].copy_from_slice(src);
             }
         }
     }
+}
+
+/// One component's samples after the IDCT: `blocks_x * 8` wide, `blocks_y * 8` high.
+fn samples(c: &DctComponent) -> Option<Vec<u8>> {
+    if c.blocks.len() != c.blocks_x * c.blocks_y {
+        return None;
+    }
+    let mut plane = vec![0u8; c.blocks_x * 8 * c.blocks_y * 8];
+    idct_rows(c, &natural_quant(c), 0, &mut plane);
     Some(plane)
 }
 
 fn ycbcr(
     w: usize,
     h: usize,
-    y: &DctComponent,
-    cb: &DctComponent,
-    cr: &DctComponent,
+    [y, cb, cr]: [&DctComponent; 3],
+    task_rows: usize,
 ) -> Option<PixelPlanes> {
     let (hs, vs) = (y.h_samp, y.v_samp);
     let chroma_ok = |c: &DctComponent| c.h_samp == 1 && c.v_samp == 1;
@@ -95,54 +142,61 @@ fn ycbcr(
     if cb.blocks_x * 8 < cw || cb.blocks_y * 8 < ch || y.blocks_x * 8 < w || y.blocks_y * 8 < h {
         return None;
     }
-    // the three planes' IDCTs in parallel where a core is free (one image scanned alone)
-    let (yp, (cbp, crp)) = rayon::join(
-        || samples(y),
-        || rayon::join(|| samples(cb), || samples(cr)),
-    );
-    let (yp, cbp, crp) = (yp?, cbp?, crp?);
+    if y.blocks.len() != y.blocks_x * y.blocks_y {
+        return None;
+    }
+    // whole chroma planes (a quarter or half of the luma's size for subsampled chroma: fancy
+    // upsampling reads the rows on either side of a band), the luma band by band
+    let (cbp, crp) = rayon::join(|| samples(cb), || samples(cr));
+    let (cbp, crp) = (cbp?, crp?);
     let (ys, cs) = (y.blocks_x * 8, cb.blocks_x * 8);
+    let quant = natural_quant(y);
     let simd = routines();
     let mut rgb = vec![0u8; w * h * 3];
-    // full-width chroma rows of the current output row (one spare sample for odd widths)
-    let (mut ub, mut ur) = (vec![0u8; cw * hs + 1], vec![0u8; cw * hs + 1]);
-    let (mut vb, mut vr) = (vec![0u16; cw], vec![0u16; cw]);
-    for (row, out) in rgb.chunks_exact_mut(w * 3).enumerate() {
-        let luma = &yp[row * ys..][..w];
-        for (plane, up, colsum) in [(&cbp, &mut ub, &mut vb), (&crp, &mut ur, &mut vr)] {
-            if vs == 1 {
-                let src = &plane[row.min(ch - 1) * cs..][..cw];
-                if hs == 1 {
-                    up[..cw].copy_from_slice(src);
-                } else {
-                    fancy_h2v1(src, up);
-                }
-            } else {
-                // the nearer chroma row weighs 3, the one beyond it 1 (edge rows repeat)
-                let near = row / 2;
-                let far = if row % 2 == 0 {
-                    near.saturating_sub(1)
-                } else {
-                    near + 1
-                };
-                let a = &plane[near.min(ch - 1) * cs..][..cw];
-                let b = &plane[far.min(ch - 1) * cs..][..cw];
-                for ((s, &x), &z) in colsum.iter_mut().zip(a).zip(b) {
-                    *s = 3 * x as u16 + z as u16;
-                }
-                if hs == 1 {
-                    // libjpeg-turbo's h1v2: bias 1 above, 2 below
-                    let bias = if row % 2 == 0 { 1 } else { 2 };
-                    for (o, &s) in up.iter_mut().zip(colsum.iter()) {
-                        *o = ((s + bias) >> 2) as u8;
+    bands(&mut rgb, w * 3, 8 * vs, task_rows, |row0, rows| {
+        let mut luma = vec![0u8; ys * (rows.len() / (w * 3)).next_multiple_of(8 * vs)];
+        idct_rows(y, &quant, row0 / 8, &mut luma);
+        // full-width chroma rows of the current output row (one spare sample for odd widths)
+        let (mut ub, mut ur) = (vec![0u8; cw * hs + 1], vec![0u8; cw * hs + 1]);
+        let (mut vb, mut vr) = (vec![0u16; cw], vec![0u16; cw]);
+        for (i, out) in rows.chunks_exact_mut(w * 3).enumerate() {
+            let row = row0 + i;
+            let luma = &luma[i * ys..][..w];
+            for (plane, up, colsum) in [(&cbp, &mut ub, &mut vb), (&crp, &mut ur, &mut vr)] {
+                if vs == 1 {
+                    let src = &plane[row.min(ch - 1) * cs..][..cw];
+                    if hs == 1 {
+                        up[..cw].copy_from_slice(src);
+                    } else {
+                        fancy_h2v1(src, up);
                     }
                 } else {
-                    fancy_h2v2(colsum, up);
+                    // the nearer chroma row weighs 3, the one beyond it 1 (edge rows repeat)
+                    let near = row / 2;
+                    let far = if row % 2 == 0 {
+                        near.saturating_sub(1)
+                    } else {
+                        near + 1
+                    };
+                    let a = &plane[near.min(ch - 1) * cs..][..cw];
+                    let b = &plane[far.min(ch - 1) * cs..][..cw];
+                    for ((s, &x), &z) in colsum.iter_mut().zip(a).zip(b) {
+                        *s = 3 * x as u16 + z as u16;
+                    }
+                    if hs == 1 {
+                        // libjpeg-turbo's h1v2: bias 1 above, 2 below
+                        let bias = if row % 2 == 0 { 1 } else { 2 };
+                        for (o, &s) in up.iter_mut().zip(colsum.iter()) {
+                            *o = ((s + bias) >> 2) as u8;
+                        }
+                    } else {
+                        fancy_h2v2(colsum, up);
+                    }
                 }
             }
+            simd.ycbcr_to_rgb_row(luma, &ub[..w], &ur[..w], out, w);
         }
-        simd.ycbcr_to_rgb_row(luma, &ub[..w], &ur[..w], out, w);
-    }
+    });
     Some(PixelPlanes::from_samples(
         w as u32,
         h as u32,
@@ -203,6 +257,70 @@ fn fancy_h2v2(colsum: &[u16], out: &mut [u8]) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::dct::{DctComponent, DctPlanes};
+
+    /// Pixels made in tasks of 8-16 rows are those made in one task, for every layout, with
+    /// partial blocks and MCUs at the right and bottom edges.
+    #[test]
+    fn bands_do_not_change_pixels() {
+        let mut seed = 11u32;
+        let mut next = || {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (seed >> 16) as i16
+        };
+        for (hs, vs) in [(1, 1), (2, 1), (1, 2), (2, 2)] {
+            for grey in [false, true] {
+                if grey && (hs, vs) != (1, 1) {
+                    continue;
+                }
+                let (w, h) = (37usize, 83usize);
+                let (mx, my) = (w.div_ceil(8 * hs), h.div_ceil(8 * vs));
+                let mut component = |sh: usize, sv: usize| {
+                    let (bx, by) = (mx * sh, my * sv);
+                    let blocks = (0..bx * by)
+                        .map(|_| {
+                            // a DC and a few low frequencies, sometimes more
+                            let mut b = [0i16; 64];
+                            let n = [1, 3, 10, 64][(next() & 3) as usize];
+                            for v in b.iter_mut().take(n) {
+                                *v = next() % 24;
+                            }
+                            b
+                        })
+                        .collect();
+                    DctComponent {
+                        blocks_x: bx,
+                        blocks_y: by,
+                        h_samp: sh,
+                        v_samp: sv,
+                        quant: [4; 64],
+                        blocks,
+                    }
+                };
+                let components = if grey {
+                    vec![component(1, 1)]
+                } else {
+                    vec![component(hs, vs), component(1, 1), component(1, 1)]
+                };
+                let d = DctPlanes {
+                    width: w as u32,
+                    height: h as u32,
+                    components,
+                    precision: 8,
+                    ycbcr: !grey,
+                };
+                let one = super::pixels_in_tasks(&d, 1 << 20).unwrap();
+                for task in [1, 8, 16, 64] {
+                    let banded = super::pixels_in_tasks(&d, task).unwrap();
+                    assert_eq!(
+                        banded.samples, one.samples,
+                        "{hs}x{vs} grey {grey} task {task}"
+                    );
+                }
+            }
+        }
+    }
+
     /// The windowed loops give what the per-sample definition gives, edges and widths 1-2
     /// included.
     #[test]

@@ -132,7 +132,12 @@ fn main() {
             ],
         ),
     ];
-    for (name, magic, decs) in groups {
+    // DECODEEVAL_ONLY=NAME times one decoder alone (for a profiler)
+    let only = std::env::var("DECODEEVAL_ONLY").ok();
+    for (name, magic, mut decs) in groups {
+        if let Some(o) = &only {
+            decs.retain(|(d, _)| d == o);
+        }
         // files every decoder of the group decodes
         let set: Vec<&Vec<u8>> = all
             .iter()
