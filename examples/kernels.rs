@@ -2,7 +2,7 @@
 //! frame, single-threaded, medians of `--rounds` per image, mean per image over all files.
 //!
 //! ```text
-//! cargo run --release --example kernels -- [--rounds 5] PATH...
+//! cargo run --release --example kernels -- [--rounds 5] [--each] PATH...
 //! ```
 //! A profiling aid for issue 18 (scan at the speed of decoding): the per-analysis split that a
 //! perf profile gives only in shares, in milliseconds, next to decoding.
@@ -80,6 +80,14 @@ fn main() {
         );
         return;
     }
+    // --each: one line per image too (path, then the times in the order of the summary)
+    let each = match args.iter().position(|a| a == "--each") {
+        Some(i) => {
+            args.remove(i);
+            true
+        }
+        None => false,
+    };
     let paths: Vec<PathBuf> = args.iter().map(PathBuf::from).collect();
     let opts = Options::default();
     let names = [
@@ -152,6 +160,10 @@ fn main() {
         t[11] = timed(rounds, || {
             std::hint::black_box(pairs::balance(p, prof.lossy));
         });
+        if each {
+            let times: Vec<String> = t.iter().map(|v| format!("{v:.4}")).collect();
+            println!("{} {}", path.display(), times.join(" "));
+        }
         for (s, v) in sum.iter_mut().zip(&t) {
             *s += v;
         }

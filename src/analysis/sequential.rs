@@ -99,7 +99,9 @@ pub struct PathStat {
     /// at most at `LAMBDA_MID - 6 LAMBDA_WIDTH` when the model's confident predictions over that
     /// prefix were right far more often than a coin's: a described region, not a payload).
     pub lambda: f32,
-    /// Estimated embedded length in samples (= bits at one bit per sample).
+    /// Estimated embedded length in samples (= bits at one bit per sample): where the
+    /// statistic peaks. Where `lambda` is below [`NO_FINDING_BELOW`] (no finding) only the range
+    /// of the maximum is read, and this is the peak within it.
     pub samples: usize,
     /// The estimate reached the end of the evaluated range: the payload is at least this long.
     pub at_least: bool,
@@ -122,6 +124,12 @@ const COIN_WRONG_SHARE: f64 = 0.42;
 
 /// A prediction this sure (or more) of either bit value is a confident one.
 const CONFIDENT: f32 = 0.9;
+
+/// Below this `Λ` a path gives no finding (they start near 81: score
+/// [`super::pixels::FINDING_CUT`]) and no extent in `inspect` (80): its noise reference is not
+/// fitted, and its peak is not searched past the range of the maximum (a third of the path, at
+/// most `KMAX`).
+pub const NO_FINDING_BELOW: f32 = LAMBDA_MID - 4.0 * LAMBDA_WIDTH;
 
 /// Statistics of every path that could be tested.
 pub fn paths(p: &PixelPlanes) -> Vec<PathStat> {
@@ -154,7 +162,7 @@ pub fn paths(p: &PixelPlanes) -> Vec<PathStat> {
         };
         // The noise reference only lowers the statistic: below the finding range the plain
         // statistic (an upper bound) is kept and the reference's fit is saved.
-        if !reference || plain.lambda < LAMBDA_MID - 4.0 * LAMBDA_WIDTH {
+        if !reference || plain.lambda < NO_FINDING_BELOW {
             out.push(plain);
             return;
         }
@@ -344,6 +352,11 @@ fn path_stat(
                 lambda = stat;
                 at_lambda = (sure, wrong);
             }
+            break;
+        } // Past the range of the maximum only the length estimate (the peak) is still read, and
+          // only where `Λ` can be reported (a finding or `inspect`'s extent): a clean path stops
+          // here (on icons and small images the rest was two thirds of the analysis's cost).
+        if k == last && lambda < NO_FINDING_BELOW as f64 {
             break;
         }
     }
