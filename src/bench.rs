@@ -98,8 +98,8 @@ pub fn load_images<P: AsRef<Path>>(det: &Detector, paths: &[P]) -> Result<Vec<Ve
     Ok(files)
 }
 
-/// Time every variant over `images` for `rounds` rounds (at least one), rotating the order of
-/// the variants each round to cancel warm-up and drift.
+/// Time every variant over `images` for `rounds` rounds (at least one): the variants alternate
+/// image by image, their order rotating with the image and the round, to cancel warm-up and drift.
 pub fn run(det: &Detector, images: &[Vec<u8>], rounds: usize) -> Result<BenchReport> {
     single_thread(|| timed(det, images, rounds, false))
 }
@@ -153,12 +153,15 @@ fn timed(det: &Detector, images: &[Vec<u8>], rounds: usize, inspect: bool) -> Re
     // times[variant][round], and per group: group_times[variant][group][round]
     let mut times = vec![Vec::new(); variants];
     let mut group_times = vec![vec![Vec::new(); names.len()]; variants];
+    // Variants alternate image by image (their order rotating with the image and the round),
+    // so that a machine whose speed drifts over seconds (other load, a virtual machine's
+    // neighbours) slows every variant alike: the ratios stay comparable within a run.
     for round in 0..rounds {
-        for k in 0..variants {
-            let v = (round + k) % variants;
-            let mut per_group = vec![0.0f64; names.len()];
-            let t = Instant::now();
-            for (b, &g) in images.iter().zip(&gi) {
+        let mut total = vec![0.0f64; variants];
+        let mut per_group = vec![vec![0.0f64; names.len()]; variants];
+        for (i, (b, &g)) in images.iter().zip(&gi).enumerate() {
+            for k in 0..variants {
+                let v = (round + i + k) % variants;
                 let ti = Instant::now();
                 match v {
                     0 => drop(std::hint::black_box(det.decode(b)?)),
@@ -176,11 +179,15 @@ fn timed(det: &Detector, images: &[Vec<u8>], rounds: usize, inspect: bool) -> Re
                         )?));
                     }
                 }
-                per_group[g] += ti.elapsed().as_secs_f64();
+                let t = ti.elapsed().as_secs_f64();
+                total[v] += t;
+                per_group[v][g] += t;
             }
-            times[v].push(t.elapsed().as_secs_f64());
-            for (g, t) in per_group.into_iter().enumerate() {
-                group_times[v][g].push(t);
+        }
+        for v in 0..variants {
+            times[v].push(total[v]);
+            for (g, t) in per_group[v].iter().enumerate() {
+                group_times[v][g].push(*t);
             }
         }
     }
