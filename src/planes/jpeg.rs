@@ -64,7 +64,7 @@ fn pixels_in_tasks(d: &DctPlanes, task_rows: usize) -> Option<PixelPlanes> {
 /// Rows of output split into tasks of whole bands of `band` rows (`row_len` bytes each), about
 /// `task_rows` rows per task, run in parallel where a core is free (one image scanned alone):
 /// `f(first row, its rows)`. Each task's scratch is one band of luma samples, in cache, instead
-/// of a whole-image plane (whose pages alone cost about as much as its IDCT).
+/// of a whole-image plane (one byte per pixel more at peak, its pages faulted in one by one).
 fn bands(
     out: &mut [u8],
     row_len: usize,
