@@ -2,7 +2,10 @@
 //! (`Detector::decode`: container walk and pixels, for JPEGs the coefficients and pixels made
 //! from them; still WebPs through libwebp) against the decoders available as crates on the same
 //! files: png, zune-png, zune-jpeg, libjpeg-turbo-rs, image-webp, libwebp (`webp`); for JPEGs
-//! also libjpeg-turbo-rs's coefficients alone (what stegodetect's pixels are made from). Single
+//! also libjpeg-turbo-rs's coefficients alone (what stegodetect's pixels are made from), and
+//! zune-jpeg's or libjpeg-turbo-rs's pixels each with a separate coefficient read (what a scan
+//! needs, pixels and coefficients, from the peers). `DECODEEVAL_ONLY=NAME` times one decoder
+//! alone (for a profiler). Single
 //! thread (`RAYON_NUM_THREADS=1` unless set), medians over rounds of each decoder's total per
 //! format, decoders interleaved per round.
 //! Usage: decodeeval [--rounds N] FILE_OR_DIR...
@@ -57,6 +60,12 @@ fn zune_png(b: &[u8]) -> Option<usize> {
 fn zune_jpeg(b: &[u8]) -> Option<usize> {
     let mut d = zune_jpeg::JpegDecoder::new(zune_core::bytestream::ZCursor::new(b));
     d.decode().ok().map(|v| v.len())
+}
+
+/// The same with libjpeg-turbo-rs's pixels.
+fn turbo_and_coefficients(b: &[u8]) -> Option<usize> {
+    let c = libjpeg_turbo_rs::read_coefficients(b).ok()?;
+    Some(turbo_rs(b)? + c.components.len())
 }
 
 /// What stegodetect's JPEG step would cost with a separate pixel decoder: zune-jpeg's pixels and
@@ -119,6 +128,7 @@ fn main() {
                 ("zune-jpeg", zune_jpeg),
                 ("libjpeg-turbo-rs", turbo_rs),
                 ("zune-jpeg + coefs", zune_and_coefficients),
+                ("libjpeg-turbo-rs + coefs", turbo_and_coefficients),
                 ("coefficients only", coefficients),
             ],
         ),
@@ -171,7 +181,7 @@ fn main() {
         );
         for (k, (d, _)) in decs.iter().enumerate() {
             println!(
-                "  {d:<20} {:>9.3} ms/image  {:.2}x of ours",
+                "  {d:<24} {:>9.3} ms/image  {:.2}x of ours",
                 med[k] / set.len() as f64 * 1e3,
                 med[k] / med[0]
             );
