@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::analysis::jpeg::double::JpegReport;
 use crate::analysis::pairs::PairBalance;
 use crate::analysis::pixels::{StructuralReport, REF_PIXELS};
 use crate::analysis::{Analysis, Evidence, ImageProfile, Method, Tool};
@@ -172,6 +173,9 @@ pub struct ScanResult {
     pub structural: Option<StructuralReport>,
     /// Pair balance of the samples (a model input; see [`crate::analysis::pairs`]).
     pub pairs: PairBalance,
+    /// A JPEG's quality and double compression (`null` for other formats and JPEGs whose
+    /// coefficients did not read; see [`crate::analysis::jpeg::double`]).
+    pub jpeg: Option<JpegReport>,
     /// Time per stage.
     pub timings: Timings,
 }
@@ -189,6 +193,7 @@ pub(crate) fn decide(
         profile,
         structural,
         pairs,
+        jpeg,
         ..
     } = analysis;
     evidence.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.method.cmp(&b.method)));
@@ -259,6 +264,7 @@ pub(crate) fn decide(
         profile,
         structural,
         pairs,
+        jpeg,
         timings: Timings::default(),
     };
     hold_structural(&mut r, threshold);

@@ -558,3 +558,31 @@ fn outguess_payloads_are_read_under_known_keys() {
         );
     }
 }
+
+#[test]
+fn re_saves_are_reported_with_their_first_quality() {
+    let det = Detector::rules_only();
+    let scan = |name: &str| det.scan_bytes(&fixture(name)).unwrap();
+    // the camera photo (quality 80) and the same photo saved again by Pillow at quality 90
+    let photo = scan("photo-kphotoalbum.jpg").jpeg.expect("a JPEG report");
+    assert_eq!((photo.quality, photo.standard_table), (80, true));
+    assert!(!photo.double_compressed, "{photo:?}");
+    let resaved = scan("resaved-kphotoalbum.jpg").jpeg.expect("a JPEG report");
+    assert_eq!(resaved.quality, 90);
+    assert!(resaved.double_compressed, "{resaved:?}");
+    assert_eq!(resaved.primary_quality, Some(80), "{resaved:?}");
+    assert!(resaved.primary_steps.len() >= 3 && resaved.double_evidence > 1000.0);
+    // steghide changes coefficients without compressing again
+    let stego = scan("steghide-kphotoalbum.jpg")
+        .jpeg
+        .expect("a JPEG report");
+    assert!(!stego.double_compressed, "{stego:?}");
+    // in every face's record; null for other formats
+    let rec = stegodetect::verdict::record(None, Ok(&scan("resaved-kphotoalbum.jpg")));
+    assert_eq!(rec["jpeg"]["primary_quality"], 80);
+    let png = det
+        .scan_path(common::root().join("examples/images/clean-photo.png"))
+        .unwrap();
+    assert!(png.jpeg.is_none());
+    assert!(stegodetect::verdict::record(None, Ok(&png))["jpeg"].is_null());
+}

@@ -95,6 +95,8 @@ pub struct Analysis {
     /// JPEG large enough.
     #[serde(skip)]
     pub jpeg_features: Option<Box<[f32; jpeg::features::N_FEATURES]>>,
+    /// A JPEG's quality and double compression ([`jpeg::double`]), when its coefficients read.
+    pub jpeg: Option<jpeg::double::JpegReport>,
 }
 
 /// The JPEG-domain analyses' evidence and the learned JPEG model's input, computed from the
@@ -103,6 +105,7 @@ pub struct Analysis {
 pub struct JpegDomain {
     evidence: Vec<Evidence>,
     features: Option<Box<[f32; jpeg::features::N_FEATURES]>>,
+    report: Option<jpeg::double::JpegReport>,
 }
 
 /// Run the JPEG-domain analyses on a JPEG's coefficients (or note the error reading them gave);
@@ -120,8 +123,12 @@ pub fn jpeg_domain(
         max_payload_bytes: opts.limits.max_payload_bytes,
         passphrases: &opts.passphrases,
     };
-    let features = jpeg::analyse_planes(dct, want_features, steghide, &mut evidence);
-    JpegDomain { evidence, features }
+    let (features, report) = jpeg::analyse_planes(dct, want_features, steghide, &mut evidence);
+    JpegDomain {
+        evidence,
+        features,
+        report,
+    }
 }
 
 /// Run every analysis on a walked container, its decoded planes and the file bytes, with the
@@ -165,15 +172,19 @@ pub fn analyse(
     evidence.extend(later);
     metadata::analyse(info, &mut evidence);
     appended::analyse(info, bytes, opts.limits.max_payload_bytes, &mut evidence);
-    let jpeg_features = jpeg.and_then(|j| {
-        evidence.extend(j.evidence);
-        j.features
-    });
+    let (jpeg_features, jpeg) = match jpeg {
+        Some(j) => {
+            evidence.extend(j.evidence);
+            (j.features, j.report)
+        }
+        None => (None, None),
+    };
     Analysis {
         evidence,
         profile,
         structural,
         pairs,
         jpeg_features,
+        jpeg,
     }
 }

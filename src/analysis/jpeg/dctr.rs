@@ -24,13 +24,16 @@ const CLASSES: usize = 25;
 /// Length of the feature vector: 64 basis functions x 25 offset classes x 5 bins.
 pub const N_DCTR: usize = 64 * CLASSES * BINS;
 
-/// The IJG standard luminance table (natural order), quality 50.
-const STD_LUM: [f32; 64] = [
-    16., 11., 10., 16., 24., 40., 51., 61., 12., 12., 14., 19., 26., 58., 60., 55., 14., 13., 16.,
-    24., 40., 57., 69., 56., 14., 17., 22., 29., 51., 87., 80., 62., 18., 22., 37., 56., 68., 109.,
-    103., 77., 24., 35., 55., 64., 81., 104., 113., 92., 49., 64., 78., 87., 103., 121., 120.,
-    101., 72., 92., 95., 98., 112., 100., 103., 99.,
-];
+/// The IJG standard luminance table (natural order), quality 50, as floats.
+const STD_LUM: [f32; 64] = {
+    let mut t = [0f32; 64];
+    let mut i = 0;
+    while i < 64 {
+        t[i] = super::double::STD_LUMINANCE[i] as f32;
+        i += 1;
+    }
+    t
+};
 
 /// The DCTR features of a JPEG, or `None` where [`super::features::features`] has none (fewer
 /// than 3x3 luminance blocks).

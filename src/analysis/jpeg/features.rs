@@ -57,18 +57,44 @@ impl Blocks {
 /// The feature vector of a JPEG (its luminance, the centred window of [`WINDOW`] blocks), or
 /// `None` when it is too small to calibrate (fewer than 3x3 luminance blocks) or has no component.
 pub fn features(planes: &DctPlanes) -> Option<[f32; N_FEATURES]> {
-    let (blocks, q) = luminance_window(planes)?;
-    let f0 = groups(&blocks);
-    let f1 = groups(&calibrated(&blocks, &q));
-    let mut out = [0f32; N_FEATURES];
-    for i in 0..4 * GROUP {
-        out[i] = f0[i] as f32;
-        out[4 * GROUP + i] = (f0[i] - f1[i]) as f32;
+    Calibration::new(planes).map(|c| c.features())
+}
+
+/// The centred luminance window, its calibrated version and the table: what the features and
+/// the double-compression report ([`super::double`]) are computed from, made once per JPEG.
+pub(super) struct Calibration {
+    pub(super) blocks: Blocks,
+    pub(super) calibrated: Blocks,
+    /// Quantisation table, natural order.
+    pub(super) q: [f32; 64],
+}
+
+impl Calibration {
+    /// `None` where [`features`] has none.
+    pub(super) fn new(planes: &DctPlanes) -> Option<Calibration> {
+        let (blocks, q) = luminance_window(planes)?;
+        let calibrated = calibrated(&blocks, &q);
+        Some(Calibration {
+            blocks,
+            calibrated,
+            q,
+        })
     }
-    out[8 * GROUP] = (q[1] + q[8]).ln();
-    let low: f32 = (0..4).flat_map(|u| (0..4).map(move |v| q[u * 8 + v])).sum();
-    out[8 * GROUP + 1] = (low / 16.0).ln();
-    Some(out)
+
+    /// The feature vector ([`features`]).
+    pub(super) fn features(&self) -> [f32; N_FEATURES] {
+        let (f0, f1) = (groups(&self.blocks), groups(&self.calibrated));
+        let q = &self.q;
+        let mut out = [0f32; N_FEATURES];
+        for i in 0..4 * GROUP {
+            out[i] = f0[i] as f32;
+            out[4 * GROUP + i] = (f0[i] - f1[i]) as f32;
+        }
+        out[8 * GROUP] = (q[1] + q[8]).ln();
+        let low: f32 = (0..4).flat_map(|u| (0..4).map(move |v| q[u * 8 + v])).sum();
+        out[8 * GROUP + 1] = (low / 16.0).ln();
+        out
+    }
 }
 
 /// The centred window of the luminance blocks and its quantisation table (natural order), or

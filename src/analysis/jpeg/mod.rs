@@ -17,6 +17,9 @@
 //! - [`outguess`]: OutGuess payloads read back under its default key and the common
 //!   passphrases (every scan) and the keys given, when they read as text or a file.
 //!
+//! - [`double`]: the luminance table's IJG quality, and double compression (a re-save) with
+//!   the first steps and quality, from the coefficient histograms; reported with every JPEG.
+//!
 //! - [`dctr`]: DCTR rich-model features (8,000 histograms of the undecimated DCT), for studies
 //!   of nsF5 and J-UNIWARD; not used by the detector, whose operating point a linear model over
 //!   them did not reach (docs/jpeg-domain.md).
@@ -24,6 +27,7 @@
 //! F5/nsF5 and J-UNIWARD are not detected (docs/jpeg-domain.md has what was measured).
 
 pub mod dctr;
+pub mod double;
 pub mod features;
 pub mod jsteg;
 pub mod outguess;
@@ -50,7 +54,7 @@ pub fn analyse(
         max_payload_bytes: crate::Limits::default().max_payload_bytes,
         passphrases: &[],
     };
-    analyse_planes(dct.as_ref(), want_features, steghide, evidence)
+    analyse_planes(dct.as_ref(), want_features, steghide, evidence).0
 }
 
 /// What the steghide analysis does.
@@ -66,13 +70,20 @@ pub struct Steghide<'a> {
     pub passphrases: &'a [String],
 }
 
-/// [`analyse`] on coefficients already read (or the error reading them gave).
+/// The learned model's input, when asked for, and the quality and double-compression report.
+pub type Outputs = (
+    Option<Box<[f32; features::N_FEATURES]>>,
+    Option<double::JpegReport>,
+);
+
+/// [`analyse`] on coefficients already read (or the error reading them gave); also the JPEG's
+/// quality and double-compression report ([`double`]).
 pub fn analyse_planes(
     dct: std::result::Result<&DctPlanes, &crate::Error>,
     want_features: bool,
     steghide: Steghide<'_>,
     evidence: &mut Vec<Evidence>,
-) -> Option<Box<[f32; features::N_FEATURES]>> {
+) -> Outputs {
     let dct = match dct {
         Ok(d) => d,
         Err(e) => {
@@ -82,7 +93,7 @@ pub fn analyse_planes(
                 "dct",
                 format!("JPEG-domain analyses not run: {e}"),
             ));
-            return None;
+            return (None, None);
         }
     };
     jsteg::analyse(dct, evidence);
@@ -111,7 +122,10 @@ pub fn analyse_planes(
         );
         steghide::analyse_known(dct, &counts, x, m, p, evidence);
     }
-    want_features
-        .then(|| features::features(dct).map(Box::new))
-        .flatten()
+    let cal = features::Calibration::new(dct);
+    let report = double::report_with(dct, cal.as_ref());
+    let features = want_features
+        .then(|| cal.map(|c| Box::new(c.features())))
+        .flatten();
+    (features, report)
 }
