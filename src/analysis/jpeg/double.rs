@@ -243,6 +243,10 @@ struct Mode {
     shape: Vec<f64>,
     t: Vec<f64>,
     single: Fit,
+    /// The single-compression fit's shape (calibrated counts times its smooth tilt).
+    fitted: Vec<f64>,
+    /// [`Mode::screen`]'s results by step (NaN: not yet).
+    screened: std::cell::RefCell<[f64; 256]>,
 }
 
 impl Mode {
@@ -277,7 +281,13 @@ impl Mode {
             .map(|i| i as f64 / (counts.len() - 1) as f64)
             .collect();
         let single = Fit::new(&counts, &shape, &t);
+        let fitted = shape
+            .iter()
+            .zip(&t)
+            .map(|(s, t)| s * (single.theta[1] * t + single.theta[2] * t * t).exp())
+            .collect();
         Some(Mode {
+            fitted,
             z,
             q2,
             k0,
@@ -286,6 +296,7 @@ impl Mode {
             shape,
             t,
             single,
+            screened: std::cell::RefCell::new([f64::NAN; 256]),
         })
     }
 
@@ -297,12 +308,23 @@ impl Mode {
 
     /// The deviance under a first step `q1` with the smooth fit's shape, rescaled (no refit:
     /// at least the refitted deviance).
+    /// Remembered per step: the quality sweep asks for the same steps many times.
     fn screen(&self, q1: u16) -> f64 {
         if self.patternless(q1) {
             return self.single.deviance;
         }
-        let w = self.offsets(q1);
-        self.single.rescaled_deviance(&self.counts, &w)
+        let slot = q1.min(255) as usize;
+        let known = self.screened.borrow()[slot];
+        if !known.is_nan() {
+            return known;
+        }
+        let w = pattern(q1, self.q2, self.k0, self.k1);
+        let shape: Vec<f64> = w.iter().zip(&self.fitted).map(|(a, b)| a * b).collect();
+        let scale = self.counts.iter().sum::<f64>() / shape.iter().sum::<f64>();
+        let mu: Vec<f64> = shape.iter().map(|v| v * scale).collect();
+        let d = deviance(&self.counts, &mu);
+        self.screened.borrow_mut()[slot] = d;
+        d
     }
 
     /// The deviance under a first step `q1`, refitted.
@@ -353,12 +375,14 @@ fn pattern(q1: u16, q2: u16, k0: usize, k1: usize) -> Vec<f64> {
     while m * q1 <= top {
         let x = m * q1;
         let centre = (x / q2).round() as isize;
-        for k in centre - 2..=centre + 2 {
+        // the bins centre-2..=centre+2 share their edges: six values of the distribution
+        let edge: [f64; 6] =
+            std::array::from_fn(|j| cdf(((centre - 2 + j as isize) as f64 - 0.5) * q2 - x));
+        for (j, k) in (centre - 2..=centre + 2).enumerate() {
             if k < k0 as isize || k > k1 as isize {
                 continue;
             }
-            let (lo, hi) = ((k as f64 - 0.5) * q2, (k as f64 + 0.5) * q2);
-            w[k as usize - k0] += cdf(hi - x) - cdf(lo - x);
+            w[k as usize - k0] += edge[j + 1] - edge[j];
         }
         m += 1.0;
     }
@@ -447,21 +471,6 @@ impl Fit {
             theta,
             deviance: deviance(h, &mu),
         }
-    }
-
-    /// The deviance of counts `h` under this fit's shape times the pattern `w`, rescaled to the
-    /// counts' total (no refit).
-    fn rescaled_deviance(&self, h: &[f64], w: &[f64]) -> f64 {
-        let n = h.len();
-        let shape: Vec<f64> = (0..n)
-            .map(|i| {
-                let t = i as f64 / (n - 1) as f64;
-                w[i] * (self.theta[1] * t + self.theta[2] * t * t).exp()
-            })
-            .collect();
-        let s = h.iter().sum::<f64>() / shape.iter().sum::<f64>();
-        let mu: Vec<f64> = shape.iter().map(|v| v * s).collect();
-        deviance(h, &mu)
     }
 }
 
