@@ -586,3 +586,34 @@ fn re_saves_are_reported_with_their_first_quality() {
     assert!(png.jpeg.is_none());
     assert!(stegodetect::verdict::record(None, Ok(&png))["jpeg"].is_null());
 }
+
+#[test]
+fn a_resave_alone_does_not_make_a_jsteg_verdict() {
+    let det = Detector::rules_only();
+    let r = det.scan_bytes(&fixture("resaved-marble-srtm.jpg")).unwrap();
+    let report = r.jpeg.as_ref().expect("a JPEG report");
+    assert!(report.double_compressed, "{report:?}");
+    assert!(!r.is_stego, "{:?}", r.findings.first());
+    let held = r
+        .findings
+        .iter()
+        .find(|e| e.method == Method::JpegJsteg && e.analysis == "dct-sequential")
+        .expect("the sequential finding is still reported");
+    assert_eq!(held.score, stegodetect::analysis::jpeg::jsteg::RESAVE_HOLD);
+    assert!(held.detail.contains("compressed twice"), "{}", held.detail);
+    // jsteg's own format on the same re-save is still found, payload and all
+    let payload = b"a payload with jsteg's header, on a re-saved cover".repeat(4);
+    let st = embed(
+        &fixture("resaved-marble-srtm.jpg"),
+        &payload,
+        &EmbedOptions::new(Method::JpegJsteg),
+    )
+    .unwrap();
+    let r = det.scan_bytes(&st.bytes).unwrap();
+    assert!(
+        r.is_stego && r.method == Some(Method::JpegJsteg),
+        "{:?}",
+        r.findings.first()
+    );
+    assert_eq!(r.payload.as_ref().map(|p| &p.bytes[..]), Some(&payload[..]));
+}

@@ -124,6 +124,9 @@ pub fn analyse_planes(
     }
     let cal = features::Calibration::new(dct);
     let report = double::report_with(dct, cal.as_ref());
+    if let Some(r) = report.as_ref().filter(|r| r.double_compressed) {
+        jsteg::hold_on_resave(evidence, r.primary_quality);
+    }
     let features = want_features
         .then(|| cal.map(|c| Box::new(c.features())))
         .flatten();
