@@ -135,7 +135,8 @@ pub(super) fn report_with(planes: &DctPlanes, cal: Option<&Calibration>) -> Opti
     let by_votes = votes.len() >= MIN_VOTES && vote_gain >= MIN_EVIDENCE;
 
     // an IJG first table: the quality whose steps explain the most, refitted
-    let step = |q: u8, z: usize| ijg_luminance(q)[ZIGZAG_TO_NATURAL[z]];
+    let tables: Vec<[u16; 64]> = (1..=100u8).map(ijg_luminance).collect();
+    let step = |q: u8, z: usize| tables[q as usize - 1][ZIGZAG_TO_NATURAL[z]];
     let screened: Vec<f64> = (1..=100u8)
         .map(|q| {
             modes
@@ -371,13 +372,19 @@ fn pattern(q1: u16, q2: u16, k0: usize, k1: usize) -> Vec<f64> {
     let n = k1 - k0 + 1;
     let mut w = vec![0f64; n];
     let top = (k1 as f64 + 0.5) * q2 + 8.0 * NOISE;
+    // the six edges' distribution values depend only on where x = m q1 falls in its bin,
+    // `x - centre q2` (a whole number of units, as x and q2 are): computed once per offset
+    let half = q2 as usize;
+    let mut by_offset: Vec<Option<[f64; 6]>> = vec![None; 2 * half + 1];
     let mut m = 1.0;
     while m * q1 <= top {
         let x = m * q1;
         let centre = (x / q2).round() as isize;
+        let r = x - centre as f64 * q2;
+        let slot = (r as isize + half as isize) as usize;
         // the bins centre-2..=centre+2 share their edges: six values of the distribution
-        let edge: [f64; 6] =
-            std::array::from_fn(|j| cdf(((centre - 2 + j as isize) as f64 - 0.5) * q2 - x));
+        let edge = *by_offset[slot]
+            .get_or_insert_with(|| std::array::from_fn(|j| cdf((j as f64 - 2.5) * q2 - r)));
         for (j, k) in (centre - 2..=centre + 2).enumerate() {
             if k < k0 as isize || k > k1 as isize {
                 continue;
