@@ -134,32 +134,21 @@ pub(super) fn report_with(planes: &DctPlanes, cal: Option<&Calibration>) -> Opti
     let vote_gain: f64 = votes.iter().map(|v| v.2).sum();
     let by_votes = votes.len() >= MIN_VOTES && vote_gain >= MIN_EVIDENCE;
 
-    // an IJG first table: the quality whose steps explain the most, refitted
-    let tables: Vec<[u16; 64]> = (1..=100u8).map(ijg_luminance).collect();
-    let step = |q: u8, z: usize| tables[q as usize - 1][ZIGZAG_TO_NATURAL[z]];
-    let screened: Vec<f64> = (1..=100u8)
-        .map(|q| {
-            modes
-                .iter()
-                .map(|m| m.single.deviance - m.screen(step(q, m.z)))
-                .sum()
-        })
-        .collect();
-    let top = screened.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let tied: Vec<u8> = (1..=100u8)
-        .filter(|&q| screened[q as usize - 1] >= top - 1e-9)
-        .collect();
-    let table_q = tied[tied.len() / 2];
-    let gains: Vec<f64> = modes
-        .iter()
-        .map(|m| m.single.deviance - m.refit(step(table_q, m.z)))
-        .collect();
-    let table_gain: f64 = gains.iter().sum();
+    // an IJG first table: the quality whose steps explain the most, refitted. A mode explains
+    // at most its own misfit, so without enough misfit the table reading cannot decide and is
+    // skipped
     let misfit: f64 = modes.iter().map(|m| m.single.deviance).sum();
-    let by_table = top > 0.0
-        && table_gain >= TABLE_GAIN
-        && table_gain >= TABLE_SHARE * misfit
-        && gains.iter().filter(|&&g| g >= TABLE_MODE_GAIN).count() >= 2;
+    let can_decide = misfit >= TABLE_GAIN
+        && modes
+            .iter()
+            .filter(|m| m.single.deviance >= TABLE_MODE_GAIN)
+            .count()
+            >= 2;
+    let (by_table, table_q, table_gain) = if can_decide {
+        table_reading(&modes, misfit)
+    } else {
+        (false, 0, 0.0)
+    };
 
     let double = by_table || by_votes;
     let primary_quality = if by_table {
@@ -181,6 +170,36 @@ pub(super) fn report_with(planes: &DctPlanes, cal: Option<&Calibration>) -> Opti
             0.0
         },
     })
+}
+
+/// The IJG reading: every quality's steps screened on all modes at once, the best refitted;
+/// `(decides, quality, deviance explained)`.
+fn table_reading(modes: &[Mode], misfit: f64) -> (bool, u8, f64) {
+    let tables: Vec<[u16; 64]> = (1..=100u8).map(ijg_luminance).collect();
+    let step = |q: u8, z: usize| tables[q as usize - 1][ZIGZAG_TO_NATURAL[z]];
+    let screened: Vec<f64> = (1..=100u8)
+        .map(|q| {
+            modes
+                .iter()
+                .map(|m| m.single.deviance - m.screen(step(q, m.z)))
+                .sum()
+        })
+        .collect();
+    let top = screened.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let tied: Vec<u8> = (1..=100u8)
+        .filter(|&q| screened[q as usize - 1] >= top - 1e-9)
+        .collect();
+    let table_q = tied[tied.len() / 2];
+    let gains: Vec<f64> = modes
+        .iter()
+        .map(|m| m.single.deviance - m.refit(step(table_q, m.z)))
+        .collect();
+    let table_gain: f64 = gains.iter().sum();
+    let decides = top > 0.0
+        && table_gain >= TABLE_GAIN
+        && table_gain >= TABLE_SHARE * misfit
+        && gains.iter().filter(|&&g| g >= TABLE_MODE_GAIN).count() >= 2;
+    (decides, table_q, table_gain)
 }
 
 /// The IJG quality nearest `table` (natural order) and whether it is exact.
@@ -244,8 +263,13 @@ struct Mode {
     shape: Vec<f64>,
     t: Vec<f64>,
     single: Fit,
-    /// The single-compression fit's shape (calibrated counts times its smooth tilt).
+    /// The single-compression fit's shape (calibrated counts times its smooth tilt), and its
+    /// logarithms.
     fitted: Vec<f64>,
+    ln_fitted: Vec<f64>,
+    /// The counts' sum, and the sum of `h ln h`.
+    total: f64,
+    h_ln_h: f64,
     /// [`Mode::screen`]'s results by step (NaN: not yet).
     screened: std::cell::RefCell<[f64; 256]>,
 }
@@ -282,13 +306,20 @@ impl Mode {
             .map(|i| i as f64 / (counts.len() - 1) as f64)
             .collect();
         let single = Fit::new(&counts, &shape, &t);
-        let fitted = shape
+        let fitted: Vec<f64> = shape
             .iter()
             .zip(&t)
             .map(|(s, t)| s * (single.theta[1] * t + single.theta[2] * t * t).exp())
             .collect();
         Some(Mode {
+            ln_fitted: fitted.iter().map(|f| f.ln()).collect(),
             fitted,
+            total: counts.iter().sum(),
+            h_ln_h: counts
+                .iter()
+                .filter(|&&h| h > 0.0)
+                .map(|h| h * h.ln())
+                .sum(),
             z,
             q2,
             k0,
@@ -319,11 +350,14 @@ impl Mode {
         if !known.is_nan() {
             return known;
         }
-        let w = pattern(q1, self.q2, self.k0, self.k1);
-        let shape: Vec<f64> = w.iter().zip(&self.fitted).map(|(a, b)| a * b).collect();
-        let scale = self.counts.iter().sum::<f64>() / shape.iter().sum::<f64>();
-        let mu: Vec<f64> = shape.iter().map(|v| v * scale).collect();
-        let d = deviance(&self.counts, &mu);
+        // means mu = s w f with s making their sum the counts' (so sum(mu - h) = 0): the
+        // deviance is 2 (sum h ln h - sum h ln mu), from the logarithms kept with w and f
+        let p = cached_pattern(q1, self.q2, self.k0, self.k1);
+        let wf: f64 = p.w.iter().zip(&self.fitted).map(|(a, b)| a * b).sum();
+        let h_ln_wf: f64 = (0..self.counts.len())
+            .map(|i| self.counts[i] * (p.ln_w[i] + self.ln_fitted[i]))
+            .sum();
+        let d = 2.0 * (self.h_ln_h - self.total * (self.total / wf).ln() - h_ln_wf);
         self.screened.borrow_mut()[slot] = d;
         d
     }
@@ -339,8 +373,8 @@ impl Mode {
 
     /// The calibrated shape times the pattern of a first step `q1`.
     fn offsets(&self, q1: u16) -> Vec<f64> {
-        let w = pattern(q1, self.q2, self.k0, self.k1);
-        w.iter().zip(&self.shape).map(|(a, b)| a * b).collect()
+        let p = cached_pattern(q1, self.q2, self.k0, self.k1);
+        p.w.iter().zip(&self.shape).map(|(a, b)| a * b).collect()
     }
 
     /// The first step this mode votes for (any table), and the deviance it explains.
@@ -364,34 +398,78 @@ impl Mode {
     }
 }
 
+/// Most patterns a thread keeps (about 700 bytes each): JPEGs share tables, so a batch asks
+/// for the same ones again and again.
+const PATTERN_CACHE: usize = 16_384;
+
+thread_local! {
+    static PATTERNS: std::cell::RefCell<std::collections::HashMap<(u16, u16, u8, u8), std::rc::Rc<Pattern>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// A [`pattern`] and its logarithms.
+struct Pattern {
+    w: Vec<f64>,
+    ln_w: Vec<f64>,
+}
+
+/// [`pattern`], remembered per thread (cleared when full, so memory stays bounded).
+fn cached_pattern(q1: u16, q2: u16, k0: usize, k1: usize) -> std::rc::Rc<Pattern> {
+    let key = (q1, q2, k0 as u8, k1 as u8);
+    PATTERNS.with(|cache| {
+        if let Some(w) = cache.borrow().get(&key) {
+            return w.clone();
+        }
+        let w = pattern(q1, q2, k0, k1);
+        let w = std::rc::Rc::new(Pattern {
+            ln_w: w.iter().map(|v| v.ln()).collect(),
+            w,
+        });
+        let mut cache = cache.borrow_mut();
+        if cache.len() >= PATTERN_CACHE {
+            cache.clear();
+        }
+        cache.insert(key, w.clone());
+        w
+    })
+}
+
 /// Relative count of each value `k0..=k1` after a first step `q1` and a second `q2`, with the
 /// round trip's noise, mixed with a share [`MIX`] of smooth (singly compressed) values; mean 1.
 fn pattern(q1: u16, q2: u16, k0: usize, k1: usize) -> Vec<f64> {
-    let (q1, q2) = (q1 as f64, q2 as f64);
+    let (step, width) = (q1 as i64, q2 as i64);
+    let q2 = q2 as f64;
     let cdf = |x: f64| 1.0 / (1.0 + (-x / NOISE).exp());
     let n = k1 - k0 + 1;
     let mut w = vec![0f64; n];
     let top = (k1 as f64 + 0.5) * q2 + 8.0 * NOISE;
-    // the six edges' distribution values depend only on where x = m q1 falls in its bin,
-    // `x - centre q2` (a whole number of units, as x and q2 are): computed once per offset
-    let half = q2 as usize;
+    // x = m q1 for m = 1, 2, ...: its bin `centre` (x / q2 rounded, halves up) and its offset in
+    // the bin `r = x - centre q2`, in [-q2/2, q2/2), kept by whole-number steps
+    let (mut x, mut centre, mut r) = (0i64, 0isize, 0i64);
+    // the six edges' distribution values depend only on that offset: computed once per offset
+    let half = width as usize;
     let mut by_offset: Vec<Option<[f64; 6]>> = vec![None; 2 * half + 1];
-    let mut m = 1.0;
-    while m * q1 <= top {
-        let x = m * q1;
-        let centre = (x / q2).round() as isize;
-        let r = x - centre as f64 * q2;
-        let slot = (r as isize + half as isize) as usize;
+    loop {
+        x += step;
+        r += step;
+        if x as f64 > top {
+            break;
+        }
+        while 2 * r >= width {
+            r -= width;
+            centre += 1;
+        }
+        let slot = (r + width) as usize;
+        let rf = r as f64;
         // the bins centre-2..=centre+2 share their edges: six values of the distribution
         let edge = *by_offset[slot]
-            .get_or_insert_with(|| std::array::from_fn(|j| cdf((j as f64 - 2.5) * q2 - r)));
+            .get_or_insert_with(|| std::array::from_fn(|j| cdf((j as f64 - 2.5) * q2 - rf)));
         for (j, k) in (centre - 2..=centre + 2).enumerate() {
             if k < k0 as isize || k > k1 as isize {
                 continue;
             }
             w[k as usize - k0] += edge[j + 1] - edge[j];
         }
-        m += 1.0;
     }
     let mean = w.iter().sum::<f64>() / n as f64;
     if mean > 0.0 {
