@@ -402,9 +402,11 @@ impl Mode {
 /// for the same ones again and again.
 const PATTERN_CACHE: usize = 16_384;
 
+/// Patterns by `(q1, q2, k0, k1)`.
+type PatternCache = std::collections::HashMap<(u16, u16, u8, u8), std::rc::Rc<Pattern>>;
+
 thread_local! {
-    static PATTERNS: std::cell::RefCell<std::collections::HashMap<(u16, u16, u8, u8), std::rc::Rc<Pattern>>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
+    static PATTERNS: std::cell::RefCell<PatternCache> = std::cell::RefCell::new(PatternCache::new());
 }
 
 /// A [`pattern`] and its logarithms.
