@@ -368,7 +368,14 @@ impl Mode {
             return self.single.deviance;
         }
         let w = self.offsets(q1);
-        Fit::new(&self.counts, &w, &self.t).deviance
+        // from the single fit's tilt, its level set to the counts' total: the pattern changes
+        // the shape little, so Newton starts near the optimum
+        let th = self.single.theta;
+        let level: f64 = (0..self.t.len())
+            .map(|i| w[i] * (th[1] * self.t[i] + th[2] * self.t[i] * self.t[i]).exp())
+            .sum();
+        let start = [(self.total / level).ln(), th[1], th[2]];
+        Fit::from(&self.counts, &w, &self.t, start).deviance
     }
 
     /// The calibrated shape times the pattern of a first step `q1`.
@@ -403,10 +410,11 @@ impl Mode {
 const PATTERN_CACHE: usize = 16_384;
 
 /// Patterns by `(q1, q2, k0, k1)`.
-type PatternCache = std::collections::HashMap<(u16, u16, u8, u8), std::rc::Rc<Pattern>>;
+type PatternCache =
+    std::collections::HashMap<(u16, u16, u8, u8), std::rc::Rc<Pattern>, foldhash::fast::FixedState>;
 
 thread_local! {
-    static PATTERNS: std::cell::RefCell<PatternCache> = std::cell::RefCell::new(PatternCache::new());
+    static PATTERNS: std::cell::RefCell<PatternCache> = std::cell::RefCell::new(PatternCache::default());
 }
 
 /// A [`pattern`] and its logarithms.
@@ -491,9 +499,9 @@ struct Fit {
 }
 
 impl Fit {
+    /// The fit from weighted least squares on the log counts.
     fn new(h: &[f64], w: &[f64], t: &[f64]) -> Fit {
         let x = |i: usize| [1.0, t[i], t[i] * t[i]];
-        // start from weighted least squares on the log counts
         let mut a = [[0f64; 3]; 3];
         let mut g = [0f64; 3];
         for i in 0..h.len() {
@@ -507,7 +515,13 @@ impl Fit {
                 }
             }
         }
-        let mut theta = solve3(a, g).unwrap_or([0.0; 3]);
+        Fit::from(h, w, t, solve3(a, g).unwrap_or([0.0; 3]))
+    }
+
+    /// The fit from `start` (Newton's method with step halving).
+    fn from(h: &[f64], w: &[f64], t: &[f64], start: [f64; 3]) -> Fit {
+        let x = |i: usize| [1.0, t[i], t[i] * t[i]];
+        let mut theta = start;
         let loglik = |th: &[f64; 3]| -> f64 {
             (0..h.len())
                 .map(|i| {
