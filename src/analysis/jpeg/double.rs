@@ -189,7 +189,10 @@ fn table_reading(modes: &[Mode], misfit: f64) -> (bool, u8, f64) {
     let tied: Vec<u8> = (1..=100u8)
         .filter(|&q| screened[q as usize - 1] >= top - 1e-9)
         .collect();
-    let table_q = tied[tied.len() / 2];
+    // (no quality screened to a number: fits that overflowed on a hostile histogram)
+    let Some(&table_q) = tied.get(tied.len() / 2) else {
+        return (false, 0, 0.0);
+    };
     let gains: Vec<f64> = modes
         .iter()
         .map(|m| m.single.deviance - m.refit(step(table_q, m.z)))
@@ -407,7 +410,7 @@ impl Mode {
 
 /// Most patterns a thread keeps (about 700 bytes each): JPEGs share tables, so a batch asks
 /// for the same ones again and again.
-const PATTERN_CACHE: usize = 16_384;
+const PATTERN_CACHE: usize = 4_096;
 
 /// Patterns by `(q1, q2, k0, k1)`.
 type PatternCache =
