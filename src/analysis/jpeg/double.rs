@@ -410,7 +410,7 @@ impl Mode {
 
 /// Most patterns a thread keeps (about 700 bytes each): JPEGs share tables, so a batch asks
 /// for the same ones again and again.
-const PATTERN_CACHE: usize = 4_096;
+const PATTERN_CACHE: usize = 16_384;
 
 /// Patterns by `(q1, q2, k0, k1)`.
 type PatternCache =
