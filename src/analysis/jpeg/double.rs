@@ -9,13 +9,14 @@
 //! common as their neighbours. A single compression leaves a smooth histogram.
 //!
 //! Per low-frequency mode of the luminance, the histogram of `|c|` is fitted by a Poisson model
-//! whose logarithm is quadratic in the value (smooth: single compression) and by the same model
-//! times the pattern each candidate `q1` leaves (double); a mode *votes* for the `q1` that
-//! explains most of the smooth model's misfit. This is the aligned case (the second grid on the
+//! whose shape is the calibrated image's histogram (the same content singly compressed) times a
+//! smooth tilt, and by the same model times the pattern each candidate `q1` leaves (double);
+//! [`report`] says how the fits decide. This is the aligned case (the second grid on the
 //! first), which re-saves are; a crop that shifts the grid, and a second compression with the
-//! first table (`q1 = q2` everywhere), leave no trace here. Scanners' calibration features see
-//! re-saves as their main source of false alarms, so the result is reported with every JPEG
-//! (`ScanResult::jpeg`).
+//! first table (`q1 = q2` everywhere), leave no trace here. Re-saves are the main source of
+//! false alarms for calibrated statistics: the result is reported with every JPEG
+//! (`ScanResult::jpeg`) and holds jsteg findings without a header on re-saves
+//! ([`super::jsteg::hold_on_resave`]). Measured in docs/jpeg-domain.md.
 
 use serde::Serialize;
 
@@ -93,6 +94,10 @@ const TABLE_MODE_GAIN: f64 = 8.0;
 
 /// Quality and double compression of `planes`' first component (the luminance), or `None`
 /// without one or for a 12-bit JPEG (whose tables IJG quality does not describe).
+///
+/// Two readings decide. The first table was an IJG one (libjpeg and its kin: most encoders):
+/// every quality's steps are tried on all modes at once, so weak patterns add up. Or it was any
+/// table (cameras): modes whose own pattern stands out vote for their first step.
 pub fn report(planes: &DctPlanes) -> Option<JpegReport> {
     report_with(planes, Calibration::new(planes).as_ref())
 }
