@@ -445,6 +445,16 @@ def test_jsteg_round_trip_and_starlight_mapping(det: stegodetect.Detector) -> No
         stegodetect.embed(cover, b"x", "jpeg.f5")
 
 
+def test_jpeg_report_in_the_record(det: stegodetect.Detector) -> None:
+    jpegs = ROOT / "tests" / "fixtures" / "jpeg"
+    resaved = det.scan(jpegs / "resaved-kphotoalbum.jpg").to_dict()["jpeg"]
+    assert resaved["quality"] == 90 and resaved["double_compressed"]
+    assert resaved["primary_quality"] == 80
+    photo = det.scan(jpegs / "photo-kphotoalbum.jpg").to_dict()["jpeg"]
+    assert photo["quality"] == 80 and not photo["double_compressed"]
+    assert det.scan(FIXTURES / "rgb.png").to_dict()["jpeg"] is None
+
+
 def test_embed_errors() -> None:
     cover = (FIXTURES / "rgb.png").read_bytes()
     with pytest.raises(stegodetect.InvalidArgumentError):
