@@ -23,7 +23,9 @@
 //! (`analysis::jpeg::features`) of every file of a manifest, one CSV row per file (`path` then
 //! `f0..f201`; files without a vector are reported on stderr), for `scripts/train_jpeg_model.py`.
 //! `jsteg-time DIR...`: the jsteg pass alone (`jsteg::scan`), five times per JPEG on one
-//! thread, its mean time per file and in all.
+//! thread, its mean time per file and in all, beside a reference pass over the same
+//! coefficients (`DctPlanes::block_counts`), the stream kept, and a hash of the whole result
+//! (the same lines from two builds: the same scans).
 //! `baseline DIR...`: the baseline coefficient reader (`DctPlanes::read_baseline`) against
 //! `libjpeg-turbo-rs::read_coefficients` on every JPEG under the DIRs: how many each read, and
 //! every file where the fast path's coefficients differ or the reference fails where it reads.
@@ -431,7 +433,7 @@ fn dctr(manifest: &Path, out: &Path) {
 
 fn jsteg_time(dirs: &[String]) {
     use stegodetect::analysis::jpeg::jsteg;
-    let mut total = 0.0;
+    let (mut total, mut total_reference) = (0.0, 0.0);
     let mut n = 0;
     for p in jpegs(dirs) {
         let Some(d) = std::fs::read(&p)
@@ -445,12 +447,29 @@ fn jsteg_time(dirs: &[String]) {
             std::hint::black_box(jsteg::scan(&d));
         }
         let ms = t.elapsed().as_secs_f64() / 5.0 * 1e3;
-        println!("{ms:9.3} ms  {}", p.display());
+        // a reference pass over the same coefficients: one vectorised read of every value
+        let t = std::time::Instant::now();
+        for _ in 0..5 {
+            std::hint::black_box(d.block_counts());
+        }
+        let reference = t.elapsed().as_secs_f64() / 5.0 * 1e3;
+        // the whole result, hashed: equal lines between two builds mean equal scans
+        let scan = jsteg::scan(&d);
+        let mut h = std::hash::DefaultHasher::new();
+        std::hash::Hash::hash(&format!("{scan:?}"), &mut h);
+        println!(
+            "{ms:9.3} ms  (block counts {reference:7.3} ms, stream kept {:>9}, result {:016x})  {}",
+            scan.stream.len(),
+            std::hash::Hasher::finish(&h),
+            p.display()
+        );
         total += ms;
+        total_reference += reference;
         n += 1;
     }
     println!(
-        "{n} JPEGs: jsteg pass {total:.1} ms in all, {:.2} ms per file",
+        "{n} JPEGs: jsteg pass {total:.1} ms in all, {:.2} ms per file; a pass counting every \
+         block's non-zero values and ones (DctPlanes::block_counts) {total_reference:.1} ms",
         total / n.max(1) as f64
     );
 }

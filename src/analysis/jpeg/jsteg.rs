@@ -616,36 +616,39 @@ fn scan_blocks(dct: &DctPlanes, whole_blocks: bool) -> Scan {
     }
 }
 
-/// Count one row of 16 coefficients into the lanes (one compare and add per value: a few
-/// vector instructions).
+/// Count one half block (32 values, narrowed to `i8`) into the lanes: one compare and add per
+/// value over 32 byte lanes (an AVX2 register), twice the values per instruction of `i16` lanes.
 #[inline(always)]
-fn add_row(lanes: &mut [[u16; LANES]; 2 * M as usize + 1], row: &[i16; LANES]) {
+fn add_half(lanes: &mut Lanes, half: &[i8; LANES]) {
     for (j, lane) in lanes.iter_mut().enumerate() {
-        let v = j as i16 - M;
+        let v = j as i8 - M as i8;
         if v == 0 {
             continue;
         }
-        for (c, &x) in lane.iter_mut().zip(row) {
-            *c += (x == v) as u16;
+        for (c, &x) in lane.iter_mut().zip(half) {
+            *c += (x == v) as u8;
         }
     }
 }
 
-/// Lanes of [`Running`]: one 16-wide row of a block at a time (an AVX2 register of `i16`).
-const LANES: usize = 16;
-/// Whole blocks the lanes take before they are summed into the totals: a block adds at most 4
-/// to a lane, all values together (64 coefficients over 16 lanes), so a lane's counts and their
-/// sums over values stay within `i16` ([`Running::d_n`]).
-const FLUSH: usize = 8191;
+/// Lanes of [`Running`]: half a block at a time, as bytes (an AVX2 register of `i8`).
+const LANES: usize = 32;
+/// Per-value byte counters of [`Running`], one per lane.
+type Lanes = [[u8; LANES]; 2 * M as usize + 1];
+/// Whole blocks the lanes take before they are summed into the totals: a block adds at most 2
+/// to a lane, all values together (64 coefficients over 32 lanes), so a lane's counts and
+/// their sums over values stay within `u8` ([`Running::d_n`] sums them in `i16`).
+const FLUSH: usize = 127;
 
 /// Counts of the values -M..=M as the scan goes: single coefficients go straight into the
-/// totals, whole blocks into 16 lanes per value (compare and add over the block's rows of 16:
-/// vectorised, no branch per coefficient), summed into the totals only when a count is read and
-/// every [`FLUSH`] blocks. Copied whole where the scan keeps a snapshot (the peak).
+/// totals, whole blocks into 32 byte lanes per value (compare and add over the block's halves,
+/// narrowed to `i8`: vectorised, no branch per coefficient), summed into the totals only when
+/// a count is read and every [`FLUSH`] blocks. Copied whole where the scan keeps a snapshot
+/// (the peak).
 #[derive(Clone, Copy)]
 struct Running {
     totals: Counts,
-    lanes: [[u16; LANES]; 2 * M as usize + 1],
+    lanes: Lanes,
     blocks: usize,
 }
 
@@ -671,31 +674,42 @@ impl Running {
     /// Count a block's AC coefficients (its DC read as 0); returns how many are usable.
     #[inline(always)] // into the AVX2 version of `scan_blocks`
     fn add_block(&mut self, block: &[i16; 64]) -> usize {
-        let mut rows = [[0i16; LANES]; 64 / LANES];
-        for (r, src) in rows.iter_mut().zip(block.chunks_exact(LANES)) {
-            r.copy_from_slice(src);
-        }
-        rows[0][0] = 0;
-        // zigzag order: the high frequencies, mostly zero, are the last rows
-        let used = rows
-            .iter()
-            .rposition(|r| r.iter().fold(0, |a, &v| a | v) != 0)
-            .map_or(0, |r| r + 1);
-        if used == 0 {
+        // Narrowed to i8, saturating: values beyond +-127 are neither counted nor 0 or 1
+        // either way, so counts and usability are unchanged.
+        // (the DC is masked in the same pass: a byte stored into the array just written
+        // would stall the vector loads that follow; each half is narrowed on its own, so it
+        // is written and read back as one register)
+        const AC: [i8; LANES] = {
+            let mut m = [-1i8; LANES];
+            m[0] = 0;
+            m
+        };
+        let narrow = |src: &[i16], mask: &[i8; LANES]| -> [i8; LANES] {
+            let mut out = [0i8; LANES];
+            for ((d, &v), &m) in out.iter_mut().zip(src).zip(mask) {
+                *d = v.clamp(-128, 127) as i8 & m;
+            }
+            out
+        };
+        let lo = &narrow(&block[..LANES], &AC);
+        let hi = &narrow(&block[LANES..], &[-1; LANES]);
+        // zigzag order: the high frequencies, mostly zero, are the second half
+        let hi_used = hi.iter().fold(0, |a, &v| a | v) != 0;
+        if !hi_used && lo.iter().fold(0, |a, &v| a | v) == 0 {
             return 0;
         }
-        let mut usable_lanes = [0u16; LANES];
-        for row in &rows[..used] {
-            add_row(&mut self.lanes, row);
-            for (u, &x) in usable_lanes.iter_mut().zip(row) {
-                *u += usable(x) as u16;
-            }
+        let usable_in = |h: &[i8; LANES]| h.iter().map(|&x| (x != 0 && x != 1) as u8).sum::<u8>();
+        add_half(&mut self.lanes, lo);
+        let mut usable = usable_in(lo) as usize;
+        if hi_used {
+            add_half(&mut self.lanes, hi);
+            usable += usable_in(hi) as usize;
         }
         self.blocks += 1;
         if self.blocks == FLUSH {
             self.flush();
         }
-        usable_lanes.iter().sum::<u16>() as usize
+        usable
     }
 
     fn flush(&mut self) {
@@ -714,8 +728,8 @@ impl Running {
     }
 
     /// `D` of [`Counts::z_symmetry`] and the number of counts, so far (the lanes summed
-    /// lane-wise first, in 16 bits: a lane holds at most 4 counts per block, all values
-    /// together, so under `4 * FLUSH`; then one horizontal sum each).
+    /// lane-wise first, in 16 bits: a lane holds at most 2 counts per block, all values
+    /// together, so under `2 * FLUSH`; then one horizontal sum each).
     #[inline(always)]
     fn d_n(&self) -> (i64, i64) {
         let (mut dl, mut nl) = ([0i16; LANES], [0i16; LANES]);
@@ -1206,11 +1220,31 @@ mod tests {
         let mut blocks = vec![[0i16; 64]; bx * by];
         for b in &mut blocks {
             for (i, v) in b.iter_mut().enumerate() {
-                // sparser towards high frequencies, values up to +-9, some empty blocks
+                // sparser towards high frequencies, values up to +-9, some empty blocks, and
+                // a few beyond the byte range the whole-block counting narrows values to
                 if next() % 64 > 48 - (i as u64 * 3 / 4) {
                     continue;
                 }
-                *v = (next() % 19) as i16 - 9;
+                const WIDE: [i16; 12] = [
+                    127,
+                    -127,
+                    128,
+                    -128,
+                    129,
+                    -129,
+                    256,
+                    -256,
+                    1000,
+                    -2048,
+                    i16::MIN,
+                    i16::MAX,
+                ];
+                let r = next();
+                *v = if r.is_multiple_of(32) {
+                    WIDE[(r >> 8) as usize % WIDE.len()]
+                } else {
+                    ((r >> 8) % 19) as i16 - 9
+                };
             }
         }
         // jsteg's header: 14 bits of length, 12,000 bytes (96,000 of the ~200,000 usable values)
