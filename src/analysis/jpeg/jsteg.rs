@@ -536,19 +536,23 @@ fn scan_blocks(dct: &DctPlanes, whole_blocks: bool) -> Scan {
         // Whole blocks: past the kept stream (the header settled), or inside a declared
         // payload that goes on past the block (its usable values are only stored). Most blocks
         // of a photo's chroma and smooth areas have no AC coefficient at all.
+        // Inside a declared payload: where the block's usable values are, as a bit mask (a
+        // smooth image's blocks hold a few, often none, and a payload may span most blocks).
+        let mut usable_at = 0u64;
         let whole = whole_blocks
-            && (k >= keep || {
-                hdr.is_some() && k + block[1..].iter().filter(|&&v| usable(v)).count() < keep
-            });
+            && (k >= keep
+                || hdr.is_some() && {
+                    usable_at = block
+                        .iter()
+                        .enumerate()
+                        .skip(1)
+                        .fold(0, |m, (i, &v)| m | (usable(v) as u64) << i);
+                    k + (usable_at.count_ones() as usize) < keep
+                });
         if whole {
-            if k < keep {
-                // the usable values, gathered without a branch per coefficient
-                let (mut kept, mut len) = ([0i16; 64], 0);
-                for &v in &block[1..] {
-                    kept[len] = v;
-                    len += usable(v) as usize;
-                }
-                s.extend_from_slice(&kept[..len]);
+            while usable_at != 0 {
+                s.push(block[usable_at.trailing_zeros() as usize]);
+                usable_at &= usable_at - 1;
             }
             k += run.add_block(block);
         } else {
