@@ -119,9 +119,9 @@ fn skip_entropy_coded(b: &[u8], mut pos: usize) -> usize {
 }
 
 fn memchr_ff(s: &[u8]) -> Option<usize> {
-    s.iter().position(|&c| c == 0xFF)
+    memchr::memchr(0xFF, s)
 }
 
 pub(super) fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
+    memchr::memmem::find(hay, needle).is_some()
 }

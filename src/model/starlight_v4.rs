@@ -315,7 +315,7 @@ pub fn reference_tail(format: Format, b: &[u8]) -> Vec<u8> {
     if n < 1000 {
         return Vec::new();
     }
-    let rfind = |pat: &[u8]| b.windows(pat.len()).rposition(|w| w == pat);
+    let rfind = |pat: &[u8]| memchr::memmem::rfind(b, pat);
     let start = match format {
         Format::Jpeg => rfind(&[0xFF, 0xD9]).map(|p| p + 2).filter(|&s| s < n),
         Format::Png => rfind(b"IEND").map(|p| p + 12).filter(|&s| s < n),
