@@ -82,13 +82,15 @@ impl Arc4 {
     }
 }
 
-/// OutGuess's usable coefficients, found on demand: the blocks in its order with a running
-/// count of their usable coefficients, so that the few hundred bits a key reads cost a binary
-/// search each instead of listing every coefficient.
+/// OutGuess's usable coefficients, found on demand: their number and the low bits of the
+/// first [`HEAD_SPAN`], counted from the blocks' counts without listing them; any other bit is
+/// read by a forward [`Walk`] over the blocks (a selection only moves forward).
 pub struct Bits<'a> {
-    blocks: Vec<&'a [i16; 64]>,
-    /// usable coefficients before each block
-    starts: Vec<usize>,
+    dct: &'a DctPlanes,
+    /// [`DctPlanes::block_counts`]
+    counts: std::borrow::Cow<'a, [Vec<(u8, u8)>]>,
+    /// per component, its blocks inside the image `(per row, rows)` ([`DctPlanes::blocks_inside`])
+    inside: Vec<(usize, usize)>,
     len: usize,
     /// the low bits of the first [`HEAD_SPAN`] usable coefficients, where every key's header
     /// lies: read once, so that testing a key's header costs 32 lookups in a short array
@@ -109,47 +111,51 @@ impl<'a> Bits<'a> {
     /// OutGuess's usable coefficients of `dct`: the blocks in decoding order
     /// ([`DctPlanes::scan_order`]) that lie in the image (MCU padding left out).
     pub fn new(dct: &'a DctPlanes) -> Bits<'a> {
-        Self::with_counts(dct, &dct.block_counts())
+        Self::counted(dct, std::borrow::Cow::Owned(dct.block_counts()))
     }
 
     /// [`Bits::new`] from [`DctPlanes::block_counts`] already made.
-    pub fn with_counts(dct: &'a DctPlanes, counts: &[Vec<(u8, u8)>]) -> Bits<'a> {
+    pub fn with_counts(dct: &'a DctPlanes, counts: &'a [Vec<(u8, u8)>]) -> Bits<'a> {
+        Self::counted(dct, std::borrow::Cow::Borrowed(counts))
+    }
+
+    fn counted(dct: &'a DctPlanes, counts: std::borrow::Cow<'a, [Vec<(u8, u8)>]>) -> Bits<'a> {
         let inside: Vec<(usize, usize)> = (0..dct.components.len())
             .map(|ci| dct.blocks_inside(ci))
             .collect();
-        let n: usize = dct.components.iter().map(|c| c.blocks.len()).sum();
-        let mut blocks = Vec::with_capacity(n);
-        let mut starts = Vec::with_capacity(n);
+        // the total in any order: row by row of each component's blocks inside
         let mut len = 0;
-        for (ci, b) in dct.scan_order() {
-            let c = &dct.components[ci];
-            let (wb, hb) = inside[ci];
-            if b % c.blocks_x >= wb || b / c.blocks_x >= hb {
-                continue;
+        for ((c, n), &(wb, hb)) in dct.components.iter().zip(counts.iter()).zip(&inside) {
+            for row in n.chunks(c.blocks_x.max(1)).take(hb) {
+                len += row[..wb.min(row.len())]
+                    .iter()
+                    .map(|&(nonzero, ones)| (nonzero - ones) as usize)
+                    .sum::<usize>();
             }
-            let (nonzero, ones) = counts[ci][b];
-            blocks.push(&c.blocks[b]);
-            starts.push(len);
-            len += (nonzero - ones) as usize;
         }
+        let mut bits = Bits {
+            dct,
+            counts,
+            inside,
+            len,
+            head: Vec::new(),
+        };
         let mut head = Vec::with_capacity(HEAD_SPAN.min(len));
-        'blocks: for block in &blocks {
+        let mut walk = Walk::new(&bits);
+        'blocks: while let Some((ci, b)) = walk.block {
             for &z in &crate::planes::dct::NATURAL_TO_ZIGZAG {
                 if head.len() == HEAD_SPAN {
                     break 'blocks;
                 }
-                let v = block[z];
+                let v = dct.components[ci].blocks[b][z];
                 if usable(v) {
                     head.push((v & 1) as u8);
                 }
             }
+            walk.block = walk.next_inside();
         }
-        Bits {
-            blocks,
-            starts,
-            len,
-            head,
-        }
+        bits.head = head;
+        bits
     }
 
     /// Number of usable coefficients (bits).
@@ -162,15 +168,67 @@ impl<'a> Bits<'a> {
         self.len == 0
     }
 
+    /// The usable coefficients of block `b` of component `ci`.
+    fn usable_in(&self, (ci, b): (usize, usize)) -> usize {
+        let (nonzero, ones) = self.counts[ci][b];
+        (nonzero - ones) as usize
+    }
+}
+
+/// A walk over [`Bits`] in OutGuess's order: reading bit `i` costs the blocks between the bit
+/// read before and `i` (a payload's selection only moves forward; a bit before the last one
+/// read starts the walk over).
+struct Walk<'b, 'a> {
+    bits: &'b Bits<'a>,
+    order: crate::planes::dct::ScanOrder<'a>,
+    /// the block reached, and the usable coefficients before it
+    block: Option<(usize, usize)>,
+    before: usize,
+}
+
+impl<'b, 'a> Walk<'b, 'a> {
+    fn new(bits: &'b Bits<'a>) -> Walk<'b, 'a> {
+        let mut w = Walk {
+            bits,
+            order: bits.dct.scan_order(),
+            block: None,
+            before: 0,
+        };
+        w.block = w.next_inside();
+        w
+    }
+
+    /// The next block of the scan order that lies in the image.
+    fn next_inside(&mut self) -> Option<(usize, usize)> {
+        let (dct, inside) = (self.bits.dct, &self.bits.inside);
+        self.order.by_ref().find(|&(ci, b)| {
+            let (wb, hb) = inside[ci];
+            let per_row = dct.components[ci].blocks_x;
+            b % per_row < wb && b / per_row < hb
+        })
+    }
+
     /// The low bit of usable coefficient `i`.
-    fn bit(&self, i: usize) -> Option<u8> {
-        if i >= self.len {
+    fn bit(&mut self, i: usize) -> Option<u8> {
+        if i >= self.bits.len {
             return None;
         }
-        let b = self.starts.partition_point(|&s| s <= i) - 1;
-        let mut r = i - self.starts[b];
+        if i < self.before {
+            *self = Walk::new(self.bits);
+        }
+        loop {
+            let at = self.block?;
+            let n = self.bits.usable_in(at);
+            if i < self.before + n {
+                break;
+            }
+            self.before += n;
+            self.block = self.next_inside();
+        }
+        let (ci, b) = self.block?;
+        let mut r = i - self.before;
         for &z in &crate::planes::dct::NATURAL_TO_ZIGZAG {
-            let v = self.blocks[b][z];
+            let v = self.bits.dct.components[ci].blocks[b][z];
             if usable(v) {
                 if r == 0 {
                     return Some((v & 1) as u8);
@@ -219,10 +277,10 @@ impl Iter {
     }
 
     /// Read one byte, least significant bit first; `None` past the end.
-    fn byte(&mut self, bits: &Bits<'_>) -> Option<u8> {
+    fn byte(&mut self, walk: &mut Walk<'_, '_>) -> Option<u8> {
         let mut b = 0u8;
         for k in 0..8 {
-            b |= bits.bit(self.off)? << k;
+            b |= walk.bit(self.off)? << k;
             self.next();
         }
         Some(b)
@@ -300,13 +358,14 @@ impl Prepared {
         };
         it.rc.stir(&seed.to_le_bytes());
         let mut enc = self.enc.clone();
+        let mut walk = Walk::new(bits);
         let mut out = Vec::with_capacity(len);
         for left in (1..=len).rev() {
             it.adapt(bits.len(), left);
             if it.skipmod == 0 {
                 return None;
             }
-            let Some(b) = it.byte(bits) else {
+            let Some(b) = it.byte(&mut walk) else {
                 // past the last usable coefficient: what OutGuess could not store
                 return (out.len() >= MIN_PAYLOAD && accept(&out[..MIN_PAYLOAD]))
                     .then_some((out, false));
