@@ -107,13 +107,7 @@ mod tests {
 
     #[test]
     fn alpha_classes_count_what_a_histogram_counts() {
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::test_support::xorshift(0x9E37_79B9_7F4A_7C15u64);
         // opaque, binary, moved by one, and one other value early, late or in the last
         // partial stretch; sizes around the stretch length
         for pixels in [0, 1, 7, STRETCH - 1, STRETCH, 3 * STRETCH + 5] {

@@ -575,13 +575,7 @@ mod tests {
     fn groups_count_exactly_what_walking_every_pair_counts() {
         // sparse blocks like a JPEG's (mostly zeros, a few values up to +-5, some empty), on
         // windows of 2 to 9 blocks a side (the calibrated window can be 2 wide)
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::test_support::xorshift(0x9E37_79B9_7F4A_7C15u64);
         for (bx, by) in [(2, 2), (3, 3), (2, 5), (7, 4), (9, 9)] {
             for density in [0u64, 3, 12, 40] {
                 let data = (0..bx * by)

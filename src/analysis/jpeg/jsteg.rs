@@ -1204,22 +1204,12 @@ mod tests {
         assert!(compared >= 10, "only {compared} files compared");
     }
 
-    /// A xorshift64 stream from `state` (test data).
-    fn xorshift(mut state: u64) -> impl FnMut() -> u64 {
-        move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        }
-    }
-
     /// The lanes flushed (more than `FLUSH` whole blocks) and a declared payload stored by
     /// whole blocks: the same scan as the coefficient walk.
     #[test]
     fn whole_blocks_past_a_flush_and_through_a_declared_payload() {
         use crate::planes::dct::DctComponent;
-        let mut next = xorshift(0x2545_F491_4F6C_DD1D);
+        let mut next = crate::test_support::xorshift(0x2545_F491_4F6C_DD1D);
         let (bx, by) = (100, 120);
         let mut blocks = vec![[0i16; 64]; bx * by];
         for b in &mut blocks {
@@ -1334,7 +1324,7 @@ mod tests {
     /// image, which leaves nothing to tell a payload's extent from the image's own character.
     #[test]
     fn a_peak_prefix_needs_the_rest_of_the_image() {
-        let mut next = xorshift(0x2545_F491_4F6C_DD1D);
+        let mut next = crate::test_support::xorshift(0x2545_F491_4F6C_DD1D);
         // a Laplacian-like cover: sparse blocks, magnitudes falling off, symmetric signs
         let blocks: Vec<[i16; 64]> = (0..64 * 64)
             .map(|_| {
