@@ -82,11 +82,14 @@ pub struct Options {
     /// tens of seconds per JPEG on two cores, whatever its size. For a suspicious file, not
     /// for a feed.
     pub steghide_seeds: bool,
-    /// Passphrases tried on every JPEG as steghide passphrases and OutGuess keys, besides
-    /// what every scan tries (steghide's built-in common passphrases, the empty one and about
-    /// 260 of the most used: [`crate::analysis::jpeg::steghide::known_passphrases`]; OutGuess's
-    /// default key and the same common ones as keys), a few microseconds each per JPEG (in parallel: a long list is a dictionary
-    /// attack); an embedding one opens is decrypted and its payload returned. Not carried by
+    /// Passphrases tried on every JPEG as steghide passphrases, OutGuess keys and f5stegojs
+    /// passwords, besides what every scan tries (steghide's built-in common passphrases, the
+    /// empty one and about 260 of the most used:
+    /// [`crate::analysis::jpeg::steghide::known_passphrases`]; OutGuess's default key and the
+    /// same common ones as keys). steghide and OutGuess cost a few microseconds each per JPEG;
+    /// f5stegojs costs an RC4 stream of 4 bytes per luminance coefficient (milliseconds per
+    /// photo), in parallel: a long list is a dictionary attack. An embedding one opens is
+    /// decrypted and its payload returned. Not carried by
     /// [`Options::to_cli_args`]: the CLI reads them from a file (`--passphrases FILE`) and
     /// hands that file on to the processes it starts (`validate`'s `serve`).
     pub passphrases: Vec<String>,

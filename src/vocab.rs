@@ -223,11 +223,14 @@ pub enum Tool {
     /// OutGuess (recognised by the learned JPEG-domain model; its payloads are keyed).
     #[serde(rename = "outguess")]
     Outguess,
+    /// f5stegojs (npm; F5 with its own shuffle and length header), read under a password given.
+    #[serde(rename = "f5stegojs")]
+    F5stegojs,
 }
 
 impl Tool {
     /// The name reported in results (`stegano`, `stego-lsb`, `cloacked-pixel`, `stepic`, `jsteg`,
-    /// `steghide`, `outguess`).
+    /// `steghide`, `outguess`, `f5stegojs`).
     pub fn name(self) -> &'static str {
         match self {
             Tool::Stegano => "stegano",
@@ -237,6 +240,7 @@ impl Tool {
             Tool::Jsteg => "jsteg",
             Tool::Steghide => "steghide",
             Tool::Outguess => "outguess",
+            Tool::F5stegojs => "f5stegojs",
         }
     }
 }

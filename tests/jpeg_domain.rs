@@ -9,7 +9,7 @@ use stegodetect::embed::{embed, EmbedOptions};
 use stegodetect::planes::dct::{DctPlanes, MAX_SCANS};
 use stegodetect::{Detector, ErrorKind, Method, PayloadEncoding, Tool};
 
-/// The clean JPEG fixtures (the steghide and OutGuess ones left out).
+/// The clean JPEG fixtures (the steghide, OutGuess and f5stegojs ones left out).
 fn jpeg_fixtures() -> Vec<(String, Vec<u8>)> {
     let mut v = Vec::new();
     for dir in [
@@ -23,6 +23,7 @@ fn jpeg_fixtures() -> Vec<(String, Vec<u8>)> {
             if p.extension().is_some_and(|x| x == "jpg")
                 && !name.starts_with("steghide-")
                 && !name.starts_with("outguess-")
+                && !name.starts_with("f5stegojs-")
             {
                 v.push((p.display().to_string(), std::fs::read(&p).unwrap()));
             }
@@ -556,6 +557,65 @@ fn outguess_payloads_are_read_under_known_keys() {
             r.findings.iter().all(|e| e.analysis != "outguess-key"),
             "{name}"
         );
+    }
+}
+
+/// f5stegojs under the passwords given: real f5stegojs output (matrix code k = 5 on a colour
+/// photo, k = 1 on a greyscale crop near its capacity) is called `jpeg.f5` by tool
+/// `f5stegojs` with its text payload byte-exact; without the password nothing is read, a wrong
+/// one reads nothing, and no clean fixture yields a payload under the list.
+#[test]
+fn f5stegojs_payloads_are_read_under_the_passwords_given() {
+    let keyed = |list: &[&str]| {
+        Detector::new(stegodetect::Options {
+            model: stegodetect::ModelChoice::Rules,
+            passphrases: list.iter().map(|s| s.to_string()).collect(),
+            ..stegodetect::Options::default()
+        })
+        .unwrap()
+    };
+    let det = keyed(&["nope", "correct horse", "battery staple"]);
+    // payloads cut from the GPL-3 (tests/fixtures/jpeg/README.md), checked by their CRC-32
+    for (name, len, crc, k, start) in [
+        (
+            "f5stegojs-kphotoalbum.jpg",
+            600,
+            0x2a99_0b08,
+            "k = 5",
+            &b"                    GNU GENERAL PUBLIC LICENSE\n"[..],
+        ),
+        (
+            "f5stegojs-grey-kphotoalbum.jpg",
+            1_000,
+            0x058d_7ee9,
+            "k = 1",
+            &b" take away your freedom to share and change the works."[..],
+        ),
+    ] {
+        let bytes = fixture(name);
+        let r = det.scan_bytes(&bytes).unwrap();
+        assert_eq!(r.method, Some(Method::JpegF5), "{name}: {:?}", r.findings);
+        assert_eq!(r.tool, Some(Tool::F5stegojs), "{name}");
+        let p = r.payload.as_ref().expect("payload");
+        assert_eq!(p.encoding, PayloadEncoding::F5stegojs);
+        assert_eq!(p.bytes.len(), len, "{name}");
+        assert!(p.bytes.starts_with(start), "{name}");
+        assert_eq!(crc32fast::hash(&p.bytes), crc, "{name}: byte-exact");
+        assert!(p.complete);
+        let e = r.findings.iter().find(|e| e.analysis == "f5-key").unwrap();
+        assert!(e.detail.contains(k), "{name}: {}", e.detail);
+
+        for others in [&[][..], &["wrong", "Correct horse"][..]] {
+            let r = keyed(others).scan_bytes(&bytes).unwrap();
+            assert!(
+                r.findings.iter().all(|e| e.analysis != "f5-key"),
+                "{name} under {others:?}"
+            );
+        }
+    }
+    for (name, bytes) in jpeg_fixtures() {
+        let r = det.scan_bytes(&bytes).unwrap();
+        assert!(r.findings.iter().all(|e| e.analysis != "f5-key"), "{name}");
     }
 }
 

@@ -117,11 +117,12 @@ pub struct DetectorArgs {
     /// of seconds per JPEG on two cores. For suspicious files, not for feeds.
     #[arg(long)]
     steghide_seeds: bool,
-    /// A file of passphrases (one per line) tried on every JPEG as steghide passphrases and
-    /// OutGuess keys, besides steghide's built-in common passphrases (the empty one and about
-    /// 260 of the most used, also tried as OutGuess keys) and OutGuess's default key, which
-    /// every scan tries: a few microseconds each per JPEG, in parallel; an embedding one opens
-    /// is decrypted and its payload returned. With --steghide-seeds, they open what the search
+    /// A file of passphrases (one per line) tried on every JPEG as steghide passphrases,
+    /// OutGuess keys and f5stegojs passwords, besides steghide's built-in common passphrases
+    /// (the empty one and about 260 of the most used, also tried as OutGuess keys) and
+    /// OutGuess's default key, which every scan tries: a few microseconds each per JPEG for
+    /// steghide and OutGuess, a few milliseconds per megapixel for f5stegojs, in parallel; an
+    /// embedding one opens is decrypted and its payload returned. With --steghide-seeds, they open what the search
     /// finds.
     #[arg(long, value_name = "FILE", value_parser = read_passphrases)]
     passphrases: Option<PassphraseList>,

@@ -31,6 +31,8 @@ pub enum PayloadEncoding {
     Steghide,
     /// OutGuess's payload under a known key (its default key or one given), decrypted.
     Outguess,
+    /// f5stegojs's payload under a password given, unmasked (its length header removed).
+    F5stegojs,
 }
 
 impl From<HitKind> for PayloadEncoding {

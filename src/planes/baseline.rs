@@ -70,6 +70,7 @@ pub(crate) fn read(bytes: &[u8]) -> Option<DctPlanes> {
         }
         let slot = dense.get(c.quant_table_index as usize).copied().flatten();
         components.push(DctComponent {
+            id: c.id,
             blocks_x: bx,
             blocks_y: by,
             h_samp: h.max(1),

@@ -12,6 +12,9 @@ pub const MAX_SCANS: u32 = 1000;
 /// One colour component's blocks.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DctComponent {
+    /// Component id from the frame header (1, 2, 3 for most YCbCr JPEGs; 'R', 'G', 'B' for
+    /// some Adobe files).
+    pub id: u8,
     /// Blocks per row, MCU padding included.
     pub blocks_x: usize,
     /// Block rows, MCU padding included.
@@ -117,6 +120,7 @@ impl DctPlanes {
             .components
             .into_iter()
             .map(|k| DctComponent {
+                id: k.component_id,
                 blocks_x: k.blocks_x,
                 blocks_y: k.blocks_y,
                 h_samp: k.h_sampling.max(1) as usize,
@@ -310,7 +314,8 @@ mod tests {
             height,
             components: samp
                 .iter()
-                .map(|&(h, v)| {
+                .enumerate()
+                .map(|(n, &(h, v))| {
                     // a single component codes only the blocks inside the image
                     let (bx, by) = if samp.len() == 1 {
                         ((width as usize).div_ceil(8), (height as usize).div_ceil(8))
@@ -318,6 +323,7 @@ mod tests {
                         (mx * h, my * v)
                     };
                     DctComponent {
+                        id: n as u8 + 1,
                         blocks_x: bx,
                         blocks_y: by,
                         h_samp: h,

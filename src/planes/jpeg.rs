@@ -289,6 +289,7 @@ mod tests {
                         })
                         .collect();
                     DctComponent {
+                        id: 1,
                         blocks_x: bx,
                         blocks_y: by,
                         h_samp: sh,

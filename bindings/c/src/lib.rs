@@ -552,11 +552,13 @@ pub unsafe extern "C" fn sd_options_set_steghide_seeds(
     })
 }
 
-/// Add a passphrase (NUL-terminated, UTF-8) tried on every JPEG as a steghide passphrase and an
-/// OutGuess key, besides what every scan tries (steghide's built-in common passphrases, the
-/// empty one first, and OutGuess's default key and the same common ones as keys): a few
-/// microseconds per passphrase per JPEG; an embedding one opens is decrypted and its payload
-/// returned (method `jpeg.steghide` / `jpeg.outguess`, tool `steghide` / `outguess`).
+/// Add a passphrase (NUL-terminated, UTF-8) tried on every JPEG as a steghide passphrase, an
+/// OutGuess key and an f5stegojs password, besides what every scan tries (steghide's built-in
+/// common passphrases, the empty one first, and OutGuess's default key and the same common ones
+/// as keys): a few microseconds per passphrase per JPEG for steghide and OutGuess, a few
+/// milliseconds per megapixel for f5stegojs; an embedding one opens is decrypted and its
+/// payload returned (method `jpeg.steghide` / `jpeg.outguess` / `jpeg.f5`, tool `steghide` /
+/// `outguess` / `f5stegojs`).
 #[no_mangle]
 pub unsafe extern "C" fn sd_options_add_passphrase(
     options: *mut SdOptions,
@@ -929,8 +931,8 @@ pub unsafe extern "C" fn sd_result_method_name(result: *const SdResult) -> *cons
 }
 
 /// Name of the tool recognised ("stegano", "stego-lsb", "cloacked-pixel", "stepic", "jsteg" by the
-/// payload's format; "steghide", "outguess" by the learned JPEG model), or NULL when unknown or
-/// clean. Belongs to the result.
+/// payload's format; "steghide", "outguess" by the learned JPEG model or a key; "f5stegojs" under
+/// a password given), or NULL when unknown or clean. Belongs to the result.
 #[no_mangle]
 pub unsafe extern "C" fn sd_result_tool_name(result: *const SdResult) -> *const c_char {
     result

@@ -279,7 +279,8 @@ impl ScanResult {
         self.r.method_id
     }
     /// The tool recognised ("stegano", "stego-lsb", "cloacked-pixel", "stepic", "jsteg" by the payload's
-    /// format; "steghide", "outguess" by the learned JPEG model), or None.
+    /// format; "steghide", "outguess" by the learned JPEG model or a key; "f5stegojs" under a
+    /// password given), or None.
     #[getter]
     fn tool(&self) -> Option<&'static str> {
         self.r.tool.map(|t| t.name())

@@ -682,6 +682,12 @@ def test_passphrases_decrypt_real_steghide_output() -> None:
     # the empty passphrase is always tried: the fixture made with it opens without a list
     empty = stegodetect.Detector(rules_only=True).scan(stego.with_name("steghide-empty-kphotoalbum.jpg"))
     assert empty.payload == b"the password is swordfish\n"
+    # the same list is tried as f5stegojs passwords
+    f5 = stego.with_name("f5stegojs-kphotoalbum.jpg")
+    r = stegodetect.Detector(rules_only=True, passphrases=["correct horse"]).scan(f5)
+    assert r.method == "jpeg.f5" and r.tool == "f5stegojs", r
+    assert r.payload is not None and len(r.payload) == 600
+    assert stegodetect.Detector(rules_only=True).scan(f5).method != "jpeg.f5"
 
 
 def test_validate_runs_the_native_checks_and_never_passes_what_did_not_run(det: stegodetect.Detector) -> None:

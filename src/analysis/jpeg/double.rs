@@ -698,6 +698,7 @@ mod tests {
             width: w as u32,
             height: h as u32,
             components: vec![DctComponent {
+                id: 1,
                 blocks_x: bx,
                 blocks_y: by,
                 h_samp: 1,

@@ -1254,6 +1254,7 @@ mod tests {
             width: bx as u32 * 8,
             height: by as u32 * 8,
             components: vec![DctComponent {
+                id: 1,
                 blocks_x: bx,
                 blocks_y: by,
                 h_samp: 1,
@@ -1346,6 +1347,7 @@ mod tests {
             width: 512,
             height: 512,
             components: vec![crate::planes::dct::DctComponent {
+                id: 1,
                 blocks_x: 64,
                 blocks_y: 64,
                 h_samp: 1,

@@ -17,6 +17,10 @@
 //! - [`outguess`]: OutGuess payloads read back under its default key and the common
 //!   passphrases (every scan) and the keys given, when they read as text or a file.
 //!
+//! - [`f5`]: f5stegojs payloads read back under the passwords given (never a built-in list:
+//!   each password costs an RC4 stream as long as the luminance), when they read as text or a
+//!   file.
+//!
 //! - [`double`]: the luminance table's IJG quality, and double compression (a re-save) with
 //!   the first steps and quality, from the coefficient histograms; reported with every JPEG.
 //!
@@ -24,13 +28,17 @@
 //!   of nsF5 and J-UNIWARD; not used by the detector, whose operating point a linear model over
 //!   them did not reach (docs/jpeg-domain.md).
 //!
-//! F5/nsF5 and J-UNIWARD are not detected (docs/jpeg-domain.md has what was measured).
+//! F5/nsF5 and J-UNIWARD are not detected statistically (docs/jpeg-domain.md has what was
+//! measured).
 
 pub mod dctr;
 pub mod double;
+pub mod f5;
 pub mod features;
 pub mod jsteg;
+mod keyed;
 pub mod outguess;
+mod rc4;
 pub mod steghide;
 
 use super::{Evidence, Method};
@@ -102,6 +110,13 @@ pub fn analyse_planes(
     outguess::analyse(
         dct,
         &counts,
+        steghide.passphrases,
+        steghide.extract,
+        steghide.max_payload_bytes,
+        evidence,
+    );
+    f5::analyse(
+        dct,
         steghide.passphrases,
         steghide.extract,
         steghide.max_payload_bytes,

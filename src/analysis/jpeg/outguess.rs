@@ -20,8 +20,9 @@
 
 use rayon::prelude::*;
 
+use super::keyed::{promising, reads_as, MIN_PAYLOAD};
+use super::rc4::Arc4;
 use crate::analysis::{Evidence, Method};
-use crate::container::trailer::{kind_of, TrailerKind};
 use crate::extract::{Payload, PayloadEncoding};
 use crate::planes::dct::DctPlanes;
 use crate::vocab::Tool;
@@ -29,57 +30,16 @@ use crate::vocab::Tool;
 /// OutGuess's key when none is given.
 pub const DEFAULT_KEY: &str = "Default key";
 
-/// RC4 as OutGuess keys and runs it.
-#[derive(Clone)]
-struct Arc4 {
-    s: [u8; 256],
-    i: u8,
-    j: u8,
-}
-
-impl Arc4 {
-    fn keyed(label: &str, key: &[u8]) -> Arc4 {
-        use md5::Digest;
-        let mut h = md5::Md5::new();
-        h.update(label.as_bytes());
-        h.update(key);
-        let digest = h.finalize();
-        let mut a = Arc4 {
-            s: std::array::from_fn(|n| n as u8),
-            i: 0,
-            j: 0,
-        };
-        a.stir(&digest);
-        a
-    }
-
-    /// OutGuess's `arc4_addrandom`: a key schedule over the current state (unlike RC4's, the
-    /// indices are not reset afterwards, so the output is not RC4's for the same key; checked
-    /// against the real tool's output in `tests/jpeg_domain.rs`).
-    fn stir(&mut self, data: &[u8]) {
-        self.i = self.i.wrapping_sub(1);
-        for n in 0..256 {
-            self.i = self.i.wrapping_add(1);
-            let si = self.s[self.i as usize];
-            self.j = self.j.wrapping_add(si).wrapping_add(data[n % data.len()]);
-            self.s[self.i as usize] = self.s[self.j as usize];
-            self.s[self.j as usize] = si;
-        }
-    }
-
-    fn byte(&mut self) -> u8 {
-        self.i = self.i.wrapping_add(1);
-        let si = self.s[self.i as usize];
-        self.j = self.j.wrapping_add(si);
-        let sj = self.s[self.j as usize];
-        self.s[self.i as usize] = sj;
-        self.s[self.j as usize] = si;
-        self.s[si.wrapping_add(sj) as usize]
-    }
-
-    fn word(&mut self) -> u32 {
-        (0..4).fold(0u32, |w, _| (w << 8) | self.byte() as u32)
-    }
+/// RC4 keyed as OutGuess keys it: `MD5(label || key)` stirred into the identity state.
+fn keyed(label: &str, key: &[u8]) -> Arc4 {
+    use md5::Digest;
+    let mut h = md5::Md5::new();
+    h.update(label.as_bytes());
+    h.update(key);
+    let digest = h.finalize();
+    let mut a = Arc4::identity();
+    a.stir(&digest);
+    a
 }
 
 /// OutGuess's usable coefficients, found on demand: their number and the low bits of the
@@ -249,7 +209,7 @@ struct Iter {
 
 impl Iter {
     fn new(key: &[u8]) -> Iter {
-        let mut rc = Arc4::keyed("Seeding", key);
+        let mut rc = keyed("Seeding", key);
         let off = (rc.word() % 32) as usize;
         Iter {
             rc,
@@ -310,7 +270,7 @@ pub struct Prepared {
 impl Prepared {
     /// `key`'s streams, run to the end of the header.
     pub fn new(key: &[u8]) -> Prepared {
-        let mut enc = Arc4::keyed("Encryption", key);
+        let mut enc = keyed("Encryption", key);
         let fresh = enc.clone();
         let mut it = Iter::new(key);
         let mut head = [0u16; 32];
@@ -408,40 +368,6 @@ pub fn known_keys() -> &'static [(&'static str, Prepared)] {
     })
 }
 
-/// Shortest payload taken: under 16 bytes, text-like bytes turn up by chance too often.
-const MIN_PAYLOAD: usize = 16;
-
-/// A known file type's magic number.
-fn is_file(b: &[u8]) -> bool {
-    use TrailerKind::*;
-    matches!(
-        kind_of(b),
-        Jpeg | Png | Gif | Zip | Pdf | Gzip | SevenZip | Rar | Mp4
-    )
-}
-
-/// The first 16 bytes of a payload worth reading on: printable ASCII (random bytes pass with
-/// a chance of about 2e-7) or a file's magic.
-fn promising(b: &[u8]) -> bool {
-    b.len() >= MIN_PAYLOAD
-        && (b
-            .iter()
-            .all(|&c| matches!(c, b'\t' | b'\n' | b'\r' | 0x20..=0x7E))
-            || is_file(b))
-}
-
-/// What a payload reads as, if anything: text (the content search's tests for text) or a
-/// file with a known magic.
-fn reads_as(b: &[u8]) -> Option<&'static str> {
-    if is_file(b) {
-        Some("a file with a known magic number")
-    } else if crate::analysis::content::plausible_text(b) {
-        Some("text")
-    } else {
-        None
-    }
-}
-
 /// Try OutGuess's default key, then `keys` (in parallel), then [`known_keys`] on a JPEG and add
 /// evidence for `jpeg.outguess` (tool `outguess`) when one retrieves a payload that reads as
 /// text or a file, with the payload; nothing otherwise. Tens of microseconds for a photo: the
@@ -520,22 +446,4 @@ pub fn analyse(
         });
     }
     evidence.push(e);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_text_or_files_are_payloads() {
-        assert!(promising(b"meet me at the old mill"));
-        assert!(!promising(b"short"));
-        assert!(!promising(&[0x8d; 20]));
-        assert!(promising(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj"));
-        assert_eq!(
-            reads_as(b"meet me at the old mill at midnight, bring the documents\n"),
-            Some("text")
-        );
-        assert_eq!(reads_as(b"qqqqqqqqqqqqqqqqqqqqqqqq"), None);
-    }
 }

@@ -298,6 +298,7 @@ int main(int argc, char **argv) {
     CHECK(sd_options_new(&so) == SD_STATUS_OK && sd_options_set_rules_only(so) == SD_STATUS_OK);
     CHECK(sd_options_add_passphrase(so, "not it") == SD_STATUS_OK);
     CHECK(sd_options_add_passphrase(so, "PASS") == SD_STATUS_OK);
+    CHECK(sd_options_add_passphrase(so, "correct horse") == SD_STATUS_OK);
     CHECK(sd_detector_new(so, &sdet) == SD_STATUS_OK);
     if (sh) {
       const uint8_t *pb = NULL;
@@ -305,6 +306,22 @@ int main(int argc, char **argv) {
       CHECK(sd_scan_buffer(sdet, sh, jlen, &sr) == SD_STATUS_OK && sd_result_is_stego(sr));
       CHECK(sd_result_method_id(sr) == 8);
       CHECK(sd_result_payload(sr, &pb, &plen) == SD_STATUS_OK && plen == 3000);
+      CHECK(pb != NULL && memcmp(pb + 20, "GNU GENERAL PUBLIC LICENSE", 26) == 0);
+      sd_result_free(sr);
+    }
+    free(sh);
+    /* the same list opens real f5stegojs output made under "correct horse": 600 bytes */
+    sh = read_file(fixtures, "../jpeg/f5stegojs-kphotoalbum.jpg", &jlen);
+    CHECK(sh != NULL);
+    if (sh) {
+      const uint8_t *pb = NULL;
+      size_t plen = 0;
+      const char *tool = NULL;
+      CHECK(sd_scan_buffer(sdet, sh, jlen, &sr) == SD_STATUS_OK && sd_result_is_stego(sr));
+      CHECK(sd_result_method_id(sr) == 6);
+      tool = sd_result_tool_name(sr);
+      CHECK(tool != NULL && strcmp(tool, "f5stegojs") == 0);
+      CHECK(sd_result_payload(sr, &pb, &plen) == SD_STATUS_OK && plen == 600);
       CHECK(pb != NULL && memcmp(pb + 20, "GNU GENERAL PUBLIC LICENSE", 26) == 0);
       sd_result_free(sr);
     }

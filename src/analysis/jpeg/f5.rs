@@ -1,0 +1,308 @@
+//! f5stegojs (npm `f5stegojs`, an F5 port with its own shuffle and header) under a known
+//! password: its payload read back, as `f5stego -x -p PASSWORD` does.
+//!
+//! f5stegojs embeds in the luminance only (the component with id 1, else the first): its
+//! coefficients are the component's blocks row-major, MCU padding included, 64 each in zigzag
+//! order, with the DC read as 0, so `l = 64 x blocks` positions. RC4 keyed with the password's
+//! bytes gives a stream; its little-endian words 1..l shuffle the positions (Fisher-Yates,
+//! `word % (k + 1)`), and the bytes from `4 l` on mask the data (`gamma`). In shuffled order,
+//! each non-zero coefficient carries a bit (its low bit, inverted for negative values). The
+//! first four bits, XORed with gamma's first byte, give the matrix code's `k` (1-16): with
+//! `k = 1` every bit is data; otherwise each group of `2^k - 1` bits gives `k` bits (the XOR of
+//! the 1-based indices of the ones). The data, byte by byte XORed with gamma, opens with the
+//! length (2 bytes, little-endian; 3 when the second byte's high bit is set).
+//!
+//! f5stegojs writes no magic and no checksum, and does not encrypt (the mask is fixed by the
+//! password): a payload counts only when it reads as text or a known file, as for OutGuess
+//! ([`super::keyed`]). The cost is the key's RC4 stream over `4 l` bytes: milliseconds per
+//! key for a photo, so only the caller's passwords are tried, never a built-in list.
+
+use rayon::prelude::*;
+
+use super::keyed::{promising, reads_as, MIN_PAYLOAD};
+use super::rc4::Arc4;
+use crate::analysis::{Evidence, Method};
+use crate::extract::{Payload, PayloadEncoding};
+use crate::planes::dct::{DctComponent, DctPlanes};
+use crate::vocab::Tool;
+
+/// f5stegojs refuses images of more pixels than this (its default `maxPixels`, 4096 x 4096);
+/// bigger ones are not read (which also bounds the permutation kept: 4 bytes per position).
+pub const MAX_PIXELS: u64 = 4096 * 4096;
+
+/// Positions of the permutation kept on the first try: enough for the header and the first
+/// bytes of a payload at every `k` up to 7 on most photos (at higher `k`, or for the whole
+/// payload, the stream is run again keeping them all).
+const FIRST_SPAN: usize = 1 << 18;
+
+/// The component f5stegojs embeds in.
+fn luma(dct: &DctPlanes) -> Option<&DctComponent> {
+    dct.components
+        .iter()
+        .find(|c| c.id == 1)
+        .or(dct.components.first())
+}
+
+/// The coefficient at position `p` as f5stegojs reads it (the DC, kept apart there, as 0).
+#[inline]
+fn coefficient(c: &DctComponent, p: usize) -> i16 {
+    if p.is_multiple_of(64) {
+        0
+    } else {
+        c.blocks[p / 64][p % 64]
+    }
+}
+
+/// The non-zero coefficients f5stegojs reads (the AC ones).
+fn nonzero_ac(c: &DctComponent) -> usize {
+    c.blocks
+        .iter()
+        .map(|b| b[1..].iter().filter(|&&v| v != 0).count())
+        .sum()
+}
+
+/// The bit a non-zero coefficient carries.
+#[inline]
+fn bit(v: i16) -> u32 {
+    ((v & 1) as u32) ^ (v < 0) as u32
+}
+
+/// A password's shuffle over `l` positions: the first `m` entries of the permutation and the
+/// stream left where the mask (`gamma`) starts.
+fn shuffle(password: &[u8], l: usize, m: usize) -> (Vec<u32>, Arc4) {
+    let mut rc = Arc4::rc4(password);
+    let m = m.min(l);
+    let mut pm = vec![0u32; m];
+    if l == 0 {
+        return (pm, rc);
+    }
+    rc.word_le(); // word 0 is not used
+                  // inside-out Fisher-Yates: entry r takes k; past m only entries below m are kept
+    for k in 1..m {
+        let r = (rc.word_le() % (k as u32 + 1)) as usize;
+        pm[k] = pm[r];
+        pm[r] = k as u32;
+    }
+    for k in m.max(1)..l {
+        let r = (rc.word_le() % (k as u32 + 1)) as usize;
+        if r < m {
+            pm[r] = k as u32;
+        }
+    }
+    (pm, rc)
+}
+
+/// The data f5stegojs would extract, up to `want` bytes, read along `pm`: `k` and the bytes,
+/// or `None` when `pm` ended first while positions were left (read again with more).
+fn read(
+    c: &DctComponent,
+    pm: &[u32],
+    gamma: &mut Arc4,
+    l: usize,
+    want: usize,
+) -> Option<(u32, Vec<u8>)> {
+    let mut values = pm
+        .iter()
+        .map(|&p| coefficient(c, p as usize))
+        .filter(|&v| v != 0);
+    let mut out = Vec::with_capacity(want);
+    let mut k = 0u32;
+    for n in 0..4 {
+        let v = values.next()?;
+        k |= bit(v) << n;
+    }
+    let k = (k ^ (gamma.byte() as u32 & 15)) + 1;
+    let n = (1u32 << k) - 1;
+    let (mut acc, mut have) = (0u32, 0u32);
+    let (mut hash, mut code) = (0u32, 0u32);
+    for v in values {
+        if k == 1 {
+            acc |= bit(v) << have;
+            have += 1;
+        } else {
+            code += 1;
+            if bit(v) == 1 {
+                hash ^= code;
+            }
+            if code < n {
+                continue;
+            }
+            acc |= hash << have;
+            have += k;
+            (hash, code) = (0, 0);
+        }
+        while have >= 8 {
+            out.push((acc & 0xFF) as u8 ^ gamma.byte());
+            if out.len() >= want {
+                return Some((k, out));
+            }
+            acc >>= 8;
+            have -= 8;
+        }
+    }
+    // the tool flushes what is left as a last byte
+    if have > 0 && out.len() < want && pm.len() == l {
+        out.push((acc & 0xFF) as u8 ^ gamma.byte());
+    }
+    (pm.len() == l).then_some((k, out))
+}
+
+/// The length header at the start of the data: (header bytes, payload length).
+fn header(data: &[u8]) -> Option<(usize, usize)> {
+    match data {
+        [a, b, c, ..] if b & 0x80 != 0 => Some((
+            3,
+            *a as usize + (((*b & 0x7F) as usize) << 8) + ((*c as usize) << 15),
+        )),
+        [a, b, ..] if b & 0x80 == 0 => Some((2, *a as usize + ((*b as usize) << 8))),
+        _ => None,
+    }
+}
+
+/// What `f5stego -x -p PASSWORD` would write, when its first bytes pass `accept`, with `k`
+/// and whether the whole declared length was there; `None` when the image is too big for
+/// f5stegojs, the declared length exceeds what the image can hold at that `k`, or `accept`
+/// refuses (nothing under this password, as far as can be told).
+pub fn retrieve(
+    dct: &DctPlanes,
+    password: &[u8],
+    accept: impl Fn(&[u8]) -> bool,
+) -> Option<(u32, Vec<u8>, bool)> {
+    if dct.width as u64 * dct.height as u64 > MAX_PIXELS {
+        return None;
+    }
+    let c = luma(dct)?;
+    let l = c.blocks.len() * 64;
+    let nonzero = nonzero_ac(c);
+    retrieve_in(c, l, nonzero, password, accept)
+}
+
+fn retrieve_in(
+    c: &DctComponent,
+    l: usize,
+    nonzero: usize,
+    password: &[u8],
+    accept: impl Fn(&[u8]) -> bool,
+) -> Option<(u32, Vec<u8>, bool)> {
+    let first = 3 + MIN_PAYLOAD;
+    let run = |m: usize, want: usize| {
+        let (pm, mut gamma) = shuffle(password, l, m);
+        read(c, &pm, &mut gamma, l, want)
+    };
+    let (k, head) = run(FIRST_SPAN, first).or_else(|| run(l, first))?;
+    let (s, len) = header(&head)?;
+    // what the image holds at this k: every group of 2^k - 1 coefficients gives k bits
+    let groups = nonzero.saturating_sub(4) / ((1usize << k) - 1);
+    let capacity = groups * k as usize / 8;
+    if len < MIN_PAYLOAD || s + len > capacity || !accept(&head[s..head.len().min(s + len)]) {
+        return None;
+    }
+    let (_, mut data) = if s + len <= head.len() {
+        (k, head)
+    } else {
+        run(l, s + len)?
+    };
+    let whole = data.len() >= s + len;
+    data.truncate(s + len);
+    Some((k, data.split_off(s), whole))
+}
+
+/// Try the caller's `passwords` (in parallel) as f5stegojs passwords and add evidence for
+/// `jpeg.f5` (tool `f5stegojs`) when one retrieves a payload that reads as text or a file,
+/// with the payload. Milliseconds per password for a photo (an RC4 stream of 4 bytes per
+/// luminance coefficient).
+pub fn analyse(
+    dct: &DctPlanes,
+    passwords: &[String],
+    extract: bool,
+    max_payload_bytes: usize,
+    evidence: &mut Vec<Evidence>,
+) {
+    if passwords.is_empty() || dct.width as u64 * dct.height as u64 > MAX_PIXELS {
+        return;
+    }
+    let Some(c) = luma(dct) else {
+        return;
+    };
+    let l = c.blocks.len() * 64;
+    let nonzero = nonzero_ac(c);
+    if nonzero < 8 * (3 + MIN_PAYLOAD) {
+        return;
+    }
+    let found = passwords.par_iter().find_map_first(|pw| {
+        let (k, p, whole) = retrieve_in(c, l, nonzero, pw.as_bytes(), promising)?;
+        let what = reads_as(&p)?;
+        Some((pw, k, p, whole, what))
+    });
+    let Some((pw, k, mut p, whole, what)) = found else {
+        return;
+    };
+    let mut e = Evidence::new(
+        Method::JpegF5,
+        Evidence::OPENED,
+        "f5-key",
+        format!(
+            "f5stegojs's data read under the password {pw:?}: matrix code k = {k}, a {}-byte \
+             payload over {nonzero} non-zero luminance coefficients, unmasked: {what}: payload \
+             recovered{}",
+            p.len(),
+            if whole {
+                ""
+            } else {
+                " (shorter than its header says)"
+            }
+        ),
+    );
+    e.tool = Some(Tool::F5stegojs);
+    if extract {
+        let complete = whole && p.len() <= max_payload_bytes;
+        p.truncate(max_payload_bytes);
+        e.payload = Some(Payload {
+            method: Method::JpegF5,
+            bytes: p,
+            encoding: PayloadEncoding::F5stegojs,
+            file_type: None,
+            bit_order: None,
+            channel: "dct.y".into(),
+            offset: 0,
+            frame: None,
+            complete,
+            tool: Some(Tool::F5stegojs),
+            lsbs: None,
+            encrypted: false,
+        });
+    }
+    evidence.push(e);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shuffle kept in part is the whole shuffle's first entries, and a permutation.
+    #[test]
+    fn partial_shuffle_is_the_whole_ones_prefix() {
+        let l = 5000;
+        let (all, g1) = shuffle(b"pw", l, l);
+        let mut seen = vec![false; l];
+        for &p in &all {
+            assert!(!seen[p as usize]);
+            seen[p as usize] = true;
+        }
+        for m in [1, 7, 100, 4999] {
+            let (part, mut g2) = shuffle(b"pw", l, m);
+            assert_eq!(part[..], all[..m], "m = {m}");
+            assert_eq!(g1.clone().byte(), g2.byte());
+        }
+    }
+
+    #[test]
+    fn headers() {
+        assert_eq!(header(&[0x10, 0x02, 0xFF]), Some((2, 0x210)));
+        assert_eq!(
+            header(&[0x10, 0x81, 0x03]),
+            Some((3, 0x10 + (1 << 8) + (3 << 15)))
+        );
+        assert_eq!(header(&[0x10]), None);
+    }
+}
