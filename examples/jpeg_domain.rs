@@ -366,6 +366,29 @@ fn over_list<T: Send>(
     (paths, rows, ms)
 }
 
+/// The luminance AC histogram of each JPEG and of its calibrated version
+/// (`features::histograms`), one row per file: `path,h-8..h8,c-8..c8`.
+fn histograms(manifest: &Path, out: &Path) {
+    let (paths, rows, ms) = over_list(manifest, |d| {
+        stegodetect::analysis::jpeg::features::histograms(d)
+    });
+    let mut w = csv::Writer::from_path(out).expect("output CSV");
+    let r = stegodetect::analysis::jpeg::features::HIST_RANGE;
+    let mut header = vec!["path".to_string()];
+    header.extend((-r..=r).map(|i| format!("h{i}")));
+    header.extend((-r..=r).map(|i| format!("c{i}")));
+    w.write_record(&header).unwrap();
+    for (p, v) in paths.iter().zip(rows) {
+        if let Some((h, c)) = v {
+            let mut rec = vec![p.clone()];
+            rec.extend(h.iter().chain(&c).map(|x| format!("{x:.9}")));
+            w.write_record(&rec).unwrap();
+        }
+    }
+    w.flush().unwrap();
+    eprintln!("{} files; {ms:.3} ms per file", paths.len());
+}
+
 fn features(manifest: &Path, out: &Path) {
     let (paths, rows, ms) = over_list(manifest, |d| {
         stegodetect::analysis::jpeg::features::features(d).map(|f| f.to_vec())
@@ -428,6 +451,41 @@ fn dctr(manifest: &Path, out: &Path) {
     eprintln!(
         "{} rows written, {missing} without features; DCTR {ms:.3} ms per file",
         paths.len() - missing
+    );
+}
+
+/// f5stegojs under a list of `n` passwords that open nothing (the cost of a dictionary that
+/// misses), one thread: ms per JPEG, per password and per luminance Mpx, with the stego files
+/// opened (`--passphrases` as the scan runs it). `f5-time N DIR...`
+fn f5_time(n: usize, dirs: &[String]) {
+    use stegodetect::analysis::jpeg::f5;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let passwords: Vec<String> = (0..n).map(|i| format!("not-it-{i}")).collect();
+    let (mut total, mut mpx, mut files, mut opened) = (0.0, 0.0, 0, 0);
+    for p in jpegs(dirs) {
+        let Some(d) = std::fs::read(&p)
+            .ok()
+            .and_then(|b| DctPlanes::read(&b, 0).ok())
+        else {
+            continue;
+        };
+        let mut ev = Vec::new();
+        let t = std::time::Instant::now();
+        pool.install(|| f5::analyse(&d, &passwords, true, 1 << 20, &mut ev));
+        total += t.elapsed().as_secs_f64() * 1e3;
+        opened += !ev.is_empty() as usize;
+        mpx += d.components.first().map_or(0, |c| c.blocks.len() * 64) as f64 / 1e6;
+        files += 1;
+    }
+    println!(
+        "{files} JPEGs, {n} passwords, one thread: {total:.1} ms in all, {:.2} ms per file, \
+         {:.3} ms per password per file, {:.2} ms per password per luminance Mpx; {opened} opened",
+        total / files.max(1) as f64,
+        total / (files.max(1) * n.max(1)) as f64,
+        total / (n.max(1) as f64 * mpx.max(1e-9))
     );
 }
 
@@ -537,9 +595,17 @@ fn main() {
         ),
         Some("baseline") => baseline(&args[1..]),
         Some("jsteg-time") => jsteg_time(&args[1..]),
+        Some("f5-time") => f5_time(
+            args.get(1).and_then(|n| n.parse().ok()).expect("f5-time N DIR..."),
+            &args[2..],
+        ),
         Some("dctr") => dctr(
             Path::new(args.get(1).expect("list CSV")),
             Path::new(args.get(2).expect("output file")),
+        ),
+        Some("histograms") => histograms(
+            Path::new(args.get(1).expect("LIST")),
+            Path::new(args.get(2).expect("OUT.csv")),
         ),
         Some("features") => features(
             Path::new(args.get(1).expect("manifest CSV")),

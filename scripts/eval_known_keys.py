@@ -91,7 +91,7 @@ def main() -> None:
         for line in scan.stdout.splitlines():
             r = json.loads(line)
             size, kind, _ = made[pathlib.Path(r["path"]).name]
-            blind[(size, kind)] += r.get("verdict") == "stego"
+            blind[(size, kind)] += bool(r.get("is_stego"))
         pwfile = work / "passwords.txt"
         pwfile.write_text("\n".join(p for p in common if p) + "\n")
         extra = ["--passphrases", str(pwfile)]

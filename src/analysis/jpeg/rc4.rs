@@ -60,13 +60,58 @@ impl Arc4 {
     pub(crate) fn word(&mut self) -> u32 {
         (0..4).fold(0u32, |w, _| (w << 8) | self.byte() as u32)
     }
+}
 
-    /// The next four bytes as a little-endian word (f5stegojs reads its stream through a
-    /// `Uint32Array`, in the platform's byte order, little-endian everywhere it runs).
-    #[inline]
-    pub(crate) fn word_le(&mut self) -> u32 {
-        let b = [self.byte(), self.byte(), self.byte(), self.byte()];
-        u32::from_le_bytes(b)
+/// `N` RC4 streams advanced together, for work that runs several keys over the same length
+/// (f5stegojs's passwords): each byte of one stream waits on its last swap, so one stream
+/// leaves the processor idle, and `N` side by side overlap. The index `i` is the same in every
+/// stream (it only counts); the `j` are kept apart from the states so that they stay in
+/// registers.
+pub(crate) struct Lanes<const N: usize> {
+    s: [[u8; 256]; N],
+    i: u8,
+    j: [u8; N],
+}
+
+impl<const N: usize> Lanes<N> {
+    /// Streams at the start of RC4's output (indices 0), from states keyed by [`Arc4::rc4`].
+    pub(crate) fn new(states: [Arc4; N]) -> Lanes<N> {
+        debug_assert!(states.iter().all(|a| a.i == 0 && a.j == 0));
+        Lanes {
+            s: states.map(|a| a.s),
+            i: 0,
+            j: [0; N],
+        }
+    }
+
+    /// The next four bytes of each stream as little-endian words (f5stegojs reads its stream
+    /// through a `Uint32Array`, in the platform's byte order: little-endian wherever it runs).
+    #[inline(always)]
+    pub(crate) fn words_le(&mut self) -> [u32; N] {
+        let mut out = [0u32; N];
+        for shift in [0, 8, 16, 24] {
+            let i = self.i.wrapping_add(1);
+            self.i = i;
+            for ((s, j), o) in self.s.iter_mut().zip(self.j.iter_mut()).zip(out.iter_mut()) {
+                let si = s[i as usize];
+                *j = j.wrapping_add(si);
+                let sj = s[*j as usize];
+                s[i as usize] = sj;
+                s[*j as usize] = si;
+                *o |= (s[si.wrapping_add(sj) as usize] as u32) << shift;
+            }
+        }
+        out
+    }
+
+    /// The streams, each where it stands.
+    pub(crate) fn into_states(self) -> [Arc4; N] {
+        let (i, j) = (self.i, self.j);
+        let mut n = 0;
+        self.s.map(|s| {
+            n += 1;
+            Arc4 { s, i, j: j[n - 1] }
+        })
     }
 }
 
@@ -86,5 +131,25 @@ mod tests {
                 0x18, 0xa8
             ]
         );
+    }
+
+    /// Streams advanced together are the streams advanced alone.
+    #[test]
+    fn lanes_are_the_streams_alone() {
+        let keys: [&[u8]; 3] = [b"a", b"password", b"\x00\xff"];
+        let mut lanes = Lanes::new(keys.map(Arc4::rc4));
+        let mut alone = keys.map(Arc4::rc4);
+        for _ in 0..1000 {
+            let w = lanes.words_le();
+            for (a, w) in alone.iter_mut().zip(w) {
+                assert_eq!(
+                    u32::from_le_bytes([a.byte(), a.byte(), a.byte(), a.byte()]),
+                    w
+                );
+            }
+        }
+        for (mut a, mut b) in lanes.into_states().into_iter().zip(alone) {
+            assert_eq!(a.byte(), b.byte());
+        }
     }
 }
