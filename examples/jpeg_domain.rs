@@ -54,6 +54,14 @@ fn jpegs(dirs: &[String]) -> Vec<PathBuf> {
     out
 }
 
+/// The JPEGs under `dirs` whose coefficients read, with them.
+fn planes(dirs: &[String]) -> impl Iterator<Item = (PathBuf, DctPlanes)> {
+    jpegs(dirs).into_iter().filter_map(|p| {
+        let d = DctPlanes::read(&std::fs::read(&p).ok()?, 0).ok()?;
+        Some((p, d))
+    })
+}
+
 fn nonzero_ac(bytes: &[u8]) -> Option<usize> {
     let d = DctPlanes::read(bytes, 0).ok()?;
     Some(
@@ -465,13 +473,7 @@ fn f5_time(n: usize, dirs: &[String]) {
         .unwrap();
     let passwords: Vec<String> = (0..n).map(|i| format!("not-it-{i}")).collect();
     let (mut total, mut mpx, mut files, mut opened) = (0.0, 0.0, 0, 0);
-    for p in jpegs(dirs) {
-        let Some(d) = std::fs::read(&p)
-            .ok()
-            .and_then(|b| DctPlanes::read(&b, 0).ok())
-        else {
-            continue;
-        };
+    for (_, d) in planes(dirs) {
         let mut ev = Vec::new();
         let t = std::time::Instant::now();
         pool.install(|| f5::analyse(&d, &passwords, true, 1 << 20, &mut ev));
@@ -493,13 +495,7 @@ fn jsteg_time(dirs: &[String]) {
     use stegodetect::analysis::jpeg::jsteg;
     let (mut total, mut total_reference) = (0.0, 0.0);
     let mut n = 0;
-    for p in jpegs(dirs) {
-        let Some(d) = std::fs::read(&p)
-            .ok()
-            .and_then(|b| DctPlanes::read(&b, 0).ok())
-        else {
-            continue;
-        };
+    for (p, d) in planes(dirs) {
         let t = std::time::Instant::now();
         for _ in 0..5 {
             std::hint::black_box(jsteg::scan(&d));

@@ -19,10 +19,10 @@
 
 use rayon::prelude::*;
 
-use super::keyed::{promising, reads_as, MIN_PAYLOAD};
+use super::keyed::{opened, promising, reads_as, MIN_PAYLOAD};
 use super::rc4::{Arc4, Lanes};
 use crate::analysis::{Evidence, Method};
-use crate::extract::{Payload, PayloadEncoding};
+use crate::extract::PayloadEncoding;
 use crate::planes::dct::{DctComponent, DctPlanes};
 use crate::vocab::Tool;
 
@@ -300,45 +300,30 @@ pub fn analyse(
             Some((pw, k, p, whole, what))
         })
     });
-    let Some((pw, k, mut p, whole, what)) = found else {
+    let Some((pw, k, p, whole, what)) = found else {
         return;
     };
-    let mut e = Evidence::new(
-        Method::JpegF5,
-        Evidence::OPENED,
-        "f5-key",
-        format!(
-            "f5stegojs's data read under the password {pw:?}: matrix code k = {k}, a {}-byte \
-             payload over {nonzero} non-zero luminance coefficients, unmasked: {what}: payload \
-             recovered{}",
-            p.len(),
-            if whole {
-                ""
-            } else {
-                " (shorter than its header says)"
-            }
-        ),
+    let detail = format!(
+        "f5stegojs's data read under the password {pw:?}: matrix code k = {k}, a {}-byte \
+         payload over {nonzero} non-zero luminance coefficients, unmasked: {what}: payload \
+         recovered{}",
+        p.len(),
+        if whole {
+            ""
+        } else {
+            " (shorter than its header says)"
+        }
     );
-    e.tool = Some(Tool::F5stegojs);
-    if extract {
-        let complete = whole && p.len() <= max_payload_bytes;
-        p.truncate(max_payload_bytes);
-        e.payload = Some(Payload {
-            method: Method::JpegF5,
-            bytes: p,
-            encoding: PayloadEncoding::F5stegojs,
-            file_type: None,
-            bit_order: None,
-            channel: "dct.y".into(),
-            offset: 0,
-            frame: None,
-            complete,
-            tool: Some(Tool::F5stegojs),
-            lsbs: None,
-            encrypted: false,
-        });
-    }
-    evidence.push(e);
+    evidence.push(opened(
+        Method::JpegF5,
+        Tool::F5stegojs,
+        PayloadEncoding::F5stegojs,
+        "f5-key",
+        detail,
+        "dct.y",
+        (p, whole),
+        (extract, max_payload_bytes),
+    ));
 }
 
 #[cfg(test)]

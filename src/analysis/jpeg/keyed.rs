@@ -2,7 +2,10 @@
 //! magic and no checksum, so any JPEG yields "data" under any key, and a payload counts only
 //! when it reads as something that random bytes of its length never do by chance.
 
+use crate::analysis::{Evidence, Method};
 use crate::container::trailer::{kind_of, TrailerKind};
+use crate::extract::{Payload, PayloadEncoding};
+use crate::vocab::Tool;
 
 /// Shortest payload taken: under 16 bytes, text-like bytes turn up by chance too often.
 pub(crate) const MIN_PAYLOAD: usize = 16;
@@ -36,6 +39,43 @@ pub(crate) fn reads_as(b: &[u8]) -> Option<&'static str> {
     } else {
         None
     }
+}
+
+/// What a payload opened under a key is reported as: evidence for `method` by `tool` at
+/// [`Evidence::OPENED`], with the payload attached when `extract` (cut at `max_payload_bytes`;
+/// complete when `whole` and not cut).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn opened(
+    method: Method,
+    tool: Tool,
+    encoding: PayloadEncoding,
+    analysis: &'static str,
+    detail: String,
+    channel: &str,
+    (mut payload, whole): (Vec<u8>, bool),
+    (extract, max_payload_bytes): (bool, usize),
+) -> Evidence {
+    let mut e = Evidence::new(method, Evidence::OPENED, analysis, detail);
+    e.tool = Some(tool);
+    if extract {
+        let complete = whole && payload.len() <= max_payload_bytes;
+        payload.truncate(max_payload_bytes);
+        e.payload = Some(Payload {
+            method,
+            bytes: payload,
+            encoding,
+            file_type: None,
+            bit_order: None,
+            channel: channel.into(),
+            offset: 0,
+            frame: None,
+            complete,
+            tool: Some(tool),
+            lsbs: None,
+            encrypted: false,
+        });
+    }
+    e
 }
 
 #[cfg(test)]

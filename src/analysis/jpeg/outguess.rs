@@ -20,10 +20,10 @@
 
 use rayon::prelude::*;
 
-use super::keyed::{promising, reads_as, MIN_PAYLOAD};
+use super::keyed::{opened, promising, reads_as, MIN_PAYLOAD};
 use super::rc4::Arc4;
 use crate::analysis::{Evidence, Method};
-use crate::extract::{Payload, PayloadEncoding};
+use crate::extract::PayloadEncoding;
 use crate::planes::dct::DctPlanes;
 use crate::vocab::Tool;
 
@@ -402,7 +402,7 @@ pub fn analyse(
                 .find_map_first(|k| open(k, &Prepared::new(k.as_bytes()), true))
         })
         .or_else(|| known_keys().iter().find_map(|(k, p)| open(k, p, false)));
-    let Some((key, seed, mut p, whole, what)) = found else {
+    let Some((key, seed, p, whole, what)) = found else {
         return;
     };
     let under = if key == DEFAULT_KEY {
@@ -410,40 +410,25 @@ pub fn analyse(
     } else {
         format!("the key {key:?}")
     };
-    let mut e = Evidence::new(
-        Method::JpegOutguess,
-        Evidence::OPENED,
-        "outguess-key",
-        format!(
-            "OutGuess's header read under {under}: seed {seed}, a {}-byte payload over {} \
-             usable coefficients, decrypted: {what}: payload recovered{}",
-            p.len(),
-            bits.len(),
-            if whole {
-                ""
-            } else {
-                " (its end ran past the last usable coefficient, where OutGuess stores nothing)"
-            }
-        ),
+    let detail = format!(
+        "OutGuess's header read under {under}: seed {seed}, a {}-byte payload over {} \
+         usable coefficients, decrypted: {what}: payload recovered{}",
+        p.len(),
+        bits.len(),
+        if whole {
+            ""
+        } else {
+            " (its end ran past the last usable coefficient, where OutGuess stores nothing)"
+        }
     );
-    e.tool = Some(Tool::Outguess);
-    if extract {
-        let complete = whole && p.len() <= max_payload_bytes;
-        p.truncate(max_payload_bytes);
-        e.payload = Some(Payload {
-            method: Method::JpegOutguess,
-            bytes: p,
-            encoding: PayloadEncoding::Outguess,
-            file_type: None,
-            bit_order: None,
-            channel: "dct.ac".into(),
-            offset: 0,
-            frame: None,
-            complete,
-            tool: Some(Tool::Outguess),
-            lsbs: None,
-            encrypted: false,
-        });
-    }
-    evidence.push(e);
+    evidence.push(opened(
+        Method::JpegOutguess,
+        Tool::Outguess,
+        PayloadEncoding::Outguess,
+        "outguess-key",
+        detail,
+        "dct.ac",
+        (p, whole),
+        (extract, max_payload_bytes),
+    ));
 }
