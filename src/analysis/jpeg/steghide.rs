@@ -1098,6 +1098,33 @@ mod tests {
         }
     }
 
+    /// The index finds every sample's parity where the list of all samples has it: colour and
+    /// greyscale, baseline and progressive, and values of both signs far from zero.
+    #[test]
+    fn the_index_reads_what_the_sample_list_holds() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/jpeg");
+        for name in [
+            "photo-kphotoalbum.jpg",
+            "progressive-supertux.jpg",
+            "f5stegojs-grey-kphotoalbum.jpg",
+        ] {
+            let mut dct = DctPlanes::read(&std::fs::read(dir.join(name)).unwrap(), 64).unwrap();
+            if name == "photo-kphotoalbum.jpg" {
+                let mut next = crate::test_support::xorshift(9);
+                for b in dct.components[0].blocks.iter_mut().step_by(7) {
+                    let z = next() as usize % 64;
+                    b[z] = (next() % 4001) as i16 - 2000;
+                }
+            }
+            let all = Samples::new(&dct).unwrap();
+            let ix = SampleIndex::new(&dct).unwrap();
+            assert_eq!(ix.count(), all.len(), "{name}");
+            for i in 0..all.len() {
+                assert_eq!(ix.parity_at(i), all.parity(i), "{name} sample {i}");
+            }
+        }
+    }
+
     #[test]
     fn the_selector_is_a_permutation_and_the_quick_path_agrees_with_it() {
         for (m, seed) in [(500u32, 7u32), (2_000, 0x6940_3060), (50, 1)] {
