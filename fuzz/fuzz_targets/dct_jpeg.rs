@@ -1,7 +1,8 @@
 //! The JPEG-domain path on arbitrary bytes: the container walk, the DCT coefficient reader
 //! (libjpeg-turbo-rs) under the same pixel limit as a scan, the JPEG-domain analyses with the
 //! learned model's features (finite), steghide's sample order with a small window of its seed
-//! search (header and unencrypted-payload parsing), and the jsteg embedder when the
+//! search (header and unencrypted-payload parsing), f5stegojs's reader under a password
+//! (every header accepted), and the jsteg embedder when the
 //! coefficients read: a typed error or a result, never a panic, hang or unbounded memory.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
@@ -33,6 +34,11 @@ fuzz_target!(|data: &[u8]| {
             for f in jpeg::steghide::search(&s, 0..=4095, 1 << 16) {
                 assert!(f.header.embedded_bits <= s.len() as u64);
             }
+        }
+        // f5stegojs under a password, whatever its k and declared length say
+        if let Some((k, p, _)) = jpeg::f5::retrieve(&dct, b"fuzz", |_| true) {
+            let blocks = dct.components.iter().map(|c| c.blocks.len()).max().unwrap_or(0);
+            assert!((1..=16).contains(&k) && p.len() <= blocks * 8);
         }
     }
     // the embedder reads and rewrites the coefficients (only when the analyses could read them)
