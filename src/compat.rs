@@ -45,7 +45,11 @@ pub fn starlight_record(path: &str, r: &Result<ScanResult>) -> Value {
         if let Some(m) = r.method.filter(|m| m.is_jpeg_domain()) {
             v["stegodetect_method"] = json!(m.name());
         }
-        v["confidence"] = json!(if total > 0.0 {
+        // the model's share for the class; a JPEG-domain verdict has no class of its own there
+        // (its lsb.rgb share says nothing about coefficient evidence), so its probability
+        v["confidence"] = json!(if r.method.is_some_and(|m| m.is_jpeg_domain()) {
+            r.probability
+        } else if total > 0.0 {
             probs[method_id as usize] / total
         } else {
             0.0

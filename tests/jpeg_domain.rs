@@ -218,6 +218,9 @@ fn method_ids_names_and_starlight_mapping() {
     );
     assert_eq!(v["stego_type"], "lsb.rgb");
     assert_eq!(v["stegodetect_method"], "jpeg.jsteg");
+    // the model has no class for it: the confidence is the verdict's probability
+    let r = r.unwrap();
+    assert_eq!(v["confidence"].as_f64().unwrap(), r.probability as f64);
 }
 
 #[test]
