@@ -964,6 +964,11 @@ pub fn analyse(
     }
 }
 
+/// Images of at most this many blocks (all components; about 0.17 Mpx at 4:2:0) have their
+/// samples listed for the known passphrases: the list costs less than the binary searches of
+/// the about 1,600 samples the built-in passphrases read.
+const LIST_BLOCKS: usize = 4096;
+
 /// Try the [`known_passphrases`] and `passphrases` on a JPEG (what every scan does: a fraction
 /// of a millisecond for a photo, one pass counting the non-zero coefficients, then about a
 /// microsecond per passphrase) and add evidence when one opens an embedding, with the payload
@@ -976,8 +981,10 @@ pub fn analyse_known(
     passphrases: &[String],
     evidence: &mut Vec<Evidence>,
 ) {
-    // a long list pays for listing every sample's parity once; a few passphrases do not
-    let found = if passphrases.len() > 256 {
+    // a long list, or a small image, pays for listing every sample's parity once (a pass over
+    // the blocks); a few passphrases on a large image look up the few samples they read
+    let blocks: usize = dct.components.iter().map(|c| c.blocks.len()).sum();
+    let found = if passphrases.len() > 256 || blocks <= LIST_BLOCKS {
         Samples::new(dct)
             .and_then(|s| try_passphrases(&s, passphrases, max_payload_bytes).map(|f| (f, s.len())))
     } else {
